@@ -1,0 +1,81 @@
+"""Settings of one fake axis: where it listens, where it keeps its data, how strict it is, and
+which connection systems it knows at start.
+
+Built once at the edge (CLI flags, a test fixture) and passed to everything else; nothing in the
+axis reads environment variables or globals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from axis.errors import ConfigError
+
+DEFAULT_MAX_BODY = 50 * 1024 * 1024
+DEFAULT_LIST_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSpec:
+    """A connection system (trung tâm liên thông): its ``systemId``, its secret, a display
+    name, and the agency codes it serves at start."""
+
+    system_id: str
+    secret: str = field(repr=False)
+    name: str = ""
+    agencies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.system_id or self.system_id != self.system_id.strip():
+            raise ConfigError(f"system_id={self.system_id!r} must be non-empty, without spaces")
+        if not self.secret:
+            raise ConfigError(f"secret of system {self.system_id!r} must be non-empty")
+
+    @classmethod
+    def parse(cls, text: str) -> SystemSpec:
+        """``ID:SECRET`` as given to ``--system`` (the secret may itself contain ``:``)."""
+        system_id, sep, secret = text.partition(":")
+        if not sep or not system_id or not secret:
+            raise ConfigError(f"system={text!r} must be ID:SECRET, e.g. vxp.test.01:s3cr3t")
+        return cls(system_id=system_id, secret=secret)
+
+
+@dataclass(frozen=True, slots=True)
+class AxisConfig:
+    """Everything one axis needs. ``data_dir=None`` keeps the database in a private temporary
+    folder removed when the axis stops (tests); ``port=0`` picks a free port.
+
+    ``seed`` drives every random choice (default systems' secrets, DocIds, faults);
+    ``seed_defaults`` adds the default systems and agencies of :mod:`axis.seed` at start.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path | None = None
+    strict: bool = False
+    tolerate_8bit_headers: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    list_limit: int = DEFAULT_LIST_LIMIT
+    fault_file: Path | None = None
+    seed: int = 0
+    systems: tuple[SystemSpec, ...] = ()
+    seed_defaults: bool = True
+    admin_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port={self.port!r} must be in 0..65535 (0 picks a free port)")
+        if self.max_body_bytes < 1024:
+            raise ConfigError(f"max_body_bytes={self.max_body_bytes!r} must be at least 1024")
+        if self.list_limit < 1:
+            raise ConfigError(f"list_limit={self.list_limit!r} must be at least 1")
+        ids = [s.system_id for s in self.systems]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ConfigError(f"systems lists {duplicated!r} more than once")
+
+    def replace(self, **changes: object) -> AxisConfig:
+        """A copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,5 @@
+import sys
+
+from lienthong.cli import main
+
+sys.exit(main())

@@ -1,0 +1,121 @@
+"""Rules on the manifest and the attachments: one-to-one, base64, and the bytes behind the label."""
+
+from __future__ import annotations
+
+import binascii
+import re
+
+from spec import model
+from spec.rules.checker import ATTACHMENTS, BODY, Checker
+
+ZIP_MAGIC = b"PK\x03\x04"
+ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
+_BASE64_WS = re.compile(rb"\s+")
+
+
+def decode_base64(text: str) -> bytes:
+    """Strict base64 (line breaks allowed); ValueError on anything else."""
+    data = _BASE64_WS.sub(b"", text.encode("ascii", "strict"))
+    return binascii.a2b_base64(data, strict_mode=True)
+
+
+def _content(c: Checker, att: model.Attachment, path: str) -> bytes | None:
+    encoded = att.content_transfer_encoded
+    if not c.required(
+        "ATT-BASE64",
+        f"{path}/ContentTransferEncoded",
+        encoded,
+        "ContentTransferEncoded (nội dung tệp đính kèm)",
+    ):
+        return None
+    try:
+        return decode_base64(encoded or "")
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        preview = (encoded or "")[:40]
+        c.error(
+            "ATT-BASE64",
+            f"{path}/ContentTransferEncoded",
+            f"ContentTransferEncoded is not valid base64 (starts {preview!r})",
+        )
+        return None
+
+
+def _sniff(c: Checker, att: model.Attachment, content: bytes, path: str) -> None:
+    declared = (att.content_type or "").strip().lower()
+    is_zip = content.startswith(ZIP_MAGIC)
+    labelled_zip = declared in ZIP_TYPES
+    if is_zip and declared and not labelled_zip:
+        c.error(
+            "ATT-CONTENT-TYPE",
+            f"{path}/ContentType",
+            f"attachment is a ZIP archive but is labelled {att.content_type!r}",
+        )
+    elif labelled_zip and not is_zip:
+        c.error(
+            "ATT-CONTENT-TYPE",
+            f"{path}/ContentType",
+            f"attachment is labelled {att.content_type!r} but its bytes are not a ZIP archive",
+        )
+
+
+def check_attachments(c: Checker, edoc: model.Edoc) -> None:
+    manifest = edoc.manifest or []
+    if edoc.manifest is None and edoc.attachments:
+        c.error("ATT-MANIFEST-MATCH", BODY, "attachments without an edXMLManifest to list them")
+    by_cid: dict[str, int] = {}
+    for i, ref in enumerate(manifest, 1):
+        path = f"{BODY}/Reference[{i}]"
+        cid = (ref.content_id or "").strip()
+        if not cid:
+            c.error(
+                "ATT-MANIFEST-MATCH", f"{path}/ContentId", "manifest Reference without ContentId"
+            )
+            continue
+        if not cid.startswith("cid:"):
+            c.warning(
+                "ATT-CONTENT-ID",
+                f"{path}/ContentId",
+                f"ContentId {cid!r} should have the form 'cid:<id>'",
+            )
+        if cid in by_cid:
+            c.error(
+                "ATT-MANIFEST-MATCH",
+                f"{path}/ContentId",
+                f"ContentId {cid!r} is listed twice in the manifest",
+            )
+        by_cid[cid] = i
+        c.max_length(f"{path}/AttachmentName", ref.attachment_name, 500, "AttachmentName")
+    seen: set[str] = set()
+    for i, att in enumerate(edoc.attachments, 1):
+        path = f"{ATTACHMENTS}/Attachment[{i}]"
+        cid = (att.content_id or "").strip()
+        if not cid:
+            c.error("ATT-MANIFEST-MATCH", f"{path}/ContentId", "Attachment without ContentId")
+        elif cid in seen:
+            c.error(
+                "ATT-MANIFEST-MATCH",
+                f"{path}/ContentId",
+                f"two attachments share ContentId {cid!r}",
+            )
+        elif cid not in by_cid and edoc.manifest is not None:
+            c.error(
+                "ATT-MANIFEST-MATCH",
+                f"{path}/ContentId",
+                f"attachment {cid!r} is not in the manifest",
+            )
+        seen.add(cid)
+        c.required(
+            "ATT-NAME", f"{path}/AttachmentName", att.attachment_name, "AttachmentName (tên tệp)"
+        )
+        c.max_length(f"{path}/AttachmentName", att.attachment_name, 500, "AttachmentName")
+        c.required("ATT-CONTENT-TYPE", f"{path}/ContentType", att.content_type, "ContentType")
+        content = _content(c, att, path)
+        if content is not None:
+            _sniff(c, att, content, path)
+    for cid, i in by_cid.items():
+        if cid not in seen:
+            c.error(
+                "ATT-MANIFEST-MATCH",
+                f"{BODY}/Reference[{i}]/ContentId",
+                f"manifest lists {cid!r} but no attachment carries it",
+            )

@@ -1,0 +1,39 @@
+"""The validator: every rule of the harness profile applied to a parsed message.
+
+``validate(message)`` works on the model; ``check(data)`` parses and validates bytes. Each
+finding names a requirement id of the catalogue (spec/requirements/).
+"""
+
+from __future__ import annotations
+
+from spec import model
+from spec.reader import Parsed, parse
+from spec.rules.attachments import check_attachments
+from spec.rules.business import NEW, check_trace_list, doc_type
+from spec.rules.checker import Checker, Options
+from spec.rules.header import check_header
+from spec.rules.signature import check_signature_block
+from spec.rules.status import check_status
+from spec.xmlsafe import DEFAULT_MAX_BYTES
+
+
+def validate(message: model.Message, options: Options | None = None) -> list:
+    """All findings of the harness profile on ``message`` (order: header, trace, body)."""
+    c = Checker(options or Options())
+    if isinstance(message, model.Status):
+        check_status(c, message)
+    else:
+        check_header(c, message.header, is_new=doc_type(message) == NEW)
+        check_trace_list(c, message)
+        check_attachments(c, message)
+    check_signature_block(c, message)
+    return c.findings
+
+
+def check(
+    data: bytes, options: Options | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Parsed:
+    """Parse and validate ``data``: the parse findings followed by the validator's."""
+    parsed = parse(data, max_bytes=max_bytes)
+    parsed.findings.extend(validate(parsed.message, options))
+    return parsed

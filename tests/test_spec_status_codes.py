@@ -1,0 +1,135 @@
+"""Tests of spec.status_codes: the nine codes, their attributes, and parsing of StatusCode text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from spec.errors import SpecError
+from spec.status_codes import FORWARD_PATH, UNUSED_CODES, InvalidStatusCode, StatusCode
+
+REALWORLD = Path("/work/shared/realworld")
+
+
+def test_the_nine_codes_and_their_names() -> None:
+    assert {c.name: c.value for c in StatusCode} == {
+        "ARRIVED": "01",
+        "REFUSED": "02",
+        "ACCEPTED": "03",
+        "ASSIGNED": "04",
+        "PROCESSING": "05",
+        "COMPLETED": "06",
+        "TAKE_BACK_REQUESTED": "13",
+        "TAKE_BACK_AGREED": "15",
+        "TAKE_BACK_REFUSED": "16",
+    }
+
+
+def test_only_13_is_sent_by_the_sender() -> None:
+    assert [c.value for c in StatusCode if c.sent_by == "sender"] == ["13"]
+    assert all(c.sent_by == "receiver" for c in StatusCode if c is not StatusCode("13"))
+
+
+def test_description_is_needed_for_refusals_and_take_back_requests() -> None:
+    assert {c.value for c in StatusCode if c.needs_description} == {"02", "13", "16"}
+
+
+def test_forward_path_in_order() -> None:
+    assert [c.value for c in StatusCode if c.is_forward] == ["01", "03", "04", "05", "06"]
+    assert [c.value for c in FORWARD_PATH] == ["01", "03", "04", "05", "06"]
+
+
+def test_every_code_has_both_meanings() -> None:
+    for code in StatusCode:
+        assert code.meaning.strip() and code.meaning.isascii(), code
+        assert code.meaning_vi.strip() and not code.meaning_vi.isascii(), code
+    assert len({c.meaning for c in StatusCode}) == 9
+    assert len({c.meaning_vi for c in StatusCode}) == 9
+
+
+def test_position_is_the_place_in_declaration_order() -> None:
+    assert [c.position for c in StatusCode] == list(range(9))
+
+
+def test_repr_rebuilds_and_str_is_the_wire_text() -> None:
+    for code in StatusCode:
+        assert eval(repr(code), {"StatusCode": StatusCode}) is code
+        assert str(code) == code.value
+        assert f"{code}" == code.value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01", StatusCode.ARRIVED),
+        ("1", StatusCode.ARRIVED),
+        (" 01 ", StatusCode.ARRIVED),
+        ("\t6\n", StatusCode.COMPLETED),
+        ("13", StatusCode.TAKE_BACK_REQUESTED),
+        ("15", StatusCode.TAKE_BACK_AGREED),
+        ("16", StatusCode.TAKE_BACK_REFUSED),
+        ("2", StatusCode.REFUSED),
+    ],
+)
+def test_parse_accepts_the_spellings_of_a_known_code(text: str, expected: StatusCode) -> None:
+    assert StatusCode.parse(text) is expected
+
+
+def test_parse_passes_a_member_through() -> None:
+    assert StatusCode.parse(StatusCode.ASSIGNED) is StatusCode.ASSIGNED  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [*UNUSED_CODES, "7", " 9 ", "14"])
+def test_parse_names_the_unused_codes(text: str) -> None:
+    with pytest.raises(InvalidStatusCode) as info:
+        StatusCode.parse(text)
+    message = str(info.value)
+    assert repr(text) in message
+    assert "not used" in message
+    assert "07–12 and 14" in message
+    assert "01, 02, 03, 04, 05, 06, 13, 15, 16" in message
+
+
+@pytest.mark.parametrize("text", ["", "  ", "00", "001", "99", "x1", "١", "0x1", "1.0", "17"])
+def test_parse_refuses_other_text_with_the_list_of_codes(text: str) -> None:
+    with pytest.raises(InvalidStatusCode) as info:
+        StatusCode.parse(text)
+    message = str(info.value)
+    assert f"text={text!r}" in message
+    assert "01, 02, 03, 04, 05, 06, 13, 15, 16" in message
+    assert "not used" not in message
+
+
+def test_parse_refuses_a_non_string() -> None:
+    with pytest.raises(InvalidStatusCode, match=r"text=1\b.*must be a str"):
+        StatusCode.parse(1)  # type: ignore[arg-type]
+
+
+def test_invalid_status_code_is_a_spec_error_and_a_value_error() -> None:
+    assert issubclass(InvalidStatusCode, SpecError)
+    assert issubclass(InvalidStatusCode, ValueError)
+
+
+def _status_samples() -> list[Path]:
+    samples = sorted(REALWORLD.glob("status*.edxml"))
+    if not samples:
+        pytest.skip(f"real samples not found in {REALWORLD}")
+    return samples
+
+
+def _text(root: etree._Element, name: str) -> str:
+    return root.xpath(f"string(//*[local-name()={name!r}])")
+
+
+def test_every_real_status_sample_parses_and_matches_its_meaning() -> None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    seen = set()
+    for sample in _status_samples():
+        root = etree.fromstring(sample.read_bytes(), parser)
+        code = StatusCode.parse(_text(root, "StatusCode"))
+        seen.add(code)
+        description = _text(root, "Description").casefold()
+        assert code.meaning_vi.casefold() in description, (sample.name, description)
+    assert seen == set(StatusCode)
