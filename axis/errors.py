@@ -40,6 +40,15 @@ class AuthError(AxisError, PermissionError):
     code = ErrorCode.AUTH
 
 
+class BadSignature(AuthError):
+    """The hash-header is not the HMAC of the sign-header; ``eight_bit`` is True when the
+    sign-header holds bytes >= 0x80 (the SDK's known truncation of non-ASCII values)."""
+
+    def __init__(self, message: str, *, eight_bit: bool) -> None:
+        super().__init__(message)
+        self.eight_bit = eight_bit
+
+
 class BadRequest(AxisError, ValueError):
     code = ErrorCode.BAD_REQUEST
 

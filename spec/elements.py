@@ -107,3 +107,6 @@ BUSSINESS = (
     ("DocumentId", "document_id"),
     ("Paper", "paper"),
 )
+
+# The same tables as element name → attribute, for the reader's lookups.
+LEAF_NAMES: dict[type, dict[str, str]] = {cls: dict(table) for cls, table in LEAF_BLOCKS.items()}

@@ -95,9 +95,9 @@ _WIDTH_BY_LEVEL = {2: 2, 3: 2, 4: 3}
 _COUNT_WORDS = {1: "one group", 2: "two groups", 3: "three groups", 5: "five groups"}
 
 _LEVEL1 = re.compile(r"[A-Z][0-9]{2}")
+_LETTER_GROUP = re.compile(r"[A-Z]{2,}[0-9]*")
 _ALLOWED = re.compile(r"[0-9A-Z.]+")
 _DIGITS = re.compile(r"[0-9]+")
-_QD20_CODE = re.compile(r"[0-9A-Z]+")
 _QCVN_SYSTEM = re.compile(r"(?:[0-9]{2}\.[0-9]{2}|[0-9]{3}\.[0-9]{2}\.[0-9]{2})\.W00")
 
 
@@ -209,6 +209,11 @@ def _build(form: IdForm, level1: str, levels: tuple[str, ...]) -> OrganId:
 
 
 def _level1_problem(text: str, code: str) -> str | None:
+    if _LETTER_GROUP.fullmatch(code):
+        return (
+            f"organ id {text!r}: level-1 code {code!r} has a {len(code.rstrip('0123456789'))}-letter "
+            "group; a level-1 code is one letter and two digits (like G12 or H44)"
+        )
     if not _LEVEL1.fullmatch(code):
         return (
             f"organ id {text!r}: level-1 code {code!r} is not one letter and two digits "
@@ -253,8 +258,6 @@ def _analyse_qcvn102(text: str, groups: list[str]) -> OrganId | str:
 
 
 def _analyse_qd20(text: str, groups: list[str]) -> OrganId | str:
-    if len(text) > QD20_MAX_LENGTH:
-        return f"organ id {text!r} is {len(text)} characters long; QĐ 20 allows at most 35"
     problem = _level1_problem(text, groups[0])
     if problem:
         return problem
@@ -293,21 +296,27 @@ def _analyse(text: str) -> OrganId | str:
     return _analyse_qcvn102(text, groups)
 
 
+def _outcome(text: str) -> OrganId | str:
+    if not isinstance(text, str):
+        return f"organ id must be a string, got {text!r:.60}"
+    if len(text) > QD20_MAX_LENGTH:
+        # Checked before the cache so that hostile input neither fills it nor the message.
+        shown = repr(text) if len(text) <= 64 else f"{text[:40]!r}…"
+        return f"organ id {shown} is {len(text)} characters long; at most 35 are allowed"
+    return _analyse(text)
+
+
 def organ_id_problem(text: str) -> str | None:
     """Why ``text`` is not a valid organ id in either form, or None when it is one.
 
     Connection-system ids (``00.53.W00``) are valid ids; see ``recipient_problem``."""
-    if not isinstance(text, str):
-        return f"organ id must be a string, got {text!r}"
-    result = _analyse(text)
+    result = _outcome(text)
     return result if isinstance(result, str) else None
 
 
 def parse_organ_id(text: str) -> OrganId:
     """Parse either form; raises ``InvalidOrganId`` with the precise reason."""
-    if not isinstance(text, str):
-        raise InvalidOrganId(f"organ id must be a string, got {text!r}")
-    result = _analyse(text)
+    result = _outcome(text)
     if isinstance(result, str):
         raise InvalidOrganId(result)
     return result
@@ -315,13 +324,13 @@ def parse_organ_id(text: str) -> OrganId:
 
 def recipient_problem(text: str) -> str | None:
     """Like ``organ_id_problem``, and a connection system (W00) is never a valid recipient."""
-    problem = organ_id_problem(text)
-    if problem is None and _analyse(text).is_connection_system:  # type: ignore[union-attr]
+    result = _outcome(text)
+    if isinstance(result, OrganId) and result.is_connection_system:
         return (
             f"organ id {text!r} names a connection system (W00), not an agency; "
             "messages are addressed to agencies"
         )
-    return problem
+    return result if isinstance(result, str) else None
 
 
 def system_id_for(level1: str) -> str:
@@ -334,7 +343,15 @@ def system_id_for(level1: str) -> str:
     return f"{SYSTEM_SERIALS[level1[0]]}.{level1[1:]}.{CONNECTION_SYSTEM_CODE}"
 
 
-_LEVEL_NAMES = {1: "level 1", 2: "level 2 (MM)", 3: "level 3 (KK)", 4: "level 4 (LLL)"}
+_LEVEL_LABELS = {1: "level 1", 2: "level 2 (MM)", 3: "level 3 (KK)", 4: "level 4 (LLL)"}
+_FORM_NAMES = {
+    IdForm.QCVN102: "QCVN 102 (LLL.KK.MM.Xnn, read from the right)",
+    IdForm.QD20: "QĐ 20/2020 (left to right, level 1 first)",
+}
+
+
+def _row(label: str, value: str) -> str:
+    return f"  {label + ':':<15}{value}"
 
 
 def explain(text: str) -> str:
@@ -342,38 +359,32 @@ def explain(text: str) -> str:
     when the harness's fixture registry knows it, the agency's name."""
     problem = organ_id_problem(text)
     if problem is not None:
-        return f"{text!r}: not a valid organ id\n  reason: {problem}"
+        return f"{text!r}: not a valid organ id\n{_row('reason', problem)}"
     oid = parse_organ_id(text)
     lines = [f"{text!r}: valid organ id"]
     if oid.is_connection_system:
-        lines.append("  kind:   connection system (W00): an id, never an agency or a recipient")
+        lines.append(_row("kind", "connection system (W00): never an agency or a recipient"))
         owner = oid.system_owner
         if owner:
-            lines.append(f"  owner:  {owner} (harness convention SS.nn.W00){_name_suffix(owner)}")
-        lines.append(f"  tier:   {oid.tier.value}")
+            lines.append(_row("owner", f"{owner}{_name_suffix(owner)} (harness rule SS.nn.W00)"))
+        lines.append(_row("tier", oid.tier.value))
         return "\n".join(lines)
-    form = (
-        "QCVN 102 (LLL.KK.MM.Xnn, read from the right)"
-        if oid.form is IdForm.QCVN102
-        else ("QĐ 20/2020 (left to right)")
-    )
-    lines.append(f"  form:   {form}")
-    lines.append(f"  {_LEVEL_NAMES[1]}: {oid.level1}{_name_suffix(oid.level1)}")
+    lines.append(_row("form", _FORM_NAMES[oid.form]))
+    lines.append(_row(_LEVEL_LABELS[1], oid.level1 + _name_suffix(oid.level1)))
     for number, code in enumerate(oid.levels, start=2):
-        note = " (unused)" if _is_zero(code) else ""
-        lines.append(f"  {_LEVEL_NAMES[number]}: {code}{note}")
-    lines.append(f"  level:  {oid.level}")
-    lines.append(f"  tier:   {oid.tier.value} (syntactic)")
+        lines.append(_row(_LEVEL_LABELS[number], code + (" (unused)" if _is_zero(code) else "")))
+    lines.append(_row("level", str(oid.level)))
+    lines.append(_row("tier", f"{oid.tier.value} (syntactic)"))
     parent = oid.parent
-    lines.append(f"  parent: {parent.text if parent else '(none: a level-1 organ)'}")
+    lines.append(_row("parent", parent.text if parent else "none (a level-1 organ)"))
     try:
         other = oid.to_qd20() if oid.form is IdForm.QCVN102 else oid.to_qcvn102()
-        lines.append(f"  other form: {other.text}")
+        lines.append(_row("other form", other.text))
     except InvalidOrganId as exc:
-        lines.append(f"  other form: none ({exc})")
+        lines.append(_row("other form", f"none: {exc}"))
     agency = _known_agency(oid)
     if agency is not None:
-        lines.append(f"  agency: {agency.name} (tier {agency.tier.value}, fixture registry)")
+        lines.append(_row("agency", f"{agency.name} (tier {agency.tier.value})"))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ validator, not here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,12 @@ class Parsed:
     junk_prefix: bytes = b""
 
 
+# Local names of the edXML and XML-DSig tags seen so far (bounded: hostile input could invent
+# any number of names).
+_KNOWN_LOCAL: dict[str, str] = {}
+_KNOWN_LOCAL_LIMIT = 2048
+
+
 def _local(tag: Any) -> str:
     if not isinstance(tag, str):
         return ""
@@ -39,6 +46,11 @@ def _local(tag: Any) -> str:
         return tag[tag.index("}") + 1 :]
     # An undeclared prefix read in recovery mode keeps its "prefix:" in the name.
     return tag.rpartition(":")[2]
+
+
+@functools.cache
+def _header_spec(table: tuple) -> dict[str, tuple[str, Any]]:
+    return {name: (attr, kind) for name, attr, kind in table}
 
 
 class _Reader:
@@ -49,26 +61,36 @@ class _Reader:
     def note(self, req_id: str, severity: Severity, path: str, message: str) -> None:
         self.findings.append(Finding(req_id, severity, path, message))
 
+    def name_of(self, child: etree._Element, path: str) -> str | None:
+        """The local name of ``child`` (None for comments and the like), reporting once per
+        document an element outside the edXML and XML-DSig namespaces."""
+        tag = child.tag
+        local = _KNOWN_LOCAL.get(tag)  # type: ignore[arg-type]
+        if local is not None:
+            return local
+        if not isinstance(tag, str):
+            return None
+        local = _local(tag)
+        if tag.startswith((_EDXML_TAG_NS, _DSIG_TAG_NS)):
+            if len(_KNOWN_LOCAL) < _KNOWN_LOCAL_LIMIT:
+                _KNOWN_LOCAL[tag] = local
+        elif not self._foreign_ns_reported:
+            self._foreign_ns_reported = True
+            ns = tag[1 : tag.index("}")] if tag[0] == "{" else "no namespace"
+            self.note(
+                "XML-NAMESPACE",
+                Severity.WARNING,
+                f"{path}/{local}",
+                f"element in {ns!r}, not the edXML namespace {model.EDXML_NS!r}; read by name",
+            )
+        return local
+
     def children(self, el: etree._Element, path: str) -> list[tuple[str, etree._Element]]:
         out = []
         for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            if (
-                not tag.startswith(_EDXML_TAG_NS)
-                and not tag.startswith(_DSIG_TAG_NS)
-                and not self._foreign_ns_reported
-            ):
-                self._foreign_ns_reported = True
-                ns = tag[1 : tag.index("}")] if tag[0] == "{" else "no namespace"
-                self.note(
-                    "XML-NAMESPACE",
-                    Severity.WARNING,
-                    f"{path}/{_local(tag)}",
-                    f"element in {ns!r}, not the edXML namespace {model.EDXML_NS!r}; read by name",
-                )
-            out.append((_local(tag), child))
+            local = self.name_of(child, path)
+            if local is not None:
+                out.append((local, child))
         return out
 
     def unknown(self, path: str, name: str) -> None:
@@ -88,10 +110,13 @@ class _Reader:
         )
 
     def leaf_block(self, cls: type, el: etree._Element, path: str) -> Any:
-        table = elements.LEAF_BLOCKS[cls]
-        names = dict(table)
+        names = elements.LEAF_NAMES[cls]
         values: dict[str, str] = {}
-        for name, child in self.children(el, path):
+        known = _KNOWN_LOCAL
+        for child in el:  # the hot loop of the reader: children() inlined
+            name = known.get(child.tag) or self.name_of(child, path)  # type: ignore[arg-type]
+            if name is None:
+                continue
             attr = names.get(name)
             if attr is None:
                 self.unknown(path, name)
@@ -131,7 +156,7 @@ class _Reader:
         return model.OtherInfo(**values)
 
     def header(self, el: etree._Element, path: str, table: tuple, cls: type) -> Any:
-        spec = {name: (attr, kind) for name, attr, kind in table}
+        spec = _header_spec(table)
         values: dict[str, Any] = {}
         counts: dict[str, int] = {}
         for name, child in self.children(el, path):
@@ -330,7 +355,7 @@ def read(root: etree._Element) -> tuple[model.Message, list[Finding]]:
     if message_header is None:
         raise NotEdXML("edXMLHeader has no MessageHeader")
     mh_path = f"{hdr_path}/MessageHeader"
-    is_status = any(_local(c.tag) == "StatusCode" for c in message_header)
+    is_status = any(r.name_of(c, mh_path) == "StatusCode" for c in message_header)
     signature = _signature(sig_el) if sig_el is not None else None
     if is_status:
         status = r.header(message_header, mh_path, elements.STATUS_HEADER, model.Status)

@@ -1,7 +1,8 @@
 """The validator: every rule of the harness profile applied to a parsed message.
 
-``validate(message)`` works on the model; ``check(data)`` parses and validates bytes. Each
-finding names a requirement id of the catalogue (spec/requirements/).
+``validate(message)`` works on the model; ``check(data)`` parses and validates bytes, and
+verifies a signature over those bytes. Each finding names a requirement id of the catalogue
+(spec/requirements/).
 """
 
 from __future__ import annotations
@@ -14,11 +15,21 @@ from spec.rules.checker import Checker, Options
 from spec.rules.header import check_header
 from spec.rules.signature import check_signature_block
 from spec.rules.status import check_status
+from spec.signature import SignatureCheck, verify
 from spec.xmlsafe import DEFAULT_MAX_BYTES
 
 
-def validate(message: model.Message, options: Options | None = None) -> list:
-    """All findings of the harness profile on ``message`` (order: header, trace, body)."""
+def validate(
+    message: model.Message,
+    options: Options | None = None,
+    *,
+    verification: SignatureCheck | None = None,
+) -> list:
+    """All findings of the harness profile on ``message`` (order: header, trace, body).
+
+    ``verification`` is :func:`spec.signature.verify`'s verdict on the message's bytes; without
+    it the signature can only be judged by its shape.
+    """
     c = Checker(options or Options())
     if isinstance(message, model.Status):
         check_status(c, message)
@@ -26,7 +37,7 @@ def validate(message: model.Message, options: Options | None = None) -> list:
         check_header(c, message.header, is_new=doc_type(message) == NEW)
         check_trace_list(c, message)
         check_attachments(c, message)
-    check_signature_block(c, message)
+    check_signature_block(c, message, verification)
     return c.findings
 
 
@@ -35,5 +46,9 @@ def check(
 ) -> Parsed:
     """Parse and validate ``data``: the parse findings followed by the validator's."""
     parsed = parse(data, max_bytes=max_bytes)
-    parsed.findings.extend(validate(parsed.message, options))
+    verification = None
+    if parsed.message.signature is not None:
+        trusted_ca = options.trusted_ca if options else None
+        verification = verify(data, trusted_ca=trusted_ca, max_bytes=max_bytes)
+    parsed.findings.extend(validate(parsed.message, options, verification=verification))
     return parsed

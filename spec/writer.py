@@ -129,6 +129,11 @@ def _build(message: model.Message, *, indent: bool, exact_signature: bool) -> et
     envelope = etree.SubElement(root, _q("edXMLEnvelope"))
     header = etree.SubElement(envelope, _q("edXMLHeader"))
     if isinstance(message, model.Status):
+        if message.status_code is None:
+            raise UnwritableMessage(
+                "a status message is known by its StatusCode element: status_code must not be "
+                "None (use '' for an empty one)"
+            )
         _header(header, elements.STATUS_HEADER, message)
     else:
         _edoc_parts(root, envelope, header, message)

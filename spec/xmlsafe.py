@@ -51,7 +51,9 @@ def _strip_junk(data: bytes) -> tuple[bytes, bytes]:
     for bom in _BOMS:
         if data.startswith(bom):
             start = len(bom)
-    body = data[start:]
+    body = data[start:] if start else data
+    if body[:1] == b"<":
+        return b"", body
     stripped = body.lstrip()
     if stripped.startswith(b"<"):
         return b"", stripped
@@ -67,23 +69,27 @@ def load(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     """Parse ``data`` as XML, refusing anything hostile with an :class:`InputRefused` subclass."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
-    data = bytes(data)
+    if not isinstance(data, bytes):
+        data = bytes(data)
     if len(data) > max_bytes:
         raise TooLarge(f"input is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
-    if not data.strip():
+    if not data or data.isspace():
         raise NotXML("input is empty")
     junk, body = _strip_junk(data)
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise HostileXML("input has a DTD or entity declarations, which edXML never uses; refused")
+    parser = _parser(recover=False)
     try:
-        root = etree.fromstring(body, _parser(recover=False))
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        return _tolerate(body, junk, exc)
+        return _tolerate(body, junk, exc, parser.error_log)
     return Loaded(root, junk)
 
 
-def _tolerate(body: bytes, junk: bytes, exc: etree.XMLSyntaxError) -> Loaded:
-    log = exc.error_log
+def _tolerate(
+    body: bytes, junk: bytes, exc: etree.XMLSyntaxError, log: etree._ListErrorLog
+) -> Loaded:
+    # The parser's own log: the exception's may still hold errors of earlier documents.
     messages = [e.message for e in log] or [str(exc)]
     if any("depth" in m.lower() for m in messages):
         raise HostileXML(f"input nests elements deeper than {MAX_DEPTH} levels; refused") from None

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from spec.document_id import DocumentKey, is_uuid, parse_document_id
 from spec.findings import Finding, Severity
 from spec.formats import parse_date, parse_timestamp
 from spec.organ_ids import organ_id_problem, recipient_problem
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 MH = "/edXML/edXMLEnvelope/edXMLHeader/MessageHeader"
 THL = "/edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList"
@@ -20,10 +24,12 @@ SIGNATURE = "/edXML/edXMLEnvelope/edXMLHeader/Signature"
 @dataclass(frozen=True, slots=True)
 class Options:
     """What the validator assumes: ``today`` for "not in the future" (the local date when
-    ``None``) and whether the profile makes a valid document signature mandatory."""
+    ``None``), whether the profile makes a valid document signature mandatory, and the CA
+    (the harness's test CA) that signing certificates must chain to, if any."""
 
     today: date | None = None
     require_signature: bool = False
+    trusted_ca: x509.Certificate | None = None
 
 
 @dataclass(slots=True)
@@ -52,8 +58,10 @@ class Checker:
             return False
         return True
 
-    def max_length(self, path: str, value: str | None, limit: int, what: str) -> None:
+    def max_length(self, path: str, value: str | None, limit: int, what: str | None = None) -> None:
+        """Error when ``value`` is longer than ``limit``; ``what`` defaults to the path's tail."""
         if value is not None and len(value) > limit:
+            what = what or "/".join(path.rsplit("/", 2)[-2:])
             self.error(
                 "MSG-FIELD-LENGTH",
                 path,

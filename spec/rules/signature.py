@@ -1,14 +1,21 @@
 """Rules on the XML-DSig block as kept in the model: where it lives and what it names.
 
-Cryptographic verification needs the original bytes and lives in :mod:`spec.signature`.
+Cryptographic verification needs the original bytes and lives in :mod:`spec.signature`; its
+verdict, when the caller has one, decides SIG-VERIFIES. Without it (a model with no bytes) a
+block with no X509Certificate is reported as a placeholder that cannot verify.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from spec.model import XMLDSIG_NS, Message
 from spec.rules.checker import SIGNATURE, Checker
+
+if TYPE_CHECKING:
+    from spec.signature import SignatureCheck
 
 ALGORITHMS = frozenset(
     {
@@ -18,7 +25,9 @@ ALGORITHMS = frozenset(
 )
 
 
-def check_signature_block(c: Checker, message: Message) -> None:
+def check_signature_block(
+    c: Checker, message: Message, verification: SignatureCheck | None = None
+) -> None:
     if message.signature is None:
         if c.options.require_signature:
             c.error(
@@ -46,6 +55,11 @@ def check_signature_block(c: Checker, message: Message) -> None:
             f"{SIGNATURE}/SignedInfo/SignatureMethod",
             f"SignatureMethod {method!r} is neither RSA-SHA1 nor RSA-SHA256",
         )
+    severity = c.error if c.options.require_signature else c.warning
+    if verification is not None:
+        if not verification.valid:
+            severity("SIG-VERIFIES", SIGNATURE, f"Signature does not verify: {verification.reason}")
+        return
     certs = [
         el
         for el in sig.iter()
@@ -54,7 +68,6 @@ def check_signature_block(c: Checker, message: Message) -> None:
         and (el.text or "").strip()
     ]
     if not certs:
-        severity = c.error if c.options.require_signature else c.warning
         severity(
             "SIG-VERIFIES",
             f"{SIGNATURE}/KeyInfo",

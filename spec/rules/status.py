@@ -10,7 +10,9 @@ from spec.status_codes import InvalidStatusCode, StatusCode
 
 def status_code(c: Checker, status: model.Status) -> StatusCode | None:
     path = f"{MH}/StatusCode"
-    if not c.required("LC-STATUS-CODE-KNOWN", path, status.status_code, "StatusCode (mã trạng thái)"):
+    if not c.required(
+        "LC-STATUS-CODE-KNOWN", path, status.status_code, "StatusCode (mã trạng thái)"
+    ):
         return None
     try:
         code = StatusCode.parse(status.status_code or "")

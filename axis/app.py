@@ -1,0 +1,501 @@
+"""The fake axis as an ASGI application: the VXP operations, the admin API and extension mounts.
+
+A VXP call is matched on the last path segment (an endpoint may carry a base path, and a
+trailing slash on it yields ``//sendEdoc``). Each call runs in one store transaction: the
+request event, the operation's writes and notes, any injected fault and the response event are
+committed together before the answer leaves, so what a client was told is what the store and
+the transcript hold. The SDK ignores HTTP status codes, so every outcome of a known operation is
+``200`` with the JSON envelope, except transport-level refusals (body too large) and
+``downloadEdoc``, which answers raw bytes or an empty ``404``.
+
+The VXP hot path is a plain ASGI callable (no framework routing per call); ``/_admin`` and any
+mounted extension (the dashboard under ``/ui``) go through a Starlette router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from starlette.routing import Mount, Router
+
+from axis import envelope
+from axis.auth import authenticate, require_signed
+from axis.config import AxisConfig
+from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
+from axis.faults import FaultPlan, Injection, load_plan
+from axis.operations import OPERATIONS, Answer, Call, Operation
+from axis.registry import AgencyFields, register_agency
+from axis.seed import default_systems
+from axis.store import Clock, Store, open_store
+from axis.wire import Headers
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+RESET_EXTENSION = "lienthong.reset"
+ADMIN_PREFIX = "/_admin"
+_JSON = b"application/json; charset=utf-8"
+_OCTETS = b"application/octet-stream"
+
+log = logging.getLogger("axis")
+
+__all__ = ["AxisApp", "EventBus", "create_app"]
+
+
+class _ClientGone(Exception):
+    """The client disconnected before its request was complete."""
+
+
+class InjectedReset(ConnectionResetError):
+    """Raised in-process (no socket to reset) when a reset fault fires."""
+
+
+class EventBus:
+    """Wakes long-polling admin waiters when the transcript grows."""
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.waiters = 0
+
+    def bind(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self._event is None:
+            self._event = asyncio.Event()
+
+    def _wake(self) -> None:
+        if self._event is not None:
+            event, self._event = self._event, asyncio.Event()
+            event.set()
+
+    def notify(self, _seq: int) -> None:
+        if not self.waiters or self._loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._wake()
+        else:
+            self._loop.call_soon_threadsafe(self._wake)
+
+    async def wait(self, timeout: float) -> None:
+        """Return after the next commit or after ``timeout`` seconds."""
+        self.bind()
+        assert self._event is not None  # bind() set it
+        event = self._event
+        self.waiters += 1
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self.waiters -= 1
+
+
+async def _send_bytes(
+    send: Send, status: int, body: bytes, content_type: bytes, *, close: bool = False
+) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Receive, limit: int, declared: int | None) -> bytes:
+    if declared is not None and declared > limit:
+        raise TooLarge(f"body of {declared:,} bytes is over the limit of {limit:,} bytes")
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"body is over the limit of {limit:,} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _declared_length(headers: Headers) -> int | None:
+    raw = headers.raw("content-length")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+class AxisApp:
+    """The fake axis. ``store`` holds everything durable; ``faults`` the active fault plan;
+    ``router`` serves ``/_admin`` and the extensions added with ``mount``."""
+
+    def __init__(self, config: AxisConfig, store: Store, *, admin_token: str) -> None:
+        self.config = config
+        self.store = store
+        self.clock: Clock = store.clock
+        self.admin_token = admin_token
+        self.faults: FaultPlan | None = None
+        self.bus = EventBus()
+        self.calls: Counter[str] = Counter()
+        self.failures: Counter[tuple[str, int]] = Counter()
+        self.started = self.clock()
+        self._prefixes: list[str] = [ADMIN_PREFIX]
+        from axis.admin import admin_app  # admin imports app's types; imported late
+
+        self.router = Router(routes=[Mount(ADMIN_PREFIX, app=admin_app(self))])
+        store.add_listener(self.bus.notify)
+
+    def __repr__(self) -> str:
+        return f"create_app({self.config!r})"
+
+    def mount(self, prefix: str, app: ASGIApp) -> None:
+        """Serve ``app`` under ``prefix`` (e.g. the dashboard under ``/ui``)."""
+        if not prefix.startswith("/") or prefix.endswith("/"):
+            raise ValueError(f"prefix={prefix!r} must start with '/' and not end with '/'")
+        self.router.routes.append(Mount(prefix, app=app))
+        self._prefixes.append(prefix)
+
+    def set_faults(self, spec: dict[str, Any] | None) -> None:
+        """Install a fault plan (validated; ``None`` clears it) and record it."""
+        plan = FaultPlan(spec, started=self.clock()) if spec is not None else None
+        self.faults = plan
+        with self.store.transaction():
+            self.store.event(
+                "faults", {"action": "set" if plan else "cleared", "plan": spec or {}}
+            )
+
+    def active_faults(self) -> dict[str, Any]:
+        """The active plan with its remaining budgets (empty rules when none)."""
+        return self.faults.describe() if self.faults else {"seed": 0, "rules": []}
+
+    # --- seeding ------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        """Add the configured systems (and the default ones) with their agencies."""
+        specs = list(default_systems(self.config.seed)) if self.config.seed_defaults else []
+        specs += list(self.config.systems)
+        with self.store.transaction():
+            for system in specs:
+                if self.store.put_system(system.system_id, system.secret, system.name):
+                    self.store.event("system", {"system": system.system_id, "action": "put"})
+                for code in system.agencies:
+                    existing = self.store.find_agency(code)
+                    if existing is not None and existing.system_id == system.system_id:
+                        continue
+                    from axis.seed import fixture_agency
+
+                    fixture = fixture_agency(code)
+                    fields = AgencyFields(name=fixture.name if fixture else "")
+                    register_agency(
+                        self.store,
+                        code,
+                        system.system_id,
+                        fields,
+                        strict=False,
+                        owner_may_change=True,
+                    )
+                    self.store.event(
+                        "agency", {"system": system.system_id, "code": code, "action": "seeded"}
+                    )
+
+    # --- ASGI ---------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            path = scope["path"]
+            for prefix in self._prefixes:
+                if path == prefix or path.startswith(prefix + "/"):
+                    await self.router(scope, receive, send)
+                    return
+            await self._vxp(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        # websockets are not part of the protocol: returning closes them
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.bus.bind()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _vxp(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope["path"].rsplit("/", 1)[-1]
+        headers = Headers(scope["headers"])
+        op = OPERATIONS.get(name)
+        method = scope["method"]
+        if op is None or method != op.method:
+            await self._refuse_route(scope, headers, name, op, send)
+            return
+        try:
+            body = b"" if not op.json else await _read_body(
+                receive, self.config.max_body_bytes, _declared_length(headers)
+            )
+        except _ClientGone:
+            return
+        except TooLarge as exc:
+            answer = Answer(envelope.fail(exc.code, exc.message, **_extra(op)), http_status=413)
+            self._record(op.name, scope, headers, b"", [], answer, error=exc)
+            await self._answer(send, op, answer, close=True)
+            return
+        claimed = headers.vxp("systemid") or ""
+        injections = self.faults.decide(op.name, claimed, self.clock()) if self.faults else []
+        latency = sum(i.params["latency_ms"] for i in injections if i.kind == "latency")
+        if latency:
+            await asyncio.sleep(latency / 1000.0)
+        breaking = next(
+            (i for i in injections if i.kind in ("error", "reset", "timeout", "outage")), None
+        )
+        if breaking is not None and not breaking.params.get("apply", False):
+            answer = _fault_answer(op, breaking)
+            self._record(op.name, scope, headers, body, injections, answer, applied=False)
+            await self._break(send, receive, scope, op, breaking, answer)
+            return
+        answer = self._process(op, scope, headers, body, injections)
+        if breaking is not None:
+            await self._break(send, receive, scope, op, breaking, _fault_answer(op, breaking))
+            return
+        await self._answer(send, op, answer)
+
+    def _process(
+        self,
+        op: Operation,
+        scope: Scope,
+        headers: Headers,
+        body: bytes,
+        injections: list[Injection],
+    ) -> Answer:
+        store = self.store
+        notes: list[tuple[str, dict[str, Any]]] = []
+        try:
+            with store.transaction():
+                answer = self._run(op, headers, body, injections, notes)
+                self._record(op.name, scope, headers, body, injections, answer, notes=notes)
+        except Exception:
+            log.exception("axis: %s failed and was not applied", op.name)
+            answer = Answer(
+                envelope.fail(ErrorCode.INTERNAL, "internal error; nothing was changed", **_extra(op))
+            )
+            answer.summary["internal"] = True
+            try:
+                self._record(op.name, scope, headers, body, injections, answer)
+            except Exception:
+                log.exception("axis: the transcript could not record the failure")
+        return answer
+
+    def _run(
+        self,
+        op: Operation,
+        headers: Headers,
+        body: bytes,
+        injections: list[Injection],
+        notes: list[tuple[str, dict[str, Any]]],
+    ) -> Answer:
+        store = self.store
+        claimed = headers.vxp("systemid") or ""
+        try:
+            identity = authenticate(
+                headers, store.systems_view(), tolerate_8bit=self.config.tolerate_8bit_headers
+            )
+            if identity.tolerated_8bit:
+                notes.append(("signature_8bit", {"op": op.name, "system": claimed, "accepted": True}))
+            require_signed(identity, headers, op.keys)
+            call = Call(op.name, headers, body, identity, store, self.config, injections, notes)
+            with store.savepoint():
+                return op.handler(call)
+        except BadSignature as exc:
+            if exc.eight_bit:
+                notes.append(("signature_8bit", {"op": op.name, "system": claimed, "accepted": False}))
+            return _failure(op, exc)
+        except AxisError as exc:
+            return _failure(op, exc)
+
+    def _record(
+        self,
+        op_name: str,
+        scope: Scope,
+        headers: Headers,
+        body: bytes,
+        injections: list[Injection],
+        answer: Answer,
+        *,
+        notes: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
+        error: AxisError | None = None,
+        applied: bool = True,
+    ) -> None:
+        """Write request, notes, faults and response events (joins an open transaction)."""
+        store = self.store
+        system = headers.vxp("systemid") or ""
+        op = OPERATIONS.get(op_name)
+        request: dict[str, Any] = {
+            "op": op_name,
+            "system": system,
+            "method": scope["method"],
+            "path": scope["path"][:200],
+            "headers": headers.summary(),
+            "body_size": len(body),
+            "body_sha256": hashlib.sha256(body).hexdigest() if body else "",
+        }
+        if op is not None and "docId" in op.keys:
+            doc_id = headers.vxp("docId")
+            if doc_id:
+                request["doc_id"] = doc_id[:200]
+        env = answer.envelope
+        response: dict[str, Any] = {
+            "op": op_name,
+            "system": system,
+            "http_status": answer.http_status,
+            "status": env["status"] if env else ("OK" if answer.raw else "FAIL"),
+            "error_code": env["ErrorCode"] if env else "0" if answer.raw else "3",
+            "error_desc": env["ErrorDesc"] if env else "",
+            "applied": applied,
+            **answer.summary,
+        }
+        self.calls[op_name] += 1
+        code = int(response["error_code"]) if response["error_code"].isdigit() else -1
+        if code:
+            self.failures[(op_name, code)] += 1
+        with store.transaction():
+            store.event("request", request)
+            for kind, data in notes:
+                store.event(kind, data)
+            for injection in injections:
+                store.event("fault", {"op": op_name, "system": system, **injection.to_json()})
+            store.event("response", response)
+        if error is not None and error.code is ErrorCode.INTERNAL:  # pragma: no cover
+            log.error("axis: %s: %s", op_name, error.message)
+
+    async def _refuse_route(
+        self, scope: Scope, headers: Headers, name: str, op: Operation | None, send: Send
+    ) -> None:
+        if op is None:
+            error: AxisError = BadRequest(
+                f"unknown operation {name[:80]!r}; known: {', '.join(OPERATIONS)}"
+            )
+            status = 404
+        else:
+            error = BadRequest(f"{op.name} takes {op.method}, not {scope['method']}")
+            status = 405
+        answer = Answer(envelope.fail(error.code, error.message), http_status=status)
+        self._record(name[:80] or "/", scope, headers, b"", [], answer, error=error)
+        if op is not None and not op.json:
+            answer = Answer(raw=b"", http_status=404)
+        await self._answer(send, op, answer)
+
+    async def _answer(
+        self, send: Send, op: Operation | None, answer: Answer, *, close: bool = False
+    ) -> None:
+        if answer.envelope is not None and (op is None or op.json):
+            body = envelope.encode(answer.envelope, ascii_only=op is not None and op.ascii_only)
+            await _send_bytes(send, answer.http_status, body, _JSON, close=close)
+        elif answer.raw is not None:
+            await _send_bytes(send, answer.http_status, answer.raw, _OCTETS)
+        else:
+            await _send_bytes(send, 404, b"", _OCTETS)
+
+    async def _break(
+        self,
+        send: Send,
+        receive: Receive,
+        scope: Scope,
+        op: Operation,
+        injection: Injection,
+        answer: Answer,
+    ) -> None:
+        """Apply a breaking fault: an error answer, a reset, or silence until timeout."""
+        kind = injection.kind
+        mode = injection.params.get("mode", "error") if kind == "outage" else kind
+        if mode == "error":
+            await self._answer(send, op, answer)
+            return
+        if mode == "timeout":
+            try:
+                await asyncio.wait_for(_until_disconnect(receive), injection.params["hold_s"])
+                return
+            except TimeoutError:
+                pass
+        reset = scope.get("extensions", {}).get(RESET_EXTENSION)
+        if reset is None:
+            raise InjectedReset(f"injected {kind} fault on {op.name}")
+        reset["reset"]()
+        await _until_disconnect(receive)
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _extra(op: Operation | None) -> dict[str, Any]:
+    # sendEdoc's answer is read for DocId unconditionally.
+    return {"DocId": ""} if op is not None and op.name == "sendEdoc" else {}
+
+
+def _failure(op: Operation, exc: AxisError) -> Answer:
+    desc = envelope.ascii_text(exc.message) if op.ascii_only else exc.message
+    if not op.json:
+        return Answer(raw=None, http_status=404, summary={"refused": exc.message[:400]}, envelope=None)
+    return Answer(envelope.fail(exc.code, desc, **_extra(op)))
+
+
+def _fault_answer(op: Operation, injection: Injection) -> Answer:
+    status = int(injection.params.get("http_status", 503))
+    desc = f"service unavailable (injected fault {injection.rule})"
+    if not op.json:
+        return Answer(http_status=status, raw=b"")
+    return Answer(envelope.fail(ErrorCode.UNAVAILABLE, desc, **_extra(op)), http_status=status)
+
+
+def create_app(
+    config: AxisConfig,
+    *,
+    data_dir: Path | None = None,
+    clock: Clock = time.time,
+    admin_token: str | None = None,
+) -> AxisApp:
+    """Open the store (in ``data_dir``, else ``config.data_dir``), seed it, load the fault file,
+    and return the ASGI app. The admin token is ``admin_token``, else ``config.admin_token``,
+    else a new random one."""
+    folder = data_dir or config.data_dir
+    if folder is None:
+        raise ValueError("create_app needs a data folder: config.data_dir or data_dir=")
+    store = open_store(folder, seed=config.seed, clock=clock)
+    token = admin_token or config.admin_token or secrets.token_urlsafe(24)
+    app = AxisApp(config, store, admin_token=token)
+    app.seed()
+    if config.fault_file is not None:
+        plan = load_plan(config.fault_file, started=clock())
+        app.set_faults(plan.spec)
+    with store.transaction():
+        store.event(
+            "start",
+            {
+                "strict": config.strict,
+                "seed": config.seed,
+                "tolerate_8bit_headers": config.tolerate_8bit_headers,
+                "max_body_bytes": config.max_body_bytes,
+            },
+        )
+    return app

@@ -1,0 +1,743 @@
+"""The axis's durable state in one SQLite file (WAL): systems, agencies, stored messages, one
+delivery per recipient system, and the hash-chained transcript.
+
+A message is stored once; each recipient system gets a delivery row that its acks move through
+``pending`` → ``done``/``fail``/… Every change and the transcript events that describe it are
+written in one transaction, committed before the axis answers, so a crash (even ``kill -9``)
+leaves either all of a call or none of it. The file and its folder are owner-only: the secrets
+inside are kept in clear because the HMAC check needs them.
+
+The read-only query functions at the end (``list_systems``, ``list_messages``, ``timeline``,
+``events_after``, …) are the interface for the dashboard and the admin API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from axis.errors import ConfigError
+from axis.transcript import GENESIS, Event, canonical, chain_hash
+
+SCHEMA_VERSION = "1"
+DB_NAME = "axis.sqlite"
+PENDING = "pending"
+DONE = "done"
+
+Clock = Callable[[], float]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS systems (
+    system_id TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL, created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agencies (
+    id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, alt_code TEXT, system_id TEXT NOT NULL,
+    name TEXT NOT NULL, mail TEXT NOT NULL, mobile TEXT NOT NULL, fax TEXT NOT NULL,
+    pcode TEXT NOT NULL, level INTEGER NOT NULL, valid INTEGER NOT NULL,
+    deleted INTEGER NOT NULL, version INTEGER NOT NULL, modified REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS agencies_alt ON agencies (alt_code);
+CREATE TABLE IF NOT EXISTS messages (
+    doc_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, sender TEXT NOT NULL,
+    messagetype TEXT NOT NULL, service_type TEXT NOT NULL, sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL, body BLOB NOT NULL, created REAL NOT NULL, from_code TEXT NOT NULL,
+    title TEXT NOT NULL, notation TEXT NOT NULL, document_id TEXT NOT NULL,
+    status_code TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, sha256);
+CREATE INDEX IF NOT EXISTS messages_sent ON messages (sender, messagetype, seq);
+CREATE INDEX IF NOT EXISTS messages_business ON messages (document_id);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, system_id TEXT NOT NULL,
+    messagetype TEXT NOT NULL, to_codes TEXT NOT NULL, status TEXT NOT NULL,
+    status_desc TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL,
+    visible_at REAL NOT NULL, listed INTEGER NOT NULL, UNIQUE (doc_id, system_id)
+);
+CREATE INDEX IF NOT EXISTS deliveries_inbox ON deliveries (system_id, messagetype, listed, id);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, kind TEXT NOT NULL, system_id TEXT,
+    doc_id TEXT, op TEXT, data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_doc ON events (doc_id) WHERE doc_id IS NOT NULL;
+"""
+
+__all__ = [
+    "DONE",
+    "PENDING",
+    "Agency",
+    "Delivery",
+    "Store",
+    "StoredMessage",
+    "System",
+    "open_store",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    system_id: str
+    secret: str
+    name: str
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"System(system_id={self.system_id!r}, name={self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """An agency in the registry. ``code`` as registered, ``alt_code`` its other form (QĐ 20
+    or QCVN 102) when it has one; ``valid`` is False for codes that fit neither grammar."""
+
+    id: int
+    code: str
+    alt_code: str | None
+    system_id: str
+    name: str
+    mail: str
+    mobile: str
+    fax: str
+    pcode: str
+    level: int
+    valid: bool
+    deleted: bool
+    version: int
+    modified: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    doc_id: str
+    seq: int
+    sender: str
+    messagetype: str
+    service_type: str
+    sha256: str
+    size: int
+    created: float
+    from_code: str
+    title: str
+    notation: str
+    document_id: str
+    status_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    doc_id: str
+    system_id: str
+    messagetype: str
+    to_codes: str
+    status: str
+    status_desc: str
+    created: float
+    updated: float
+    visible_at: float
+    listed: bool
+
+
+_MESSAGE_COLS = (
+    "doc_id, seq, sender, messagetype, service_type, sha256, size, created, from_code, title, "
+    "notation, document_id, status_code"
+)
+_DELIVERY_COLS = (
+    "id, doc_id, system_id, messagetype, to_codes, status, status_desc, created, updated, "
+    "visible_at, listed"
+)
+_AGENCY_COLS = (
+    "id, code, alt_code, system_id, name, mail, mobile, fax, pcode, level, valid, deleted, "
+    "version, modified"
+)
+
+
+def _agency(row: tuple[Any, ...]) -> Agency:
+    values = list(row)
+    values[10] = bool(values[10])
+    values[11] = bool(values[11])
+    return Agency(*values)
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    return Delivery(*row[:10], listed=bool(row[10]))
+
+
+def iso_utc(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _make_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def _touch_private(path: Path) -> None:
+    # SQLite gives the -wal and -shm files the main file's permissions, so creating the main
+    # file owner-only first keeps all three private.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """One SQLite database, used through one connection guarded by a lock.
+
+    Writes happen inside ``transaction()``; ``event(kind, data)`` appends a transcript event
+    to the open transaction. The in-memory chain head follows commits and rollbacks."""
+
+    def __init__(self, path: Path, *, seed: int, clock: Clock = time.time) -> None:
+        self.path = path
+        self.seed = seed
+        self.clock = clock
+        _make_private_dir(path.parent)
+        _touch_private(path)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._in_tx = False
+        self._listeners: list[Callable[[int], None]] = []
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a crash of the process (kill -9), which is what the axis
+        # promises; only a power cut can lose the last commits.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA temp_store=MEMORY")
+        db.executescript(_SCHEMA)
+        self._check_schema()
+        row = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        self._head: tuple[int, str] = (row[0], row[1]) if row else (0, GENESIS)
+        self._systems: dict[str, System] = {}
+        self._load_systems()
+
+    def __repr__(self) -> str:
+        return f"open_store({str(self.path)!r}, seed={self.seed!r})"
+
+    def _check_schema(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            raise ConfigError(
+                f"database {str(self.path)!r} has schema {row[0]!r}, this axis needs "
+                f"{SCHEMA_VERSION!r}; use another --data folder"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- transactions and the transcript -------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction; nested use joins the outer one."""
+        with self._lock:
+            if self._in_tx:
+                yield
+                return
+            head = self._head
+            self._db.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._head = head
+                raise
+            finally:
+                self._in_tx = False
+        if self._head != head:
+            for listener in self._listeners:
+                listener(self._head[0])
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: undo the domain writes of the block if it raises (events
+        appended inside the block are undone too, so append them outside)."""
+        if not self._in_tx:
+            raise RuntimeError("savepoint() needs an open transaction()")
+        head = self._head
+        self._db.execute("SAVEPOINT op")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO op")
+            self._db.execute("RELEASE op")
+            self._head = head
+            raise
+        self._db.execute("RELEASE op")
+
+    def event(self, kind: str, data: dict[str, Any]) -> Event:
+        """Append an event to the transcript (inside the open transaction)."""
+        if not self._in_tx:
+            raise RuntimeError("event() needs an open transaction()")
+        seq, prev = self._head
+        seq += 1
+        ts = iso_utc(self.clock())
+        record = {"seq": seq, "ts": ts, "kind": kind, "data": data}
+        digest = chain_hash(prev, record)
+        self._db.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                seq,
+                ts,
+                kind,
+                data.get("system"),
+                data.get("doc_id"),
+                data.get("op"),
+                canonical(data).decode("ascii"),
+                prev,
+                digest,
+            ),
+        )
+        self._head = (seq, digest)
+        return Event(seq, ts, kind, data, prev, digest)
+
+    def add_listener(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(head_seq)`` after every commit that appended events."""
+        self._listeners.append(listener)
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(sequence number, hash) of the last committed transcript event."""
+        return self._head
+
+    # --- systems ------------------------------------------------------------------------
+
+    def _load_systems(self) -> None:
+        rows = self._db.execute("SELECT system_id, secret, name FROM systems").fetchall()
+        self._systems = {r[0]: System(*r) for r in rows}
+
+    def system(self, system_id: str) -> System | None:
+        return self._systems.get(system_id)
+
+    def put_system(self, system_id: str, secret: str, name: str = "") -> bool:
+        """Add a system or change its secret/name; True when something changed."""
+        old = self._systems.get(system_id)
+        if old is not None and old.secret == secret and (not name or old.name == name):
+            return False
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO systems VALUES (?,?,?,?) ON CONFLICT (system_id) DO UPDATE SET "
+                "secret=excluded.secret, name=CASE WHEN excluded.name='' THEN name "
+                "ELSE excluded.name END",
+                (system_id, secret, name, self.clock()),
+            )
+        self._load_systems()
+        return True
+
+    # --- agencies -----------------------------------------------------------------------
+
+    def find_agency(self, code: str, *, include_deleted: bool = False) -> Agency | None:
+        """The agency registered as ``code`` in either of its forms."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_AGENCY_COLS} FROM agencies WHERE code=? OR alt_code=? "
+                "ORDER BY code=? DESC",
+                (code, code, code),
+            ).fetchall()
+        for row in rows:
+            agency = _agency(row)
+            if include_deleted or not agency.deleted:
+                return agency
+        return None
+
+    def put_agency(
+        self,
+        code: str,
+        system_id: str,
+        *,
+        alt_code: str | None,
+        level: int,
+        valid: bool,
+        name: str = "",
+        mail: str = "",
+        mobile: str = "",
+        fax: str = "",
+        pcode: str = "",
+    ) -> Agency:
+        """Register (or re-register, undeleting) ``code`` as served by ``system_id``."""
+        now = self.clock()
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO agencies (code, alt_code, system_id, name, mail, mobile, fax, "
+                "pcode, level, valid, deleted, version, modified) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,0,1,?) ON CONFLICT (code) DO UPDATE SET "
+                "alt_code=excluded.alt_code, system_id=excluded.system_id, "
+                "name=excluded.name, mail=excluded.mail, mobile=excluded.mobile, "
+                "fax=excluded.fax, pcode=excluded.pcode, level=excluded.level, "
+                "valid=excluded.valid, deleted=0, version=version+1, modified=excluded.modified",
+                (code, alt_code, system_id, name, mail, mobile, fax, pcode, level, int(valid), now),
+            )
+        agency = self.find_agency(code)
+        if agency is None:  # pragma: no cover - just written in the same transaction
+            raise RuntimeError(f"agency {code!r} vanished after insert")
+        return agency
+
+    def delete_agency(self, code: str) -> bool:
+        """Mark ``code`` deleted (kept for getSynchronizeUnit); False when it is not there."""
+        with self.transaction():
+            cur = self._db.execute(
+                "UPDATE agencies SET deleted=1, version=version+1, modified=? "
+                "WHERE code=? AND deleted=0",
+                (self.clock(), code),
+            )
+        return cur.rowcount > 0
+
+    def agencies(self, *, include_deleted: bool = False) -> list[Agency]:
+        where = "" if include_deleted else "WHERE deleted=0"
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_AGENCY_COLS} FROM agencies {where} ORDER BY id")
+            return [_agency(r) for r in rows]
+
+    # --- messages and deliveries --------------------------------------------------------
+
+    def find_duplicate(self, sender: str, sha256: str) -> str | None:
+        """The DocId of what ``sender`` already sent with this body hash, if anything."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc_id FROM messages WHERE sender=? AND sha256=?", (sender, sha256)
+            ).fetchone()
+        return row[0] if row else None
+
+    def _next_doc_id(self) -> tuple[int, str]:
+        row = self._db.execute("SELECT value FROM meta WHERE key='doc_counter'").fetchone()
+        counter = int(row[0]) + 1 if row else 1
+        self._db.execute(
+            "INSERT INTO meta VALUES ('doc_counter', ?) ON CONFLICT (key) DO UPDATE "
+            "SET value=excluded.value",
+            (str(counter),),
+        )
+        digest = hashlib.sha256(f"lienthong-axis-doc:{self.seed}:{counter}".encode()).digest()
+        return counter, str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def add_message(
+        self,
+        *,
+        sender: str,
+        messagetype: str,
+        service_type: str,
+        body: bytes,
+        sha256: str,
+        from_code: str,
+        title: str,
+        notation: str,
+        document_id: str,
+        status_code: str,
+        deliveries: dict[str, list[str]],
+        visible_after: float = 0.0,
+    ) -> str:
+        """Store one message and a pending delivery per recipient system (``deliveries`` maps a
+        system id to the recipient codes it serves); returns the new DocId. Must run inside a
+        transaction."""
+        if not self._in_tx:
+            raise RuntimeError("add_message() needs an open transaction()")
+        seq, doc_id = self._next_doc_id()
+        now = self.clock()
+        db = self._db
+        db.execute(
+            "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc_id,
+                seq,
+                sender,
+                messagetype,
+                service_type,
+                sha256,
+                len(body),
+                body,
+                now,
+                from_code,
+                title,
+                notation,
+                document_id,
+                status_code,
+            ),
+        )
+        db.executemany(
+            "INSERT INTO deliveries (doc_id, system_id, messagetype, to_codes, status, "
+            "status_desc, created, updated, visible_at, listed) VALUES (?,?,?,?,?,?,?,?,?,1)",
+            [
+                (
+                    doc_id,
+                    system_id,
+                    messagetype,
+                    ",".join(codes),
+                    PENDING,
+                    "waiting for the receiver",
+                    now,
+                    now,
+                    now + visible_after,
+                )
+                for system_id, codes in deliveries.items()
+            ],
+        )
+        return doc_id
+
+    def message(self, doc_id: str) -> StoredMessage | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_MESSAGE_COLS} FROM messages WHERE doc_id=?", (doc_id,)
+            ).fetchone()
+        return StoredMessage(*row) if row else None
+
+    def body(self, doc_id: str) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM messages WHERE doc_id=?", (doc_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def readable_body(self, system_id: str, doc_id: str) -> bytes | None:
+        """The stored bytes when ``system_id`` sent the message or has a visible delivery of
+        it; None otherwise (the caller answers "not found" either way)."""
+        now = self.clock()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT m.body FROM messages m WHERE m.doc_id=? AND (m.sender=? OR EXISTS "
+                "(SELECT 1 FROM deliveries d WHERE d.doc_id=m.doc_id AND d.system_id=? "
+                "AND d.visible_at<=?))",
+                (doc_id, system_id, system_id, now),
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def delivery(self, system_id: str, doc_id: str) -> Delivery | None:
+        """The visible delivery of ``doc_id`` to ``system_id``, if any."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_DELIVERY_COLS} FROM deliveries WHERE doc_id=? AND system_id=? "
+                "AND visible_at<=?",
+                (doc_id, system_id, self.clock()),
+            ).fetchone()
+        return _delivery(row) if row else None
+
+    def set_delivery_status(self, delivery_id: int, status: str, desc: str) -> None:
+        """Record an ack; ``done`` stops the listing, any other word keeps it listed."""
+        self._db.execute(
+            "UPDATE deliveries SET status=?, status_desc=?, updated=?, listed=? WHERE id=?",
+            (status, desc, self.clock(), int(status != DONE), delivery_id),
+        )
+
+    def inbox(self, system_id: str, messagetype: str, limit: int) -> list[tuple[Any, ...]]:
+        """Listed, visible deliveries of ``system_id``, oldest first, joined with their message:
+        (doc_id, service_type, messagetype, created, updated, from_code, to_codes, status,
+        status_desc)."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT d.doc_id, m.service_type, d.messagetype, d.created, d.updated, "
+                "m.from_code, d.to_codes, d.status, d.status_desc FROM deliveries d "
+                "JOIN messages m ON m.doc_id=d.doc_id WHERE d.system_id=? AND d.messagetype=? "
+                "AND d.listed=1 AND d.visible_at<=? ORDER BY d.id LIMIT ?",
+                (system_id, messagetype, self.clock(), limit),
+            ).fetchall()
+
+    def inbox_count(self, system_id: str, messagetype: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT count(*) FROM deliveries WHERE system_id=? AND messagetype=? "
+                "AND listed=1 AND visible_at<=?",
+                (system_id, messagetype, self.clock()),
+            ).fetchone()
+        return int(row[0])
+
+    def sent(
+        self, system_id: str, messagetype: str, doc_id: str | None, limit: int
+    ) -> list[tuple[StoredMessage, list[Delivery]]]:
+        """Messages ``system_id`` sent (newest first), each with its deliveries."""
+        with self._lock:
+            if doc_id is None:
+                rows = self._db.execute(
+                    f"SELECT {_MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
+                    "ORDER BY seq DESC LIMIT ?",
+                    (system_id, messagetype, limit),
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    f"SELECT {_MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
+                    "AND doc_id=?",
+                    (system_id, messagetype, doc_id),
+                ).fetchall()
+            out = []
+            for row in rows:
+                msg = StoredMessage(*row)
+                deliveries = [
+                    _delivery(d)
+                    for d in self._db.execute(
+                        f"SELECT {_DELIVERY_COLS} FROM deliveries WHERE doc_id=? ORDER BY id",
+                        (msg.doc_id,),
+                    )
+                ]
+                out.append((msg, deliveries))
+        return out
+
+    def reset(self) -> None:
+        """Forget every system, agency, message and delivery (inside a transaction); the
+        transcript and the DocId counter carry on."""
+        if not self._in_tx:
+            raise RuntimeError("reset() needs an open transaction()")
+        for table in ("deliveries", "messages", "agencies", "systems"):
+            self._db.execute(f"DELETE FROM {table}")
+        self._systems = {}
+
+    def reload_systems(self) -> None:
+        with self._lock:
+            self._load_systems()
+
+    # --- read-only queries (admin API, dashboard) ---------------------------------------
+
+    def list_systems(self) -> list[dict[str, Any]]:
+        """Every system with its agency codes and delivery counts (no secrets)."""
+        with self._lock:
+            agencies: dict[str, list[str]] = {}
+            for code, system_id in self._db.execute(
+                "SELECT code, system_id FROM agencies WHERE deleted=0 ORDER BY id"
+            ):
+                agencies.setdefault(system_id, []).append(code)
+            counts = {
+                (r[0], r[1]): r[2]
+                for r in self._db.execute(
+                    "SELECT system_id, listed, count(*) FROM deliveries GROUP BY system_id, listed"
+                )
+            }
+            sent = dict(self._db.execute("SELECT sender, count(*) FROM messages GROUP BY sender"))
+            rows = self._db.execute("SELECT system_id, name FROM systems ORDER BY system_id")
+            return [
+                {
+                    "system_id": sid,
+                    "name": name,
+                    "agencies": agencies.get(sid, []),
+                    "sent": sent.get(sid, 0),
+                    "pending": counts.get((sid, 1), 0),
+                    "done": counts.get((sid, 0), 0),
+                }
+                for sid, name in rows
+            ]
+
+    def list_messages(self, *, limit: int = 100, after_seq: int = 0) -> list[dict[str, Any]]:
+        """Stored messages in arrival order after ``after_seq``, with their deliveries."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLS} FROM messages WHERE seq>? ORDER BY seq LIMIT ?",
+                (after_seq, limit),
+            ).fetchall()
+            out = []
+            for row in rows:
+                msg = StoredMessage(*row)
+                deliveries = self._db.execute(
+                    "SELECT system_id, to_codes, status, updated FROM deliveries WHERE doc_id=? "
+                    "ORDER BY id",
+                    (msg.doc_id,),
+                ).fetchall()
+                out.append(
+                    {
+                        "doc_id": msg.doc_id,
+                        "seq": msg.seq,
+                        "sender": msg.sender,
+                        "messagetype": msg.messagetype,
+                        "from_code": msg.from_code,
+                        "title": msg.title,
+                        "notation": msg.notation,
+                        "document_id": msg.document_id,
+                        "status_code": msg.status_code,
+                        "size": msg.size,
+                        "sha256": msg.sha256,
+                        "created": iso_utc(msg.created),
+                        "deliveries": [
+                            {"system_id": d[0], "to": d[1], "status": d[2], "updated": iso_utc(d[3])}
+                            for d in deliveries
+                        ],
+                    }
+                )
+        return out
+
+    def events_after(
+        self,
+        cursor: int = 0,
+        *,
+        limit: int = 1000,
+        kind: str | None = None,
+        system: str | None = None,
+        doc_id: str | None = None,
+        op: str | None = None,
+    ) -> list[Event]:
+        """Transcript events with ``seq > cursor``, oldest first, matching every given field."""
+        where = ["seq>?"]
+        args: list[Any] = [cursor]
+        for column, value in (("kind", kind), ("system_id", system), ("doc_id", doc_id), ("op", op)):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        args.append(limit)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT seq, ts, kind, data, prev, hash FROM events WHERE {' AND '.join(where)} "
+                "ORDER BY seq LIMIT ?",
+                args,
+            ).fetchall()
+        return [Event(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+
+    def timeline(self, doc_id: str) -> list[Event]:
+        """Every event about ``doc_id`` and about the status messages that report on the same
+        business document (same DocumentId), in order."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT document_id FROM messages WHERE doc_id=?", (doc_id,)
+            ).fetchone()
+            ids = {doc_id}
+            if row and row[0]:
+                ids.update(
+                    r[0]
+                    for r in self._db.execute(
+                        "SELECT doc_id FROM messages WHERE document_id=?", (row[0],)
+                    )
+                )
+            marks = ",".join("?" * len(ids))
+            rows = self._db.execute(
+                f"SELECT seq, ts, kind, data, prev, hash FROM events WHERE doc_id IN ({marks}) "
+                "ORDER BY seq",
+                sorted(ids),
+            ).fetchall()
+        return [Event(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+
+    def export_lines(self, cursor: int = 0) -> Iterator[str]:
+        """The transcript as JSON Lines lines (no newline), in batches, from ``cursor``."""
+        while True:
+            batch = self.events_after(cursor, limit=5000)
+            if not batch:
+                return
+            for event in batch:
+                yield event.line()
+            cursor = batch[-1].seq
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            one = self._db.execute
+            return {
+                "systems": one("SELECT count(*) FROM systems").fetchone()[0],
+                "agencies": one("SELECT count(*) FROM agencies WHERE deleted=0").fetchone()[0],
+                "messages": one("SELECT count(*) FROM messages").fetchone()[0],
+                "deliveries": one("SELECT count(*) FROM deliveries").fetchone()[0],
+                "deliveries_listed": one(
+                    "SELECT count(*) FROM deliveries WHERE listed=1"
+                ).fetchone()[0],
+                "events": self._head[0],
+            }
+
+
+def open_store(path: Path | str, *, seed: int = 0, clock: Clock = time.time) -> Store:
+    """Open (creating if needed) the store at ``path``: a database file, or a folder that holds
+    ``axis.sqlite``."""
+    path = Path(path)
+    if path.is_dir() or not path.suffix:
+        path = path / DB_NAME
+    return Store(path, seed=seed, clock=clock)

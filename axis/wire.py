@@ -1,0 +1,70 @@
+"""What arrives on the wire, as the operations need it: headers looked up the SDK's way.
+
+Header names are matched case-insensitively and, when the SDK's never-cleared header map sends
+two spellings of one key (a stale ``docId`` beside a fresh ``docid``), the first one on the wire
+wins, as a servlet's ``getHeader`` does *[axis choice]*; the disagreement is noted in the
+transcript. Values keep their raw bytes for the signature check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from axis.signing import PREFIX, decode_header
+
+__all__ = ["Headers"]
+
+_PREFIX_LOWER = PREFIX.lower().encode("ascii")
+_SUMMARY_SKIP = frozenset({b"sign-header", b"hash-header", b"sign-header-key"})
+_SUMMARY_MAX = 200
+
+
+class Headers:
+    """Request headers, from ASGI's ``[(name, value), …]`` byte pairs."""
+
+    __slots__ = ("_first", "_raw")
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self._raw = list(raw)
+        first: dict[bytes, bytes] = {}
+        for name, value in self._raw:
+            first.setdefault(name.lower(), value)
+        self._first = first
+
+    def __repr__(self) -> str:
+        return f"Headers({self._raw!r})"
+
+    def raw(self, name: str) -> bytes | None:
+        """The first value of ``name`` (any case) as received."""
+        return self._first.get(name.lower().encode("latin-1"))
+
+    def get(self, name: str) -> str | None:
+        raw = self.raw(name)
+        return None if raw is None else decode_header(raw)
+
+    def vxp(self, key: str) -> str | None:
+        """The value of ``XroadVnpt-<key>`` (any case), stripped; None when absent."""
+        value = self.get(PREFIX + key)
+        return None if value is None else value.strip()
+
+    def conflicts(self, key: str) -> list[str]:
+        """All distinct values sent for ``XroadVnpt-<key>`` when they disagree, else []."""
+        name = (PREFIX + key).lower().encode("latin-1")
+        values = {decode_header(v).strip() for n, v in self._raw if n.lower() == name}
+        return sorted(values) if len(values) > 1 else []
+
+    def summary(self) -> dict[str, str]:
+        """The ``XroadVnpt-*`` headers for the transcript (signature headers left out, long
+        values cut), plus the user agent."""
+        out: dict[str, str] = {}
+        for name, value in self._raw:
+            lower = name.lower()
+            if lower.startswith(_PREFIX_LOWER):
+                key = lower[len(_PREFIX_LOWER) :]
+                if key in _SUMMARY_SKIP:
+                    continue
+                text = decode_header(value)
+                out.setdefault(key.decode("latin-1"), text[:_SUMMARY_MAX])
+            elif lower == b"user-agent":
+                out.setdefault("user-agent", decode_header(value)[:_SUMMARY_MAX])
+        return out
