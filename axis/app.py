@@ -33,7 +33,7 @@ from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
 from axis.faults import FaultPlan, Injection, load_plan
 from axis.operations import OPERATIONS, Answer, Call, Operation
 from axis.registry import AgencyFields, register_agency
-from axis.seed import default_systems
+from axis.seed import default_systems, fixture_agency
 from axis.store import Clock, Store, open_store
 from axis.wire import Headers
 
@@ -200,8 +200,6 @@ class AxisApp:
                     existing = self.store.find_agency(code)
                     if existing is not None and existing.system_id == system.system_id:
                         continue
-                    from axis.seed import fixture_agency
-
                     fixture = fixture_agency(code)
                     fields = AgencyFields(name=fixture.name if fixture else "")
                     register_agency(
@@ -257,7 +255,7 @@ class AxisApp:
             return
         except TooLarge as exc:
             answer = Answer(envelope.fail(exc.code, exc.message, **_extra(op)), http_status=413)
-            self._record(op.name, scope, headers, b"", [], answer, error=exc)
+            self._record(op.name, scope, headers, b"", [], answer)
             await self._answer(send, op, answer, close=True)
             return
         claimed = headers.vxp("systemid") or ""
@@ -341,8 +339,7 @@ class AxisApp:
         injections: list[Injection],
         answer: Answer,
         *,
-        notes: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
-        error: AxisError | None = None,
+        notes: list[tuple[str, dict[str, Any]]] | None = None,
         applied: bool = True,
     ) -> None:
         """Write request, notes, faults and response events (joins an open transaction)."""
@@ -362,14 +359,14 @@ class AxisApp:
             doc_id = headers.vxp("docId")
             if doc_id:
                 request["doc_id"] = doc_id[:200]
-        env = answer.envelope
+        env = answer.envelope or envelope.ok()
         response: dict[str, Any] = {
             "op": op_name,
             "system": system,
             "http_status": answer.http_status,
-            "status": env["status"] if env else ("OK" if answer.raw else "FAIL"),
-            "error_code": env["ErrorCode"] if env else "0" if answer.raw else "3",
-            "error_desc": env["ErrorDesc"] if env else "",
+            "status": env["status"],
+            "error_code": env["ErrorCode"],
+            "error_desc": env["ErrorDesc"],
             "applied": applied,
             **answer.summary,
         }
@@ -379,13 +376,11 @@ class AxisApp:
             self.failures[(op_name, code)] += 1
         with store.transaction():
             store.event("request", request)
-            for kind, data in notes:
+            for kind, data in notes or ():
                 store.event(kind, data)
             for injection in injections:
                 store.event("fault", {"op": op_name, "system": system, **injection.to_json()})
             store.event("response", response)
-        if error is not None and error.code is ErrorCode.INTERNAL:  # pragma: no cover
-            log.error("axis: %s: %s", op_name, error.message)
 
     async def _refuse_route(
         self, scope: Scope, headers: Headers, name: str, op: Operation | None, send: Send
@@ -399,21 +394,24 @@ class AxisApp:
             error = BadRequest(f"{op.name} takes {op.method}, not {scope['method']}")
             status = 405
         answer = Answer(envelope.fail(error.code, error.message), http_status=status)
-        self._record(name[:80] or "/", scope, headers, b"", [], answer, error=error)
-        if op is not None and not op.json:
-            answer = Answer(raw=b"", http_status=404)
+        self._record(name[:80] or "/", scope, headers, b"", [], answer)
         await self._answer(send, op, answer)
 
     async def _answer(
         self, send: Send, op: Operation | None, answer: Answer, *, close: bool = False
     ) -> None:
-        if answer.envelope is not None and (op is None or op.json):
-            body = envelope.encode(answer.envelope, ascii_only=op is not None and op.ascii_only)
-            await _send_bytes(send, answer.http_status, body, _JSON, close=close)
-        elif answer.raw is not None:
-            await _send_bytes(send, answer.http_status, answer.raw, _OCTETS)
-        else:
-            await _send_bytes(send, 404, b"", _OCTETS)
+        if op is not None and not op.json:
+            if answer.raw is not None:
+                await _send_bytes(send, answer.http_status, answer.raw, _OCTETS)
+            else:
+                # The client saves whatever it gets: refusals carry no body at all.
+                status = answer.http_status if answer.http_status >= 500 else 404
+                await _send_bytes(send, status, b"", _OCTETS)
+            return
+        if answer.envelope is None:  # pragma: no cover - every JSON answer has one
+            raise RuntimeError(f"answer to {op.name if op else '?'} has no envelope")
+        body = envelope.encode(answer.envelope, ascii_only=op is not None and op.ascii_only)
+        await _send_bytes(send, answer.http_status, body, _JSON, close=close)
 
     async def _break(
         self,
@@ -455,16 +453,12 @@ def _extra(op: Operation | None) -> dict[str, Any]:
 
 def _failure(op: Operation, exc: AxisError) -> Answer:
     desc = envelope.ascii_text(exc.message) if op.ascii_only else exc.message
-    if not op.json:
-        return Answer(raw=None, http_status=404, summary={"refused": exc.message[:400]}, envelope=None)
-    return Answer(envelope.fail(exc.code, desc, **_extra(op)))
+    return Answer(envelope.fail(exc.code, desc, **_extra(op)), http_status=200 if op.json else 404)
 
 
 def _fault_answer(op: Operation, injection: Injection) -> Answer:
     status = int(injection.params.get("http_status", 503))
     desc = f"service unavailable (injected fault {injection.rule})"
-    if not op.json:
-        return Answer(http_status=status, raw=b"")
     return Answer(envelope.fail(ErrorCode.UNAVAILABLE, desc, **_extra(op)), http_status=status)
 
 

@@ -255,6 +255,7 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._head = head
+                self._load_systems()
                 raise
             finally:
                 self._in_tx = False
@@ -322,6 +323,10 @@ class Store:
 
     def system(self, system_id: str) -> System | None:
         return self._systems.get(system_id)
+
+    def systems_view(self) -> dict[str, System]:
+        """Every system by id (the live cache: do not modify)."""
+        return self._systems
 
     def put_system(self, system_id: str, secret: str, name: str = "") -> bool:
         """Add a system or change its secret/name; True when something changed."""

@@ -8,13 +8,14 @@ from datetime import date, datetime
 DATE_FORMAT = "%Y/%m/%d"
 TIMESTAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
 
-_DATE_RE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
-_TIMESTAMP_RE = re.compile(r"^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
+# ASCII digits only (\d would take other scripts' digits) and fullmatch (``$`` allows a "\n").
+_DATE_RE = re.compile(r"([0-9]{4})/([0-9]{2})/([0-9]{2})")
+_TIMESTAMP_RE = re.compile(r"([0-9]{4})/([0-9]{2})/([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 
 
 def parse_date(text: str) -> date:
     """``"2015/09/30"`` → ``date(2015, 9, 30)``; ValueError names the problem (shape or calendar)."""
-    m = _DATE_RE.match(text)
+    m = _DATE_RE.fullmatch(text)
     if not m:
         raise ValueError(f"date {text!r} is not in the form yyyy/MM/dd")
     try:
@@ -25,7 +26,7 @@ def parse_date(text: str) -> date:
 
 def parse_timestamp(text: str) -> datetime:
     """``"2015/09/20 11:08:36"`` → naive ``datetime`` (Vietnam local time, as the wire carries)."""
-    m = _TIMESTAMP_RE.match(text)
+    m = _TIMESTAMP_RE.fullmatch(text)
     if not m:
         raise ValueError(f"timestamp {text!r} is not in the form yyyy/MM/dd HH:mm:ss")
     try:

@@ -119,7 +119,8 @@ class Checker:
         if value is None or not value.strip():
             return
         text = value.strip()
-        ok = text.isdigit() and (allowed is None or int(text) in allowed)
+        # isascii: str.isdigit accepts "²" (int() then raises) and other scripts' digits.
+        ok = text.isascii() and text.isdigit() and (allowed is None or int(text) in allowed)
         if not ok:
             span = f" in {allowed.start}–{allowed.stop - 1}" if allowed is not None else " ≥ 0"
             message = f"{what} {value!r} must be a whole number{span}"

@@ -1,0 +1,486 @@
+"""The admin API under ``/_admin``: how tests, the conformance suite and operators drive and
+watch the fake axis (reset, systems and agencies, injected messages, transcript events and
+long-polls, faults, statistics).
+
+Every endpoint but the OpenAPI document needs ``Authorization: Bearer <token>``. Inputs are
+checked against the OpenAPI document's own schemas, so the document is the contract; refusals
+are ``4xx`` with ``{"error": "..."}``. Secrets go in, never out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from axis import envelope
+from axis.auth import Identity
+from axis.errors import AxisError, ConfigError
+from axis.operations import Answer, Call, send_edoc
+from axis.registry import AgencyFields, register_agency
+from axis.routing import route
+from axis.store import Agency, Event
+from axis.wire import Headers
+
+if TYPE_CHECKING:
+    from axis.app import AxisApp
+
+MAX_SAFE_INT = 2**53 - 1
+DEFAULT_WAIT_S = 10.0
+
+__all__ = ["admin_app", "openapi_document"]
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The admin API's OpenAPI 3.0 document."""
+    text = (resources.files("axis") / "admin_openapi.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft7Validator:
+    schema = {"$ref": f"#/components/schemas/{name}", **openapi_document()}
+    return jsonschema.Draft7Validator(schema)
+
+
+async def _body(request: Request, schema: str, *, required: bool = True) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise _Refused(400, f"a JSON body ({schema}) is required")
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Refused(400, f"body is not JSON: {exc}") from None
+    error = next(iter(_validator(schema).iter_errors(value)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(body)"
+        raise _Refused(400, f"{schema} invalid at {where}: {error.message}")
+    return value
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _Refused(400, f"query parameter {name}={raw!r} must be an integer") from None
+    if not low <= value <= high:
+        raise _Refused(400, f"query parameter {name}={value!r} must be in {low}..{high}")
+    return value
+
+
+def _float(request: Request, name: str, default: float, low: float, high: float) -> float:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _Refused(400, f"query parameter {name}={raw!r} must be a number") from None
+    if math.isnan(value) or not low <= value <= high:
+        raise _Refused(400, f"query parameter {name}={raw!r} must be in {low}..{high}")
+    return value
+
+
+def _text(request: Request, name: str, limit: int) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is not None and len(raw) > limit:
+        raise _Refused(400, f"query parameter {name} is longer than {limit} characters")
+    return raw
+
+
+def _agency_json(agency: Agency, findings: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "code": agency.code,
+        "alt_code": agency.alt_code or "",
+        "system_id": agency.system_id,
+        "name": agency.name,
+        "valid": agency.valid,
+        "deleted": agency.deleted,
+        "version": agency.version,
+        "findings": findings or [],
+    }
+
+
+Endpoint = Callable[["AxisApp", Request], Awaitable[Response]]
+
+
+def _guarded(axis: AxisApp, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        given = request.headers.get("authorization", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), axis.admin_token.encode()
+        ):
+            return _error(401, "missing or wrong bearer token (printed when the axis started)")
+        try:
+            return await endpoint(axis, request)
+        except _Refused as exc:
+            return _error(exc.status, exc.message)
+        except ConfigError as exc:
+            return _error(400, exc.message)
+
+    return run
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+async def stats(axis: AxisApp, request: Request) -> Response:
+    seq, digest = axis.store.head
+    return JSONResponse(
+        {
+            "uptime_s": round(axis.clock() - axis.started, 3),
+            "strict": axis.config.strict,
+            "calls": dict(axis.calls),
+            "failures": {f"{op}:{code}": n for (op, code), n in axis.failures.items()},
+            "store": axis.store.counts(),
+            "head": {"seq": seq, "hash": digest},
+            "fault_rules": len(axis.faults.rules) if axis.faults else 0,
+        }
+    )
+
+
+async def reset(axis: AxisApp, request: Request) -> Response:
+    body = await _body(request, "ResetRequest", required=False)
+    parts = {k: bool(body.get(k, True)) for k in ("messages", "registry", "faults")}
+    store = axis.store
+    with store.transaction():
+        store.reset(messages=parts["messages"], registry=parts["registry"])
+        store.event("admin", {"action": "reset", **parts})
+        if parts["registry"]:
+            axis.seed()
+    if parts["faults"] and axis.faults is not None:
+        axis.set_faults(None)
+    return JSONResponse({"ok": True, "cursor": store.head[0]})
+
+
+async def list_systems(axis: AxisApp, request: Request) -> Response:
+    return JSONResponse(axis.store.list_systems())
+
+
+async def put_system(axis: AxisApp, request: Request) -> Response:
+    body = await _body(request, "SystemRequest")
+    store = axis.store
+    system_id = body["system_id"]
+    try:
+        with store.transaction():
+            store.put_system(system_id, body["secret"], body.get("name", ""))
+            store.event("admin", {"action": "put_system", "system": system_id})
+            for code in body.get("agencies", []):
+                registration = register_agency(
+                    store, code, system_id, strict=False, owner_may_change=True
+                )
+                store.event(
+                    "agency",
+                    {
+                        "system": system_id,
+                        "code": registration.agency.code,
+                        "action": "registered",
+                        "by": "admin",
+                        "findings": [f.to_json() for f in registration.findings],
+                    },
+                )
+    except AxisError as exc:
+        raise _Refused(400, exc.message) from None
+    info = next(s for s in store.list_systems() if s["system_id"] == system_id)
+    return JSONResponse(info)
+
+
+async def list_agencies(axis: AxisApp, request: Request) -> Response:
+    return JSONResponse([_agency_json(a) for a in axis.store.agencies(include_deleted=True)])
+
+
+async def put_agency(axis: AxisApp, request: Request) -> Response:
+    body = await _body(request, "AgencyRequest")
+    store = axis.store
+    system_id = body["system_id"]
+    if store.system(system_id) is None:
+        raise _Refused(404, f"system {system_id!r} is not known; add it with POST /systems")
+    strict = body.get("strict", axis.config.strict)
+    fields = AgencyFields(name=body.get("name", ""), mail=body.get("mail", ""))
+    try:
+        with store.transaction():
+            registration = register_agency(
+                store, body["code"], system_id, fields, strict=strict, owner_may_change=True
+            )
+            findings = [f.to_json() for f in registration.findings]
+            store.event(
+                "agency",
+                {
+                    "system": system_id,
+                    "code": registration.agency.code,
+                    "action": "registered",
+                    "by": "admin",
+                    "findings": findings,
+                },
+            )
+    except AxisError as exc:
+        raise _Refused(400, exc.message) from None
+    return JSONResponse(_agency_json(registration.agency, findings))
+
+
+async def delete_agency(axis: AxisApp, request: Request) -> Response:
+    code = request.path_params["code"]
+    store = axis.store
+    agency = store.find_agency(code)
+    if agency is None:
+        raise _Refused(404, f"agency {code!r} is not registered")
+    with store.transaction():
+        store.delete_agency(agency.code)
+        store.event(
+            "agency",
+            {"system": agency.system_id, "code": agency.code, "action": "deleted", "by": "admin"},
+        )
+    return JSONResponse({"ok": True})
+
+
+def _inject_body(body: dict[str, Any]) -> bytes:
+    if ("body_base64" in body) == ("body_text" in body):
+        raise _Refused(400, "give exactly one of body_base64 and body_text")
+    if "body_text" in body:
+        return body["body_text"].encode("utf-8")
+    try:
+        return base64.b64decode(body["body_base64"], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise _Refused(400, f"body_base64 is not base64: {exc}") from None
+
+
+async def inject(axis: AxisApp, request: Request) -> Response:
+    body = await _body(request, "InjectRequest")
+    store = axis.store
+    if ("system_id" in body) == ("as_agency" in body):
+        raise _Refused(400, "give exactly one of system_id and as_agency")
+    if "as_agency" in body:
+        agency = store.find_agency(body["as_agency"])
+        if agency is None:
+            raise _Refused(404, f"agency {body['as_agency']!r} is not registered")
+        system_id = agency.system_id
+    else:
+        system_id = body["system_id"]
+    system = store.system(system_id)
+    if system is None:
+        raise _Refused(404, f"system {system_id!r} is not known")
+    data = _inject_body(body)
+    messagetype = body.get("messagetype", "edoc")
+    to = list(body.get("to", []))
+    raw_headers = [
+        (b"xroadvnpt-systemid", system_id.encode()),
+        (b"xroadvnpt-servicetype", b"eDoc"),
+        (b"xroadvnpt-messagetype", messagetype.encode()),
+        (b"xroadvnpt-hash-file", hashlib.sha256(data).hexdigest().encode()),
+    ]
+    if to:
+        raw_headers.append((b"xroadvnpt-to", ",".join(to).encode()))
+    call = Call(
+        "sendEdoc",
+        Headers(raw_headers),
+        data + b"\r\n",
+        Identity(system, {}),
+        store,
+        axis.config.replace(strict=False),
+    )
+    unparsed = bool(body.get("unparsed", False))
+    with store.transaction():
+        store.event(
+            "admin",
+            {
+                "action": "inject",
+                "system": system_id,
+                "messagetype": messagetype,
+                "size": len(data),
+                "to": to,
+                "unparsed": unparsed,
+            },
+        )
+        try:
+            with store.savepoint():
+                answer = _store_unparsed(call, data, to) if unparsed else send_edoc(call)
+        except AxisError as exc:
+            answer = Answer(envelope.fail(exc.code, exc.message, DocId=""))
+        for kind, data_ in call.notes:
+            store.event(kind, data_)
+        result = answer.envelope or envelope.ok(DocId="")
+        store.event(
+            "response",
+            {
+                "op": "inject",
+                "system": system_id,
+                "status": result["status"],
+                "error_code": result["ErrorCode"],
+                "error_desc": result["ErrorDesc"],
+                **answer.summary,
+            },
+        )
+    return JSONResponse(result)
+
+
+def _store_unparsed(call: Call, data: bytes, to: list[str]) -> Answer:
+    decision = route(call.store, to)
+    doc_id = call.store.add_message(
+        sender=call.system_id,
+        messagetype=call.headers.vxp("messagetype") or "edoc",
+        service_type="eDoc",
+        body=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        from_code="",
+        title="",
+        notation="",
+        document_id="",
+        status_code="",
+        deliveries=decision.deliveries,
+    )
+    call.note("stored", op="inject", system=call.system_id, doc_id=doc_id, unparsed=True)
+    for system_id, served in decision.deliveries.items():
+        call.note("delivery", doc_id=doc_id, system=system_id, to=served, status="pending")
+    return Answer(envelope.ok(DocId=doc_id), summary={"doc_id": doc_id})
+
+
+async def list_messages(axis: AxisApp, request: Request) -> Response:
+    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
+    limit = _int(request, "limit", 100, 1, 1000)
+    return JSONResponse(axis.store.list_messages(limit=limit, after_seq=after))
+
+
+def _page(events: list[Event], cursor: int) -> dict[str, Any]:
+    return {"events": [e.to_json() for e in events], "cursor": events[-1].seq if events else cursor}
+
+
+async def timeline(axis: AxisApp, request: Request) -> Response:
+    return JSONResponse(_page(axis.store.timeline(request.path_params["doc_id"]), 0))
+
+
+def _filters(request: Request) -> dict[str, str | None]:
+    return {
+        "kind": _text(request, "kind", 100),
+        "system": _text(request, "system", 200),
+        "doc_id": _text(request, "doc_id", 200),
+        "op": _text(request, "op", 100),
+    }
+
+
+async def events(axis: AxisApp, request: Request) -> Response:
+    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
+    limit = _int(request, "limit", 1000, 1, 5000)
+    found = axis.store.events_after(after, limit=limit, **_filters(request))
+    return JSONResponse(_page(found, after))
+
+
+async def wait_event(axis: AxisApp, request: Request) -> Response:
+    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
+    timeout = _float(request, "timeout", DEFAULT_WAIT_S, 0.0, 60.0)
+    filters = _filters(request)
+    extra = {"status": _text(request, "status", 100), "error_code": _text(request, "error_code", 10)}
+    deadline = axis.clock() + timeout
+    while True:
+        wake = axis.bus.snapshot()
+        batch = axis.store.events_after(after, limit=500, **filters)
+        for event in batch:
+            if event.matches(**extra):
+                return JSONResponse({"event": event.to_json(), "timed_out": False, "cursor": event.seq})
+        if batch:
+            after = batch[-1].seq
+            if len(batch) == 500:
+                continue
+        remaining = deadline - axis.clock()
+        if remaining <= 0:
+            return JSONResponse({"timed_out": True, "cursor": after})
+        await axis.bus.wait(wake, remaining)
+
+
+async def export_transcript(axis: AxisApp, request: Request) -> Response:
+    def lines() -> Any:
+        for line in axis.store.export_lines():
+            yield line + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def get_faults(axis: AxisApp, request: Request) -> Response:
+    return JSONResponse(axis.active_faults())
+
+
+async def set_faults(axis: AxisApp, request: Request) -> Response:
+    raw = await request.body()
+    try:
+        spec = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Refused(400, f"body is not JSON: {exc}") from None
+    if not isinstance(spec, dict):
+        raise _Refused(400, "the fault plan must be a JSON object with 'rules'")
+    axis.set_faults(spec)
+    return JSONResponse(axis.active_faults())
+
+
+async def clear_faults(axis: AxisApp, request: Request) -> Response:
+    axis.set_faults(None)
+    return JSONResponse({"ok": True})
+
+
+async def _openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def _unknown(request: Request) -> Response:
+    return _error(404, f"no admin endpoint {request.url.path!r}; see /_admin/openapi.json")
+
+
+def admin_app(axis: AxisApp) -> Starlette:
+    """The Starlette app mounted at ``/_admin``."""
+
+    def guarded(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
+        return Route(path, _guarded(axis, endpoint), methods=methods)
+
+    return Starlette(
+        routes=[
+            Route("/openapi.json", _openapi, methods=["GET"]),
+            guarded("/stats", stats, ["GET"]),
+            guarded("/reset", reset, ["POST"]),
+            guarded("/systems", list_systems, ["GET"]),
+            guarded("/systems", put_system, ["POST"]),
+            guarded("/agencies", list_agencies, ["GET"]),
+            guarded("/agencies", put_agency, ["POST"]),
+            guarded("/agencies/{code:path}", delete_agency, ["DELETE"]),
+            guarded("/inject", inject, ["POST"]),
+            guarded("/messages", list_messages, ["GET"]),
+            guarded("/timeline/{doc_id:path}", timeline, ["GET"]),
+            guarded("/events", events, ["GET"]),
+            guarded("/events/wait", wait_event, ["GET"]),
+            guarded("/transcript.jsonl", export_transcript, ["GET"]),
+            guarded("/faults", get_faults, ["GET"]),
+            guarded("/faults", set_faults, ["PUT"]),
+            guarded("/faults", clear_faults, ["DELETE"]),
+            Route("/{rest:path}", _unknown),
+        ]
+    )
