@@ -33,7 +33,8 @@ from axis.errors import AxisError, ConfigError
 from axis.operations import Answer, Call, send_edoc
 from axis.registry import AgencyFields, register_agency
 from axis.routing import route
-from axis.store import Agency, Event
+from axis.store import Agency
+from axis.transcript import Event
 from axis.wire import Headers
 
 if TYPE_CHECKING:
@@ -401,14 +402,19 @@ async def wait_event(axis: AxisApp, request: Request) -> Response:
     after = _int(request, "after", 0, 0, MAX_SAFE_INT)
     timeout = _float(request, "timeout", DEFAULT_WAIT_S, 0.0, 60.0)
     filters = _filters(request)
-    extra = {"status": _text(request, "status", 100), "error_code": _text(request, "error_code", 10)}
+    extra = {
+        "status": _text(request, "status", 100),
+        "error_code": _text(request, "error_code", 10),
+    }
     deadline = axis.clock() + timeout
     while True:
         wake = axis.bus.snapshot()
         batch = axis.store.events_after(after, limit=500, **filters)
         for event in batch:
             if event.matches(**extra):
-                return JSONResponse({"event": event.to_json(), "timed_out": False, "cursor": event.seq})
+                return JSONResponse(
+                    {"event": event.to_json(), "timed_out": False, "cursor": event.seq}
+                )
         if batch:
             after = batch[-1].seq
             if len(batch) == 500:
@@ -481,6 +487,6 @@ def admin_app(axis: AxisApp) -> Starlette:
             guarded("/faults", get_faults, ["GET"]),
             guarded("/faults", set_faults, ["PUT"]),
             guarded("/faults", clear_faults, ["DELETE"]),
-            Route("/{rest:path}", _unknown),
+            Route("/{rest:path}", _unknown, methods=["GET"]),
         ]
     )

@@ -91,11 +91,16 @@ class EventBus:
         else:
             self._loop.call_soon_threadsafe(self._wake)
 
-    async def wait(self, timeout: float) -> None:
-        """Return after the next commit or after ``timeout`` seconds."""
+    def snapshot(self) -> asyncio.Event:
+        """The event the next commit will set: take it before looking, then ``wait`` on it,
+        so a commit in between is not missed."""
         self.bind()
-        assert self._event is not None  # bind() set it
-        event = self._event
+        if self._event is None:  # pragma: no cover - bind() sets it
+            raise RuntimeError("event bus not bound")
+        return self._event
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> None:
+        """Return once ``event`` is set (a commit happened) or after ``timeout`` seconds."""
         self.waiters += 1
         try:
             await asyncio.wait_for(event.wait(), timeout)
@@ -178,9 +183,7 @@ class AxisApp:
         plan = FaultPlan(spec, started=self.clock()) if spec is not None else None
         self.faults = plan
         with self.store.transaction():
-            self.store.event(
-                "faults", {"action": "set" if plan else "cleared", "plan": spec or {}}
-            )
+            self.store.event("faults", {"action": "set" if plan else "cleared", "plan": spec or {}})
 
     def active_faults(self) -> dict[str, Any]:
         """The active plan with its remaining budgets (empty rules when none)."""
@@ -248,8 +251,12 @@ class AxisApp:
             await self._refuse_route(scope, headers, name, op, send)
             return
         try:
-            body = b"" if not op.json else await _read_body(
-                receive, self.config.max_body_bytes, _declared_length(headers)
+            body = (
+                b""
+                if not op.json
+                else await _read_body(
+                    receive, self.config.max_body_bytes, _declared_length(headers)
+                )
             )
         except _ClientGone:
             return
@@ -294,7 +301,9 @@ class AxisApp:
         except Exception:
             log.exception("axis: %s failed and was not applied", op.name)
             answer = Answer(
-                envelope.fail(ErrorCode.INTERNAL, "internal error; nothing was changed", **_extra(op))
+                envelope.fail(
+                    ErrorCode.INTERNAL, "internal error; nothing was changed", **_extra(op)
+                )
             )
             answer.summary["internal"] = True
             try:
@@ -318,14 +327,18 @@ class AxisApp:
                 headers, store.systems_view(), tolerate_8bit=self.config.tolerate_8bit_headers
             )
             if identity.tolerated_8bit:
-                notes.append(("signature_8bit", {"op": op.name, "system": claimed, "accepted": True}))
+                notes.append(
+                    ("signature_8bit", {"op": op.name, "system": claimed, "accepted": True})
+                )
             require_signed(identity, headers, op.keys)
             call = Call(op.name, headers, body, identity, store, self.config, injections, notes)
             with store.savepoint():
                 return op.handler(call)
         except BadSignature as exc:
             if exc.eight_bit:
-                notes.append(("signature_8bit", {"op": op.name, "system": claimed, "accepted": False}))
+                notes.append(
+                    ("signature_8bit", {"op": op.name, "system": claimed, "accepted": False})
+                )
             return _failure(op, exc)
         except AxisError as exc:
             return _failure(op, exc)

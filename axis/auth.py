@@ -104,6 +104,4 @@ def require_signed(identity: Identity, headers: Headers, keys: tuple[str, ...]) 
         if signed is None:
             raise AuthError(f"header {PREFIX}{key} is not covered by {SIGN_HEADER}")
         if signed.strip() != value:
-            raise AuthError(
-                f"header {PREFIX}{key} is {value!r} but its signed value is {signed!r}"
-            )
+            raise AuthError(f"header {PREFIX}{key} is {value!r} but its signed value is {signed!r}")

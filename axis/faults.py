@@ -24,7 +24,11 @@ from axis.errors import ConfigError
 
 KINDS = ("latency", "error", "reset", "timeout", "duplicate", "reorder", "outage", "delay")
 # Kinds that only make sense for one operation; other operations never consume their draws.
-_ONLY_FOR = {"duplicate": "getReceivedEdocList", "reorder": "getReceivedEdocList", "delay": "sendEdoc"}
+_ONLY_FOR = {
+    "duplicate": "getReceivedEdocList",
+    "reorder": "getReceivedEdocList",
+    "delay": "sendEdoc",
+}
 DEFAULT_HOLD_S = 30.0
 
 __all__ = ["FaultPlan", "FaultRule", "Injection", "load_plan", "plan_schema"]

@@ -18,15 +18,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import spec
-from spec.errors import InputRefused
-from spec.errors import TooLarge as SpecTooLarge
-from spec.findings import Finding
-from spec.organ_ids import parse_organ_id
-
 from axis import envelope
 from axis.auth import Identity
 from axis.config import AxisConfig
-from axis.errors import BadRequest, NotFound, Forbidden, TooLarge, Unroutable, ValidationRefused
+from axis.errors import BadRequest, Forbidden, NotFound, TooLarge, Unroutable, ValidationRefused
 from axis.faults import Injection
 from axis.jsonish import JsonishError, read_object
 from axis.registry import AgencyFields, register_agency
@@ -34,6 +29,10 @@ from axis.routing import recipient_codes, route
 from axis.signing import PREFIX, hash_file_matches
 from axis.store import DONE, Agency, Store
 from axis.wire import Headers
+from spec.errors import InputRefused
+from spec.errors import TooLarge as SpecTooLarge
+from spec.findings import Finding
+from spec.organ_ids import parse_organ_id
 
 MESSAGE_TYPES = ("edoc", "status")
 MAX_NOTED_FINDINGS = 50
@@ -232,7 +231,9 @@ def send_edoc(call: Call) -> Answer:
         document_id=described["document_id"],
         status_code=described["status_code"],
     )
-    call.note("route", op=call.op, system=call.system_id, doc_id=doc_id, recipients=decision.to_json())
+    call.note(
+        "route", op=call.op, system=call.system_id, doc_id=doc_id, recipients=decision.to_json()
+    )
     for system_id, served in decision.deliveries.items():
         call.note(
             "delivery",
@@ -357,7 +358,9 @@ def get_sent_list(call: Call) -> Answer:
                         "receiveStatusDesc": d.status_desc,
                     }
                 )
-    return Answer(envelope.ok(data=items), summary={"messagetype": messagetype, "items": len(items)})
+    return Answer(
+        envelope.ok(data=items), summary={"messagetype": messagetype, "items": len(items)}
+    )
 
 
 def _count(messagetype: str) -> Handler:
@@ -427,7 +430,9 @@ def get_agencies_list_qd20(call: Call) -> Answer:
         qd20, qcvn = _forms(a)
         if not qd20 or (level is not None and a.level != level):
             continue
-        data.append({"id": str(a.id), "code": qd20, "name": a.name, "mail": a.mail, "code102": qcvn})
+        data.append(
+            {"id": str(a.id), "code": qd20, "name": a.name, "mail": a.mail, "code102": qcvn}
+        )
     return Answer(envelope.ok(data=data), summary={"items": len(data), "level": level or 0})
 
 
@@ -519,7 +524,9 @@ OPERATIONS: dict[str, Operation] = {
         Operation("getEdoc", "POST", ("docId",), get_edoc),
         Operation("downloadEdoc", "GET", ("docId",), download_edoc, json=False),
         Operation("updateStatus", "POST", ("docId", "status"), update_status),
-        Operation("getSentEdocList", "POST", ("servicetype", "messagetype", "docId"), get_sent_list),
+        Operation(
+            "getSentEdocList", "POST", ("servicetype", "messagetype", "docId"), get_sent_list
+        ),
         Operation("countReceiveEdoc", "POST", ("servicetype", "messagetype"), _count("edoc")),
         Operation("countReceiveStatus", "POST", ("servicetype", "messagetype"), _count("status")),
         Operation("getAgenciesList", "POST", (), get_agencies_list),

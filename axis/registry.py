@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from axis.errors import BadRequest, Forbidden, ValidationRefused
+from axis.store import Agency, Store
 from spec.errors import InvalidOrganId
 from spec.findings import Finding, Severity
 from spec.organ_ids import IdForm, OrganId, organ_id_problem, parse_organ_id
-
-from axis.errors import BadRequest, Forbidden, ValidationRefused
-from axis.store import Agency, Store
 
 ORGAN_ID_REQUIREMENT = "MSG-TO-ORGANID"
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from fixtures.agencies import Agency, lookup, national_agencies
-
 from axis.config import SystemSpec
+from fixtures.agencies import Agency, lookup, national_agencies
 
 DEFAULT_LEVEL1 = ("G22", "H41", "H14", "G17")
 

@@ -205,6 +205,9 @@ class Store:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._in_tx = False
+        self._tx_head: tuple[int, str] = (0, GENESIS)
+        self._pending: list[tuple[Any, ...]] = []
+        self._savepoints = 0
         self._listeners: list[Callable[[int], None]] = []
         db = self._db
         db.execute("PRAGMA journal_mode=WAL")
@@ -239,58 +242,102 @@ class Store:
 
     # --- transactions and the transcript -------------------------------------------------
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """A write transaction; nested use joins the outer one."""
-        with self._lock:
-            if self._in_tx:
-                yield
-                return
-            head = self._head
-            self._db.execute("BEGIN IMMEDIATE")
-            self._in_tx = True
-            try:
-                yield
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._head = head
-                self._load_systems()
-                raise
-            finally:
-                self._in_tx = False
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_tx
+
+    def begin(self) -> None:
+        """Open a write transaction held until ``commit``/``rollback`` (the app's group commit:
+        the calls of one event-loop turn share it). Holds the store's lock meanwhile."""
+        self._lock.acquire()
+        if self._in_tx:
+            self._lock.release()
+            raise RuntimeError("begin() inside an open transaction")
+        self._db.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        self._tx_head = self._head
+
+    def commit(self) -> None:
+        """Write the buffered transcript events and commit; wake the listeners."""
+        if not self._in_tx:
+            raise RuntimeError("commit() without begin()")
+        head = self._tx_head
+        try:
+            if self._pending:
+                self._db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)", self._pending)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._abort()
+            raise
+        self._pending = []
+        self._in_tx = False
+        self._lock.release()
         if self._head != head:
             for listener in self._listeners:
                 listener(self._head[0])
 
+    def rollback(self) -> None:
+        """Undo everything since ``begin``, transcript events included."""
+        if not self._in_tx:
+            raise RuntimeError("rollback() without begin()")
+        self._abort()
+
+    def _abort(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        finally:
+            self._pending = []
+            self._head = self._tx_head
+            self._in_tx = False
+            self._load_systems()
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction committed at the end of the block; inside an open one it is a
+        savepoint of it (undone if the block raises, committed with the outer transaction)."""
+        with self._lock:
+            if self._in_tx:
+                with self.savepoint():
+                    yield
+                return
+            self.begin()
+            try:
+                yield
+            except BaseException:
+                self.rollback()
+                raise
+            self.commit()
+
     @contextlib.contextmanager
     def savepoint(self) -> Iterator[None]:
-        """Inside a transaction: undo the domain writes of the block if it raises (events
-        appended inside the block are undone too, so append them outside)."""
+        """Inside a transaction: undo the block's writes and events if it raises."""
         if not self._in_tx:
-            raise RuntimeError("savepoint() needs an open transaction()")
-        head = self._head
-        self._db.execute("SAVEPOINT op")
+            raise RuntimeError("savepoint() needs an open transaction")
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        head, pending = self._head, len(self._pending)
+        self._db.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK TO op")
-            self._db.execute("RELEASE op")
+            self._db.execute(f"ROLLBACK TO {name}")
+            self._db.execute(f"RELEASE {name}")
             self._head = head
+            del self._pending[pending:]
             raise
-        self._db.execute("RELEASE op")
+        self._db.execute(f"RELEASE {name}")
 
     def event(self, kind: str, data: dict[str, Any]) -> Event:
-        """Append an event to the transcript (inside the open transaction)."""
+        """Append an event to the transcript (written when the transaction commits)."""
         if not self._in_tx:
-            raise RuntimeError("event() needs an open transaction()")
+            raise RuntimeError("event() needs an open transaction")
         seq, prev = self._head
         seq += 1
         ts = iso_utc(self.clock())
         record = {"seq": seq, "ts": ts, "kind": kind, "data": data}
         digest = chain_hash(prev, record)
-        self._db.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)",
+        self._pending.append(
             (
                 seq,
                 ts,
@@ -301,7 +348,7 @@ class Store:
                 canonical(data).decode("ascii"),
                 prev,
                 digest,
-            ),
+            )
         )
         self._head = (seq, digest)
         return Event(seq, ts, kind, data, prev, digest)
@@ -585,18 +632,18 @@ class Store:
                 out.append((msg, deliveries))
         return out
 
-    def reset(self) -> None:
-        """Forget every system, agency, message and delivery (inside a transaction); the
-        transcript and the DocId counter carry on."""
+    def reset(self, *, messages: bool = True, registry: bool = True) -> None:
+        """Forget messages and deliveries, and/or systems and agencies (inside a transaction);
+        the transcript and the DocId counter carry on."""
         if not self._in_tx:
             raise RuntimeError("reset() needs an open transaction()")
-        for table in ("deliveries", "messages", "agencies", "systems"):
+        tables = (["deliveries", "messages"] if messages else []) + (
+            ["agencies", "systems"] if registry else []
+        )
+        for table in tables:
             self._db.execute(f"DELETE FROM {table}")
-        self._systems = {}
-
-    def reload_systems(self) -> None:
-        with self._lock:
-            self._load_systems()
+        if registry:
+            self._systems = {}
 
     # --- read-only queries (admin API, dashboard) ---------------------------------------
 
@@ -658,7 +705,12 @@ class Store:
                         "sha256": msg.sha256,
                         "created": iso_utc(msg.created),
                         "deliveries": [
-                            {"system_id": d[0], "to": d[1], "status": d[2], "updated": iso_utc(d[3])}
+                            {
+                                "system_id": d[0],
+                                "to": d[1],
+                                "status": d[2],
+                                "updated": iso_utc(d[3]),
+                            }
                             for d in deliveries
                         ],
                     }
@@ -678,7 +730,12 @@ class Store:
         """Transcript events with ``seq > cursor``, oldest first, matching every given field."""
         where = ["seq>?"]
         args: list[Any] = [cursor]
-        for column, value in (("kind", kind), ("system_id", system), ("doc_id", doc_id), ("op", op)):
+        for column, value in (
+            ("kind", kind),
+            ("system_id", system),
+            ("doc_id", doc_id),
+            ("op", op),
+        ):
             if value is not None:
                 where.append(f"{column}=?")
                 args.append(value)

@@ -63,8 +63,8 @@ class Rollout:
         since = t - self.onboard[agencies]
         if self.ramp <= 0:
             return (since >= 0).astype(float)
-        share = self.initial + (1.0 - self.initial) * since / self.ramp
-        return np.where(since >= 0, np.clip(share, self.initial, 1.0), 0.0)
+        share = self.initial + (1.0 - self.initial) * np.clip(since, 0.0, self.ramp) / self.ramp
+        return np.where(since >= 0, share, 0.0)
 
     def connected_counts(self, days: int) -> np.ndarray:
         """Agencies connected at the end of each day, by phase: array (days, phases + 1)."""
@@ -141,8 +141,8 @@ def build_rollout(
         fresh = members[phase_root[members] == len(phases)]
         first = calendar.day_of(phase.start)
         span = (phase.end - phase.start).days + 1
-        days = first + rng.integers(0, span, len(fresh)) if spec["spread"] == "uniform" else first
-        onboard_root[fresh] = np.asarray(days, dtype=float) * DAY
+        offset = rng.integers(0, span, len(fresh)) if spec["spread"] == "uniform" else 0
+        onboard_root[fresh] = (first + offset) * DAY
         phase_root[fresh] = p
     for organ_id in spec.get("always_connected", []):
         if organ_id in index:

@@ -30,7 +30,6 @@ from signxml import (
 from signxml.exceptions import (
     InvalidCertificate,
     InvalidDigest,
-    InvalidInput,
     InvalidSignature,
     SignXMLException,
 )
@@ -259,7 +258,7 @@ def _certificate(sig: etree._Element) -> x509.Certificate:
 def _is_ca(cert: x509.Certificate) -> bool:
     try:
         return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # absent, or malformed extensions
         return False
 
 
@@ -271,14 +270,11 @@ def _subject(cert: x509.Certificate) -> str:
 
 
 def _within_validity(cert: x509.Certificate, at: datetime, what: str) -> None:
-    if at < cert.not_valid_before_utc:
-        raise _Refused(
-            f"{what} {_subject(cert)!r} is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S} UTC"
-        )
-    if at > cert.not_valid_after_utc:
-        raise _Refused(
-            f"{what} {_subject(cert)!r} expired at {cert.not_valid_after_utc:%Y-%m-%d %H:%M:%S} UTC"
-        )
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if at < start:
+        raise _Refused(f"{what} {_subject(cert)!r} is not valid before {start:%Y-%m-%d %H:%M} UTC")
+    if at > end:
+        raise _Refused(f"{what} {_subject(cert)!r} expired at {end:%Y-%m-%d %H:%M} UTC")
 
 
 def _check_chain(cert: x509.Certificate, ca: x509.Certificate, at: datetime) -> None:
@@ -308,7 +304,7 @@ def _verify_xmldsig(root: etree._Element, cert: x509.Certificate, at: datetime) 
         ) from None
     except etree.DocumentInvalid as exc:
         raise _Refused(f"Signature does not follow the XML-DSig schema: {exc}") from None
-    except (InvalidInput, SignXMLException, etree.LxmlError, ValueError) as exc:
+    except (SignXMLException, etree.LxmlError, ValueError) as exc:
         raise _Refused(f"malformed signature: {exc}") from None
 
 

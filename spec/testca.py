@@ -36,13 +36,15 @@ _SMALL_PRIMES = [p for p in range(3, 2000, 2) if all(p % d for d in range(3, int
 _SMALL_PRODUCT = prod(_SMALL_PRIMES)
 
 
-class TestCAError(SpecError, ValueError):
+class CertificateAuthorityError(SpecError, ValueError):
     """A test-CA folder that cannot be read back, or an argument no certificate can carry."""
 
 
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
-        raise TestCAError(f"now={now!r} must be timezone-aware (use datetime.now(UTC))")
+        raise CertificateAuthorityError(
+            f"now={now!r} must be timezone-aware (use datetime.now(UTC))"
+        )
 
 
 # -- keys --------------------------------------------------------------------------------
@@ -191,9 +193,13 @@ def _read_key(path: Path) -> rsa.RSAPrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise TestCAError(f"cannot read the private key {str(path)!r}: {exc}") from exc
+        raise CertificateAuthorityError(
+            f"cannot read the private key {str(path)!r}: {exc}"
+        ) from exc
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise TestCAError(f"{str(path)!r} holds a {type(key).__name__}, not an RSA private key")
+        raise CertificateAuthorityError(
+            f"{str(path)!r} holds a {type(key).__name__}, not an RSA private key"
+        )
     return key
 
 
@@ -201,7 +207,9 @@ def _read_cert(path: Path) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise TestCAError(f"cannot read the certificate {str(path)!r}: {exc}") from exc
+        raise CertificateAuthorityError(
+            f"cannot read the certificate {str(path)!r}: {exc}"
+        ) from exc
 
 
 @dataclass(slots=True)
@@ -239,7 +247,7 @@ class TestCA:
         """A new CA valid for ``days`` from ``now``; with ``seed``, the same CA every time."""
         _require_aware(now)
         if days <= 0:
-            raise TestCAError(f"days(={days!r}) must be > 0")
+            raise CertificateAuthorityError(f"days(={days!r}) must be > 0")
         rng = None if seed is None else random.Random(f"lienthong-ca:{seed}:{common_name}")
         key = _new_key(rng)
         return cls(key, _ca_certificate(key, common_name, now, days, _serial(rng)), seed)
@@ -255,9 +263,9 @@ class TestCA:
         _require_aware(now)
         parse_organ_id(organ_id)
         if not subject_cn.strip():
-            raise TestCAError(f"subject_cn(={subject_cn!r}) must not be blank")
+            raise CertificateAuthorityError(f"subject_cn(={subject_cn!r}) must not be blank")
         if days <= 0:
-            raise TestCAError(f"days(={days!r}) must be > 0")
+            raise CertificateAuthorityError(f"days(={days!r}) must be > 0")
         rng = (
             None
             if self.seed is None
@@ -319,7 +327,9 @@ class TestCA:
         files = [(_CA_CERT, _cert_pem(self.certificate)), (_CA_KEY, _key_pem(self.key))]
         for organ_id, creds in sorted(self.issued.items()):
             if not _SAFE_NAME.fullmatch(organ_id):
-                raise TestCAError(f"organ id {organ_id!r} cannot be used as a file name")
+                raise CertificateAuthorityError(
+                    f"organ id {organ_id!r} cannot be used as a file name"
+                )
             files.append((organ_id + _AGENCY_CERT, _cert_pem(creds.certificate)))
             files.append((organ_id + _AGENCY_KEY, _key_pem(creds.key)))
         written = []
@@ -336,7 +346,9 @@ class TestCA:
         key = _read_key(folder / _CA_KEY)
         certificate = _read_cert(folder / _CA_CERT)
         if key.public_key().public_numbers() != certificate.public_key().public_numbers():
-            raise TestCAError(f"{str(folder / _CA_KEY)!r} is not the key of {_CA_CERT}")
+            raise CertificateAuthorityError(
+                f"{str(folder / _CA_KEY)!r} is not the key of {_CA_CERT}"
+            )
         ca = cls(key, certificate)
         for cert_path in sorted(folder.glob("*" + _AGENCY_CERT)):
             organ_id = cert_path.name.removesuffix(_AGENCY_CERT)

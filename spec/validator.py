@@ -7,6 +7,8 @@ verifies a signature over those bytes. Each finding names a requirement id of th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spec import model
 from spec.reader import Parsed, parse
 from spec.rules.attachments import check_attachments
@@ -15,8 +17,11 @@ from spec.rules.checker import Checker, Options
 from spec.rules.header import check_header
 from spec.rules.signature import check_signature_block
 from spec.rules.status import check_status
-from spec.signature import SignatureCheck, verify
 from spec.xmlsafe import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from spec.findings import Finding
+    from spec.signature import SignatureCheck
 
 
 def validate(
@@ -24,7 +29,7 @@ def validate(
     options: Options | None = None,
     *,
     verification: SignatureCheck | None = None,
-) -> list:
+) -> list[Finding]:
     """All findings of the harness profile on ``message`` (order: header, trace, body).
 
     ``verification`` is :func:`spec.signature.verify`'s verdict on the message's bytes; without
@@ -48,6 +53,8 @@ def check(
     parsed = parse(data, max_bytes=max_bytes)
     verification = None
     if parsed.message.signature is not None:
+        from spec.signature import verify  # signxml costs ~50 ms to import; most callers never sign
+
         trusted_ca = options.trusted_ca if options else None
         verification = verify(data, trusted_ca=trusted_ca, max_bytes=max_bytes)
     parsed.findings.extend(validate(parsed.message, options, verification=verification))

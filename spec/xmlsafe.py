@@ -28,7 +28,7 @@ def _parser(recover: bool) -> etree.XMLParser:
         dtd_validation=False,
         huge_tree=False,
         remove_comments=True,
-        remove_pis=True,
+        remove_pis=False,
         recover=recover,
     )
 

@@ -24,7 +24,7 @@ from spec.testca import Credentials, TestCA
 from tests import strategies
 
 DS = "{" + XMLDSIG_NS + "}"
-HEADER = "{%s}edXMLEnvelope/{%s}edXMLHeader" % (EDXML_NS, EDXML_NS)
+HEADER = f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 PLACEHOLDER = "not an XML-DSig signature (edXML namespace placeholder)"
@@ -274,7 +274,10 @@ REF = f"{SI}/{DS}Reference"
         (_drop(f"{REF}/{DS}Transforms"), "enveloped-signature transform"),
         (_set(f"{SI}/{DS}SignatureMethod", "Algorithm", "urn:md5"), "neither RSA-SHA1"),
         (_set(f"{REF}/{DS}DigestValue", None, ""), "DigestValue is empty"),
-        (_set(f"{REF}/{DS}DigestValue", None, "!!notbase64"), "does not follow the XML-DSig schema"),
+        (
+            _set(f"{REF}/{DS}DigestValue", None, "!!notbase64"),
+            "does not follow the XML-DSig schema",
+        ),
         (_set(f"{REF}/{DS}DigestMethod", "Algorithm", "urn:crc32"), "SignatureValue does not"),
         (_set(f"{DS}SignatureValue", None, "%%%"), "SignatureValue does not verify"),
         (_set(f"{DS}SignatureValue", None, "AAAA" * 100), "SignatureValue does not verify"),

@@ -1,0 +1,243 @@
+"""Running the fake axis on a real port: ``serve`` for the command line, ``running_axis`` for
+tests and the conformance suite (uvicorn in a thread, on 127.0.0.1 and a free port).
+
+The server stack is uvicorn with uvloop and httptools, one process, one event loop: the store
+and the transcript's hash chain are single-writer by design. Its HTTP protocol class adds one
+thing to uvicorn's: a hook that lets an injected "connection reset" fault really reset the TCP
+connection (RST), as a crashing proxy would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import struct
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from axis.app import RESET_EXTENSION, AxisApp, create_app
+from axis.config import AxisConfig
+from axis.errors import AxisError
+from axis.store import Clock
+
+if TYPE_CHECKING:
+    from axis.client import AxisAdmin, AxisClient
+
+START_TIMEOUT_S = 30.0
+
+__all__ = ["RunningAxis", "ServerFailed", "announce", "running_app", "running_axis", "serve"]
+
+
+class ServerFailed(AxisError, RuntimeError):
+    """The axis server could not start, or logged errors while it ran."""
+
+
+class _Protocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol plus the ``lienthong.reset`` ASGI extension."""
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.scope["extensions"] = {RESET_EXTENSION: {"reset": self._reset}}  # type: ignore[typeddict-unknown-key]
+
+    def _reset(self) -> None:
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            # Linger 0: close() sends RST instead of FIN.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+def _uvicorn_config(app: AxisApp) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        loop="uvloop",
+        http=_Protocol,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=3,
+        server_header=False,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServerFailed(f"cannot listen on {host}:{port}: {exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def announce(app: AxisApp, url: str, out: Callable[[str], None]) -> None:
+    """Print what a vendor needs: the endpoint, the systems' credentials, the admin token."""
+    config = app.config
+    out(f"fake axis (Trục liên thông) listening on {url}")
+    out(f"  endpoint for the SDK:  {url}")
+    out(f"  data folder:           {app.store.path.parent}")
+    out(f"  mode:                  {'strict' if config.strict else 'lenient'}")
+    out(f"  admin API:             {url}/_admin  (openapi: {url}/_admin/openapi.json)")
+    out(f"  admin token:           {app.admin_token}")
+    if app.faults is not None:
+        out(f"  faults:                {len(app.faults.rules)} rules, seed {app.faults.seed}")
+    out("  systems (systemId  secret  agencies):")
+    served: dict[str, list[str]] = {}
+    for agency in app.store.agencies():
+        served.setdefault(agency.system_id, []).append(agency.code)
+    for system_id, system in sorted(app.store.systems_view().items()):
+        codes = served.get(system_id, [])
+        shown = ", ".join(codes[:3]) + (f", … ({len(codes)} in all)" if len(codes) > 3 else "")
+        out(f"    {system_id}  {system.secret}  {shown}")
+
+
+def serve(
+    config: AxisConfig,
+    *,
+    out: Callable[[str], None] = print,
+    clock: Clock = time.time,
+) -> int:
+    """Run the axis in the foreground until interrupted; returns an exit code."""
+    with contextlib.ExitStack() as stack:
+        data_dir = config.data_dir
+        if data_dir is None:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="axis-")))
+            out("no --data folder: everything is kept in a temporary folder, lost at exit")
+        app = create_app(config, data_dir=data_dir, clock=clock)
+        stack.callback(app.store.close)
+        sock = _bind(config.host, config.port)
+        stack.callback(sock.close)
+        announce(app, _url(config.host, sock.getsockname()[1]), out)
+        server = _Server(_uvicorn_config(app))
+        server.run(sockets=[sock])
+    return 0
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(self.format(record))
+
+
+@dataclass
+class RunningAxis:
+    """An axis running in this process. ``systems`` maps each system id to its secret."""
+
+    url: str
+    admin_token: str = field(repr=False)
+    systems: dict[str, str] = field(repr=False)
+    app: AxisApp = field(repr=False)
+
+    @property
+    def config(self) -> AxisConfig:
+        return self.app.config
+
+    def client(self, system_id: str, **options: object) -> AxisClient:
+        """A protocol client signed as ``system_id``."""
+        from axis.client import AxisClient
+
+        return AxisClient(self.url, system_id, self.systems[system_id], **options)  # type: ignore[arg-type]
+
+    def admin(self) -> AxisAdmin:
+        from axis.client import AxisAdmin
+
+        return AxisAdmin(self.url, self.admin_token)
+
+    def refresh_systems(self) -> None:
+        """Pick up systems added since start (through the admin API)."""
+        self.systems = {k: v.secret for k, v in self.app.store.systems_view().items()}
+
+
+@contextlib.contextmanager
+def running_app(
+    app: Callable[..., object], host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    """Serve any ASGI ``app`` on the axis's server stack in a background thread; yields its
+    URL and stops it on exit (used by ``running_axis`` and by the benchmarks' baseline)."""
+    sock = _bind(host, port)
+    server = _Server(_uvicorn_config(app))  # type: ignore[arg-type]
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+            server.ready.set()
+
+    thread = threading.Thread(target=run, name="axis-server", daemon=True)
+    thread.start()
+    try:
+        if not server.ready.wait(START_TIMEOUT_S) or failure:
+            server.should_exit = True
+            raise ServerFailed(f"axis server did not start: {failure[:1]!r}")
+        yield _url(host, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(START_TIMEOUT_S)
+        sock.close()
+    if failure:
+        raise ServerFailed(f"axis server failed: {failure[0]!r}") from failure[0]
+
+
+@contextlib.contextmanager
+def running_axis(
+    config: AxisConfig | None = None,
+    *,
+    clock: Clock = time.time,
+    raise_server_errors: bool = True,
+) -> Iterator[RunningAxis]:
+    """Start an axis on ``config.host`` (127.0.0.1) and a free port (unless ``config.port``)
+    in a background thread; stop it on exit. Errors the server logged while running are
+    raised as ``ServerFailed`` at exit when ``raise_server_errors``."""
+    config = config or AxisConfig()
+    errors = _ErrorLog()
+    loggers = [logging.getLogger(name) for name in ("axis", "uvicorn.error")]
+    with contextlib.ExitStack() as stack:
+        data_dir = config.data_dir
+        if data_dir is None:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="axis-")))
+        app = create_app(config, data_dir=data_dir, clock=clock)
+        stack.callback(app.store.close)
+        for logger in loggers:
+            logger.addHandler(errors)
+            stack.callback(logger.removeHandler, errors)
+        url = stack.enter_context(running_app(app, config.host, config.port))
+        yield RunningAxis(
+            url=url,
+            admin_token=app.admin_token,
+            systems={k: v.secret for k, v in app.store.systems_view().items()},
+            app=app,
+        )
+    if raise_server_errors and errors.records:
+        raise ServerFailed("axis server logged errors:\n" + "\n".join(errors.records))

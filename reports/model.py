@@ -1,0 +1,564 @@
+"""The certification report: which software was run against which profile, and per requirement
+of that profile the verdict with the evidence that proves it.
+
+A :class:`Report` is built by the conformance suite (or by hand in tests), rendered by
+:mod:`reports.html`, :mod:`reports.junit` and signed by :mod:`reports.certificate`. Its overall
+verdict is not set by anyone: :meth:`Report.compute_verdict` derives it from the requirements,
+so a report cannot say CERTIFIED while one of its MUST requirements failed. The JSON form
+(:meth:`Report.to_json`) is described by ``spec/schemas/certification-report.schema.json``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from spec.catalogue import Level, requirement
+from spec.findings import Finding
+
+from reports import schema
+from reports.errors import ReportFormatError
+
+FORMAT = "lienthong-certification-report/1"
+EVIDENCE_KINDS = ("transcript", "finding", "note", "exchange")
+TIMELINE_KINDS = ("sent", "listed", "downloaded", "ack", "status", "fault")
+ACK_CODES = ("done", "fail")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# How many ids a verdict reason names before it says "and N more".
+_REASON_IDS = 5
+
+__all__ = [
+    "EVIDENCE_KINDS",
+    "FORMAT",
+    "TIMELINE_KINDS",
+    "Coverage",
+    "DocumentTimeline",
+    "Evidence",
+    "Outcome",
+    "Report",
+    "RequirementResult",
+    "SutIdentity",
+    "TimelineEvent",
+    "Verdict",
+    "Waiver",
+]
+
+
+class Outcome(enum.StrEnum):
+    """The verdict on one requirement."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_TESTED = "not tested"
+    WAIVED = "waived"
+
+    def __repr__(self) -> str:
+        return f"Outcome.{self.name}"
+
+
+class Verdict(enum.StrEnum):
+    """The verdict on the whole run."""
+
+    CERTIFIED = "CERTIFIED"
+    NOT_CERTIFIED = "NOT CERTIFIED"
+    INCOMPLETE = "INCOMPLETE"
+
+    def __repr__(self) -> str:
+        return f"Verdict.{self.name}"
+
+
+def _aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ReportFormatError(f"{name}={value!r} must carry a timezone (an aware datetime)")
+
+
+def _names(ids: list[str]) -> str:
+    shown = ", ".join(ids[:_REASON_IDS])
+    return shown + (f" and {len(ids) - _REASON_IDS} more" if len(ids) > _REASON_IDS else "")
+
+
+@dataclass(frozen=True, slots=True)
+class SutIdentity:
+    """The software under test: what it calls itself and how the axis and the suite know it.
+    ``adapter`` is the kind of adapter that drove it (``http``, ``manual``, ``reference``)."""
+
+    name: str
+    vendor: str
+    version: str
+    system_id: str
+    organ_id: str
+    adapter: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "vendor": self.vendor,
+            "version": self.version,
+            "system_id": self.system_id,
+            "organ_id": self.organ_id,
+            "adapter": self.adapter,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> SutIdentity:
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """An accepted deviation: the requirement it excuses, why, until when (inclusive) and who
+    approved it."""
+
+    requirement: str
+    reason: str
+    expires: date
+    approved_by: str
+
+    def valid_on(self, day: date) -> bool:
+        """Whether the waiver still holds on ``day`` (it holds through its expiry date)."""
+        return day <= self.expires
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "requirement": self.requirement,
+            "reason": self.reason,
+            "expires": self.expires.isoformat(),
+            "approved_by": self.approved_by,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> Waiver:
+        return cls(
+            data["requirement"],
+            data["reason"],
+            date.fromisoformat(data["expires"]),
+            data["approved_by"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence for a verdict. ``kind`` is ``exchange`` (a request and what came
+    back), ``transcript`` (axis events), ``finding`` (a validation finding of spec) or ``note``
+    (the suite's own words); ``detail`` is any JSON value; ``seqs`` are the transcript event
+    numbers it rests on."""
+
+    kind: str
+    summary: str
+    detail: Any = None
+    seqs: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVIDENCE_KINDS:
+            raise ReportFormatError(f"kind={self.kind!r} must be one of {EVIDENCE_KINDS}")
+        object.__setattr__(self, "seqs", tuple(self.seqs))
+
+    @classmethod
+    def from_finding(cls, finding: Finding, seqs: tuple[int, ...] = ()) -> Evidence:
+        """Evidence from a ``spec.findings.Finding``."""
+        return cls(
+            "finding", f"{finding.severity.value}: {finding.message}", finding.to_json(), seqs
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "summary": self.summary, "detail": self.detail, "seqs": list(self.seqs)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
+        return cls(data["kind"], data["summary"], data["detail"], tuple(data["seqs"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    """The verdict on one requirement of the profile, with its evidence, the tests that
+    checked it, the waiver that excuses it (only when ``verdict`` is ``WAIVED``) and a hint to
+    the vendor on how to fix a failure."""
+
+    id: str
+    title: str
+    level: Level
+    family: str
+    source: str
+    verdict: Outcome
+    evidence: tuple[Evidence, ...] = ()
+    tests: tuple[str, ...] = ()
+    waiver: Waiver | None = None
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", Level(self.level))
+        object.__setattr__(self, "verdict", Outcome(self.verdict))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        object.__setattr__(self, "tests", tuple(self.tests))
+        if (self.verdict is Outcome.WAIVED) != (self.waiver is not None):
+            raise ReportFormatError(
+                f"requirement {self.id!r}: a waiver goes with verdict 'waived' and only with it "
+                f"(verdict={self.verdict.value!r}, waiver={self.waiver!r})"
+            )
+        if self.waiver is not None and self.waiver.requirement != self.id:
+            raise ReportFormatError(
+                f"requirement {self.id!r} carries a waiver for {self.waiver.requirement!r}"
+            )
+
+    @classmethod
+    def of(
+        cls,
+        req_id: str,
+        verdict: Outcome | str,
+        *,
+        evidence: tuple[Evidence, ...] | list[Evidence] = (),
+        tests: tuple[str, ...] | list[str] = (),
+        hint: str | None = None,
+    ) -> RequirementResult:
+        """A result for catalogue requirement ``req_id`` (title, level, family and source come
+        from ``spec.catalogue``; raises ``UnknownRequirement`` for an id it does not list)."""
+        req = requirement(req_id)
+        return cls(
+            req.id,
+            req.title,
+            req.level,
+            req.family,
+            req.source,
+            Outcome(verdict),
+            tuple(evidence),
+            tuple(tests),
+            None,
+            hint,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "level": self.level.value,
+            "family": self.family,
+            "source": self.source,
+            "verdict": self.verdict.value,
+            "evidence": [e.to_json() for e in self.evidence],
+            "tests": list(self.tests),
+            "waiver": self.waiver.to_json() if self.waiver else None,
+            "hint": self.hint,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RequirementResult:
+        return cls(
+            data["id"],
+            data["title"],
+            Level(data["level"]),
+            data["family"],
+            data["source"],
+            Outcome(data["verdict"]),
+            tuple(Evidence.from_json(e) for e in data["evidence"]),
+            tuple(data["tests"]),
+            Waiver.from_json(data["waiver"]) if data["waiver"] else None,
+            data["hint"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One thing that happened to a document, on the lane of one receiving agency.
+
+    ``kind``: ``sent`` (sendEdoc), ``listed`` (it appeared in the receiver's list),
+    ``downloaded`` (getEdoc), ``ack`` (updateStatus; ``code`` ``done`` or ``fail``), ``status``
+    (a business status; ``code`` the two-digit StatusCode as sent) or ``fault`` (an injected
+    fault; ``code`` its kind). ``at`` is the axis's clock time of the event."""
+
+    at: datetime
+    receiver: str
+    kind: str
+    code: str | None = None
+    seq: int | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _aware(self.at, "at")
+        if self.kind not in TIMELINE_KINDS:
+            raise ReportFormatError(f"kind={self.kind!r} must be one of {TIMELINE_KINDS}")
+        if self.kind == "ack" and self.code not in ACK_CODES:
+            raise ReportFormatError(f"an ack event needs code in {ACK_CODES}, got {self.code!r}")
+        if self.kind in ("status", "fault") and not self.code:
+            raise ReportFormatError(f"a {self.kind} event needs a code, got {self.code!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "receiver": self.receiver,
+            "kind": self.kind,
+            "code": self.code,
+            "seq": self.seq,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TimelineEvent:
+        return cls(
+            datetime.fromisoformat(data["at"]),
+            data["receiver"],
+            data["kind"],
+            data["code"],
+            data["seq"],
+            data["note"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTimeline:
+    """What happened to one document over time, per receiving agency; ``label`` says what the
+    document was in the run (e.g. "sent by the SUT to 000.00.24.H44")."""
+
+    document_id: str
+    events: tuple[TimelineEvent, ...]
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "events", tuple(sorted(self.events, key=_event_order)))
+
+    @property
+    def receivers(self) -> list[str]:
+        """The lanes, in the order their first event happened."""
+        return list(dict.fromkeys(e.receiver for e in self.events))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "label": self.label,
+            "events": [e.to_json() for e in self.events],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentTimeline:
+        events = tuple(TimelineEvent.from_json(e) for e in data["events"])
+        return cls(data["document_id"], events, data["label"])
+
+
+def _event_order(event: TimelineEvent) -> tuple[datetime, int]:
+    return event.at, event.seq if event.seq is not None else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many MUST requirements of the profile were tested, and which were not."""
+
+    must_total: int
+    must_tested: int
+    untested: tuple[str, ...]
+
+    @classmethod
+    def of(cls, results: tuple[RequirementResult, ...]) -> Coverage:
+        must = [r for r in results if r.level is Level.MUST]
+        untested = tuple(r.id for r in must if r.verdict is Outcome.NOT_TESTED)
+        return cls(len(must), len(must) - len(untested), untested)
+
+    @property
+    def complete(self) -> bool:
+        return not self.untested
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "must_total": self.must_total,
+            "must_tested": self.must_tested,
+            "untested": list(self.untested),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One certification run. ``requirements`` holds every requirement of the profile, tested
+    or not; ``transcript_sha256`` is the head hash of the axis transcript chain
+    (``axis.transcript``) after ``transcript_events`` events; ``completed`` is False when the
+    run stopped early, with ``incomplete_reason``; ``expired_waivers`` are waivers that were
+    offered but had expired and so did not apply."""
+
+    suite_version: str
+    profile: str
+    seed: int
+    time_scale: float
+    started: datetime
+    finished: datetime
+    sut: SutIdentity
+    axis_endpoint: str
+    requirements: tuple[RequirementResult, ...]
+    transcript_sha256: str
+    transcript_events: int
+    completed: bool = True
+    incomplete_reason: str = ""
+    timelines: tuple[DocumentTimeline, ...] = ()
+    expired_waivers: tuple[Waiver, ...] = ()
+
+    def __post_init__(self) -> None:
+        _aware(self.started, "started")
+        _aware(self.finished, "finished")
+        if self.finished < self.started:
+            raise ReportFormatError(
+                f"finished={self.finished.isoformat()!r} is before started="
+                f"{self.started.isoformat()!r}"
+            )
+        if not self.time_scale > 0:
+            raise ReportFormatError(f"time_scale={self.time_scale!r} must be > 0")
+        object.__setattr__(self, "time_scale", float(self.time_scale))
+        if not _SHA256.fullmatch(self.transcript_sha256):
+            raise ReportFormatError(
+                f"transcript_sha256={self.transcript_sha256!r} must be 64 lowercase hex digits"
+            )
+        if self.transcript_events < 0:
+            raise ReportFormatError(f"transcript_events={self.transcript_events!r} must be >= 0")
+        if not self.completed and not self.incomplete_reason.strip():
+            raise ReportFormatError("a run that did not complete needs an incomplete_reason")
+        for name in ("requirements", "timelines", "expired_waivers"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        seen = Counter(r.id for r in self.requirements)
+        doubled = sorted(i for i, n in seen.items() if n > 1)
+        if doubled:
+            raise ReportFormatError(f"requirements listed more than once: {doubled!r}")
+
+    # --- what the report says ----------------------------------------------------------------
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage.of(self.requirements)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.compute_verdict()[0]
+
+    @property
+    def reason(self) -> str:
+        return self.compute_verdict()[1]
+
+    def compute_verdict(self) -> tuple[Verdict, str]:
+        """The verdict and a one-sentence reason.
+
+        NOT CERTIFIED when a MUST requirement failed (or was waived by a waiver that had expired
+        by the end of the run) — a failure is conclusive even in a run that stopped early;
+        otherwise INCOMPLETE when the run did not complete or a MUST requirement was not tested;
+        otherwise CERTIFIED.
+        """
+        must = [r for r in self.requirements if r.level is Level.MUST]
+        day = self.finished.date()
+        failed = [r.id for r in must if r.verdict is Outcome.FAILED]
+        lapsed = [
+            r.id
+            for r in must
+            if r.verdict is Outcome.WAIVED and r.waiver is not None and not r.waiver.valid_on(day)
+        ]
+        if failed or lapsed:
+            parts = []
+            if failed:
+                parts.append(f"{len(failed)} MUST requirement(s) failed: {_names(failed)}")
+            if lapsed:
+                parts.append(f"waiver(s) expired before the run ended: {_names(lapsed)}")
+            return Verdict.NOT_CERTIFIED, "; ".join(parts)
+        if not self.completed:
+            return Verdict.INCOMPLETE, f"the run did not complete: {self.incomplete_reason}"
+        if not must:
+            return Verdict.INCOMPLETE, f"profile {self.profile!r} lists no MUST requirement"
+        untested = self.coverage.untested
+        if untested:
+            return (
+                Verdict.INCOMPLETE,
+                f"{len(untested)} MUST requirement(s) were not tested: {_names(list(untested))}",
+            )
+        waived = sum(r.verdict is Outcome.WAIVED for r in must)
+        tail = f" ({waived} of them under a waiver)" if waived else ""
+        return Verdict.CERTIFIED, f"all {len(must)} MUST requirements passed{tail}"
+
+    def counts(self) -> dict[Outcome, int]:
+        """How many requirements have each outcome (every outcome present, zero or not)."""
+        found = Counter(r.verdict for r in self.requirements)
+        return {o: found[o] for o in Outcome}
+
+    def result(self, req_id: str) -> RequirementResult:
+        """The result for ``req_id``; raises ``KeyError`` naming it when the profile lacks it."""
+        for r in self.requirements:
+            if r.id == req_id:
+                return r
+        raise KeyError(f"requirement {req_id!r} is not in this report (profile {self.profile!r})")
+
+    def with_results(self, results: tuple[RequirementResult, ...], **changes: Any) -> Report:
+        """A copy with ``results`` replacing the requirements of the same ids."""
+        by_id = {r.id: r for r in results}
+        unknown = sorted(set(by_id) - {r.id for r in self.requirements})
+        if unknown:
+            raise KeyError(f"requirements {unknown!r} are not in this report")
+        merged = tuple(by_id.get(r.id, r) for r in self.requirements)
+        return replace(self, requirements=merged, **changes)
+
+    # --- JSON ---------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        verdict, reason = self.compute_verdict()
+        return {
+            "format": FORMAT,
+            "suite_version": self.suite_version,
+            "profile": self.profile,
+            "seed": self.seed,
+            "time_scale": self.time_scale,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "sut": self.sut.to_json(),
+            "axis_endpoint": self.axis_endpoint,
+            "completed": self.completed,
+            "incomplete_reason": self.incomplete_reason,
+            "verdict": verdict.value,
+            "reason": reason,
+            "coverage": self.coverage.to_json(),
+            "transcript_sha256": self.transcript_sha256,
+            "transcript_events": self.transcript_events,
+            "requirements": [r.to_json() for r in self.requirements],
+            "expired_waivers": [w.to_json() for w in self.expired_waivers],
+            "timelines": [t.to_json() for t in self.timelines],
+        }
+
+    def dumps(self) -> str:
+        """The report as the JSON text written to ``report.json`` (stable: same report, same
+        text)."""
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Any) -> Report:
+        """Read a report; raises ``ReportFormatError`` when it does not match the schema or its
+        stored verdict or coverage is not what its requirements give."""
+        schema.check(schema.REPORT_SCHEMA, data, "report JSON")
+        report = cls(
+            suite_version=data["suite_version"],
+            profile=data["profile"],
+            seed=data["seed"],
+            time_scale=data["time_scale"],
+            started=datetime.fromisoformat(data["started"]),
+            finished=datetime.fromisoformat(data["finished"]),
+            sut=SutIdentity.from_json(data["sut"]),
+            axis_endpoint=data["axis_endpoint"],
+            requirements=tuple(RequirementResult.from_json(r) for r in data["requirements"]),
+            transcript_sha256=data["transcript_sha256"],
+            transcript_events=data["transcript_events"],
+            completed=data["completed"],
+            incomplete_reason=data["incomplete_reason"],
+            timelines=tuple(DocumentTimeline.from_json(t) for t in data["timelines"]),
+            expired_waivers=tuple(Waiver.from_json(w) for w in data["expired_waivers"]),
+        )
+        for key in ("verdict", "reason", "coverage"):
+            derived = report.to_json()[key]
+            if data[key] != derived:
+                raise ReportFormatError(
+                    f"the report's stored {key} {data[key]!r} is not what its requirements give "
+                    f"({derived!r}); was it edited?"
+                )
+        return report
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Report:
+        """Read a report from its JSON text; raises ``ReportFormatError`` for text that is not
+        JSON."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ReportFormatError(f"report is not JSON: {exc}") from exc
+        return cls.from_json(data)
+

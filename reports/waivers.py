@@ -1,0 +1,121 @@
+"""Waivers: the accepted deviations of a certification run, read from a YAML file.
+
+A waiver excuses the failure of one requirement for a stated reason until its expiry date
+(inclusive), approved by a named person. It exists to let a certification go ahead while a
+known, accepted deviation is fixed, so the file must stay honest: a waiver that excuses nothing
+in the run (the requirement passed, was not tested, is not in the profile or does not exist) is
+an error, never silently ignored. An expired waiver does not apply and is listed in the report.
+
+File format (``spec/schemas/waivers.schema.json``)::
+
+    - requirement: LC-STAFFINFO-EXPECTED
+      reason: StaffInfo arrives with release 4.2 (ticket VND-118)
+      expires: 2025-09-30
+      approved_by: Nguyễn Văn A, certification office
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from spec.catalogue import catalogue
+
+from reports import schema
+from reports.errors import ReportFormatError, WaiverError
+from reports.model import Outcome, Report, RequirementResult, Waiver
+
+__all__ = ["apply_waivers", "load_waivers", "parse_waivers"]
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so the schema sees what the file says."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_waivers(text: str, source: str = "<waivers>") -> tuple[Waiver, ...]:
+    """The waivers in YAML (or JSON) ``text``; ``source`` names it in error messages. An empty
+    document is no waivers. Raises ``WaiverError``."""
+    try:
+        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise WaiverError([f"{source} is not valid YAML: {exc}"]) from exc
+    if data is None:
+        return ()
+    try:
+        schema.check(schema.WAIVERS_SCHEMA, data, source)
+    except ReportFormatError as exc:
+        raise WaiverError([str(exc)]) from exc
+    waivers = []
+    problems = []
+    for number, entry in enumerate(data, start=1):
+        try:
+            expires = date.fromisoformat(entry["expires"])
+        except ValueError:
+            problems.append(f"{source}: waiver {number} has expires={entry['expires']!r}, not a date")
+            continue
+        waivers.append(
+            Waiver(entry["requirement"], entry["reason"].strip(), expires, entry["approved_by"])
+        )
+    doubled = sorted(i for i, n in Counter(w.requirement for w in waivers).items() if n > 1)
+    if doubled:
+        problems.append(f"{source}: more than one waiver for {', '.join(doubled)}; keep one each")
+    if problems:
+        raise WaiverError(problems)
+    return tuple(waivers)
+
+
+def load_waivers(path: Path) -> tuple[Waiver, ...]:
+    """The waivers of the YAML file at ``path``. Raises ``WaiverError`` when it cannot be read
+    or is not a valid waivers file."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WaiverError([f"cannot read waivers file {str(path)!r}: {exc}"]) from exc
+    return parse_waivers(text, str(path))
+
+
+def apply_waivers(report: Report, waivers: tuple[Waiver, ...], *, today: date) -> Report:
+    """The report with every failed requirement that a waiver valid on ``today`` names marked
+    waived, and the expired waivers listed in ``expired_waivers``.
+
+    Raises ``WaiverError`` listing every waiver that names an unknown requirement, one outside
+    the report's profile, or one that did not fail (a waiver must be used)."""
+    if isinstance(today, datetime) or not isinstance(today, date):
+        raise TypeError(f"today={today!r} must be a datetime.date (the day the waivers are judged)")
+    known = catalogue()
+    problems: list[str] = []
+    waived: list[RequirementResult] = []
+    expired: list[Waiver] = []
+    in_report = {r.id: r for r in report.requirements}
+    for waiver in waivers:
+        name = f"the waiver for {waiver.requirement!r}"
+        result = in_report.get(waiver.requirement)
+        if waiver.requirement not in known:
+            problems.append(f"{name} names no requirement of spec/requirements/")
+        elif result is None:
+            problems.append(f"{name} names a requirement outside profile {report.profile!r}")
+        elif not waiver.valid_on(today):
+            expired.append(waiver)
+        elif result.verdict is not Outcome.FAILED:
+            problems.append(
+                f"{name} is unused: the requirement's verdict is {result.verdict.value!r}, "
+                "not 'failed'; remove the waiver"
+            )
+        else:
+            waived.append(replace(result, verdict=Outcome.WAIVED, waiver=waiver))
+    if problems:
+        raise WaiverError(problems)
+    return report.with_results(
+        tuple(waived), expired_waivers=(*report.expired_waivers, *expired)
+    )

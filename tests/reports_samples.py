@@ -1,0 +1,114 @@
+"""Certification reports built by hand for the reports tests (no axis, no SUT needed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from reports.model import (
+    DocumentTimeline,
+    Evidence,
+    Outcome,
+    Report,
+    RequirementResult,
+    SutIdentity,
+    TimelineEvent,
+)
+
+VIETNAM = timezone(timedelta(hours=7))
+STARTED = datetime(2025, 3, 14, 9, 0, 0, tzinfo=VIETNAM)
+HEAD = "3f" * 32
+SUT = SutIdentity("QLVB Demo", "Công ty Phần mềm A", "4.1.0", "02.29.W00", "000.00.24.H44", "reference")
+DOC = "5f1e3c9a-7a52-4c1e-9d4b-2b7c1e6f0a11"
+RECEIVER_A = "000.00.24.H44"
+RECEIVER_B = "000.01.24.H44"
+
+REPEATED_STATUS = {
+    "request": {"op": "updateStatus", "system": "02.29.W00", "doc_id": DOC, "status": "03"},
+    "response": {"op": "updateStatus", "status": "OK", "error_code": "0"},
+}
+
+
+def timeline() -> DocumentTimeline:
+    def at(seconds: float) -> datetime:
+        return STARTED + timedelta(seconds=seconds)
+
+    events = [
+        TimelineEvent(at(0.0), RECEIVER_A, "sent", seq=1, note="sendEdoc by the harness"),
+        TimelineEvent(at(0.0), RECEIVER_B, "sent", seq=1),
+        TimelineEvent(at(0.5), RECEIVER_A, "listed", seq=4),
+        TimelineEvent(at(1.0), RECEIVER_A, "downloaded", seq=6),
+        TimelineEvent(at(1.2), RECEIVER_A, "ack", "done", seq=8),
+        TimelineEvent(at(2.0), RECEIVER_A, "status", "01", seq=10),
+        TimelineEvent(at(3.0), RECEIVER_A, "status", "03", seq=12),
+        TimelineEvent(at(3.1), RECEIVER_A, "status", "03", seq=14, note="repeated"),
+        TimelineEvent(at(4.5), RECEIVER_A, "status", "04", seq=16),
+        TimelineEvent(at(0.6), RECEIVER_B, "listed", seq=5),
+        TimelineEvent(at(1.4), RECEIVER_B, "fault", "reset", seq=7),
+        TimelineEvent(at(1.9), RECEIVER_B, "downloaded", seq=9),
+        TimelineEvent(at(2.1), RECEIVER_B, "ack", "fail", seq=11),
+        TimelineEvent(at(2.6), RECEIVER_B, "downloaded", seq=13),
+        TimelineEvent(at(2.7), RECEIVER_B, "ack", "done", seq=15),
+        TimelineEvent(at(3.5), RECEIVER_B, "status", "02", seq=17),
+    ]
+    return DocumentTimeline(DOC, tuple(events), "sent by the harness to two agencies")
+
+
+def results() -> tuple[RequirementResult, ...]:
+    return (
+        RequirementResult.of("RCV-ARRIVED", Outcome.PASSED, tests=("test_receiving.py::test_arrived",)),
+        RequirementResult.of(
+            "LC-NO-REPEAT",
+            Outcome.FAILED,
+            evidence=(
+                Evidence(
+                    "exchange",
+                    "status 03 for the same document and receiver was sent twice",
+                    REPEATED_STATUS,
+                    (12, 14),
+                ),
+            ),
+            tests=("test_receiving.py::test_no_repeat",),
+            hint="Keep the last status sent per document and receiver; do not send it again.",
+        ),
+        RequirementResult.of("LC-FORWARD-ONLY", Outcome.PASSED),
+        RequirementResult.of("ROB-BACKOFF", Outcome.NOT_TESTED),
+        RequirementResult.of(
+            "LC-STAFFINFO-EXPECTED",
+            Outcome.FAILED,
+            evidence=(Evidence("note", "status 01 carried no StaffInfo <&>"),),
+        ),
+        RequirementResult.of("MSG-SUBJECT-REQUIRED", Outcome.PASSED),
+    )
+
+
+def sample_report(**changes: Any) -> Report:
+    """A finished run: one MUST failure (LC-NO-REPEAT), one MUST untested (ROB-BACKOFF), one
+    SHOULD failure; ``changes`` replace fields."""
+    report = Report(
+        suite_version="0.1.0",
+        profile="full",
+        seed=1234,
+        time_scale=60.0,
+        started=STARTED,
+        finished=STARTED + timedelta(minutes=3),
+        sut=SUT,
+        axis_endpoint="http://127.0.0.1:8765",
+        requirements=results(),
+        transcript_sha256=HEAD,
+        transcript_events=17,
+        timelines=(timeline(),),
+    )
+    return replace(report, **changes)
+
+
+def with_verdicts(report: Report, **verdicts: Outcome) -> Report:
+    """``report`` with the requirements named (``LC_NO_REPEAT=...``) set to new verdicts."""
+    changed = tuple(
+        replace(report.result(name.replace("_", "-")), verdict=v) for name, v in verdicts.items()
+    )
+    return report.with_results(changed)
+
+
+__all__ = ["HEAD", "STARTED", "sample_report", "timeline", "with_verdicts"]
