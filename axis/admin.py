@@ -146,11 +146,16 @@ def _guarded(axis: AxisApp, endpoint: Endpoint) -> Callable[[Request], Awaitable
         ):
             return _error(401, "missing or wrong bearer token (printed when the axis started)")
         try:
-            return await endpoint(axis, request)
+            response = await endpoint(axis, request)
         except _Refused as exc:
-            return _error(exc.status, exc.message)
+            response = _error(exc.status, exc.message)
         except ConfigError as exc:
-            return _error(400, exc.message)
+            response = _error(400, exc.message)
+        # Answer only once what the call wrote is committed (it may share a batch with VXP
+        # calls of the same event-loop turn).
+        if not await axis.durable():
+            return _error(503, "the store could not commit; nothing was changed")
+        return response
 
     return run
 

@@ -27,7 +27,7 @@ from typing import Any
 from starlette.routing import Mount, Router
 
 from axis import envelope
-from axis.auth import authenticate, require_signed
+from axis.auth import Identity, authenticate, require_signed
 from axis.config import AxisConfig
 from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
 from axis.faults import FaultPlan, Injection, load_plan
@@ -46,6 +46,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RESET_EXTENSION = "lienthong.reset"
 ADMIN_PREFIX = "/_admin"
 _JSON = b"application/json; charset=utf-8"
+_BREAKING = frozenset({"error", "reset", "timeout", "outage"})
+_OK = envelope.ok()
 _OCTETS = b"application/octet-stream"
 
 log = logging.getLogger("axis")
@@ -70,8 +72,10 @@ class EventBus:
         self.waiters = 0
 
     def bind(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        if self._event is None:
+        # Follow the running loop: an in-process test client may start a new one per request.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop or self._event is None:
+            self._loop = loop
             self._event = asyncio.Event()
 
     def _wake(self) -> None:
@@ -163,6 +167,7 @@ class AxisApp:
         self.failures: Counter[tuple[str, int]] = Counter()
         self.started = self.clock()
         self._prefixes: list[str] = [ADMIN_PREFIX]
+        self._batch: asyncio.Future[bool] | None = None
         from axis.admin import admin_app  # admin imports app's types; imported late
 
         self.router = Router(routes=[Mount(ADMIN_PREFIX, app=admin_app(self))])
@@ -242,47 +247,103 @@ class AxisApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
+    # --- group commit -------------------------------------------------------------------
+
+    def _join_batch(self) -> asyncio.Future[bool]:
+        """The open batch (a transaction shared by the calls of this event-loop turn), opened
+        if needed; its future says whether it committed."""
+        batch = self._batch
+        if batch is None:
+            self.store.begin()
+            loop = asyncio.get_running_loop()
+            batch = self._batch = loop.create_future()
+            loop.call_soon(self._flush)
+        return batch
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch is None:  # pragma: no cover - one flush per batch
+            return
+        try:
+            self.store.commit()
+        except Exception:
+            log.exception("axis: commit failed; the calls of this batch were not applied")
+            batch.set_result(False)
+        else:
+            batch.set_result(True)
+
+    async def durable(self) -> bool:
+        """Wait until what this turn wrote is committed (admin endpoints call it before
+        answering); False when that commit failed."""
+        batch = self._batch
+        return True if batch is None else await batch
+
+    # --- a VXP call -------------------------------------------------------------------------
+
     async def _vxp(self, scope: Scope, receive: Receive, send: Send) -> None:
         name = scope["path"].rsplit("/", 1)[-1]
         headers = Headers(scope["headers"])
         op = OPERATIONS.get(name)
-        method = scope["method"]
-        if op is None or method != op.method:
+        if op is None or scope["method"] != op.method:
             await self._refuse_route(scope, headers, name, op, send)
             return
         try:
             body = (
-                b""
-                if not op.json
-                else await _read_body(
-                    receive, self.config.max_body_bytes, _declared_length(headers)
-                )
+                await _read_body(receive, self.config.max_body_bytes, _declared_length(headers))
+                if op.json
+                else b""
             )
         except _ClientGone:
             return
         except TooLarge as exc:
             answer = Answer(envelope.fail(exc.code, exc.message, **_extra(op)), http_status=413)
-            self._record(op.name, scope, headers, b"", [], answer)
-            await self._answer(send, op, answer, close=True)
+            await self._commit_and_answer(send, op, scope, headers, b"", [], answer, close=True)
             return
-        claimed = headers.vxp("systemid") or ""
-        injections = self.faults.decide(op.name, claimed, self.clock()) if self.faults else []
+        injections = (
+            self.faults.decide(op.name, headers.vxp("systemid") or "", self.clock())
+            if self.faults
+            else []
+        )
         latency = sum(i.params["latency_ms"] for i in injections if i.kind == "latency")
         if latency:
             await asyncio.sleep(latency / 1000.0)
-        breaking = next(
-            (i for i in injections if i.kind in ("error", "reset", "timeout", "outage")), None
-        )
-        if breaking is not None and not breaking.params.get("apply", False):
-            answer = _fault_answer(op, breaking)
-            self._record(op.name, scope, headers, body, injections, answer, applied=False)
-            await self._break(send, receive, scope, op, breaking, answer)
+        breaking = next((i for i in injections if i.kind in _BREAKING), None)
+        if breaking is None:
+            answer = self._process(op, scope, headers, body, injections)
+            if not await self.durable():
+                answer = _internal(op)
+            await self._answer(send, op, answer)
             return
-        answer = self._process(op, scope, headers, body, injections)
-        if breaking is not None:
-            await self._break(send, receive, scope, op, breaking, _fault_answer(op, breaking))
-            return
-        await self._answer(send, op, answer)
+        if breaking.params.get("apply", False):
+            self._process(op, scope, headers, body, injections)
+        else:
+            self._record(
+                op.name,
+                scope,
+                headers,
+                body,
+                injections,
+                _fault_answer(op, breaking),
+                applied=False,
+            )
+        await self.durable()
+        await self._break(send, receive, scope, op, breaking, _fault_answer(op, breaking))
+
+    async def _commit_and_answer(
+        self,
+        send: Send,
+        op: Operation | None,
+        scope: Scope,
+        headers: Headers,
+        body: bytes,
+        injections: list[Injection],
+        answer: Answer,
+        *,
+        close: bool = False,
+    ) -> None:
+        self._record(op.name if op else "?", scope, headers, body, injections, answer)
+        await self.durable()
+        await self._answer(send, op, answer, close=close)
 
     def _process(
         self,
@@ -292,20 +353,21 @@ class AxisApp:
         body: bytes,
         injections: list[Injection],
     ) -> Answer:
-        store = self.store
+        """Run the call inside the open batch and record it; never raises."""
         notes: list[tuple[str, dict[str, Any]]] = []
+        mark = None
         try:
-            with store.transaction():
-                answer = self._run(op, headers, body, injections, notes)
-                self._record(op.name, scope, headers, body, injections, answer, notes=notes)
+            self._join_batch()
+            mark = self.store.events_mark()
+            answer, identity = self._run(op, headers, body, injections, notes)
+            self._record(
+                op.name, scope, headers, body, injections, answer, notes=notes, identity=identity
+            )
         except Exception:
             log.exception("axis: %s failed and was not applied", op.name)
-            answer = Answer(
-                envelope.fail(
-                    ErrorCode.INTERNAL, "internal error; nothing was changed", **_extra(op)
-                )
-            )
-            answer.summary["internal"] = True
+            if mark is not None:
+                self.store.events_undo(mark)
+            answer = _internal(op)
             try:
                 self._record(op.name, scope, headers, body, injections, answer)
             except Exception:
@@ -319,7 +381,7 @@ class AxisApp:
         body: bytes,
         injections: list[Injection],
         notes: list[tuple[str, dict[str, Any]]],
-    ) -> Answer:
+    ) -> tuple[Answer, Identity | None]:
         store = self.store
         claimed = headers.vxp("systemid") or ""
         try:
@@ -331,17 +393,22 @@ class AxisApp:
                     ("signature_8bit", {"op": op.name, "system": claimed, "accepted": True})
                 )
             require_signed(identity, headers, op.keys)
-            call = Call(op.name, headers, body, identity, store, self.config, injections, notes)
-            with store.savepoint():
-                return op.handler(call)
         except BadSignature as exc:
             if exc.eight_bit:
                 notes.append(
                     ("signature_8bit", {"op": op.name, "system": claimed, "accepted": False})
                 )
-            return _failure(op, exc)
+            return _failure(op, exc), None
         except AxisError as exc:
-            return _failure(op, exc)
+            return _failure(op, exc), None
+        call = Call(op.name, headers, body, identity, store, self.config, injections, notes)
+        try:
+            if not op.writes:
+                return op.handler(call), identity
+            with store.savepoint():
+                return op.handler(call), identity
+        except AxisError as exc:
+            return _failure(op, exc), identity
 
     def _record(
         self,
@@ -353,47 +420,44 @@ class AxisApp:
         answer: Answer,
         *,
         notes: list[tuple[str, dict[str, Any]]] | None = None,
+        identity: Identity | None = None,
         applied: bool = True,
     ) -> None:
-        """Write request, notes, faults and response events (joins an open transaction)."""
+        """Append the call's notes, faults and its ``call`` event (request and answer) to the
+        open batch, opening one if needed."""
+        self._join_batch()
         store = self.store
         system = headers.vxp("systemid") or ""
-        op = OPERATIONS.get(op_name)
-        request: dict[str, Any] = {
+        env = answer.envelope or _OK
+        error_code = env["ErrorCode"]
+        data: dict[str, Any] = {
             "op": op_name,
             "system": system,
             "method": scope["method"],
             "path": scope["path"][:200],
-            "headers": headers.summary(),
+            "headers": _summary(headers, identity),
             "body_size": len(body),
             "body_sha256": hashlib.sha256(body).hexdigest() if body else "",
+            "http_status": answer.http_status,
+            "status": env["status"],
+            "error_code": error_code,
+            "error_desc": env["ErrorDesc"],
+            "applied": applied,
         }
+        op = OPERATIONS.get(op_name)
         if op is not None and "docId" in op.keys:
             doc_id = headers.vxp("docId")
             if doc_id:
-                request["doc_id"] = doc_id[:200]
-        env = answer.envelope or envelope.ok()
-        response: dict[str, Any] = {
-            "op": op_name,
-            "system": system,
-            "http_status": answer.http_status,
-            "status": env["status"],
-            "error_code": env["ErrorCode"],
-            "error_desc": env["ErrorDesc"],
-            "applied": applied,
-            **answer.summary,
-        }
+                data["doc_id"] = doc_id[:200]
+        data.update(answer.summary)
         self.calls[op_name] += 1
-        code = int(response["error_code"]) if response["error_code"].isdigit() else -1
-        if code:
-            self.failures[(op_name, code)] += 1
-        with store.transaction():
-            store.event("request", request)
-            for kind, data in notes or ():
-                store.event(kind, data)
-            for injection in injections:
-                store.event("fault", {"op": op_name, "system": system, **injection.to_json()})
-            store.event("response", response)
+        if error_code != "0":
+            self.failures[(op_name, int(error_code) if error_code.isdigit() else -1)] += 1
+        for kind, note in notes or ():
+            store.event(kind, note)
+        for injection in injections:
+            store.event("fault", {"op": op_name, "system": system, **injection.to_json()})
+        store.event("call", data)
 
     async def _refuse_route(
         self, scope: Scope, headers: Headers, name: str, op: Operation | None, send: Send
@@ -408,6 +472,7 @@ class AxisApp:
             status = 405
         answer = Answer(envelope.fail(error.code, error.message), http_status=status)
         self._record(name[:80] or "/", scope, headers, b"", [], answer)
+        await self.durable()
         await self._answer(send, op, answer)
 
     async def _answer(
@@ -464,6 +529,26 @@ def _extra(op: Operation | None) -> dict[str, Any]:
     return {"DocId": ""} if op is not None and op.name == "sendEdoc" else {}
 
 
+def _summary(headers: Headers, identity: Identity | None) -> dict[str, str]:
+    """The request's headers for the transcript: the signed values when the caller was
+    authenticated (they equal the headers the operation used), else what was sent."""
+    if identity is None:
+        return headers.summary()
+    out = {k: v[:200] for k, v in identity.signed.items()}
+    agent = headers.get("user-agent")
+    if agent is not None:
+        out["user-agent"] = agent[:200]
+    return out
+
+
+def _internal(op: Operation) -> Answer:
+    answer = Answer(
+        envelope.fail(ErrorCode.INTERNAL, "internal error; nothing was changed", **_extra(op))
+    )
+    answer.summary["internal"] = True
+    return answer
+
+
 def _failure(op: Operation, exc: AxisError) -> Answer:
     desc = envelope.ascii_text(exc.message) if op.ascii_only else exc.message
     return Answer(envelope.fail(exc.code, desc, **_extra(op)), http_status=200 if op.json else 404)
@@ -491,6 +576,9 @@ def create_app(
     store = open_store(folder, seed=config.seed, clock=clock)
     token = admin_token or config.admin_token or secrets.token_urlsafe(24)
     app = AxisApp(config, store, admin_token=token)
+    from axis.dashboard import dashboard_app  # imported late, as the admin app is
+
+    app.mount("/ui", dashboard_app(app))
     app.seed()
     if config.fault_file is not None:
         plan = load_plan(config.fault_file, started=clock())

@@ -9,6 +9,7 @@ headers. Timestamps are not checked for freshness (real clients keep one for day
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -31,7 +32,16 @@ class Identity:
     tolerated_8bit: bool = False
 
 
+@functools.lru_cache(maxsize=8192)
+def _signature_valid(secret: str, sign_header: bytes, hash_header: str) -> bool:
+    # SDK clients repeat the same signed headers (one timestamp per service object), so the
+    # check of a polling loop is a dictionary lookup after the first call.
+    return signature_valid(secret, sign_header, hash_header)
+
+
+@functools.lru_cache(maxsize=8192)
 def _signed_values(sign_header: bytes) -> dict[str, str]:
+    """The signed keys (lowercase, without the prefix) and values; cached, do not modify."""
     try:
         obj = json.loads(decode_header(sign_header), strict=False)
     except ValueError as exc:
@@ -69,7 +79,7 @@ def authenticate(
     if system is None:
         raise AuthError(f"unknown system {system_id!r}")
     tolerated = False
-    if not signature_valid(system.secret, sign_header, hash_header):
+    if not _signature_valid(system.secret, sign_header, hash_header):
         eight_bit = any(b >= 0x80 for b in sign_header)
         if tolerate_8bit and eight_bit:
             tolerated = True

@@ -12,11 +12,13 @@ import json
 import unicodedata
 from typing import Any
 
+import orjson
+
 from axis.errors import ErrorCode
 
 MAX_DESC = 400
 
-__all__ = ["ascii_text", "encode", "fail", "ok"]
+__all__ = ["ascii_text", "encode", "fail", "items", "ok"]
 
 
 def ok(**extra: Any) -> dict[str, Any]:
@@ -46,28 +48,30 @@ def ascii_text(text: str) -> str:
     return kept.encode("ascii", "replace").decode("ascii")
 
 
-def _check(key: str, value: Any) -> None:
-    # A null or a multi-element array where the SDK reads breaks the client silently; catching
-    # it here turns an axis bug into a loud one. List items are flat dicts of scalars by
-    # construction, so a C-level ``None in values`` scan is enough for them (the hot path).
-    if value is None:
-        raise ValueError(f"envelope key {key!r} is None; the SDK cannot read a JSON null")
-    if key == "data" and isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, dict) and None in item.values():
-                raise ValueError(f"envelope data[{index}] holds a None: {item!r}")
-    elif isinstance(value, list) and len(value) > 1:
-        raise ValueError(f"envelope array {key!r} has {len(value)} elements; the SDK reads <= 1")
+def items(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``values`` checked for use as the envelope's ``data`` list: flat items without ``None``
+    (a JSON ``null`` in a list item aborts the whole list on the client)."""
+    for index, item in enumerate(values):
+        if None in item.values():
+            raise ValueError(f"data[{index}] holds a None, which the SDK cannot read: {item!r}")
+    return values
 
 
 def encode(envelope: dict[str, Any], *, ascii_only: bool = False) -> bytes:
     """The envelope as compact JSON bytes (UTF-8, or pure ASCII escapes with ``ascii_only``).
 
-    Raises ``ValueError`` when the envelope holds a ``null`` or, outside the top-level
-    ``data`` list, an array of more than one element."""
+    Raises ``ValueError`` when a top-level value is ``None`` or a top-level array other than
+    ``data`` has more than one element (list items are checked by ``items``)."""
     for key in ("status", "ErrorCode", "ErrorDesc"):
         if not isinstance(envelope.get(key), str):
             raise ValueError(f"envelope key {key!r} must be a string, got {envelope.get(key)!r}")
     for key, value in envelope.items():
-        _check(key, value)
-    return json.dumps(envelope, ensure_ascii=ascii_only, separators=(",", ":")).encode("utf-8")
+        if value is None:
+            raise ValueError(f"envelope key {key!r} is None; the SDK cannot read a JSON null")
+        if key != "data" and isinstance(value, list) and len(value) > 1:
+            raise ValueError(
+                f"envelope array {key!r} has {len(value)} elements; the SDK reads <= 1"
+            )
+    if ascii_only:
+        return json.dumps(envelope, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return orjson.dumps(envelope)

@@ -92,11 +92,22 @@ class Operation:
     handler: Handler
     json: bool = True
     ascii_only: bool = False
+    writes: bool = False
+
+
+_WIRE_TIMES: dict[int, str] = {}
 
 
 def wire_time(moment: float) -> str:
-    """``yyyy/MM/dd HH:mm:ss`` in Vietnam time."""
-    return datetime.fromtimestamp(moment, UTC).astimezone(VIETNAM).strftime("%Y/%m/%d %H:%M:%S")
+    """``yyyy/MM/dd HH:mm:ss`` in Vietnam time (memoised per second: lists repeat them)."""
+    second = int(moment)
+    text = _WIRE_TIMES.get(second)
+    if text is None:
+        if len(_WIRE_TIMES) > 100_000:
+            _WIRE_TIMES.clear()
+        text = datetime.fromtimestamp(second, UTC).astimezone(VIETNAM).strftime("%Y/%m/%d %H:%M:%S")
+        _WIRE_TIMES[second] = text
+    return text
 
 
 def _required(call: Call, key: str, what: str) -> str:
@@ -230,9 +241,7 @@ def send_edoc(call: Call) -> Answer:
         size=len(data),
         document_id=described["document_id"],
         status_code=described["status_code"],
-    )
-    call.note(
-        "route", op=call.op, system=call.system_id, doc_id=doc_id, recipients=decision.to_json()
+        recipients=decision.to_json(),
     )
     for system_id, served in decision.deliveries.items():
         call.note(
@@ -250,10 +259,8 @@ def send_edoc(call: Call) -> Answer:
 # --- receiving ---------------------------------------------------------------------------
 
 
-def get_received_list(call: Call) -> Answer:
-    messagetype = _messagetype(call)
-    rows = call.store.inbox(call.system_id, messagetype, call.config.list_limit)
-    items = [
+def _render_inbox(rows: list[tuple[Any, ...]]) -> tuple[list[dict[str, str]], list[str]]:
+    rendered = [
         {
             "docId": r[0],
             "serviceType": r[1],
@@ -267,16 +274,25 @@ def get_received_list(call: Call) -> Answer:
         }
         for r in rows
     ]
+    return envelope.items(rendered), [r[0] for r in rows]
+
+
+def get_received_list(call: Call) -> Answer:
+    messagetype = _messagetype(call)
+    items, listed = call.store.inbox_view(
+        call.system_id, messagetype, call.config.list_limit, _render_inbox
+    )
     for injection in call.injections:
         if injection.kind == "duplicate" and items:
+            items = list(items)
             pick = injection.params["pick"] % len(items)
             items.insert(pick + 1, dict(items[pick]))
+            listed = [i["docId"] for i in items]
         elif injection.kind == "reorder" and len(items) > 1:
+            items = list(items)
             random.Random(injection.params["shuffle_seed"]).shuffle(items)
-    return Answer(
-        envelope.ok(data=items),
-        summary={"messagetype": messagetype, "listed": [i["docId"] for i in items]},
-    )
+            listed = [i["docId"] for i in items]
+    return Answer(envelope.ok(data=items), summary={"messagetype": messagetype, "listed": listed})
 
 
 def _doc_id(call: Call) -> str:
@@ -316,7 +332,7 @@ def update_status(call: Call) -> Answer:
     word = status.lower() if status.lower() in _STATUS_DESC else status
     if delivery.status != word:
         desc = _STATUS_DESC.get(word, f"status {word!r} reported by the receiver")
-        call.store.set_delivery_status(delivery.id, word, desc)
+        call.store.set_delivery_status(delivery, word, desc)
         call.note(
             "delivery",
             doc_id=doc_id,
@@ -325,7 +341,7 @@ def update_status(call: Call) -> Answer:
             previous=delivery.status,
             listed=word != DONE,
         )
-    return Answer(envelope.ok(), summary={"doc_id": doc_id, "status": word})
+    return Answer(envelope.ok(), summary={"doc_id": doc_id, "ack": word})
 
 
 def get_sent_list(call: Call) -> Answer:
@@ -359,7 +375,8 @@ def get_sent_list(call: Call) -> Answer:
                     }
                 )
     return Answer(
-        envelope.ok(data=items), summary={"messagetype": messagetype, "items": len(items)}
+        envelope.ok(data=envelope.items(items)),
+        summary={"messagetype": messagetype, "items": len(items)},
     )
 
 
@@ -415,7 +432,7 @@ def get_agencies_list(call: Call) -> Answer:
         }
         for a in agencies
     ]
-    return Answer(envelope.ok(data=data), summary={"items": len(data)})
+    return Answer(envelope.ok(data=envelope.items(data)), summary={"items": len(data)})
 
 
 def get_agencies_list_qd20(call: Call) -> Answer:
@@ -433,7 +450,9 @@ def get_agencies_list_qd20(call: Call) -> Answer:
         data.append(
             {"id": str(a.id), "code": qd20, "name": a.name, "mail": a.mail, "code102": qcvn}
         )
-    return Answer(envelope.ok(data=data), summary={"items": len(data), "level": level or 0})
+    return Answer(
+        envelope.ok(data=envelope.items(data)), summary={"items": len(data), "level": level or 0}
+    )
 
 
 def get_synchronize_unit(call: Call) -> Answer:
@@ -454,7 +473,7 @@ def get_synchronize_unit(call: Call) -> Answer:
         }
         for a in agencies
     ]
-    return Answer(envelope.ok(data=data), summary={"items": len(data)})
+    return Answer(envelope.ok(data=envelope.items(data)), summary={"items": len(data)})
 
 
 def register_agency_op(call: Call) -> Answer:
@@ -519,11 +538,12 @@ OPERATIONS: dict[str, Operation] = {
             ("from", "servicetype", "messagetype", "hash-file", "to"),
             send_edoc,
             ascii_only=True,
+            writes=True,
         ),
         Operation("getReceivedEdocList", "POST", ("servicetype", "messagetype"), get_received_list),
         Operation("getEdoc", "POST", ("docId",), get_edoc),
         Operation("downloadEdoc", "GET", ("docId",), download_edoc, json=False),
-        Operation("updateStatus", "POST", ("docId", "status"), update_status),
+        Operation("updateStatus", "POST", ("docId", "status"), update_status, writes=True),
         Operation(
             "getSentEdocList", "POST", ("servicetype", "messagetype", "docId"), get_sent_list
         ),
@@ -532,7 +552,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("getAgenciesList", "POST", (), get_agencies_list),
         Operation("getAgenciesListQD20", "POST", ("level",), get_agencies_list_qd20),
         Operation("getSynchronizeUnit", "POST", (), get_synchronize_unit),
-        Operation("registerAgency", "POST", (), register_agency_op),
-        Operation("deleteAgency", "POST", ("AgencyCode",), delete_agency),
+        Operation("registerAgency", "POST", (), register_agency_op, writes=True),
+        Operation("deleteAgency", "POST", ("AgencyCode",), delete_agency, writes=True),
     )
 }

@@ -10,25 +10,60 @@ anchored head hash can protect) breaks the chain, and ``verify_lines`` says wher
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 GENESIS = "0" * 64
 
-__all__ = ["GENESIS", "Event", "Verification", "canonical", "chain_hash", "verify_file"]
+__all__ = [
+    "GENESIS",
+    "Event",
+    "Verification",
+    "canonical",
+    "chain_hash",
+    "record_bytes",
+    "verify_file",
+    "verify_lines",
+]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def canonical(value: Any) -> bytes:
-    """Canonical JSON: sorted keys, no spaces, ASCII only (``\\u`` escapes)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (orjson's compact form). Strings that are
+    not valid Unicode (lone surrogates) are written with ``?`` in their place."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_clean(value), option=orjson.OPT_SORT_KEYS)
 
 
-def chain_hash(prev: str, record: dict[str, Any]) -> str:
-    """The hash of an event record chained to the previous event's hash."""
-    return hashlib.sha256(prev.encode("ascii") + canonical(record)).hexdigest()
+def record_bytes(seq: int, ts: str, kind: str, data_json: bytes) -> bytes:
+    """``canonical({"seq", "ts", "kind", "data"})`` assembled from the data's canonical JSON,
+    so each event's data is serialised once (keys in sorted order: data, kind, seq, ts)."""
+    return b'{"data":%s,"kind":%s,"seq":%d,"ts":%s}' % (
+        data_json,
+        orjson.dumps(kind),
+        seq,
+        orjson.dumps(ts),
+    )
+
+
+def chain_hash(prev: str, record: bytes) -> str:
+    """The hash of an event record (its canonical bytes) chained to the previous hash."""
+    return hashlib.sha256(prev.encode("ascii") + record).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +87,7 @@ class Event:
 
     def line(self) -> str:
         """The event as one JSON Lines line (without the newline)."""
-        return canonical(self.to_json()).decode("ascii")
+        return canonical(self.to_json()).decode("utf-8")
 
     def matches(self, **wanted: Any) -> bool:
         """Whether every given field (``kind`` or a key of ``data``) has the given value;
@@ -85,18 +120,18 @@ class Verification:
 def _check_line(line: str, prev: str, seq: int) -> tuple[str, str]:
     """(hash, "") for a good line, or ("", reason)."""
     try:
-        obj = json.loads(line)
-    except ValueError as exc:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
         return "", f"not JSON ({exc})"
     if not isinstance(obj, dict) or set(obj) != {"seq", "ts", "kind", "data", "prev", "hash"}:
         return "", "not an event object with exactly seq, ts, kind, data, prev, hash"
-    if canonical(obj).decode("ascii") != line:
+    if canonical(obj) != line.encode("utf-8"):
         return "", "line is not in canonical form (edited by hand?)"
     if obj["seq"] != seq:
         return "", f"seq is {obj['seq']!r}, expected {seq}"
     if obj["prev"] != prev:
         return "", f"prev is {obj['prev']!r}, expected the previous line's hash {prev!r}"
-    record = {k: obj[k] for k in ("seq", "ts", "kind", "data")}
+    record = canonical({k: obj[k] for k in ("seq", "ts", "kind", "data")})
     expected = chain_hash(prev, record)
     if obj["hash"] != expected:
         return "", f"hash is {obj['hash']!r}, but the content hashes to {expected!r}"
@@ -121,5 +156,5 @@ def verify_lines(lines: Iterable[str]) -> Verification:
 
 def verify_file(path: Path) -> Verification:
     """Check a JSON Lines export. Raises ``OSError``/``UnicodeDecodeError`` when unreadable."""
-    with open(path, encoding="ascii") as handle:
+    with open(path, encoding="utf-8", newline="") as handle:
         return verify_lines(handle)

@@ -21,7 +21,9 @@ class ContractViolation(ConformanceError, ValueError):
     """
 
     def __init__(self, schema: str, problems: list[str], *, side: str = "response") -> None:
-        shown = "; ".join(problems[:5]) + (f"; … ({len(problems)} in all)" if len(problems) > 5 else "")
+        shown = "; ".join(problems[:5]) + (
+            f"; … ({len(problems)} in all)" if len(problems) > 5 else ""
+        )
         super().__init__(f"{side} does not follow the adapter contract ({schema}): {shown}")
         self.schema = schema
         self.problems = problems
@@ -32,15 +34,25 @@ class SutError(ConformanceError):
     """The SUT answered a control request with an error (``{"error", "message"}``).
 
     ``code`` is the contract's error code (``bad-request``, ``unknown-document``, …) and
-    ``http_status`` the HTTP status it came with (``None`` for the manual adapter).
+    ``http_status`` the HTTP status it came with (``None`` for the manual adapter); ``rule``
+    the lifecycle rule id an ``illegal-transition`` names, if any. The reference SUT's
+    controller raises the same classes, so both sides speak one vocabulary.
     """
 
-    def __init__(self, code: str, message: str, *, http_status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        http_status: int | None = None,
+        rule: str | None = None,
+    ) -> None:
         where = f" (HTTP {http_status})" if http_status is not None else ""
         super().__init__(f"the SUT refused the request{where}: {code}: {message}")
         self.code = code
         self.message = message
         self.http_status = http_status
+        self.rule = rule
 
 
 class UnknownDocument(SutError, LookupError):

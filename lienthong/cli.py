@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "lienthong.cmd_validate",
     "lienthong.cmd_ids",
     "lienthong.cmd_demo",
+    "lienthong.cmd_report",
+    "lienthong.cmd_axis",
 )
 
 

@@ -5,7 +5,7 @@ A certification run becomes a :class:`~reports.model.Report` (JSON with a schema
 generated runs go to ``reports/out/<kind>/<run-id>/`` with a ``run.json`` index.
 """
 
-from reports.errors import ReportError, ReportFormatError, WaiverError
+from reports.errors import CertificateError, ReportError, ReportFormatError, WaiverError
 from reports.model import (
     Coverage,
     DocumentTimeline,
@@ -20,6 +20,7 @@ from reports.model import (
 )
 
 __all__ = [
+    "CertificateError",
     "Coverage",
     "DocumentTimeline",
     "Evidence",

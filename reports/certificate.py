@@ -229,7 +229,9 @@ def _check_signature(certificate: dict[str, Any]) -> str | None:
         public = Ed25519PublicKey.from_public_bytes(
             base64.b64decode(certificate["signer"]["public_key"], validate=True)
         )
-        public.verify(base64.b64decode(certificate["signature"], validate=True), canonical_json(body))
+        public.verify(
+            base64.b64decode(certificate["signature"], validate=True), canonical_json(body)
+        )
     except (InvalidSignature, ValueError, binascii.Error):
         return "the signature does not verify: the certificate was changed after it was signed"
     return None

@@ -16,11 +16,10 @@ from typing import Any
 
 import jinja2
 
-from spec.catalogue import Level, catalogue
-
 from reports.certificate import report_digest
 from reports.model import Evidence, Outcome, Report, RequirementResult
 from reports.timeline import timeline_data_uri
+from spec.catalogue import Level, catalogue
 
 __all__ = ["render_html"]
 

@@ -18,11 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from spec.catalogue import Level, requirement
-from spec.findings import Finding
-
 from reports import schema
 from reports.errors import ReportFormatError
+from spec.catalogue import Level, requirement
+from spec.findings import Finding
 
 FORMAT = "lienthong-certification-report/1"
 EVIDENCE_KINDS = ("transcript", "finding", "note", "exchange")
@@ -166,7 +165,12 @@ class Evidence:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "summary": self.summary, "detail": self.detail, "seqs": list(self.seqs)}
+        return {
+            "kind": self.kind,
+            "summary": self.summary,
+            "detail": self.detail,
+            "seqs": list(self.seqs),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Evidence:
@@ -561,4 +565,3 @@ class Report:
         except ValueError as exc:
             raise ReportFormatError(f"report is not JSON: {exc}") from exc
         return cls.from_json(data)
-

@@ -13,17 +13,13 @@ import base64
 import io
 from collections.abc import Sequence
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # noqa: E402 - the backend is chosen first
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from spec.status_codes import InvalidStatusCode, StatusCode  # noqa: E402
-
-from reports.model import DocumentTimeline, TimelineEvent  # noqa: E402
+from reports.model import DocumentTimeline, TimelineEvent
+from spec.status_codes import InvalidStatusCode, StatusCode
 
 __all__ = ["timeline_data_uri", "timeline_png"]
 
@@ -69,14 +65,16 @@ def _transport_key(event: TimelineEvent) -> tuple[str, str | None]:
     return (event.kind, event.code if event.kind == "ack" else None)
 
 
-def _draw_statuses(ax: object, events: Sequence[TimelineEvent], y: float, xs: list[float], span: float) -> None:
+def _draw_statuses(
+    ax: Axes, events: Sequence[TimelineEvent], y: float, xs: list[float], span: float
+) -> None:
     last_x: float | None = None
     level = 0
     for event, x in zip(events, xs, strict=True):
         level = level + 1 if last_x is not None and x - last_x < _CROWDED * span else 0
         last_x = x
         colour = _STATUS_COLOURS[_status_class(event.code or "")][0]
-        ax.annotate(  # type: ignore[attr-defined]
+        ax.annotate(
             event.code,
             xy=(x, y),
             xytext=(x, y + _STATUS_Y + 0.15 * (level % 3)),
@@ -93,19 +91,23 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
     """The timeline picture of ``timeline`` as PNG bytes."""
     lanes = timeline.receivers or ["(no events)"]
     start = timeline.events[0].at if timeline.events else None
-    seconds = [(e.at - start).total_seconds() * time_scale for e in timeline.events] if start else []
+    seconds = (
+        [(e.at - start).total_seconds() * time_scale for e in timeline.events] if start else []
+    )
     unit, per = _unit(max(seconds, default=0.0))
     xs_all = [s / per for s in seconds]
     span = max(max(xs_all, default=0.0), 1e-9)
 
-    fig = Figure(figsize=(9.0, 1.6 + 0.75 * len(lanes)), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(10.0, 1.6 + 0.75 * len(lanes)), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     used_transport: set[tuple[str, str | None]] = set()
     used_status: set[str] = set()
     for row, lane in enumerate(lanes):
         y = float(len(lanes) - 1 - row)
         ax.axhline(y, color="#bdbdbd", lw=0.8, zorder=0)
-        on_lane = [(e, x) for e, x in zip(timeline.events, xs_all, strict=True) if e.receiver == lane]
+        on_lane = [
+            (e, x) for e, x in zip(timeline.events, xs_all, strict=True) if e.receiver == lane
+        ]
         for event, x in on_lane:
             if event.kind == "status":
                 continue
@@ -127,10 +129,20 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     title = f"Document {timeline.document_id}"
-    ax.set_title(title + (f" — {timeline.label}" if timeline.label else ""), fontsize=10, loc="left")
+    ax.set_title(
+        title + (f" — {timeline.label}" if timeline.label else ""), fontsize=10, loc="left"
+    )
 
     handles = [
-        Line2D([], [], marker=_TRANSPORT[k][0], color=_TRANSPORT[k][1], ls="none", ms=7, label=_TRANSPORT[k][2])
+        Line2D(
+            [],
+            [],
+            marker=_TRANSPORT[k][0],
+            color=_TRANSPORT[k][1],
+            ls="none",
+            ms=7,
+            label=_TRANSPORT[k][2],
+        )
         for k in _TRANSPORT
         if k in used_transport
     ] + [
@@ -139,7 +151,13 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
         if c in used_status
     ]
     if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(4, len(handles)),
+            fontsize=8,
+            frameon=False,
+        )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()

@@ -24,11 +24,10 @@ from typing import Any
 
 import yaml
 
-from spec.catalogue import catalogue
-
 from reports import schema
 from reports.errors import ReportFormatError, WaiverError
 from reports.model import Outcome, Report, RequirementResult, Waiver
+from spec.catalogue import catalogue
 
 __all__ = ["apply_waivers", "load_waivers", "parse_waivers"]
 
@@ -47,7 +46,7 @@ def parse_waivers(text: str, source: str = "<waivers>") -> tuple[Waiver, ...]:
     """The waivers in YAML (or JSON) ``text``; ``source`` names it in error messages. An empty
     document is no waivers. Raises ``WaiverError``."""
     try:
-        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data: Any = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise WaiverError([f"{source} is not valid YAML: {exc}"]) from exc
     if data is None:
@@ -62,7 +61,9 @@ def parse_waivers(text: str, source: str = "<waivers>") -> tuple[Waiver, ...]:
         try:
             expires = date.fromisoformat(entry["expires"])
         except ValueError:
-            problems.append(f"{source}: waiver {number} has expires={entry['expires']!r}, not a date")
+            problems.append(
+                f"{source}: waiver {number} has expires={entry['expires']!r}, not a date"
+            )
             continue
         waivers.append(
             Waiver(entry["requirement"], entry["reason"].strip(), expires, entry["approved_by"])
@@ -116,6 +117,4 @@ def apply_waivers(report: Report, waivers: tuple[Waiver, ...], *, today: date) -
             waived.append(replace(result, verdict=Outcome.WAIVED, waiver=waiver))
     if problems:
         raise WaiverError(problems)
-    return report.with_results(
-        tuple(waived), expired_waivers=(*report.expired_waivers, *expired)
-    )
+    return report.with_results(tuple(waived), expired_waivers=(*report.expired_waivers, *expired))

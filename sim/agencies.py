@@ -46,23 +46,29 @@ class Desks:
     def serve(self, agency: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
         """Start times of jobs (in row order) at their agencies' desks; the rows of one agency
         are served in the order given."""
-        start = np.empty(len(agency))
-        rows = np.arange(len(agency))
+        n = len(agency)
+        start = np.empty(n)
         free = self.free
-        while len(rows) >= _LOOP_BELOW:
-            # one row per agency per round: the first of each agency still waiting
-            _, first = np.unique(agency[rows], return_index=True)
-            first.sort()
-            now = rows[first]
+        # round r serves the r-th row of every agency: within a round agencies are distinct
+        order = np.argsort(agency, kind="stable")
+        sorted_agency = agency[order]
+        new = np.empty(n, dtype=bool)
+        new[:1] = True
+        np.not_equal(sorted_agency[1:], sorted_agency[:-1], out=new[1:])
+        heads = np.flatnonzero(new)
+        rank = np.arange(n) - np.repeat(heads, np.diff(np.append(heads, n)))
+        left = n
+        r = 0
+        while left >= _LOOP_BELOW:
+            now = order[rank == r]
             a = agency[now]
             person = np.argmin(free[a], axis=1)
             st = np.maximum(ready[now], free[a, person])
             free[a, person] = st + effort[now]
             start[now] = st
-            rest = np.ones(len(rows), dtype=bool)
-            rest[first] = False
-            rows = rows[rest]
-        for i in rows.tolist():
+            left -= len(now)
+            r += 1
+        for i in order[rank >= r].tolist() if left else ():
             line = free[agency[i]]
             person = int(line.argmin())
             st = max(ready[i], line[person])

@@ -68,6 +68,7 @@ class WorkCalendar:
         # _cum[d] = working seconds before day d
         self._cum = np.concatenate(([0.0], np.cumsum(per_day)))
         self._total_days = total
+        self._end = total * DAY - 1e-3
         working_days = np.flatnonzero(self.working)
         # _next_working[d] = first working day >= d (total when there is none)
         at = np.searchsorted(working_days, np.arange(total + 1))
@@ -97,14 +98,18 @@ class WorkCalendar:
     def to_work(self, t: np.ndarray | float) -> np.ndarray | float:
         """Working seconds elapsed from the start of the run to clock time ``t``."""
         t = np.asarray(t, dtype=float)
-        day = np.clip(np.floor(t / DAY).astype(np.int64), 0, self._total_days - 1)
-        sec = t - day * DAY
-        within = np.zeros_like(t)
-        for a, n in zip(self._span_start, self._span_len, strict=True):
-            within += np.clip(sec - a, 0.0, n)
-        w = self._cum[day] + np.where(self.working[day], within, 0.0)
-        w = np.where(t < 0, 0.0, w)
-        return w if w.ndim else float(w)
+        inside = np.minimum(np.maximum(t, 0.0), self._end)
+        day = (inside // DAY).astype(np.int64)
+        sec = inside - day * DAY
+        within = np.minimum(np.maximum(sec - self._span_start[0], 0.0), self._span_len[0])
+        for a, n in zip(self._span_start[1:], self._span_len[1:], strict=True):
+            within += np.minimum(np.maximum(sec - a, 0.0), n)
+        w = self._cum[day] + within * self.working[day]
+        if t.ndim == 0:
+            return float(w) if t < self._end else np.inf
+        if t.max() >= self._end:
+            w[t >= self._end] = np.inf
+        return w
 
     def from_work(self, w: np.ndarray | float) -> np.ndarray | float:
         """The earliest clock time at which ``w`` working seconds have elapsed."""

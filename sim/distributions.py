@@ -39,11 +39,15 @@ class Duration:
         """From a scenario mapping ``{dist, mean, cv}``; ``scale`` converts units (× mean)."""
         return cls(str(spec.get("dist", "exponential")), float(spec["mean"]) * scale, float(spec.get("cv", 1.0)))
 
+    @property
+    def _log_params(self) -> tuple[float, float]:
+        sigma2 = math.log1p(self.cv * self.cv)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.mean == 0 or self.kind == "constant":
             return np.full(n, self.mean)
         if self.kind == "exponential":
             return rng.exponential(self.mean, n)
-        sigma2 = math.log1p(self.cv * self.cv)
-        mu = math.log(self.mean) - sigma2 / 2
-        return rng.lognormal(mu, math.sqrt(sigma2), n)
+        mu, sigma = self._log_params
+        return rng.lognormal(mu, sigma, n)

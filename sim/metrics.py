@@ -100,7 +100,7 @@ class Metrics:
     # -- helpers ---------------------------------------------------------------------------
 
     def _hour(self, t: np.ndarray) -> np.ndarray:
-        return np.clip((t // HOUR).astype(np.int64), 0, self.days * 24 - 1)
+        return np.minimum((t // HOUR).astype(np.int64), self.days * 24 - 1)
 
     def _counted(self, t_send: np.ndarray) -> np.ndarray:
         return t_send >= self.warmup
@@ -108,7 +108,7 @@ class Metrics:
     # -- recorders -------------------------------------------------------------------------
 
     def sent(self, t: np.ndarray, tier: np.ndarray) -> None:
-        day = np.clip((t // DAY).astype(np.int64), 0, self.days - 1)
+        day = np.minimum((t // DAY).astype(np.int64), self.days - 1)
         np.add.at(self.documents, (day, tier), 1)
 
     def delivered(
@@ -121,7 +121,7 @@ class Metrics:
         due: np.ndarray,
     ) -> None:
         """Deliveries dispatched: by day of sending, recipient tier and channel."""
-        day = np.clip((t_send // DAY).astype(np.int64), 0, self.days - 1)
+        day = np.minimum((t_send // DAY).astype(np.int64), self.days - 1)
         np.add.at(self.deliveries, (day, tier, channel), 1)
         counted = self._counted(t_send)
         electronic = channel != Channel.PAPER

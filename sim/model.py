@@ -5,7 +5,7 @@ Long-lived SimPy processes drive the model:
 * the **writers** wake at every midnight and write the day's documents (:mod:`sim.workload`);
   each delivery goes by the axis, inside one connection system's platform, or by post,
   depending on who is connected (:mod:`sim.rollout`);
-* the **clock** ticks every :data:`sim.types.TICK` seconds: the axis serves the messages that
+* the **clock** ticks every ``engine.tick_seconds`` (a minute by default): the axis serves the messages that
   arrived during the tick (:mod:`sim.axis`), systems poll and download what the axis holds,
   statuses reach the senders, and the agencies take in what reached them
   (:mod:`sim.agencies`), emitting statuses along spec's lifecycle (:mod:`sim.statuses`);
@@ -34,14 +34,15 @@ from sim.agencies import Agencies
 from sim.axis import Axis
 from sim.calendar import WorkCalendar, parse_clock
 from sim.distributions import Duration
+from sim.errors import ScenarioError
 from sim.metrics import DocBook, Metrics
 from sim.post import Post
-from sim.records import ARRIVING, DELIVERY, RESUMING, STATUS, key_of
+from sim.records import ARRIVING, DELIVERY, RESUMING, STATUS, key_of, pick, stack
 from sim.rollout import Rollout, build_rollout
 from sim.timeline import Timeline
 from sim.topology import Topology, from_fixtures
-from sim.types import DAY, HOUR, TICK, Channel, Role, SimTime, Tier
-from sim.workload import NewDocuments, Workload
+from sim.types import DAY, HOUR, Channel, Role, SimTime, Tier
+from sim.workload import NewDocuments, Workload, concat_documents
 
 STREAMS = (
     "workload",
@@ -59,6 +60,8 @@ STREAMS = (
 """The model's independent random streams, each spawned from the run's seed."""
 
 Progress = Callable[[int], None]
+
+AXIS, PLATFORM, PAPER = int(Channel.AXIS), int(Channel.PLATFORM), int(Channel.PAPER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,9 @@ class Model:
         self.config = config
         self.seed = int(seed)
         self.days = int(days if days is not None else config["days"])
+        self.tick = float(config["engine"]["tick_seconds"])
+        if DAY % self.tick:
+            raise ScenarioError(f"engine.tick_seconds(={self.tick!r}) must divide a day")
         spawned = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, spawned, strict=True)}
         cal = config["calendar"]
@@ -157,6 +163,8 @@ class Model:
             [] if metrics_spec["audit_lifecycle"] else None
         )
         self.log: list[tuple[SimTime, str]] = []
+        self._outbox: list[np.ndarray] = []
+        self._reports: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self.env = simpy.Environment()
 
     def __repr__(self) -> str:
@@ -186,9 +194,14 @@ class Model:
         owner[topo.system[level1]] = level1
         role = np.where(owner >= 0, topo.role[np.clip(owner, 0, None)], Role.PROVINCE)
         minutes = np.where(role == Role.CENTRAL, poll_minutes["central"], poll_minutes["province"])
-        self.poll_every = np.maximum(np.round(minutes * 60.0 / TICK), 1) * TICK
-        slots = (self.poll_every // TICK).astype(np.int64)
-        self.poll_offset = self.rng["systems"].integers(0, slots) * TICK
+        slots = minutes * 60.0 / self.tick
+        if not np.allclose(slots, np.round(slots)) or (np.round(slots) < 1).any():
+            raise ScenarioError(
+                f"systems.poll_minutes(={dict(poll_minutes)!r}) must be whole multiples of "
+                f"engine.tick_seconds(={self.tick!r})"
+            )
+        self.poll_every = np.round(slots) * self.tick
+        self.poll_offset = self.rng["systems"].integers(0, np.round(slots).astype(np.int64)) * self.tick
 
     def _trace_stride_for(self, quota: int) -> int:
         if quota <= 0:
@@ -205,14 +218,17 @@ class Model:
         self.env.process(self._clock())
         self.env.process(self._rollout_log())
         self.env.process(self._outage_log())
-        self.env.run(until=self.horizon + TICK / 2)
+        self.env.run(until=self.horizon + self.tick / 2)
         return self
 
     def _writers(self, progress: Progress | None) -> simpy.events.ProcessGenerator:
         for day in range(self.days):
-            new = self.workload.day(day, self.rng["workload"])
-            if new is not None:
-                self.dispatch(new)
+            batch = [self.workload.day(day, self.rng["workload"])]
+            batch += [self._reports_of(*part) for part in self._reports.pop(day, [])]
+            batch = [new for new in batch if new is not None]
+            if batch:
+                self.dispatch(concat_documents(batch))
+                self._post_outbox()
             if progress is not None and day:
                 progress(1)
             yield self.env.timeout(DAY)
@@ -221,10 +237,11 @@ class Model:
 
     def _clock(self) -> simpy.events.ProcessGenerator:
         while True:
-            yield self.env.timeout(TICK)
+            yield self.env.timeout(self.tick)
             now = self.env.now
             self._axis_tick(now)
             self._desk_tick(now)
+            self._post_outbox()
 
     def _rollout_log(self) -> simpy.events.ProcessGenerator:
         onboard = self.rollout.onboard
@@ -259,10 +276,10 @@ class Model:
         electronic = rng.random(m) < share
         same = topo.system[s] == topo.system[r]
         reachable = self.relay | ~(self._lower[s] | self._lower[r])
-        channel = np.full(m, Channel.PAPER, dtype=np.int8)
-        channel[electronic & same] = Channel.PLATFORM
-        channel[electronic & ~same & reachable] = Channel.AXIS
-        electronic = channel != Channel.PAPER
+        channel = np.full(m, PAPER, dtype=np.int8)
+        channel[electronic & same] = PLATFORM
+        channel[electronic & ~same & reachable] = AXIS
+        electronic = channel != PAPER
         rows = np.empty(m, DELIVERY)
         rows["doc"] = ids[d]
         rows["sender"] = s
@@ -309,7 +326,7 @@ class Model:
     def _route(self, rows: np.ndarray, channel: np.ndarray) -> None:
         """Put new deliveries on their way: axis, platform or post; and queue take-backs."""
         # by the axis: one job per document, however many recipients it has there
-        via_axis = rows[channel == Channel.AXIS]
+        via_axis = pick(rows, channel == AXIS)
         if len(via_axis):
             _, first, inverse = np.unique(via_axis["doc"], return_index=True, return_inverse=True)
             senders = via_axis["sender"][first]
@@ -318,23 +335,24 @@ class Model:
             self.doc_jobs.add(via_axis)
             self.metrics.uploaded(upload, self.topology.system[senders])
         # inside one platform: delivered on the next tick after the platform's latency
-        inside = rows[channel == Channel.PLATFORM]
+        inside = pick(rows, channel == PLATFORM)
         if len(inside):
             ready = inside["t_send"] + self.platform_latency.draw(self.rng["latency"], len(inside))
-            inside["t_arrive"] = np.ceil(ready / TICK) * TICK
+            inside["t_arrive"] = np.ceil(ready / self.tick) * self.tick
             self._arrive(inside)
-        posted = rows[channel == Channel.PAPER]
+        posted = pick(rows, channel == PAPER)
         if len(posted):
             posted["t_arrive"] = posted["paper_at"]
             self._arrive(posted)
-        asking = rows[np.isfinite(rows["t13"])]
+        asking = pick(rows, np.isfinite(rows["t13"]))
         if len(asking):
-            self._emit(asking, st.TAKE_BACK, asking["t13"], from_sender=True)
+            everyone = np.arange(len(asking))
+            self._emit(asking, [(st.TAKE_BACK, everyone, asking["t13"])], from_sender=True)
 
     def _arrive(self, rows: np.ndarray) -> None:
         """Deliveries reach their recipients at ``t_arrive`` (those within the horizon)."""
         rows["t_next"] = rows["t_arrive"]
-        self.arrivals.add(rows[rows["t_arrive"] < self.horizon])
+        self.arrivals.add(pick(rows, rows["t_arrive"] < self.horizon))
 
     def _upload_latency(self, agency: np.ndarray) -> np.ndarray:
         lat = self.latency.draw(self.rng["latency"], len(agency))
@@ -344,39 +362,52 @@ class Model:
         return lat
 
     def _emit(
-        self, rows: np.ndarray, code: int, emitted: np.ndarray, *, from_sender: bool = False
+        self,
+        rows: np.ndarray,
+        parts: list[tuple[int, np.ndarray, np.ndarray]],
+        *,
+        from_sender: bool = False,
     ) -> None:
-        """Status ``code`` about deliveries ``rows``, emitted at ``emitted``."""
+        """Statuses about deliveries ``rows``: for each (code, which rows, emitted at), the
+        status ``code`` of ``rows[which]`` at those times. They join the outbox."""
+        which = [w.nonzero()[0] if w.dtype == bool else w for _, w, _ in parts]
+        idx = np.concatenate(which) if len(which) > 1 else which[0]
+        emitted = np.concatenate([e for _, _, e in parts]) if len(parts) > 1 else parts[0][2]
+        codes = np.repeat(np.array([c for c, _, _ in parts], dtype=np.int8), [len(w) for w in which])
         keep = emitted < self.horizon
         if not keep.all():
-            rows, emitted = rows[keep], emitted[keep]
-        n = len(rows)
+            idx, emitted, codes = idx[keep], emitted[keep], codes[keep]
+        n = len(idx)
         if n == 0:
             return
+        base = pick(rows, idx)
         out = np.empty(n, STATUS)
         out["emitted"] = emitted
-        out["doc"] = rows["doc"]
-        out["sender"] = rows["sender"]
-        out["recipient"] = rows["recipient"]
-        out["t_send"] = rows["t_send"]
-        out["code"] = code
-        out["channel"] = rows["channel"]
-        out["tb"] = np.isfinite(rows["t13"])
-        out["trace"] = rows["trace"]
-        axis = rows["channel"] == Channel.AXIS
-        delay = np.empty(n)
-        if axis.any():
-            origin = rows["sender"][axis] if from_sender else rows["recipient"][axis]
-            delay[axis] = self._upload_latency(origin)
-            self.metrics.uploaded(emitted[axis] + delay[axis], self.topology.system[origin])
-        if not axis.all():
-            delay[~axis] = self.platform_latency.draw(self.rng["latency"], int((~axis).sum()))
+        out["code"] = codes
+        for name in ("doc", "sender", "recipient", "t_send", "channel", "trace"):
+            out[name] = base[name]
+        out["tb"] = base["t13"] < np.inf
+        origin = base["sender"] if from_sender else base["recipient"]
+        axis = base["channel"] == AXIS
+        if axis.all():
+            delay = self._upload_latency(origin)
+            self.metrics.uploaded(emitted + delay, self.topology.system[origin])
+        else:
+            delay = self.platform_latency.draw(self.rng["latency"], n)
+            if axis.any():
+                delay[axis] = self._upload_latency(origin[axis])
+                self.metrics.uploaded(emitted[axis] + delay[axis], self.topology.system[origin[axis]])
         out["t"] = emitted + delay
-        self.status_jobs.add(out)
+        self._outbox.append(out)
         if out["trace"].any():
-            for row in out[out["trace"]]:
+            for row in pick(out, out["trace"]):
                 who = row["sender"] if from_sender else row["recipient"]
-                self._trace(row["doc"], row["emitted"], f"status {row['code']:02d} emitted", who)
+                self._trace(row["doc"], row["emitted"], f"status {row['code']:02d} sent", who)
+
+    def _post_outbox(self) -> None:
+        if self._outbox:
+            self.status_jobs.add(stack(self._outbox))
+            self._outbox = []
 
     # -- the axis and the systems --------------------------------------------------------------
 
@@ -394,7 +425,7 @@ class Model:
     def _axis_tick(self, now: SimTime) -> None:
         docs = self.doc_jobs.take(now)
         status = self.status_jobs.take(now)
-        on_axis = status["channel"] == Channel.AXIS
+        on_axis = status["channel"] == AXIS
         if len(docs):
             unique_docs, first, inverse = np.unique(docs["doc"], return_index=True, return_inverse=True)
             doc_arrivals = docs["t_axis"][first]
@@ -413,7 +444,7 @@ class Model:
         if len(status):
             self._statuses_departed(status, done, now)
         queued, serving = self.axis.sample(now)
-        self.metrics.axis_sample(now - TICK / 2, queued, serving)
+        self.metrics.axis_sample(now - self.tick / 2, queued, serving)
 
     def _documents_departed(
         self, docs: np.ndarray, first: np.ndarray, dep: np.ndarray, now: SimTime
@@ -437,14 +468,14 @@ class Model:
     def _statuses_departed(self, status: np.ndarray, done: np.ndarray, now: SimTime) -> None:
         if status["tb"].any():
             keep = self._not_withdrawn(status)
-            status, done = status[keep], done[keep]
+            status, done = pick(status, keep), done[keep]
         asks = status["code"] == st.TAKE_BACK
         if asks.any():
-            self._take_backs(status[asks], done[asks], now)
-            status, done = status[~asks], done[~asks]
+            self._take_backs(pick(status, asks), done[asks], now)
+            status, done = pick(status, ~asks), done[~asks]
         if len(status) == 0:
             return
-        axis = status["channel"] == Channel.AXIS
+        axis = status["channel"] == AXIS
         system = self.topology.system[status["sender"]]
         receipt = np.full(len(status), now)
         if axis.any():
@@ -458,7 +489,7 @@ class Model:
             self._tier[recipient],
             self.rollout.phase[recipient].astype(np.int64),
         )
-        final = np.isin(status["code"], list(st.TERMINAL)) & (receipt < self.horizon)
+        final = _TERMINAL[status["code"]] & (receipt < self.horizon)
         if final.any():
             np.add.at(self.docs.heard, status["doc"][final], 1)
         self._audit(status)
@@ -484,7 +515,7 @@ class Model:
         """The sender's 13s reach their receivers, who answer 15 or 16 if spec allows the 13."""
         rng = self.rng["take-back"]
         system = self.topology.system[asks["recipient"]]
-        axis = asks["channel"] == Channel.AXIS
+        axis = asks["channel"] == AXIS
         seen = np.full(len(asks), now)
         if axis.any():
             seen[axis] = np.maximum(self._poll(system[axis], done[axis]), now)
@@ -503,19 +534,19 @@ class Model:
             int((allowed & agreed).sum()),
             int((~allowed).sum()),
         )
-        self._audit(asks[allowed])
+        self._audit(pick(asks, allowed))
         for code, which in ((st.AGREED, allowed & agreed), (st.DECLINED, allowed & ~agreed)):
             if which.any():
                 rows = np.zeros(int(which.sum()), DELIVERY)
                 for name in ("doc", "sender", "recipient", "t_send", "channel", "trace"):
                     rows[name] = asks[name][which]
                 rows["t13"] = asks["emitted"][which]
-                self._emit(rows, code, answer[which])
+                self._emit(rows, [(code, np.arange(len(rows)), answer[which])])
 
     # -- the agencies --------------------------------------------------------------------------
 
     def _desk_tick(self, now: SimTime) -> None:
-        rows = self.arrivals.take(now + TICK / 2)
+        rows = self.arrivals.take(now + self.tick / 2)
         if len(rows) == 0:
             return
         tb = np.isfinite(rows["t13"])
@@ -524,13 +555,13 @@ class Model:
             for i in np.flatnonzero(tb).tolist():
                 at = self._withdrawn.get(int(rows["doc"][i]) * self._n + int(rows["recipient"][i]))
                 keep[i] = at is None or at > now
-            rows = rows[keep]
-        resuming = rows[rows["stage"] == RESUMING]
-        arriving = rows[rows["stage"] == ARRIVING]
+            rows = pick(rows, keep)
+        resuming = pick(rows, rows["stage"] == RESUMING)
+        arriving = pick(rows, rows["stage"] == ARRIVING)
         ready = self._register(arriving, now) if len(arriving) else arriving
         both = [part for part in (resuming, ready) if len(part)]
         if both:
-            self._handle(both[0] if len(both) == 1 else np.concatenate(both), now)
+            self._handle(stack(both), now)
 
     def _register(self, rows: np.ndarray, now: SimTime) -> np.ndarray:
         """The clerks take in ``rows``; returns the rows a leader may assign now."""
@@ -538,19 +569,23 @@ class Model:
         recipient = rows["recipient"]
         tier = self._tier[recipient]
         self.metrics.arrivals(rows["t_arrive"], tier)
-        electronic = rows["channel"] != Channel.PAPER
+        electronic = rows["channel"] != PAPER
         w_done = self.agencies.register(recipient, rows["t_arrive"], rng)
         t_done = np.maximum(np.asarray(self.calendar.from_work(w_done)), now)
         refused = electronic & (rng.random(len(rows)) < self.agencies.refusal_rate)
         if self.feedback and electronic.any():
-            self._emit(rows[electronic], st.ARRIVED, rows["t_arrive"][electronic])
-            if refused.any():
-                self._emit(rows[refused], st.REFUSED, t_done[refused])
             accepted = electronic & ~refused
-            self._emit(rows[accepted], st.ACCEPTED, t_done[accepted])
+            self._emit(
+                rows,
+                [
+                    (st.ARRIVED, electronic, rows["t_arrive"][electronic]),
+                    (st.REFUSED, refused, t_done[refused]),
+                    (st.ACCEPTED, accepted, t_done[accepted]),
+                ],
+            )
         if refused.any():
             self.metrics.refused += int(refused.sum())
-            gone = rows[refused]
+            gone = pick(rows, refused)
             self.metrics.finishes(
                 gone["t_arrive"], t_done[refused], tier[refused], gone["t_send"], gone["due"]
             )
@@ -559,17 +594,18 @@ class Model:
             for row, t in zip(rows[rows["trace"]], t_done[rows["trace"]], strict=True):
                 self._trace(row["doc"], row["t_arrive"], "arrived", row["recipient"])
                 self._trace(row["doc"], t, "registered by the clerk", row["recipient"])
-        waits = ~refused & (rows["paper_at"] > t_done) & electronic
+        paper_at = rows["paper_at"]
+        waits = electronic & ~refused & np.isfinite(paper_at) & (paper_at > t_done)
         if waits.any():
-            later = rows[waits]
+            later = pick(rows, waits)
             later["stage"] = RESUMING
             later["t_next"] = later["paper_at"]
             later["w_ready"] = self.calendar.to_work(later["paper_at"])
-            self.arrivals.add(later[later["t_next"] < self.horizon])
+            self.arrivals.add(pick(later, later["t_next"] < self.horizon))
             for row in later[later["trace"]]:
                 self._trace(row["doc"], row["paper_at"], "paper copy in", row["recipient"])
         go = ~refused & ~waits
-        ready = rows[go]
+        ready = pick(rows, go)
         ready["w_ready"] = w_done[go]
         return ready
 
@@ -579,12 +615,16 @@ class Model:
         recipient = rows["recipient"]
         times = self.agencies.handle(recipient, rows["w_ready"], rows["steering"], rng)
         assigned, taken, completed = (np.maximum(x, now) for x in times)
-        electronic = rows["channel"] != Channel.PAPER
+        electronic = rows["channel"] != PAPER
         if self.feedback and electronic.any():
-            e = rows[electronic]
-            self._emit(e, st.ASSIGNED, assigned[electronic])
-            self._emit(e, st.PROCESSING, taken[electronic])
-            self._emit(e, st.COMPLETED, completed[electronic])
+            self._emit(
+                rows,
+                [
+                    (st.ASSIGNED, electronic, assigned[electronic]),
+                    (st.PROCESSING, electronic, taken[electronic]),
+                    (st.COMPLETED, electronic, completed[electronic]),
+                ],
+            )
         self.metrics.finishes(
             rows["t_arrive"], completed, self._tier[recipient], rows["t_send"], rows["due"]
         )
@@ -603,7 +643,7 @@ class Model:
                 self._trace(row["doc"], c, "completed", row["recipient"])
         reports = (rows["steering"] == 2) & (completed < self.horizon)
         if reports.any():
-            self._report_back(rows[reports], completed[reports])
+            self._report_back(pick(rows, reports), completed[reports])
 
     def _remember(self, rows: np.ndarray, refused: np.ndarray, t_done: np.ndarray) -> None:
         """Keep the clerk's status times of deliveries that may get a take-back request."""
@@ -615,19 +655,28 @@ class Model:
             self._receiver_times[key] = (t01, t, np.inf) if refused[i] else (t01, np.inf, t)
 
     def _report_back(self, rows: np.ndarray, at: np.ndarray) -> None:
-        n = len(rows)
-        self.metrics.report_backs += n
-        self.dispatch(
-            NewDocuments(
-                sender=rows["recipient"].copy(),
-                t=at,
-                steering=np.zeros(n, dtype=np.int8),
-                due=np.full(n, np.inf),
-                pages=self.workload.pages(self.rng["workload"], n),
-                stream=np.full(n, self.workload.report_back, dtype=np.int16),
-                rec_doc=np.arange(n),
-                rec_agency=rows["sender"].copy(),
-            )
+        """Steering documents of type 2 completed at ``at``: each recipient reports back to the
+        sender. Reports due on a later day join that day's batch of documents."""
+        self.metrics.report_backs += len(rows)
+        day = (at // DAY).astype(np.int64)
+        today = day == int(self.env.now // DAY)
+        if today.any():
+            self.dispatch(self._reports_of(rows["recipient"][today], rows["sender"][today], at[today]))
+        for d in np.unique(day[~today]).tolist():
+            mine = day == d
+            self._reports.setdefault(d, []).append((rows["recipient"][mine], rows["sender"][mine], at[mine]))
+
+    def _reports_of(self, sender: np.ndarray, recipient: np.ndarray, at: np.ndarray) -> NewDocuments:
+        n = len(sender)
+        return NewDocuments(
+            sender=sender.copy(),
+            t=at,
+            steering=np.zeros(n, dtype=np.int8),
+            due=np.full(n, np.inf),
+            pages=self.workload.pages(self.rng["workload"], n),
+            stream=np.full(n, self.workload.report_back, dtype=np.int16),
+            rec_doc=np.arange(n),
+            rec_agency=recipient.copy(),
         )
 
     # -- traces ------------------------------------------------------------------------------
@@ -636,6 +685,10 @@ class Model:
         events = self.traces.get(int(doc))
         if events is not None:
             events.append(TraceEvent(float(t), what, int(agency), detail))
+
+
+_TERMINAL = np.zeros(max(st.CODES) + 1, dtype=bool)
+_TERMINAL[list(st.TERMINAL)] = True
 
 
 def _take_back_allowed(times: tuple[float, ...] | None, t13: float) -> bool:

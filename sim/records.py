@@ -52,3 +52,19 @@ STATUS = np.dtype(
 def key_of(doc: np.ndarray | int, recipient: np.ndarray | int, agencies: int) -> np.ndarray | int:
     """A delivery's unique key (document, recipient) as one integer."""
     return doc * agencies + recipient
+
+
+def pick(rows: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """``rows[which]`` (a mask or indices), through a raw view: numpy copies structured rows
+    field by field, ten times slower than copying them as opaque records."""
+    raw = np.dtype((np.void, rows.dtype.itemsize))
+    return rows.view(raw)[which].view(rows.dtype)
+
+
+def stack(chunks: list[np.ndarray]) -> np.ndarray:
+    """The rows of ``chunks`` (all of one dtype) in one array, copied as opaque records."""
+    if len(chunks) == 1:
+        return chunks[0]
+    dtype = chunks[0].dtype
+    raw = np.dtype((np.void, dtype.itemsize))
+    return np.concatenate([c.view(raw) for c in chunks]).view(dtype)

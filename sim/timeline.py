@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import ModelError
+from sim.records import pick, stack
 from sim.types import HOUR
 
 
@@ -24,8 +25,10 @@ class Timeline:
         self.width = bin_seconds
         self._bins: dict[int, list[np.ndarray]] = {}
         self._bin = -1
-        self._current = np.empty(0, dtype)
+        self._empty = np.empty(0, dtype)
+        self._current = self._empty
         self._fresh: list[np.ndarray] = []
+        self._head = np.inf  # the earliest time in the live bin (sorted part and side list)
         self._taken_until = -np.inf
         self.pending = 0
 
@@ -36,30 +39,34 @@ class Timeline:
         if len(rows) == 0:
             return
         times = rows[self.field]
-        if times.min() < self._taken_until:
+        first = float(times.min())
+        if first < self._taken_until:
             raise ModelError(
-                f"rows for t={times.min()!r} added after the timeline was taken up to "
+                f"rows for t={first!r} added after the timeline was taken up to "
                 f"{self._taken_until!r}"
             )
         self.pending += len(rows)
-        bins = np.floor(times / self.width).astype(np.int64)
+        bins = (times // self.width).astype(np.int64)
         # the live bin has been sorted already: its newcomers go to the side list
         live = bins <= self._bin
         if live.any():
-            self._fresh.append(rows[live])
-            rows, bins = rows[~live], bins[~live]
-            if len(rows) == 0:
+            if live.all():
+                self._fresh.append(rows)
+                self._head = min(self._head, first)
                 return
+            fresh = pick(rows, live)
+            self._fresh.append(fresh)
+            self._head = min(self._head, float(fresh[self.field].min()))
+            rows, bins = pick(rows, ~live), bins[~live]
         lo, hi = int(bins.min()), int(bins.max())
         if lo == hi:
             self._bins.setdefault(lo, []).append(rows)
             return
         order = np.argsort(bins, kind="stable")
-        rows, bins = rows[order], bins[order]
+        rows, bins = pick(rows, order), bins[order]
         cuts = np.flatnonzero(bins[1:] != bins[:-1]) + 1
-        starts = np.concatenate(([0], cuts))
-        ends = np.concatenate((cuts, [len(rows)]))
-        for b, i, j in zip(bins[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        edges = [0, *cuts.tolist(), len(rows)]
+        for b, i, j in zip(bins[edges[:-1]].tolist(), edges[:-1], edges[1:], strict=True):
             self._bins.setdefault(b, []).append(rows[i:j])
 
     def take(self, until: float) -> np.ndarray:
@@ -67,41 +74,50 @@ class Timeline:
         if until < self._taken_until:
             raise ModelError(f"take(until={until!r}) after taking up to {self._taken_until!r}")
         self._taken_until = until
-        target = int(np.floor(until / self.width))
+        target = int(until // self.width)
+        if target == self._bin and self._head >= until:
+            return self._empty
         out: list[np.ndarray] = []
         while self._bin < target:
-            self._flush_live(out)
+            self._leave_live_bin(out)
             self._bin += 1
             chunks = self._bins.pop(self._bin, None)
             if chunks:
-                rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-                self._current = rows[np.argsort(rows[self.field], kind="stable")]
-            if not self._bins and self._bin < target:
+                rows = stack(chunks)
+                self._current = pick(rows, np.argsort(rows[self.field], kind="stable"))
+                self._head = float(self._current[self.field][0])
+            elif not self._bins:
                 # nothing pending beyond: jump straight to the target bin
                 self._bin = max(self._bin, target - 1)
-        cut = int(np.searchsorted(self._current[self.field], until, side="left"))
-        if cut:
-            out.append(self._current[:cut])
-            self._current = self._current[cut:]
+        current = self._current
+        if len(current) and current[self.field][0] < until:
+            cut = int(np.searchsorted(current[self.field], until, side="left"))
+            out.append(current[:cut])
+            self._current = current = current[cut:]
+        head = float(current[self.field][0]) if len(current) else np.inf
         if self._fresh:
-            fresh = self._fresh[0] if len(self._fresh) == 1 else np.concatenate(self._fresh)
-            due = fresh[self.field] < until
+            fresh = stack(self._fresh)
+            times = fresh[self.field]
+            due = times < until
             if due.any():
-                out.append(fresh[due])
-                fresh = fresh[~due]
+                out.append(pick(fresh, due))
+                fresh = pick(fresh, ~due)
+                times = fresh[self.field]
             self._fresh = [fresh] if len(fresh) else []
+            if len(fresh):
+                head = min(head, float(times.min()))
+        self._head = head
         if not out:
-            return np.empty(0, self.dtype)
-        rows = out[0] if len(out) == 1 else np.concatenate(out)
+            return self._empty
+        rows = stack(out)
         self.pending -= len(rows)
         return rows
 
-    def _flush_live(self, out: list[np.ndarray]) -> None:
-        """Leaving the live bin: whatever is left in it is due now (it is all earlier than the
-        next bin)."""
+    def _leave_live_bin(self, out: list[np.ndarray]) -> None:
+        """Whatever is left in the live bin is due (it is all earlier than the next bin)."""
         if len(self._current):
             out.append(self._current)
-            self._current = np.empty(0, self.dtype)
-        if self._fresh:
-            out.extend(self._fresh)
-            self._fresh = []
+            self._current = self._empty
+        out.extend(self._fresh)
+        self._fresh = []
+        self._head = np.inf

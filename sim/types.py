@@ -1,7 +1,7 @@
 """The simulator's domain types, named once: simulated time, tiers, roles and channels.
 
 Simulated time (:data:`SimTime`) is seconds since midnight of the scenario's first day, as a
-float. The engine advances in ticks of :data:`TICK` seconds: connection systems poll on tick
+float. The engine advances in ticks (``engine.tick_seconds``): connection systems poll on tick
 boundaries, so every download and every intra-platform delivery happens on one.
 """
 
@@ -11,9 +11,6 @@ import enum
 
 SimTime = float
 """Seconds since midnight (local time) of the scenario's first day."""
-
-TICK = 60.0
-"""The engine's tick: the axis serves each tick's arrivals at its end, systems poll on ticks."""
 
 DAY = 86400.0
 HOUR = 3600.0

@@ -18,7 +18,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 256
 
 
-def _parser(recover: bool) -> etree.XMLParser:
+def _parser(recover: bool, huge: bool = False) -> etree.XMLParser:
     # A new parser per document: lxml parsers are not thread-safe and keep their error log,
     # and one costs about a microsecond.
     return etree.XMLParser(
@@ -26,7 +26,7 @@ def _parser(recover: bool) -> etree.XMLParser:
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        huge_tree=huge,
         remove_comments=True,
         remove_pis=False,
         recover=recover,
@@ -93,6 +93,10 @@ def _tolerate(
     messages = [e.message for e in log] or [str(exc)]
     if any("depth" in m.lower() for m in messages):
         raise HostileXML(f"input nests elements deeper than {MAX_DEPTH} levels; refused") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
+        # A text node over libxml2's 10 MB default: a large attachment, within our size limit
+        # (checked before parsing). Entities are refused above, so only depth needs a check.
+        return _load_huge(body, junk)
     if any(e.domain_name != "NAMESPACE" for e in log) or not len(log):
         raise NotXML(f"input is not well-formed XML: {messages[0]}") from None
     # Only namespace errors (a prefix used without a declaration, as `xlink:href` in a real
@@ -101,3 +105,18 @@ def _tolerate(
     if root is None:
         raise NotXML(f"input is not well-formed XML: {messages[0]}") from None
     return Loaded(root, junk, namespace_errors=messages)
+
+
+def _load_huge(body: bytes, junk: bytes) -> Loaded:
+    parser = _parser(recover=False, huge=True)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        messages = [e.message for e in parser.error_log] or [str(exc)]
+        raise NotXML(f"input is not well-formed XML: {messages[0]}") from None
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            raise HostileXML(f"input nests elements deeper than {MAX_DEPTH} levels; refused")
+    return Loaded(root, junk)

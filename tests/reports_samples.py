@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+from axis.store import open_store
 from reports.model import (
     DocumentTimeline,
     Evidence,
@@ -19,7 +21,9 @@ from reports.model import (
 VIETNAM = timezone(timedelta(hours=7))
 STARTED = datetime(2025, 3, 14, 9, 0, 0, tzinfo=VIETNAM)
 HEAD = "3f" * 32
-SUT = SutIdentity("QLVB Demo", "Công ty Phần mềm A", "4.1.0", "02.29.W00", "000.00.24.H44", "reference")
+SUT = SutIdentity(
+    "QLVB Demo", "Công ty Phần mềm A", "4.1.0", "02.29.W00", "000.00.24.H44", "reference"
+)
 DOC = "5f1e3c9a-7a52-4c1e-9d4b-2b7c1e6f0a11"
 RECEIVER_A = "000.00.24.H44"
 RECEIVER_B = "000.01.24.H44"
@@ -57,7 +61,9 @@ def timeline() -> DocumentTimeline:
 
 def results() -> tuple[RequirementResult, ...]:
     return (
-        RequirementResult.of("RCV-ARRIVED", Outcome.PASSED, tests=("test_receiving.py::test_arrived",)),
+        RequirementResult.of(
+            "RCV-ARRIVED", Outcome.PASSED, tests=("test_receiving.py::test_arrived",)
+        ),
         RequirementResult.of(
             "LC-NO-REPEAT",
             Outcome.FAILED,
@@ -111,4 +117,26 @@ def with_verdicts(report: Report, **verdicts: Outcome) -> Report:
     return report.with_results(changed)
 
 
-__all__ = ["HEAD", "STARTED", "sample_report", "timeline", "with_verdicts"]
+def write_transcript(path: Path, count: int = 5) -> tuple[str, int]:
+    """A real axis transcript of ``count`` events, exported to ``path``; (head hash, count)."""
+    store = open_store(path.with_suffix(".sqlite"), seed=1, clock=STARTED.timestamp)
+    try:
+        with store.transaction():
+            for n in range(count):
+                store.event("request", {"op": "getEdoc", "n": n + 1})
+        path.write_text("".join(line + "\n" for line in store.export_lines()), "utf-8")
+        events, head = store.head
+    finally:
+        store.close()
+    return head, events
+
+
+__all__ = [
+    "HEAD",
+    "STARTED",
+    "VIETNAM",
+    "sample_report",
+    "timeline",
+    "with_verdicts",
+    "write_transcript",
+]

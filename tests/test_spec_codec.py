@@ -139,6 +139,23 @@ def test_hostile_and_broken_input_is_refused(data: bytes, error: type, words: st
         parse(data)
 
 
+def test_attachments_over_libxml2s_text_limit_are_read() -> None:
+    payload = "QUJD" * (3 * 1024 * 1024)  # 12 MB of base64, over libxml2's 10 MB text node limit
+    edoc = model.Edoc(
+        attachments=[model.Attachment(content_id="cid:1", content_transfer_encoded=payload)]
+    )
+    assert parse(serialize(edoc)).message == edoc
+
+
+def test_deep_nesting_is_refused_in_large_documents_too() -> None:
+    deep = b"<a>" * 300 + b"</a>" * 300
+    data = _doc(f"<StatusCode>{'Q' * (11 * 1024 * 1024)}</StatusCode>").replace(
+        b"</edXMLEnvelope>", deep + b"</edXMLEnvelope>"
+    )
+    with pytest.raises(HostileXML, match="deeper than"):
+        parse(data)
+
+
 def test_size_limit_is_configurable() -> None:
     data = _doc("<StatusCode>01</StatusCode>")
     assert parse(data, max_bytes=len(data)).message.status_code == "01"

@@ -111,13 +111,32 @@ class Endpoint:
 _DOC = BASE_PATH + "/documents/{documentId}"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("info", "GET", BASE_PATH + "/info", None, "info.response", 200),
-    Endpoint("configure", "POST", BASE_PATH + "/configure", "configure.request", "configure.response", 200),
-    Endpoint("reset", "POST", BASE_PATH + "/reset", "reset.request", "reset.response", 200, "reset"),
+    Endpoint(
+        "configure",
+        "POST",
+        BASE_PATH + "/configure",
+        "configure.request",
+        "configure.response",
+        200,
+    ),
+    Endpoint(
+        "reset", "POST", BASE_PATH + "/reset", "reset.request", "reset.response", 200, "reset"
+    ),
     Endpoint("send", "POST", BASE_PATH + "/documents", "send.request", "send.response", 201),
-    Endpoint("documents", "GET", BASE_PATH + "/documents", None, "documents.response", 200, "registered"),
+    Endpoint(
+        "documents", "GET", BASE_PATH + "/documents", None, "documents.response", 200, "registered"
+    ),
     Endpoint("document", "GET", _DOC, None, "document.response", 200, "registered"),
     Endpoint("action", "POST", _DOC + "/actions", "action.request", "action.response", 200),
-    Endpoint("take-back", "POST", _DOC + "/take-back", "take-back.request", "take-back.response", 200, "take-back"),
+    Endpoint(
+        "take-back",
+        "POST",
+        _DOC + "/take-back",
+        "take-back.request",
+        "take-back.response",
+        200,
+        "take-back",
+    ),
     Endpoint(
         "take-back-answer",
         "POST",

@@ -179,7 +179,9 @@ class Attachment:
         try:
             content = base64.b64decode(data["contentBase64"], validate=True)
         except ValueError as exc:
-            raise ValueError(f"attachment {data['name']!r}: contentBase64 is not base64 ({exc})") from None
+            raise ValueError(
+                f"attachment {data['name']!r}: contentBase64 is not base64 ({exc})"
+            ) from None
         return cls(data["name"], content, data.get("contentType"), data.get("description"))
 
 

@@ -1,0 +1,223 @@
+"""The dashboard's HTTP routes: the overview, a document's timeline, the fragments the page
+refreshes, and a Server-Sent Events stream that says when and what to refresh.
+
+Pages are plain server-rendered HTML; ``app.js`` keeps them live by listening to ``/events``
+and fetching the fragments a change touches. The stream is driven by the axis's ``EventBus``:
+it sleeps until a commit wakes it (or a keep-alive is due), never polls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from axis.dashboard import views
+from axis.dashboard.projection import Projection
+from axis.dashboard.rendering import STATIC, Renderer
+
+if TYPE_CHECKING:
+    from axis.app import AxisApp
+
+KEEPALIVE_S = 15.0
+MAX_CHANGE_EVENTS = 500
+MAX_MESSAGES = 500
+RETRY_MS = 2000
+SECTIONS = ("counts", "messages", "systems", "agencies", "faults")
+# Transcript event kinds after which a section must be redrawn ("*": any event).
+SECTION_KINDS = {
+    "counts": "*",
+    "messages": "*",
+    "systems": "*",
+    "agencies": "agency system admin start",
+    "faults": "fault faults admin start",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+__all__ = ["Dashboard"]
+
+
+class Dashboard:
+    """The dashboard of one axis: its projection, its templates and its routes."""
+
+    def __init__(self, axis: AxisApp) -> None:
+        self.axis = axis
+        self.projection = Projection(axis.store)
+        self.renderer = Renderer()
+
+    def __repr__(self) -> str:
+        return f"Dashboard({self.axis!r})"
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def _page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        html = self.renderer.render(
+            name, base=request.scope.get("root_path", ""), head=self.axis.store.head[0], **context
+        )
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def _section(self, name: str, limit: int) -> dict[str, Any]:
+        axis, projection = self.axis, self.projection
+        if name == "counts":
+            return {"counts": views.counts(axis)}
+        if name == "messages":
+            names = views.Names.of(axis)
+            return {
+                "messages": views.message_rows(axis, projection, names, limit),
+                "limit": limit,
+                "total": len(projection.seqs),
+            }
+        if name == "systems":
+            return {"systems": views.system_rows(axis)}
+        if name == "agencies":
+            return {"agencies": views.agency_rows(axis)}
+        return {"faults": views.fault_rows(axis, projection)}
+
+    def _document(self, doc_id: str) -> dict[str, Any] | None:
+        names = views.Names.of(self.axis)
+        document = views.document_view(self.axis, self.projection, names, doc_id)
+        if document is None:
+            return None
+        rows = views.timeline_rows(self.axis, self.projection, names, doc_id)
+        family = sorted({document.message.doc_id, *(m.doc_id for m in document.related)})
+        return {"document": document, "timeline": rows, "family": family}
+
+    # --- endpoints ----------------------------------------------------------------------
+
+    async def overview(self, request: Request) -> Response:
+        limit = _limit(request)
+        self.projection.refresh()
+        context: dict[str, Any] = {}
+        for name in SECTIONS:
+            context.update(self._section(name, limit))
+        return self._page(request, "overview.html.j2", section_kinds=SECTION_KINDS, **context)
+
+    async def fragment(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in SECTIONS:
+            return self._page(request, "not_found.html.j2", 404, what=f"fragment {name!r}")
+        self.projection.refresh()
+        limit = _limit(request)
+        return self._page(request, f"_{name}.html.j2", **self._section(name, limit))
+
+    async def document(self, request: Request) -> Response:
+        doc_id = request.path_params["doc_id"]
+        self.projection.refresh()
+        context = self._document(doc_id)
+        if context is None:
+            return self._page(request, "not_found.html.j2", 404, what=f"document {doc_id!r}")
+        return self._page(request, "document.html.j2", doc_id=doc_id, **context)
+
+    async def document_fragment(self, request: Request) -> Response:
+        doc_id = request.path_params["doc_id"]
+        self.projection.refresh()
+        context = self._document(doc_id)
+        if context is None:
+            return self._page(request, "not_found.html.j2", 404, what=f"document {doc_id!r}")
+        return self._page(request, "_document.html.j2", doc_id=doc_id, **context)
+
+    async def events(self, request: Request) -> Response:
+        start = _last_event_id(request)
+        return StreamingResponse(
+            self.changes(start),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    async def changes(self, after: int | None) -> AsyncIterator[str]:
+        """The SSE stream: a ``change`` event for every batch of commits after ``after`` (the
+        current head when None), a comment as keep-alive while nothing happens."""
+        bus = self.axis.bus
+        store = self.axis.store
+        sent = store.head[0] if after is None else after
+        yield f"retry: {RETRY_MS}\nid: {sent}\nevent: hello\ndata: {json.dumps({'head': sent})}\n\n"
+        while True:
+            # Take the wake-up event before reading the head, so a commit in between is seen.
+            wake = bus.snapshot()
+            head = store.head[0]
+            if head != sent:
+                change = self._change(sent, head)
+                sent = head
+                yield f"id: {head}\nevent: change\ndata: {json.dumps(change)}\n\n"
+                continue
+            await bus.wait(wake, KEEPALIVE_S)
+            if not wake.is_set():
+                yield ": keep-alive\n\n"
+
+    def _change(self, after: int, head: int) -> dict[str, Any]:
+        """What the events after ``after`` touched: kinds, DocIds and DocumentIds (or
+        ``all`` when there were too many to list, or the transcript went backwards)."""
+        if head < after:
+            return {"head": head, "all": True}
+        events = self.axis.store.events_after(after, limit=MAX_CHANGE_EVENTS + 1)
+        if len(events) > MAX_CHANGE_EVENTS:
+            return {"head": head, "all": True}
+        kinds = sorted({e.kind for e in events})
+        docs = sorted({str(e.data["doc_id"]) for e in events if e.data.get("doc_id")})
+        listed = {str(d) for e in events for d in e.data.get("listed", ())}
+        documents = sorted(
+            {str(e.data["document_id"]) for e in events if e.data.get("document_id")}
+        )
+        return {
+            "head": head,
+            "kinds": kinds,
+            "docs": sorted(listed.union(docs)),
+            "documents": documents,
+        }
+
+    # --- the app ------------------------------------------------------------------------
+
+    async def _bad_query(self, request: Request, exc: Exception) -> Response:
+        return self._page(request, "not_found.html.j2", 400, what=str(exc), title="Bad request")
+
+    def app(self) -> Starlette:
+        return Starlette(
+            exception_handlers={_BadQuery: self._bad_query},
+            routes=[
+                Route("/", self.overview, methods=["GET"], name="overview"),
+                Route("/events", self.events, methods=["GET"], name="events"),
+                Route("/fragments/{name}", self.fragment, methods=["GET"]),
+                Route(
+                    "/fragments/documents/{doc_id:path}", self.document_fragment, methods=["GET"]
+                ),
+                Route("/documents/{doc_id:path}", self.document, methods=["GET"]),
+                Mount("/static", StaticFiles(directory=STATIC), name="static"),
+                Route("/{rest:path}", self.unknown, methods=["GET"]),
+            ],
+        )
+
+    async def unknown(self, request: Request) -> Response:
+        return self._page(request, "not_found.html.j2", 404, what=f"page {request.url.path!r}")
+
+
+class _BadQuery(Exception):
+    """A query parameter the dashboard cannot use; answered with 400 and this message."""
+
+
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return views.DEFAULT_MESSAGES
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_MESSAGES:
+        raise _BadQuery(
+            f"query parameter limit={raw!r} must be a whole number in 1..{MAX_MESSAGES}"
+        )
+    return int(raw)
+
+
+def _last_event_id(request: Request) -> int | None:
+    raw = request.headers.get("last-event-id") or request.query_params.get("after", "")
+    return int(raw) if raw.isdigit() else None

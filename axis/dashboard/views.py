@@ -1,0 +1,533 @@
+"""The dashboard's view models: the store's rows and the projection's facts turned into what a
+template shows (names beside codes, delivery states, status labels, one line per event).
+
+Pure functions of their inputs, so what the page says can be tested without HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from axis.dashboard.labels import (
+    DeliveryState,
+    StatusLabel,
+    delivery_state,
+    status_label,
+)
+from axis.dashboard.projection import Projection, StatusReport
+from axis.transcript import Event
+from spec.lifecycle import check_sequence
+from spec.status_codes import FORWARD_PATH, InvalidStatusCode, StatusCode
+
+if TYPE_CHECKING:
+    from axis.app import AxisApp
+
+DEFAULT_MESSAGES = 50
+
+__all__ = [
+    "AgencyRow",
+    "Counts",
+    "DeliveryRow",
+    "FaultRow",
+    "LifecycleView",
+    "MessageRow",
+    "Names",
+    "RecipientLine",
+    "SystemRow",
+    "TimelineRow",
+    "agency_rows",
+    "counts",
+    "document_view",
+    "fault_rows",
+    "message_rows",
+    "system_rows",
+    "timeline_rows",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Display names: agency code (either form) → name, system id → name."""
+
+    agencies: dict[str, str]
+    systems: dict[str, str]
+
+    @classmethod
+    def of(cls, axis: AxisApp) -> Names:
+        agencies: dict[str, str] = {}
+        for agency in axis.store.agencies(include_deleted=True):
+            agencies[agency.code] = agency.name
+            if agency.alt_code:
+                agencies[agency.alt_code] = agency.name
+        systems = {sid: s.name for sid, s in axis.store.systems_view().items()}
+        return cls(agencies, systems)
+
+    def agency(self, code: str) -> str:
+        return self.agencies.get(code, "")
+
+    def system(self, system_id: str) -> str:
+        return self.systems.get(system_id, "")
+
+
+# --- header counts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    systems: int
+    agencies: int
+    messages: int
+    in_flight: int
+    delivered: int
+    events: int
+    head_seq: int
+    head_hash: str
+    faults: int
+    mode: str
+    uptime_s: float
+
+
+def counts(axis: AxisApp) -> Counts:
+    store = axis.store
+    raw = store.counts()
+    seq, digest = store.head
+    return Counts(
+        systems=raw["systems"],
+        agencies=raw["agencies"],
+        messages=raw["messages"],
+        in_flight=raw["deliveries_listed"],
+        delivered=raw["deliveries"] - raw["deliveries_listed"],
+        events=raw["events"],
+        head_seq=seq,
+        head_hash=digest,
+        faults=len(axis.faults.rules) if axis.faults else 0,
+        mode="strict" if axis.config.strict else "lenient",
+        uptime_s=axis.clock() - axis.started,
+    )
+
+
+# --- systems and agencies ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SystemRow:
+    system_id: str
+    name: str
+    agencies: int
+    sent: int
+    pending: int
+    done: int
+
+
+def system_rows(axis: AxisApp) -> list[SystemRow]:
+    """Every connection system, never with its secret."""
+    return [
+        SystemRow(
+            system_id=s["system_id"],
+            name=s["name"],
+            agencies=len(s["agencies"]),
+            sent=s["sent"],
+            pending=s["pending"],
+            done=s["done"],
+        )
+        for s in axis.store.list_systems()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    code: str
+    twin: str
+    name: str
+    system_id: str
+    level: int
+    valid: bool
+
+
+def agency_rows(axis: AxisApp) -> list[AgencyRow]:
+    """Registered agencies, grouped by system, each with its other form (QCVN 102 ↔ QĐ 20)."""
+    rows = [
+        AgencyRow(a.code, a.alt_code or "", a.name, a.system_id, a.level, a.valid)
+        for a in axis.store.agencies()
+    ]
+    return sorted(rows, key=lambda r: (r.system_id, r.level, r.code))
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FaultRow:
+    rule: str
+    kind: str
+    target: str
+    trigger: str
+    params: str
+    fired: int
+
+
+_TARGET_KEYS = frozenset({"id", "kind", "system", "operation", "probability", "next", "remaining"})
+
+
+def fault_rows(axis: AxisApp, projection: Projection) -> list[FaultRow]:
+    """The active fault plan's rules, with how often each fired since the axis started."""
+    rows = []
+    for rule in axis.active_faults().get("rules", []):
+        if "next" in rule:
+            trigger = f"next {rule['next']} calls ({rule.get('remaining', rule['next'])} left)"
+        elif rule.get("kind") == "outage":
+            start = rule.get("start_s", 0)
+            trigger = f"window {start}–{start + rule.get('duration_s', 0)} s"
+        elif "probability" in rule:
+            trigger = f"p = {rule['probability']}"
+        else:
+            trigger = "every call"
+        params = ", ".join(
+            f"{k}={_short(v)}"
+            for k, v in sorted(rule.items())
+            if k not in _TARGET_KEYS and k not in ("start_s", "duration_s")
+        )
+        rows.append(
+            FaultRow(
+                rule=str(rule.get("id", "?")),
+                kind=str(rule.get("kind", "?")),
+                target=f"{rule.get('system', '*')} · {rule.get('operation', '*')}",
+                trigger=trigger,
+                params=params,
+                fired=projection.fault_fired.get(str(rule.get("id", "?")), 0),
+            )
+        )
+    return rows
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    system_id: str
+    system_name: str
+    to: list[Party]
+    state: DeliveryState
+    updated: str
+    listed_times: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientLine:
+    """One recipient agency of a message: where its system's delivery stands (transport) and,
+    for a document, the newest business status at that agency."""
+
+    party: Party
+    system_id: str
+    state: DeliveryState
+    listed_times: int
+    business: StatusLabel | None = None
+    status_doc_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    seq: int
+    doc_id: str
+    kind: str
+    created: str
+    sender: str
+    sender_name: str
+    from_: Party
+    title: str
+    notation: str
+    document_id: str
+    status: StatusLabel | None
+    size: int
+    deliveries: list[DeliveryRow]
+    recipients: list[RecipientLine] = field(default_factory=list)
+
+    @property
+    def in_flight(self) -> bool:
+        return any(d.state.key != "done" for d in self.deliveries)
+
+
+def _message_row(row: dict[str, Any], projection: Projection, names: Names) -> MessageRow:
+    doc_id = row["doc_id"]
+    is_status = row["messagetype"] == "status"
+    document_id = row["document_id"]
+    listings = projection.listed.get(doc_id, {})
+    fetches = projection.fetched.get(doc_id, {})
+    deliveries = []
+    recipients = []
+    for d in row["deliveries"]:
+        system_id = d["system_id"]
+        listed = listings.get(system_id)
+        state = delivery_state(d["status"], listed=listed is not None, fetched=system_id in fetches)
+        times = listed.times if listed else 0
+        parties = [Party(c, names.agency(c)) for c in d["to"].split(",") if c]
+        deliveries.append(
+            DeliveryRow(system_id, names.system(system_id), parties, state, d["updated"], times)
+        )
+        for party in parties:
+            report = (
+                projection.latest_status(document_id, party.code)
+                if document_id and not is_status
+                else None
+            )
+            recipients.append(
+                RecipientLine(
+                    party=party,
+                    system_id=system_id,
+                    state=state,
+                    listed_times=times,
+                    business=status_label(report.code) if report else None,
+                    status_doc_id=report.doc_id if report else "",
+                )
+            )
+    return MessageRow(
+        seq=row["seq"],
+        doc_id=doc_id,
+        kind=row["messagetype"],
+        created=row["created"],
+        sender=row["sender"],
+        sender_name=names.system(row["sender"]),
+        from_=Party(row["from_code"], names.agency(row["from_code"])),
+        title=row["title"],
+        notation=row["notation"],
+        document_id=document_id,
+        status=status_label(row["status_code"]) if is_status else None,
+        size=row["size"],
+        deliveries=deliveries,
+        recipients=recipients,
+    )
+
+
+def message_rows(
+    axis: AxisApp, projection: Projection, names: Names, limit: int = DEFAULT_MESSAGES
+) -> list[MessageRow]:
+    """The newest ``limit`` messages, newest first."""
+    rows = axis.store.list_messages(limit=limit, after_seq=projection.window_start(limit))
+    return [_message_row(r, projection, names) for r in reversed(rows)]
+
+
+def find_message(axis: AxisApp, projection: Projection, doc_id: str) -> dict[str, Any] | None:
+    """The stored message ``doc_id`` as ``list_messages`` describes it, or None."""
+    stored = axis.store.message(doc_id)
+    if stored is None:
+        return None
+    rows = axis.store.list_messages(limit=1, after_seq=stored.seq - 1)
+    return rows[0] if rows and rows[0]["doc_id"] == doc_id else None
+
+
+# --- one document: lifecycle and timeline ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    label: StatusLabel
+    reached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleView:
+    """A document's business statuses at one receiving agency: the forward path with the steps
+    reached, the codes off the path, and what the harness's lifecycle rules say about them."""
+
+    receiver: Party
+    path: list[Step]
+    others: list[StatusLabel]
+    codes: list[str]
+    problems: list[str]
+
+
+def _lifecycle(receiver: Party, reports: list[StatusReport]) -> LifecycleView:
+    parsed: list[StatusCode] = []
+    problems = []
+    for report in reports:
+        try:
+            parsed.append(StatusCode.parse(report.code))
+        except InvalidStatusCode as exc:
+            problems.append(str(exc))
+    reached = {c for c in parsed if c.is_forward}
+    path = [Step(status_label(c.value), c in reached) for c in FORWARD_PATH]
+    others = [status_label(c.value) for c in parsed if not c.is_forward]
+    problems += [str(r) for r in check_sequence((c, None) for c in parsed)]
+    return LifecycleView(receiver, path, others, [r.code for r in reports], problems)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    message: MessageRow
+    related: list[MessageRow]
+    lifecycles: list[LifecycleView]
+
+
+def document_view(
+    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+) -> DocumentView | None:
+    """The message ``doc_id``, the other messages about the same DocumentId (the document and
+    its status messages) and the lifecycle at each receiving agency; None if not stored."""
+    row = find_message(axis, projection, doc_id)
+    if row is None:
+        return None
+    message = _message_row(row, projection, names)
+    related = []
+    lifecycles = []
+    document_id = row["document_id"]
+    if document_id:
+        others = [
+            *projection.edocs.get(document_id, ()),
+            *(r.doc_id for r in projection.statuses.get(document_id, ())),
+        ]
+        for other_id in others:
+            other = find_message(axis, projection, other_id) if other_id != doc_id else None
+            if other is not None:
+                related.append(_message_row(other, projection, names))
+        related.sort(key=lambda m: m.seq)
+        history = projection.status_history(document_id)
+        receivers = (
+            [p.code for d in message.deliveries for p in d.to] if message.kind == "edoc" else []
+        )
+        for code in [*receivers, *(c for c in history if c not in receivers)]:
+            lifecycles.append(_lifecycle(Party(code, names.agency(code)), history.get(code, [])))
+    return DocumentView(message, related, lifecycles)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One line of a document's timeline."""
+
+    seq: int
+    ts: str
+    kind: str
+    tone: str
+    actor: str
+    actor_name: str
+    about: str
+    detail: str
+    status: StatusLabel | None = None
+    synthetic: bool = False
+
+
+def _bytes(n: Any) -> str:
+    return f"{n:,} B" if isinstance(n, int) else "?"
+
+
+def _describe(event: Event, names: Names) -> tuple[str, str, str, StatusLabel | None]:
+    """(kind label, tone, detail, status label) of a transcript event."""
+    d = event.data
+    kind = event.kind
+    if kind == "stored":
+        code = d.get("status_code") or ""
+        what = f"status {code}" if d.get("messagetype") == "status" else "document"
+        detail = f"{what} stored, {_bytes(d.get('size'))}, sha256 {str(d.get('sha256', ''))[:12]}…"
+        if d.get("unparsed"):
+            detail = "stored unparsed (admin inject)"
+        return "stored", "info", detail, status_label(code) if code else None
+    if kind == "route":
+        if "refused" in d:
+            return "unroutable", "bad", str(d["refused"]), None
+        parts = [f"{r['code']} → {r['system']}" for r in d.get("recipients", [])]
+        return "routed", "info", "; ".join(parts), None
+    if kind == "delivery":
+        status = d.get("status", "")
+        to = ", ".join(d.get("to", [])) if isinstance(d.get("to"), list) else ""
+        if status == "pending" and "previous" not in d:
+            delay = d.get("visible_after_s") or 0
+            later = f", visible after {delay} s" if delay else ""
+            return "queued", "muted", f"delivery to {d.get('system', '?')} for {to}{later}", None
+        tone = {"done": "good", "fail": "bad"}.get(status, "warn")
+        return (
+            "transport ack",
+            tone,
+            f"updateStatus {status} (was {d.get('previous', '?')})",
+            None,
+        )
+    if kind in ("call", "response"):
+        op = d.get("op", "?")
+        ok = d.get("error_code") in ("0", 0)
+        tone = "good" if ok else "bad"
+        outcome = "OK" if ok else f"FAIL {d.get('error_code')}: {d.get('error_desc', '')}"
+        extra = f", {_bytes(d['size'])}" if "size" in d else ""
+        if op == "updateStatus" and ok:
+            extra += f", ack {d.get('status', '?')}"
+        if d.get("duplicate"):
+            extra += ", duplicate of an earlier send"
+        return f"{op}", tone, f"answered {outcome}{extra}", None
+    if kind == "duplicate":
+        return "duplicate", "warn", "same body sent again; answered with this DocId", None
+    if kind == "findings":
+        found = d.get("findings", [])
+        first = ", ".join(sorted({f.get("req_id", "?") for f in found})[:4])
+        return (
+            "findings",
+            "warn",
+            f"{d.get('errors', 0)} errors of {d.get('total', 0)}: {first}",
+            None,
+        )
+    if kind == "fault":
+        return "fault", "bad", f"injected {d.get('kind', '?')} (rule {d.get('rule', '?')})", None
+    if kind == "anomaly":
+        return "anomaly", "warn", str(d.get("what", "")), None
+    rest = ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if k not in ("system", "doc_id"))
+    return kind, "muted", rest, None
+
+
+def timeline_rows(
+    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+) -> list[TimelineRow]:
+    """Every transcript event about ``doc_id`` and its status messages, in order, with the
+    first listing of each message to each receiver (which the transcript records per list
+    call, not per document) placed where it happened."""
+    events = axis.store.timeline(doc_id)
+    labels: dict[str, str] = {}
+    for event in events:
+        if event.kind == "stored" and event.data.get("doc_id"):
+            code = event.data.get("status_code") or ""
+            labels[event.data["doc_id"]] = f"status {code}" if code else "document"
+    rows = []
+    for event in events:
+        kind, tone, detail, status = _describe(event, names)
+        about = str(event.data.get("doc_id", ""))
+        system = str(event.data.get("system", ""))
+        rows.append(
+            TimelineRow(
+                seq=event.seq,
+                ts=event.ts,
+                kind=kind,
+                tone=tone,
+                actor=system,
+                actor_name=names.system(system),
+                about=labels.get(about, about[:8]),
+                detail=detail,
+                status=status,
+            )
+        )
+    for listed_doc, label in labels.items():
+        for system, sighting in projection.listed.get(listed_doc, {}).items():
+            times = f" ({sighting.times} times in all)" if sighting.times > 1 else ""
+            rows.append(
+                TimelineRow(
+                    seq=sighting.seq,
+                    ts=sighting.ts,
+                    kind="listed",
+                    tone="info",
+                    actor=system,
+                    actor_name=names.system(system),
+                    about=label,
+                    detail=f"shown to {system} by getReceivedEdocList{times}",
+                    synthetic=True,
+                )
+            )
+    rows.sort(key=lambda r: (r.seq, r.synthetic))
+    return rows

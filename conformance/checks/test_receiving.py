@@ -1,0 +1,175 @@
+"""Receiving: what the SUT reports on the documents it receives, and when (family RCV, and
+the timeliness rule of family LC). The fields and order of every status it sends are judged
+by the audit (test_audit.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.contract import Action
+from conformance.episodes import (
+    FIRST_REPORT,
+    Receipt,
+    code_of,
+    collect_receipts,
+    receive,
+    wait_first_reports,
+)
+from conformance.errors import SutError
+from conformance.judge import Judge
+from conformance.observe import WireMessage
+from conformance.world import World
+from spec.model import Code, Edoc
+
+requirement = pytest.mark.requirement
+
+FORWARD_AFTER_REFUSAL = ("03", "04", "05", "06")
+ACTIONS = (
+    (Action.ACCEPT, "03"),
+    (Action.ASSIGN, "04"),
+    (Action.PROCESS, "05"),
+    (Action.COMPLETE, "06"),
+)
+
+
+@requirement("RCV-ARRIVED", "LC-FIRST-REPORT-ARRIVED")
+def test_a_valid_document_is_reported_arrived(arrival: list[Receipt], judge: Judge) -> None:
+    for receipt in arrival:
+        first = receipt.codes[0] if receipt.codes else None
+        judge.check(
+            "RCV-ARRIVED",
+            first == "01",
+            f"{receipt.label()}, valid and addressed to the SUT, got {receipt.codes or 'no status'}"
+            "; expected 01 first",
+            receipt.evidence(),
+        )
+        judge.check(
+            "LC-FIRST-REPORT-ARRIVED",
+            first in FIRST_REPORT,
+            f"the first report on {receipt.label()} was {first or 'missing'}",
+            receipt.evidence(),
+        )
+
+
+@requirement("LC-FIRST-ARRIVED-TIMELY")
+def test_the_first_report_comes_in_time(
+    arrival: list[Receipt], online: World, judge: Judge
+) -> None:
+    bound = online.bounds.first_status
+    for receipt in arrival:
+        first = next((s for s in receipt.statuses if code_of(s) in FIRST_REPORT), None)
+        if first is None or not receipt.downloads:
+            judge.fail(
+                "LC-FIRST-ARRIVED-TIMELY",
+                f"{receipt.label()} got no 01 or 02 within {bound:g} model s of its download",
+                receipt.evidence(),
+            )
+            continue
+        took = online.clock.model((first.at - receipt.downloads[0].at).total_seconds())
+        judge.check(
+            "LC-FIRST-ARRIVED-TIMELY",
+            took <= bound,
+            f"{receipt.label()} got {code_of(first)} {took:.0f} model s after its download "
+            f"(bound {bound:g} s)",
+            receipt.evidence(),
+        )
+
+
+def _judge_refusal(judge: Judge, req_id: str, receipt: Receipt, what: str) -> None:
+    refusals: list[WireMessage] = [s for s in receipt.statuses if code_of(s) == "02"]
+    forward = [c for c in receipt.codes if c in FORWARD_AFTER_REFUSAL]
+    reason = (refusals[0].status.description or "").strip() if refusals and refusals[0].status else ""
+    judge.check(
+        req_id,
+        bool(refusals) and not forward,
+        f"{what} ({receipt.label()}) got {receipt.codes or 'no status'}; expected 02 and no "
+        "acceptance",
+        receipt.evidence(),
+    )
+    judge.check(
+        req_id,
+        bool(reason),
+        f"the refusal of {what} gives the reason {reason!r}",
+        receipt.evidence(),
+    )
+
+
+def _without_subject(doc: Edoc) -> Edoc:
+    doc.header.subject = "  "
+    return doc
+
+
+def _inconsistent_document_id(doc: Edoc) -> Edoc:
+    code = doc.header.code or Code()
+    doc.header.code = Code(f"{code.code_number}9", code.code_notation)
+    return doc
+
+
+@requirement("RCV-REFUSE-INVALID")
+def test_an_invalid_document_is_refused_with_a_reason(online: World, judge: Judge) -> None:
+    partner = online.cast.partners[0]
+    cases = (
+        ("a document without Subject", _without_subject(online.new_document(partner))),
+        (
+            "a document whose DocumentId does not match its Code",
+            _inconsistent_document_id(online.new_document(partner)),
+        ),
+    )
+    receipts = receive(online, [(doc, partner) for _, doc in cases])
+    for (what, _), receipt in zip(cases, receipts, strict=True):
+        _judge_refusal(judge, "RCV-REFUSE-INVALID", receipt, what)
+
+
+@requirement("RCV-REFUSE-NOT-ADDRESSED")
+def test_a_document_for_another_agency_is_refused(online: World, judge: Judge) -> None:
+    partner = online.cast.partners[1]
+    doc = online.new_document(partner, [online.cast.bystander])
+    after = online.observer.head()
+    delivered = online.deliver(doc, partner, to=[online.cast.sut.organ_id])
+    receipt = Receipt(delivered, partner, doc)
+    wait_first_reports(online, [receipt], after)
+    online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
+    collect_receipts(online, [receipt], after)
+    _judge_refusal(
+        judge,
+        "RCV-REFUSE-NOT-ADDRESSED",
+        receipt,
+        f"a document addressed to {online.cast.bystander.organ_id} only",
+    )
+
+
+@requirement("RCV-REPORTS-ACTIONS")
+def test_the_clerks_actions_are_reported(online: World, judge: Judge) -> None:
+    partners = online.cast.partners
+    worked, refused = receive(online, [(online.new_document(p), p) for p in partners])
+    for action, code in ACTIONS:
+        _act(online, judge, worked, action, code)
+    _act(online, judge, refused, Action.REFUSE, "02", reason="Văn bản gửi nhầm nơi nhận")
+
+
+def _act(
+    online: World,
+    judge: Judge,
+    receipt: Receipt,
+    action: Action,
+    code: str,
+    reason: str | None = None,
+) -> None:
+    after = online.observer.head()
+    try:
+        online.sut.act(receipt.document_id, action, reason)
+    except SutError as exc:
+        judge.fail(
+            "RCV-REPORTS-ACTIONS",
+            f"the clerk could not {action.value} {receipt.label()}: {exc}",
+            receipt.evidence(),
+        )
+        return
+    status = online.observer.wait_status(after, online.bounds.action, receipt.document_id, (code,))
+    judge.check(
+        "RCV-REPORTS-ACTIONS",
+        status is not None,
+        f"after the clerk's {action.value} on {receipt.label()} "
+        + (f"{code} went out" if status else f"no {code} came within {online.bounds.action:g} model s"),
+        [status.evidence()] if status else receipt.evidence(),
+    )

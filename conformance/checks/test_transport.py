@@ -1,0 +1,252 @@
+"""Transport: the SUT polls, downloads, acknowledges after storing, fails what it cannot read
+and de-duplicates redelivered messages (family TR)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from conformance.contract import Action
+from conformance.episodes import FIRST_REPORT, Receipt, code_of, collect_receipts, receive, wait_acks
+from conformance.errors import SutError
+from conformance.judge import Judge
+from conformance.world import World
+from spec.formats import format_timestamp
+from spec.model import TraceHeader
+
+requirement = pytest.mark.requirement
+
+NOT_XML = b"%PDF-1.4 this is not an edXML message\n"
+HOSTILE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE edXML [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&b;</edXML>\n'
+)
+
+
+@requirement("TR-POLL-EDOC")
+def test_documents_are_listed_within_the_poll_interval(
+    arrival: list[Receipt], online: World, judge: Judge
+) -> None:
+    bound = online.bounds.poll_interval
+    for receipt in arrival:
+        if receipt.listed is None or receipt.stored is None:
+            judge.fail(
+                "TR-POLL-EDOC", f"{receipt.label()} was never listed by the SUT", receipt.evidence()
+            )
+            continue
+        took = online.clock.model((receipt.listed.at - receipt.stored.at).total_seconds())
+        judge.check(
+            "TR-POLL-EDOC",
+            took <= bound,
+            f"{receipt.label()} listed {took:.0f} model s after it was stored (bound {bound:g} s)",
+            receipt.evidence(),
+        )
+
+
+@requirement("TR-DOWNLOAD")
+def test_listed_documents_are_downloaded(
+    arrival: list[Receipt], online: World, judge: Judge
+) -> None:
+    bound = online.bounds.transport
+    for receipt in arrival:
+        if not receipt.downloads or receipt.listed is None:
+            judge.fail(
+                "TR-DOWNLOAD",
+                f"{receipt.label()} was listed for the SUT but never downloaded",
+                receipt.evidence(),
+            )
+            continue
+        took = online.clock.model((receipt.downloads[0].at - receipt.listed.at).total_seconds())
+        judge.check(
+            "TR-DOWNLOAD",
+            took <= bound,
+            f"{receipt.label()} downloaded {took:.0f} model s after it was listed "
+            f"(bound {bound:g} s)",
+            receipt.evidence(),
+        )
+
+
+@requirement("TR-ACK-DONE")
+def test_stored_documents_are_acknowledged_done(
+    arrival: list[Receipt], online: World, judge: Judge
+) -> None:
+    bound = online.bounds.transport
+    for receipt in arrival:
+        done = receipt.first_ack("done")
+        if done is None or not receipt.downloads:
+            judge.fail(
+                "TR-ACK-DONE",
+                f"{receipt.label()} was downloaded and reported but never acknowledged done "
+                f"(acks seen: {receipt.ack_words() or 'none'}); the axis keeps listing it",
+                receipt.evidence(),
+            )
+            continue
+        took = online.clock.model((done.at - receipt.downloads[0].at).total_seconds())
+        judge.check(
+            "TR-ACK-DONE",
+            took <= bound,
+            f"{receipt.label()} acknowledged done {took:.0f} model s after its download "
+            f"(bound {bound:g} s)",
+            receipt.evidence(),
+        )
+
+
+@requirement("TR-ACK-AFTER-STORE")
+def test_a_document_acknowledged_done_is_stored(fresh: World, judge: Judge) -> None:
+    """The done ack follows the download, and the acknowledged document is in the SUT's
+    care: the clerk can accept it and its 03 goes out."""
+    partner = fresh.cast.partners[0]
+    receipt = receive(fresh, [(fresh.new_document(partner), partner)])[0]
+    done = receipt.first_ack("done")
+    if done is None:
+        judge.fail(
+            "TR-ACK-AFTER-STORE",
+            f"{receipt.label()} was never acknowledged done, so what it stored cannot be judged",
+            receipt.evidence(),
+        )
+        return
+    first_download = receipt.downloads[0] if receipt.downloads else None
+    judge.check(
+        "TR-ACK-AFTER-STORE",
+        first_download is not None and first_download.seq < done.seq,
+        f"{receipt.label()} acknowledged done at #{done.seq}, "
+        + (
+            f"after its download at #{first_download.seq}"
+            if first_download
+            else "without ever downloading it"
+        ),
+        receipt.evidence(),
+    )
+    after = fresh.observer.head()
+    try:
+        fresh.sut.act(receipt.document_id, Action.ACCEPT)
+    except SutError as exc:
+        judge.fail(
+            "TR-ACK-AFTER-STORE",
+            f"{receipt.label()} was acknowledged done, but the SUT does not hold it: accepting "
+            f"it failed ({exc})",
+            receipt.evidence(),
+        )
+        return
+    accepted = fresh.observer.wait_status(
+        after, fresh.bounds.action, receipt.document_id, ("03",)
+    )
+    judge.check(
+        "TR-ACK-AFTER-STORE",
+        accepted is not None,
+        f"{receipt.label()} was acknowledged done and the clerk accepted it: "
+        + ("its 03 went out" if accepted else "no 03 came, the document is not in the SUT's care"),
+        receipt.evidence(),
+    )
+
+
+@requirement("TR-ACK-FAIL-UNREADABLE")
+def test_unreadable_messages_are_acknowledged_fail(fresh: World, judge: Judge) -> None:
+    partner = fresh.cast.partners[0]
+    sut = fresh.cast.sut.organ_id
+    after = fresh.observer.head()
+    junk = [
+        fresh.deliver_bytes(NOT_XML, partner, [sut]),
+        fresh.deliver_bytes(HOSTILE, partner, [sut]),
+    ]
+    receipts = [Receipt(d, partner, None) for d in junk]
+    wait_acks(fresh, [d.doc_id for d in junk], after, fresh.bounds.transport * 2)
+    fresh.observer.settle(fresh.observer.head(), fresh.bounds.poll_interval * 3)
+    collect_receipts(fresh, receipts, after)
+    statuses = fresh.observer.sut_messages(after, "status")
+    for receipt, what in zip(receipts, ("bytes that are not XML", "XML with a DTD"), strict=True):
+        words = receipt.ack_words()
+        judge.check(
+            "TR-ACK-FAIL-UNREADABLE",
+            "fail" in words and "done" not in words,
+            f"{what} ({receipt.doc_id}) acknowledged {words or 'never'}; expected fail, never done",
+            receipt.evidence(),
+        )
+    judge.check(
+        "TR-ACK-FAIL-UNREADABLE",
+        not statuses,
+        f"the SUT sent {len(statuses)} status(es) while handling unreadable input",
+        [s.evidence() for s in statuses[:3]],
+    )
+
+
+@requirement("TR-FAIL-NOT-LOST")
+def test_readable_documents_are_never_failed(
+    arrival: list[Receipt], online: World, judge: Judge
+) -> None:
+    for receipt in arrival:
+        words = receipt.ack_words()
+        reported = [c for c in receipt.codes if c in FIRST_REPORT]
+        judge.check(
+            "TR-FAIL-NOT-LOST",
+            "fail" not in words and "done" in words and bool(reported),
+            f"{receipt.label()}, a valid document, was acknowledged {words or 'never'} and "
+            f"reported {receipt.codes or 'nothing'}; expected done and 01 or 02, never fail",
+            receipt.evidence(),
+        )
+
+
+@requirement("TR-DEDUPE-DOCID")
+def test_a_message_listed_again_is_processed_once(fresh: World, judge: Judge) -> None:
+    """The SUT's acks are lost (5xx on updateStatus), so the axis lists the document again
+    under the same docId: the SUT acknowledges it again but reports it once."""
+    partner = fresh.cast.partners[1]
+    fresh.set_faults([{"id": "lost-acks", "kind": "error", "operation": "updateStatus", "next": 6}])
+    receipt = receive(fresh, [(fresh.new_document(partner), partner)], settle=False)[0]
+    after = receipt.delivered.cursor
+    wait_acks(fresh, [receipt.doc_id], fresh.observer.head(), fresh.bounds.transport * 3)
+    fresh.clear_faults()
+    fresh.observer.settle(fresh.observer.head(), fresh.bounds.poll_interval * 3)
+    collect_receipts(fresh, [receipt], after)
+    listings = [
+        e
+        for e in fresh.observer.sut_responses(after, "getReceivedEdocList")
+        if receipt.doc_id in (e.data.get("listed") or ())
+    ]
+    arrived = [c for c in receipt.codes if c == "01"]
+    judge.check(
+        "TR-DEDUPE-DOCID",
+        len(arrived) == 1,
+        f"{receipt.label()} was listed {len(listings)} times and reported 01 "
+        f"{len(arrived)} times (codes: {receipt.codes}); expected exactly once",
+        receipt.evidence(),
+    )
+    judge.check(
+        "TR-DEDUPE-DOCID",
+        receipt.first_ack("done") is not None,
+        f"{receipt.label()} acknowledged {receipt.ack_words() or 'never'} after its lost acks; "
+        "expected done once the axis answered",
+        receipt.evidence(),
+    )
+
+
+@requirement("TR-DEDUPE-DOCUMENTID")
+def test_a_document_resent_under_a_new_docid_is_recognised(fresh: World, judge: Judge) -> None:
+    partner = fresh.cast.partners[0]
+    original = fresh.new_document(partner)
+    first = receive(fresh, [(original, partner)], settle=False)[0]
+    again = dataclasses.replace(
+        original,
+        trace_headers=[
+            TraceHeader(partner.organ_id, format_timestamp(fresh.clock.now())),
+            *original.trace_headers,
+        ],
+    )
+    second = receive(fresh, [(again, partner)], until="ack")[0]
+    collect_receipts(fresh, [first], first.delivered.cursor)
+    arrived = [s for s in first.statuses if code_of(s) == "01"]
+    judge.check(
+        "TR-DEDUPE-DOCUMENTID",
+        second.doc_id != first.doc_id and second.first_ack("done") is not None,
+        f"the re-sent document ({second.doc_id}, same DocumentId as {first.doc_id}) was "
+        f"acknowledged {second.ack_words() or 'never'}; expected done",
+        second.evidence(),
+    )
+    judge.check(
+        "TR-DEDUPE-DOCUMENTID",
+        len(arrived) == 1,
+        f"DocumentId {first.document_id!r} arrived twice (docIds {first.doc_id} and "
+        f"{second.doc_id}) and got 01 {len(arrived)} times; expected once",
+        [*first.evidence(), *second.evidence()],
+    )

@@ -1,0 +1,265 @@
+"""Scenario steps the conformance tests share: deliver documents to the SUT and collect what
+it did with each (listing, downloads, acks, statuses), make the SUT send documents and collect
+what reached the axis, and wait for statuses — every wait bounded by the profile in model time.
+
+The steps gather facts; the tests judge them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from conformance.contract import Attachment, DocumentRequest, SentDocument
+from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage, ack_word
+from conformance.world import Delivered, Party, World
+from fixtures.factory import PDF_TYPE, ZIP_TYPE, pdf_bytes, zip_bytes
+from reports.model import Evidence
+from spec.model import Edoc
+from spec.status_codes import InvalidStatusCode, StatusCode
+
+__all__ = [
+    "FIRST_REPORT",
+    "Dispatch",
+    "Receipt",
+    "code_of",
+    "collect_receipts",
+    "dispatch",
+    "events_evidence",
+    "receive",
+    "wait_acks",
+    "wait_first_reports",
+]
+
+FIRST_REPORT = ("01", "02")
+
+
+def code_of(message: WireMessage) -> str:
+    """A status's code as two digits when it is a known code, else as written."""
+    try:
+        return StatusCode.parse(message.code).value
+    except InvalidStatusCode:
+        return message.code
+
+
+def events_evidence(summary: str, events: Sequence[WireEvent]) -> Evidence:
+    """Transcript evidence from ``events`` (at most eight shown)."""
+    shown = list(events)[:8]
+    return Evidence("transcript", summary, [e.excerpt() for e in shown], tuple(e.seq for e in shown))
+
+
+@dataclass
+class Receipt:
+    """A message the harness delivered to the SUT and what the SUT did with it."""
+
+    delivered: Delivered
+    sender: Party
+    document: Edoc | None
+    stored: WireEvent | None = None
+    listed: WireEvent | None = None
+    downloads: list[WireEvent] = field(default_factory=list)
+    acks: list[WireEvent] = field(default_factory=list)
+    statuses: list[WireMessage] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.delivered.doc_id
+
+    @property
+    def document_id(self) -> str:
+        return self.delivered.document_id
+
+    @property
+    def codes(self) -> list[str]:
+        return [code_of(s) for s in self.statuses]
+
+    def ack_words(self) -> list[str]:
+        return [ack_word(e) for e in self.acks]
+
+    def first_ack(self, word: str) -> WireEvent | None:
+        return next((e for e in self.acks if ack_word(e) == word), None)
+
+    def evidence(self) -> list[Evidence]:
+        events = [e for e in (self.stored, self.listed) if e is not None]
+        events += self.downloads[:2] + self.acks[:3]
+        out = [events_evidence(f"what the SUT did with {self.doc_id}", sorted(events, key=_seq))]
+        out += [s.evidence() for s in self.statuses[:4]]
+        return out
+
+    def label(self) -> str:
+        return f"docId {self.doc_id} ({self.document_id or 'not an edXML document'})"
+
+
+def _seq(event: WireEvent) -> int:
+    return event.seq
+
+
+def collect_receipts(world: World, receipts: Sequence[Receipt], after: int) -> None:
+    """Fill each receipt with the transcript as it stands (events after ``after``)."""
+    observer = world.observer
+    sut = world.cast.sut.system_id
+    responses = observer.events(after, kind=CALL, system=sut)
+    stored = observer.events(after, kind="stored")
+    for receipt in receipts:
+        doc_id = receipt.doc_id
+        receipt.stored = next((e for e in stored if e.doc_id == doc_id), None)
+        receipt.listed = next(
+            (
+                e
+                for e in responses
+                if e.op == "getReceivedEdocList" and e.ok and doc_id in (e.data.get("listed") or ())
+            ),
+            None,
+        )
+        receipt.downloads = [e for e in responses if e.op in READ_OPS and e.ok and e.doc_id == doc_id]
+        receipt.acks = [
+            e for e in responses if e.op == "updateStatus" and e.ok and e.doc_id == doc_id
+        ]
+        if receipt.document_id:
+            receipt.statuses = [
+                observer.message(e)
+                for e in stored
+                if e.system == sut
+                and e.data.get("messagetype") == "status"
+                and (e.data.get("document_id") or "").strip() == receipt.document_id
+            ]
+
+
+def wait_first_reports(world: World, receipts: Sequence[Receipt], after: int) -> bool:
+    """Wait until every receipt's document has a first report (01 or 02) from the SUT, at most
+    the transport and first-status bounds together. True when all came."""
+    bounds = world.bounds
+    waiting = {r.document_id for r in receipts if r.document_id}
+
+    def pending() -> list[str]:
+        for event in world.observer.stored(after, system=world.cast.sut.system_id):
+            if event.data.get("messagetype") == "status":
+                waiting.discard((event.data.get("document_id") or "").strip())
+        return sorted(waiting)
+
+    return world.observer.wait_all(
+        after,
+        bounds.transport + bounds.first_status,
+        pending,
+        kind="stored",
+        system=world.cast.sut.system_id,
+    )
+
+
+def wait_acks(world: World, doc_ids: Sequence[str], after: int, within: float) -> bool:
+    """Wait until the SUT acknowledged (done or fail) each of ``doc_ids``."""
+    waiting = set(doc_ids)
+
+    def pending() -> list[str]:
+        for event in world.observer.events(
+            after, kind=CALL, system=world.cast.sut.system_id, op="updateStatus"
+        ):
+            if event.ok:
+                waiting.discard(event.doc_id or "")
+        return sorted(waiting)
+
+    return world.observer.wait_all(
+        after,
+        within,
+        pending,
+        kind=CALL,
+        system=world.cast.sut.system_id,
+        op="updateStatus",
+    )
+
+
+def receive(
+    world: World,
+    messages: Sequence[tuple[Edoc, Party]],
+    *,
+    settle: bool = True,
+    until: str = "report",
+) -> list[Receipt]:
+    """Deliver ``messages`` (each document as its sender) to the SUT, wait until each has its
+    first report (``until="report"``) or its ack (``until="ack"``, for messages that get no
+    report), let the SUT settle, and collect what it did with each."""
+    if until not in ("report", "ack"):
+        raise ValueError(f"until={until!r} must be 'report' or 'ack'")
+    after = world.observer.head()
+    receipts = [Receipt(world.deliver(doc, sender), sender, doc) for doc, sender in messages]
+    if until == "report":
+        wait_first_reports(world, receipts, after)
+    else:
+        bounds = world.bounds
+        wait_acks(world, [r.doc_id for r in receipts], after, bounds.transport + bounds.poll_interval)
+    if settle:
+        world.observer.settle(world.observer.head(), world.bounds.poll_interval * 3)
+    collect_receipts(world, receipts, after)
+    return receipts
+
+
+@dataclass
+class Dispatch:
+    """A document the harness asked the SUT to send, and what reached the axis."""
+
+    request: DocumentRequest
+    sent: SentDocument | None
+    message: WireMessage | None
+    refusals: list[WireEvent] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def document_id(self) -> str:
+        return self.sent.document_id if self.sent else ""
+
+    @property
+    def edoc(self) -> Edoc | None:
+        return self.message.edoc if self.message else None
+
+    def evidence(self) -> list[Evidence]:
+        out = []
+        if self.message is not None:
+            out.append(self.message.evidence())
+        if self.refusals:
+            out.append(events_evidence("the axis refused the SUT's sendEdoc", self.refusals))
+        if self.error:
+            out.append(Evidence("note", f"the SUT answered the send request: {self.error}"))
+        return out
+
+
+def sample_attachments(world: World, label: str) -> tuple[Attachment, ...]:
+    """A PDF and a ZIP to send, with content that names ``label``."""
+    lines = [f"Van ban thu nghiem {label}", "lienthong conformance suite"]
+    pdf = pdf_bytes(lines)
+    archive = zip_bytes([(f"phu_luc_{label}.pdf", pdf_bytes(["Phu luc", *lines]))], world.clock.today())
+    return (
+        Attachment(f"van_ban_{label}.pdf", pdf, PDF_TYPE, "Văn bản điện tử"),
+        Attachment(f"phu_luc_{label}.zip", archive, ZIP_TYPE, "Phụ lục (nén)"),
+    )
+
+
+def dispatch(world: World, request: DocumentRequest) -> Dispatch:
+    """Ask the SUT to send ``request`` and wait for its document on the axis (at most the
+    action bound); collect the axis's refusals of the SUT's sends meanwhile."""
+    from conformance.errors import SutError
+
+    after = world.observer.head()
+    try:
+        sent = world.sut.send_document(request)
+    except SutError as exc:
+        return Dispatch(request, None, None, error=str(exc))
+    sut = world.cast.sut.system_id
+    event = world.observer.wait(
+        after,
+        world.bounds.action,
+        lambda e: (e.data.get("document_id") or "").strip() == sent.document_id
+        and e.data.get("messagetype") == "edoc",
+        kind="stored",
+        system=sut,
+    )
+    message = world.observer.message(event) if event is not None else None
+    refusals = [
+        e
+        for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc")
+        if not e.ok
+    ]
+    if message is None:
+        refusals += [
+            e for e in world.observer.events(after, kind="route", system=sut) if e.data.get("refused")
+        ]
+    return Dispatch(request, sent, message, refusals)

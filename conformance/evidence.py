@@ -1,0 +1,307 @@
+"""From test outcomes to the certification report: the verdict on every requirement of the
+profile, with the evidence that proves it, and the timelines of the documents involved.
+
+The :class:`Ledger` collects what each conformance test said: the judgements it recorded
+(:mod:`conformance.judge`), and for a test that failed outside its judge the failure itself,
+charged to every requirement the test declared. A requirement fails when any judgement on it
+failed, passes when it was judged and never failed, and is "not tested" when no test that ran
+judged it. Reasons the run could not finish are collected too: such a run is INCOMPLETE.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from conformance.judge import Judgement
+from conformance.observe import CALL, WireEvent, ack_word
+from reports.model import (
+    DocumentTimeline,
+    Evidence,
+    Outcome,
+    Report,
+    RequirementResult,
+    SutIdentity,
+    TimelineEvent,
+)
+from spec.catalogue import catalogue
+from spec.lifecycle import receiver_of
+from spec.status_codes import InvalidStatusCode, StatusCode
+
+__all__ = ["HINTS", "Ledger", "TestRecord", "build_report", "build_timelines"]
+
+_MAX_FAILURES = 6
+_MAX_EVIDENCE = 4
+_MAX_TIMELINES = 8
+
+HINTS: dict[str, str] = {
+    "TR-POLL-EDOC": "Run the receive loop for messagetype edoc at least once per poll interval.",
+    "TR-POLL-STATUS": "Run the receive loop for messagetype status as well as edoc.",
+    "TR-DOWNLOAD": "Download (getEdoc or downloadEdoc) every docId that getReceivedEdocList lists.",
+    "TR-ACK-DONE": "Call updateStatus(docId, 'done') once the message is safely stored.",
+    "TR-ACK-AFTER-STORE": "Commit the message to your own storage before updateStatus 'done'; "
+    "a crash between the two must leave the message listed, not lost.",
+    "TR-ACK-FAIL-UNREADABLE": "Ack unreadable input with updateStatus 'fail' and send no status.",
+    "TR-FAIL-NOT-LOST": "Do not mark a message as handled when you ack it 'fail': fetch it again "
+    "on a later poll.",
+    "TR-DEDUPE-DOCID": "Remember the axis docIds you processed; ack a repeat 'done' without "
+    "registering it again.",
+    "TR-DEDUPE-DOCUMENTID": "Key your register on (sender, DocumentId) for new documents; a "
+    "re-sent document is the one you hold.",
+    "RCV-ARRIVED": "Send 01 as soon as a valid document is stored, before the clerk acts.",
+    "RCV-REFUSE-INVALID": "Validate received documents; refuse those with errors with 02 and "
+    "the reason in Description.",
+    "RCV-REFUSE-NOT-ADDRESSED": "Check that one of To/OrganId is your agency; refuse others with 02.",
+    "RCV-RESPONSEFOR-MATCHES": "Copy OrganId, Code, PromulgationDate and DocumentId of the "
+    "received document into ResponseFor exactly.",
+    "RCV-STATUS-TO-SENDER": "ResponseFor/OrganId must be the document's sender (From/OrganId).",
+    "LC-FIRST-ARRIVED-TIMELY": "Send 01 (or 02) within the profile's bound after the download.",
+    "LC-NO-REPEAT": "Keep the statuses you sent per document; never send a code twice.",
+    "LC-FORWARD-ONLY": "Send forward codes in the order 01, 03, 04, 05, 06 only.",
+    "LC-WITHDRAWN-FINAL": "After agreeing (15) to a take-back, send nothing more on the document.",
+    "LC-TAKE-BACK-ANSWER-ONCE": "Answer each 13 with exactly one 15 or 16.",
+    "LC-DESCRIPTION-REQUIRED": "Give the reason in Description for 02, 13 and 16.",
+    "ST-TIMESTAMP": "Write Timestamp as yyyy/MM/dd HH:mm:ss (Vietnam local time).",
+    "ROB-RETRY-5XX": "Retry a call that failed with 5xx or 'unavailable', with backoff.",
+    "ROB-NO-DUPLICATE-STATUS": "On retry, re-send the same bytes of a status (the axis "
+    "de-duplicates them) instead of building a new one.",
+    "SEC-SIGNED-REQUESTS": "Sign every request with your own systemId and secret "
+    "(AXIS_PROTOCOL §2).",
+    "SEC-OWN-MESSAGES-ONLY": "Only download or ack docIds the axis listed for you.",
+    "SEC-VERIFY-DOCUMENT-SIGNATURE": "Verify the XML signature of received documents against "
+    "the trusted CA; refuse those that do not verify with 02.",
+    "SEC-SIGNS-DOCUMENTS": "Sign each document you send with your agency's certificate.",
+    "FLOW-REVOKE-RECEIVED": "Mark a revoked document withdrawn and refuse further workflow on it.",
+    "FLOW-TAKE-BACK-ANSWERED": "Let the clerk answer a received 13 and send 15 or 16 once.",
+    "FLOW-TAKE-BACK-WITHDRAWN": "After 15 the document is withdrawn: block its workflow.",
+}
+
+
+@dataclass
+class TestRecord:
+    """What one test (``nodeid``) said: the requirement ids it declared, its outcome
+    (``passed``, ``failed``, ``skipped``), its judgements and, for a failure outside its judge,
+    the failure message charged to its declared ids."""
+
+    nodeid: str
+    declared: tuple[str, ...]
+    outcome: str
+    judgements: list[Judgement] = field(default_factory=list)
+    failure: str = ""
+
+
+@dataclass
+class Ledger:
+    """Every test record of a run and the reasons it could not finish."""
+
+    records: list[TestRecord] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+    def add(self, record: TestRecord) -> None:
+        self.records.append(record)
+
+    def stop(self, reason: str) -> None:
+        """Record that the run could not finish (the verdict will be INCOMPLETE)."""
+        if reason not in self.incomplete:
+            self.incomplete.append(reason)
+
+    @property
+    def completed(self) -> bool:
+        return not self.incomplete
+
+    def judgements(self) -> dict[str, list[tuple[str, Judgement]]]:
+        """Per requirement id, the (test, judgement) pairs of the run, in test order."""
+        out: dict[str, list[tuple[str, Judgement]]] = defaultdict(list)
+        for record in self.records:
+            if record.outcome == "skipped":
+                continue
+            judged = set()
+            for judgement in record.judgements:
+                out[judgement.req_id].append((record.nodeid, judgement))
+                judged.add(judgement.req_id)
+            for req_id in record.declared:
+                if req_id in judged:
+                    continue
+                if record.outcome == "failed" and record.failure:
+                    out[req_id].append((record.nodeid, Judgement(req_id, False, record.failure)))
+                elif record.outcome == "passed":
+                    out[req_id].append(
+                        (record.nodeid, Judgement(req_id, True, f"{record.nodeid} passed"))
+                    )
+        return out
+
+    def failed_ids(self) -> set[str]:
+        return {i for i, pairs in self.judgements().items() if any(not j.passed for _, j in pairs)}
+
+    def results(self, requirement_ids: Iterable[str]) -> tuple[RequirementResult, ...]:
+        """The verdict on each of ``requirement_ids`` with its evidence."""
+        table = self.judgements()
+        return tuple(_result(req_id, table.get(req_id, [])) for req_id in requirement_ids)
+
+
+def _result(req_id: str, pairs: list[tuple[str, Judgement]]) -> RequirementResult:
+    tests = tuple(dict.fromkeys(test for test, _ in pairs))
+    failures = [(t, j) for t, j in pairs if not j.passed]
+    if failures:
+        evidence: list[Evidence] = []
+        for test, judgement in failures[:_MAX_FAILURES]:
+            evidence.append(Evidence("note", judgement.message, {"test": test}))
+            evidence.extend(judgement.evidence[:_MAX_EVIDENCE])
+        if len(failures) > _MAX_FAILURES:
+            evidence.append(
+                Evidence("note", f"… and {len(failures) - _MAX_FAILURES} more failed check(s)")
+            )
+        return RequirementResult.of(
+            req_id, Outcome.FAILED, evidence=evidence, tests=tests, hint=_hint(req_id)
+        )
+    if pairs:
+        first_test, first = pairs[0]
+        evidence = [
+            Evidence(
+                "note",
+                f"{len(pairs)} check(s) passed; first: {first.message}",
+                {"test": first_test},
+            ),
+            *first.evidence[:2],
+        ]
+        return RequirementResult.of(req_id, Outcome.PASSED, evidence=evidence, tests=tests)
+    return RequirementResult.of(req_id, Outcome.NOT_TESTED)
+
+
+def _hint(req_id: str) -> str:
+    hint = HINTS.get(req_id)
+    if hint is not None:
+        return hint
+    return "Make the SUT do what the requirement states: " + catalogue()[req_id].statement
+
+
+# -- timelines -------------------------------------------------------------------------------
+
+
+def _code_text(text: str) -> str:
+    try:
+        return StatusCode.parse(text).value
+    except InvalidStatusCode:
+        return text.strip() or "?"
+
+
+def build_timelines(
+    events: list[WireEvent],
+    organ_of_system: dict[str, str],
+    document_ids: Iterable[str],
+    labels: dict[str, str] | None = None,
+) -> tuple[DocumentTimeline, ...]:
+    """The timeline of each of ``document_ids`` (at most a handful) from the transcript
+    ``events``. ``organ_of_system`` names the agency each system serves (the lanes)."""
+    labels = labels or {}
+    wanted = list(dict.fromkeys(d for d in document_ids if d))[:_MAX_TIMELINES]
+    doc_of: dict[str, str] = {}  # axis docId -> DocumentId, for edocs
+    to_of: dict[str, str] = {}  # axis docId -> the first agency it was delivered for
+    for event in events:
+        if event.kind == "delivery" and event.data.get("status") == "pending":
+            to_of.setdefault(event.doc_id or "", ",".join(event.data.get("to") or ()))
+        if event.kind == "stored" and event.data.get("messagetype") == "edoc":
+            document_id = (event.data.get("document_id") or "").strip()
+            if document_id in wanted:
+                doc_of[event.doc_id or ""] = document_id
+    lanes: dict[str, list[TimelineEvent]] = {d: [] for d in wanted}
+    listed_seen: set[tuple[str, str]] = set()
+    for event in events:
+        _timeline_event(event, doc_of, to_of, lanes, organ_of_system, listed_seen)
+    return tuple(
+        DocumentTimeline(d, tuple(lanes[d]), labels.get(d, "")) for d in wanted if lanes[d]
+    )
+
+
+def _timeline_event(
+    event: WireEvent,
+    doc_of: dict[str, str],
+    to_of: dict[str, str],
+    lanes: dict[str, list[TimelineEvent]],
+    organ_of_system: dict[str, str],
+    listed_seen: set[tuple[str, str]],
+) -> None:
+    data = event.data
+    if event.kind == "stored":
+        if data.get("messagetype") == "status":
+            document_id = (data.get("document_id") or "").strip()
+            if document_id in lanes:
+                code = _code_text(data.get("status_code") or "")
+                sender_organ = organ_of_system.get(event.system or "", event.system or "?")
+                addressee = to_of.get(event.doc_id or "", "") or sender_organ
+                lane = _status_lane(code, sender_organ, addressee)
+                lanes[document_id].append(TimelineEvent(event.at, lane, "status", code, event.seq))
+        elif event.doc_id in doc_of:
+            lanes[doc_of[event.doc_id]].append(
+                TimelineEvent(event.at, "axis", "sent", None, event.seq, f"docId {event.doc_id}")
+            )
+        return
+    if event.kind != CALL or not event.ok:
+        return
+    system = event.system or ""
+    lane = organ_of_system.get(system, system)
+    if event.op == "getReceivedEdocList":
+        for doc_id in data.get("listed") or ():
+            if doc_id in doc_of and (doc_id, system) not in listed_seen:
+                listed_seen.add((doc_id, system))
+                lanes[doc_of[doc_id]].append(
+                    TimelineEvent(event.at, lane, "listed", None, event.seq)
+                )
+        return
+    doc_id = event.doc_id or ""
+    if doc_id not in doc_of:
+        return
+    if event.op in ("getEdoc", "downloadEdoc"):
+        lanes[doc_of[doc_id]].append(TimelineEvent(event.at, lane, "downloaded", None, event.seq))
+    elif event.op == "updateStatus" and ack_word(event) in ("done", "fail"):
+        lanes[doc_of[doc_id]].append(TimelineEvent(event.at, lane, "ack", ack_word(event), event.seq))
+
+
+def _status_lane(code: str, sender_organ: str, addressee: str) -> str:
+    """The receiving agency a status is about: its sender for the receiver's codes, its
+    addressee for the sender's 13."""
+    try:
+        member = StatusCode.parse(code)
+    except InvalidStatusCode:
+        return sender_organ
+    return receiver_of(member, sender_organ, addressee)
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def build_report(
+    *,
+    ledger: Ledger,
+    requirement_ids: Iterable[str],
+    suite_version: str,
+    profile: str,
+    seed: int,
+    time_scale: float,
+    started: datetime,
+    finished: datetime,
+    sut: SutIdentity,
+    axis_endpoint: str,
+    transcript_sha256: str,
+    transcript_events: int,
+    timelines: tuple[DocumentTimeline, ...] = (),
+) -> Report:
+    """The report of a run from its ledger (waivers are applied afterwards)."""
+    return Report(
+        suite_version=suite_version,
+        profile=profile,
+        seed=seed,
+        time_scale=time_scale,
+        started=started,
+        finished=finished,
+        sut=sut,
+        axis_endpoint=axis_endpoint,
+        requirements=ledger.results(requirement_ids),
+        transcript_sha256=transcript_sha256,
+        transcript_events=transcript_events,
+        completed=ledger.completed,
+        incomplete_reason="; ".join(ledger.incomplete),
+        timelines=timelines,
+    )

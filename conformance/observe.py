@@ -1,0 +1,363 @@
+"""What crossed the fake axis, as the suite reads it: transcript events through the admin API,
+long-polls that wait for the SUT to do something, and the messages the SUT sent, parsed and
+validated.
+
+The suite judges the SUT only by these. Waiting is always on the axis's long-poll, with a
+timeout in model time converted by the harness clock; nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from axis.client import AxisAdmin
+from conformance.clock import HarnessClock
+from reports.model import Evidence
+from spec import Options, check
+from spec.errors import InputRefused
+from spec.findings import Finding
+from spec.model import Edoc, Message, Status
+
+__all__ = ["CALL", "READ_OPS", "BodySource", "Observer", "WireEvent", "WireMessage", "ack_word"]
+
+BodySource = Callable[[str], bytes | None]
+"""Gives the stored bytes of an axis DocId (None when they cannot be read)."""
+
+_PAGE = 2000
+_MAX_LONG_POLL = 30.0  # real seconds per admin long-poll (the API allows 60)
+READ_OPS = ("getEdoc", "downloadEdoc")
+CALL = "call"
+"""The transcript event of one protocol call: the request and the axis's answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class WireEvent:
+    """One transcript event. ``at`` is the axis's clock time (aware, UTC)."""
+
+    seq: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> WireEvent:
+        return cls(
+            int(raw["seq"]),
+            datetime.fromisoformat(raw["ts"].replace("Z", "+00:00")),
+            raw["kind"],
+            raw["data"],
+        )
+
+    @property
+    def op(self) -> str | None:
+        return self.data.get("op")
+
+    @property
+    def system(self) -> str | None:
+        return self.data.get("system")
+
+    @property
+    def doc_id(self) -> str | None:
+        return self.data.get("doc_id")
+
+    @property
+    def ok(self) -> bool:
+        """A response that said OK (for ``downloadEdoc``: one that answered bytes)."""
+        return self.data.get("status") == "OK" and self.data.get("http_status", 200) < 400
+
+    def excerpt(self) -> dict[str, Any]:
+        """The event as evidence detail: seq, time, kind and its data without bulky keys."""
+        data = {k: v for k, v in self.data.items() if k not in ("headers", "findings")}
+        return {"seq": self.seq, "at": self.at.isoformat(), "kind": self.kind, "data": data}
+
+    def __str__(self) -> str:
+        bits = [f"#{self.seq} {self.kind}"]
+        for key in ("op", "system", "doc_id", "status", "error_code", "status_code"):
+            if self.data.get(key) not in (None, ""):
+                bits.append(f"{key}={self.data[key]}")
+        return " ".join(bits)
+
+
+def ack_word(event: WireEvent) -> str:
+    """The word an updateStatus call acknowledged with (done, fail, …)."""
+    return str(event.data.get("ack") or "")
+
+
+@dataclass
+class WireMessage:
+    """A message stored by the axis, with its bytes read back and judged by spec's validator.
+
+    ``parsed`` is None when the bytes could not be read at all (``refusal`` says why);
+    ``deliveries`` maps each recipient system to the organ ids it was delivered for."""
+
+    doc_id: str
+    seq: int
+    at: datetime
+    sender_system: str
+    messagetype: str
+    data: bytes | None
+    parsed: Message | None
+    findings: list[Finding] = field(default_factory=list)
+    deliveries: dict[str, list[str]] = field(default_factory=dict)
+    refusal: str = ""
+
+    @property
+    def status(self) -> Status | None:
+        return self.parsed if isinstance(self.parsed, Status) else None
+
+    @property
+    def edoc(self) -> Edoc | None:
+        return self.parsed if isinstance(self.parsed, Edoc) else None
+
+    @property
+    def code(self) -> str:
+        """The status code as written (stripped), "" for a document."""
+        status = self.status
+        return (status.status_code or "").strip() if status else ""
+
+    @property
+    def document_id(self) -> str:
+        """The DocumentId a status reports on, or a document's own DocumentId."""
+        if self.status is not None:
+            rf = self.status.response_for
+            return (rf.document_id or "").strip() if rf else ""
+        if self.edoc is not None:
+            return (self.edoc.header.document_id or "").strip()
+        return ""
+
+    def evidence(self, summary: str | None = None) -> Evidence:
+        what = f"status {self.code}" if self.messagetype == "status" else "document"
+        default = (
+            f"{what} {self.doc_id} sent by {self.sender_system} (#{self.seq}) on "
+            f"{self.document_id or '?'}, delivered to {sorted(self.deliveries) or 'nobody'}"
+        )
+        detail = {
+            "doc_id": self.doc_id,
+            "sender_system": self.sender_system,
+            "messagetype": self.messagetype,
+            "document_id": self.document_id,
+            "code": self.code,
+            "deliveries": self.deliveries,
+        }
+        return Evidence("exchange", summary or default, detail, (self.seq,))
+
+
+class Observer:
+    """Reads the transcript of the axis at ``admin`` and the messages behind it.
+
+    ``sut_system`` is the SUT's systemId; ``bodies`` reads a stored message's bytes;
+    ``options`` are the validator's options for judging them (the model date, the CA)."""
+
+    def __init__(
+        self,
+        admin: AxisAdmin,
+        clock: HarnessClock,
+        sut_system: str,
+        bodies: BodySource,
+        options: Options,
+    ) -> None:
+        self.admin = admin
+        self.clock = clock
+        self.sut_system = sut_system
+        self._bodies = bodies
+        self.options = options
+        self._messages: dict[str, WireMessage] = {}
+
+    def __repr__(self) -> str:
+        return f"Observer({self.admin!r}, sut_system={self.sut_system!r})"
+
+    # -- events ------------------------------------------------------------------------
+
+    def head(self) -> int:
+        """The seq of the last transcript event: a cursor for "from now on"."""
+        return int(self.admin.stats()["head"]["seq"])
+
+    def events(self, after: int = 0, **filters: str) -> list[WireEvent]:
+        """Every event after ``after`` matching ``filters`` (kind, system, doc_id, op)."""
+        return list(self.iter_events(after, **filters))
+
+    def iter_events(self, after: int = 0, **filters: str) -> Iterator[WireEvent]:
+        cursor = after
+        while True:
+            page, next_cursor = self.admin.events(cursor, limit=_PAGE, **filters)
+            for raw in page:
+                yield WireEvent.from_json(raw)
+            if len(page) < _PAGE:
+                return
+            cursor = next_cursor
+
+    def wait(
+        self,
+        after: int,
+        within: float,
+        match: Callable[[WireEvent], bool] | None = None,
+        **filters: str,
+    ) -> WireEvent | None:
+        """The first event after ``after`` matching ``filters`` and ``match``, waiting at most
+        ``within`` model seconds (on the axis's long-poll); None when none came in time."""
+        deadline = self.clock.deadline(within)
+        cursor = after
+        while True:
+            timeout = min(deadline.remaining_real(), _MAX_LONG_POLL)
+            raw = self.admin.wait_for(cursor, timeout=round(timeout, 3), **filters)
+            if raw is not None:
+                event = WireEvent.from_json(raw)
+                if match is None or match(event):
+                    return event
+                cursor = event.seq
+                continue
+            if deadline.expired:
+                return None
+
+    def wait_all(
+        self,
+        after: int,
+        within: float,
+        pending: Callable[[], list[Any]],
+        **filters: str,
+    ) -> bool:
+        """Wait until ``pending()`` is empty, re-checking after every event matching
+        ``filters``; at most ``within`` model seconds. True when nothing is pending."""
+        deadline = self.clock.deadline(within)
+        cursor = after
+        while pending():
+            if deadline.expired:
+                return False
+            event = self.wait(cursor, deadline.remaining(), **filters)
+            if event is None:
+                return not pending()
+            cursor = event.seq
+        return True
+
+    def settle(self, after: int, within: float, polls: int = 2) -> bool:
+        """Wait until the SUT has listed both its inboxes ``polls`` more times after
+        ``after``: whatever it was going to do about earlier messages is then on the wire.
+        False when it did not poll that often within ``within`` model seconds."""
+        seen = {"edoc": 0, "status": 0}
+
+        def counted(event: WireEvent) -> bool:
+            kind = event.data.get("messagetype")
+            if event.ok and kind in seen:
+                seen[kind] += 1
+            return min(seen.values()) >= polls
+
+        found = self.wait(
+            after,
+            within,
+            counted,
+            kind=CALL,
+            system=self.sut_system,
+            op="getReceivedEdocList",
+        )
+        return found is not None
+
+    # -- the SUT's calls -----------------------------------------------------------------
+
+    def sut_responses(self, after: int = 0, op: str | None = None) -> list[WireEvent]:
+        """The axis's answers to the SUT's calls (optionally of one operation)."""
+        filters = {"kind": CALL, "system": self.sut_system}
+        if op is not None:
+            filters["op"] = op
+        return self.events(after, **filters)
+
+    def downloads(self, doc_id: str, after: int = 0) -> list[WireEvent]:
+        """The SUT's successful downloads (getEdoc or downloadEdoc) of ``doc_id``."""
+        return [
+            e
+            for e in self.events(after, kind=CALL, system=self.sut_system, doc_id=doc_id)
+            if e.op in READ_OPS and e.ok
+        ]
+
+    def acks(self, doc_id: str, after: int = 0) -> list[WireEvent]:
+        """The SUT's accepted updateStatus calls on ``doc_id`` (:func:`ack_word` gives the
+        word it sent: done, fail, …)."""
+        return [
+            e
+            for e in self.events(after, kind=CALL, system=self.sut_system, doc_id=doc_id)
+            if e.op == "updateStatus" and e.ok
+        ]
+
+    # -- messages ------------------------------------------------------------------------
+
+    def message(self, stored: WireEvent) -> WireMessage:
+        """The message a ``stored`` event stands for, read and validated once."""
+        doc_id = stored.doc_id or ""
+        found = self._messages.get(doc_id)
+        if found is not None:
+            return found
+        deliveries = {
+            e.system or "": list(e.data.get("to") or [])
+            for e in self.events(stored.seq - 1, kind="delivery", doc_id=doc_id)
+            if e.data.get("status") == "pending"
+        }
+        data = self._bodies(doc_id)
+        message = WireMessage(
+            doc_id=doc_id,
+            seq=stored.seq,
+            at=stored.at,
+            sender_system=stored.system or "",
+            messagetype=stored.data.get("messagetype", ""),
+            data=data,
+            parsed=None,
+            deliveries=deliveries,
+        )
+        if data is None:
+            message.refusal = f"the bytes of {doc_id} could not be read back from the axis"
+        else:
+            try:
+                parsed = check(data, self.options)
+            except InputRefused as exc:
+                message.refusal = str(exc)
+            else:
+                message.parsed = parsed.message
+                message.findings = list(parsed.findings)
+        self._messages[doc_id] = message
+        return message
+
+    def stored(self, after: int = 0, *, system: str | None = None) -> list[WireEvent]:
+        """``stored`` events (a message accepted by the axis), optionally by one system."""
+        filters = {"kind": "stored"}
+        if system is not None:
+            filters["system"] = system
+        return [e for e in self.events(after, **filters) if not e.data.get("unparsed")]
+
+    def sut_messages(self, after: int = 0, messagetype: str | None = None) -> list[WireMessage]:
+        """The messages the SUT sent (and the axis stored), oldest first."""
+        out = []
+        for event in self.stored(after, system=self.sut_system):
+            if messagetype is None or event.data.get("messagetype") == messagetype:
+                out.append(self.message(event))
+        return out
+
+    def statuses_on(self, document_id: str, after: int = 0) -> list[WireMessage]:
+        """Every status stored on ``document_id`` (whoever sent it), oldest first."""
+        return [
+            self.message(e)
+            for e in self.stored(after)
+            if e.data.get("messagetype") == "status"
+            and (e.data.get("document_id") or "").strip() == document_id
+        ]
+
+    def wait_status(
+        self,
+        after: int,
+        within: float,
+        document_id: str,
+        codes: tuple[str, ...] | None = None,
+    ) -> WireMessage | None:
+        """The first status the SUT sends after ``after`` on ``document_id`` (with one of
+        ``codes`` when given), waiting at most ``within`` model seconds."""
+
+        def wanted(event: WireEvent) -> bool:
+            data = event.data
+            if data.get("messagetype") != "status":
+                return False
+            if (data.get("document_id") or "").strip() != document_id:
+                return False
+            return codes is None or (data.get("status_code") or "").strip() in codes
+
+        event = self.wait(after, within, wanted, kind="stored", system=self.sut_system)
+        return self.message(event) if event is not None else None

@@ -1,0 +1,167 @@
+"""The pytest plugin of the conformance suite (entry point ``lienthong-conformance``).
+
+It is loaded in every pytest session of an environment where lienthong is installed, so it
+stays small: it adds its option group and the ``requirement`` marker, and does nothing else
+unless the session certifies a SUT — ``--sut-adapter`` is given, or the paths to collect lie in
+the ``conformance`` package. Only then does it import the suite's machinery
+(:mod:`conformance.runtime`) and register it: the fixtures (the axis, the SUT, the judge), the
+per-requirement bookkeeping and the report. The project's own test run is left alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["MARKER", "OPTIONS", "is_active", "settings_from_config"]
+
+GROUP = "lienthong-conformance"
+MARKER = "requirement"
+_PACKAGE = Path(__file__).resolve().parent
+
+# (flag, CertifySettings field, argparse keywords)
+OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "--sut-adapter",
+        "adapter",
+        {
+            "metavar": "ADAPTER",
+            "help": "the SUT to certify: 'reference' (the reference SUT, in-process), 'manual' "
+            "(prompts an operator) or the http(s):// URL of the SUT's control endpoint; "
+            "giving it turns the conformance suite on",
+        },
+    ),
+    (
+        "--profile",
+        "profile",
+        {
+            "metavar": "NAME",
+            "help": "certification profile: full, receiver or sender (default full)",
+        },
+    ),
+    (
+        "--axis",
+        "axis_url",
+        {
+            "metavar": "URL",
+            "help": "use the fake axis running at URL (through its admin API) instead of "
+            "starting one in-process on a free port",
+        },
+    ),
+    (
+        "--axis-token",
+        "axis_token",
+        {"metavar": "TOKEN", "help": "the admin token of the axis given with --axis"},
+    ),
+    (
+        "--seed",
+        "seed",
+        {"type": int, "metavar": "N", "help": "seed of every random choice of the run (default 0)"},
+    ),
+    (
+        "--time-scale",
+        "time_scale",
+        {
+            "type": float,
+            "metavar": "X",
+            "help": "model seconds per real second: profile deadlines in minutes pass in "
+            "seconds (default 300)",
+        },
+    ),
+    (
+        "--report-dir",
+        "out_dir",
+        {"metavar": "DIR", "help": "where run folders go (default reports/out/certify)"},
+    ),
+    (
+        "--waivers",
+        "waivers",
+        {"metavar": "FILE", "help": "YAML file of waivers (accepted deviations) to apply"},
+    ),
+    (
+        "--mutant",
+        "mutant",
+        {
+            "metavar": "NAME",
+            "help": "plant the named defect of conformance.mutants in the reference SUT",
+        },
+    ),
+    (
+        "--require-signature",
+        "require_signature",
+        {
+            "choices": ("yes", "no"),
+            "help": "override the profile: require signed documents (yes) or not (no)",
+        },
+    ),
+    (
+        "--exploration-examples",
+        "exploration_examples",
+        {
+            "type": int,
+            "metavar": "N",
+            "help": "how many random event sequences the stateful exploration tries (default 12)",
+        },
+    ),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "lienthong conformance suite (certify a SUT)")
+    for flag, field, kwargs in OPTIONS:
+        group.addoption(flag, dest=f"lienthong_{field}", default=None, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(*ids): the catalogue requirement ids (spec/requirements/) a conformance "
+        "test verifies",
+    )
+    config.addinivalue_line(
+        "markers",
+        "audit: a conformance test that judges everything the SUT sent in the run (runs last)",
+    )
+    if not is_active(config):
+        return
+    from conformance.runtime import CertificationSession
+    from conformance.settings import SettingsError
+
+    try:
+        settings = settings_from_config(config)
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    import conformance.runtime as runtime
+
+    config.pluginmanager.register(CertificationSession(config, settings), runtime.SESSION_PLUGIN)
+    config.pluginmanager.register(runtime, "lienthong-conformance-fixtures")
+
+
+def is_active(config: pytest.Config) -> bool:
+    """Whether this session certifies a SUT: ``--sut-adapter`` given, or a path to collect
+    inside the conformance package."""
+    if config.getoption("lienthong_adapter", default=None) is not None:
+        return True
+    for arg in config.args:
+        path = Path(str(arg).split("::", 1)[0])
+        if not path.is_absolute():
+            path = Path(config.invocation_params.dir) / path
+        try:
+            if path.resolve().is_relative_to(_PACKAGE):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def settings_from_config(config: pytest.Config) -> Any:
+    """The run's :class:`~conformance.settings.CertifySettings` from the pytest options."""
+    from conformance.settings import CertifySettings
+
+    values = {field: config.getoption(f"lienthong_{field}") for _, field, _ in OPTIONS}
+    choice = values.get("require_signature")
+    if choice is not None:
+        values["require_signature"] = choice == "yes"
+    return CertifySettings.from_options(values)

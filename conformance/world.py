@@ -1,0 +1,421 @@
+"""The harness's side of a certification run: the fake axis, the agencies and systems the
+harness plays (the SUT's counterparts), the test CA, the SUT behind its adapter, and the
+means to put documents and statuses on the axis as those counterparts.
+
+A :class:`World` is built once per run (:func:`open_world`) and closed at its end. It knows
+every secret of the systems it registered, so it can read back what the SUT sent to them;
+the SUT's own credentials are made here and handed to the SUT through its adapter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from axis.client import AxisAdmin, AxisClient
+from axis.config import AxisConfig
+from axis.errors import AxisError
+from axis.server import RunningAxis, running_axis
+from conformance.adapters.base import SutAdapter
+from conformance.clock import HarnessClock
+from conformance.contract import SigningCredentials, SutIdentity
+from conformance.errors import ConformanceError, RunIncomplete
+from conformance.observe import Observer
+from conformance.profiles import Bounds, Profile
+from conformance.settings import CertifySettings
+from fixtures.agencies import Agency, lookup
+from fixtures.factory import DocumentFactory, Kind
+from spec import Options, serialize
+from spec.model import Edoc, Status
+from spec.signature import sign
+from spec.testca import TestCA
+
+__all__ = ["SUT_AGENCY", "Cast", "Delivered", "Party", "World", "open_world"]
+
+SUT_AGENCY = "000.00.00.H44"
+"""The agency the SUT serves in a run (Ủy ban nhân dân tỉnh Phú Thọ)."""
+PARTNER_AGENCIES = ("000.00.00.G12", "000.00.00.H36")
+"""The agencies the harness plays as the SUT's counterparts (Bộ Tài chính, UBND Lâm Đồng)."""
+BYSTANDER_AGENCY = "000.00.00.H47"
+"""An agency the harness serves that no document of a run is meant for (UBND Quảng Nam)."""
+
+
+def _secret(seed: int, system_id: str) -> str:
+    key = f"lienthong-certify:{seed}".encode()
+    return hmac.new(key, system_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An agency and the connection system that serves it on the axis."""
+
+    agency: Agency
+    system_id: str
+    secret: str = field(repr=False)
+
+    @property
+    def organ_id(self) -> str:
+        return self.agency.organ_id
+
+    @property
+    def name(self) -> str:
+        return self.agency.name
+
+
+def _party(organ_id: str, seed: int) -> Party:
+    agency = lookup(organ_id)
+    if agency is None:  # pragma: no cover - the constants above are fixture agencies
+        raise ConformanceError(f"agency {organ_id!r} is not in the fixture registry")
+    return Party(agency, agency.system_id, _secret(seed, agency.system_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """Who takes part in a run: the SUT's agency and system, the partners the harness plays,
+    and a bystander agency that nothing is addressed to."""
+
+    sut: Party
+    partners: tuple[Party, ...]
+    bystander: Party
+
+    @classmethod
+    def for_seed(cls, seed: int) -> Cast:
+        """The cast of a run; the secrets derive from ``seed``."""
+        return cls(
+            _party(SUT_AGENCY, seed),
+            tuple(_party(o, seed) for o in PARTNER_AGENCIES),
+            _party(BYSTANDER_AGENCY, seed),
+        )
+
+    @property
+    def harness(self) -> tuple[Party, ...]:
+        """The parties the harness plays."""
+        return (*self.partners, self.bystander)
+
+    def by_organ(self, organ_id: str) -> Party | None:
+        for party in (self.sut, *self.harness):
+            if party.organ_id == organ_id:
+                return party
+        return None
+
+    def by_system(self, system_id: str) -> Party | None:
+        for party in (self.sut, *self.harness):
+            if party.system_id == system_id:
+                return party
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A message the harness put on the axis for the SUT: its axis DocId, the cursor just
+    before it (everything the SUT does about it comes after), and the message itself."""
+
+    doc_id: str
+    cursor: int
+    data: bytes = field(repr=False)
+    message: Edoc | Status | None = None
+
+    @property
+    def document_id(self) -> str:
+        if isinstance(self.message, Edoc):
+            return self.message.header.document_id or ""
+        if isinstance(self.message, Status) and self.message.response_for is not None:
+            return self.message.response_for.document_id or ""
+        return ""
+
+
+class World:
+    """Everything a run works with. Build it with :func:`open_world`."""
+
+    def __init__(
+        self,
+        settings: CertifySettings,
+        profile: Profile,
+        clock: HarnessClock,
+        cast: Cast,
+        axis_url: str,
+        admin: AxisAdmin,
+        bodies: Callable[[str], bytes | None],
+        sut: SutAdapter,
+        ca: TestCA | None,
+    ) -> None:
+        self.settings = settings
+        self.profile = profile
+        self.clock = clock
+        self.cast = cast
+        self.axis_url = axis_url
+        self.admin = admin
+        self.sut = sut
+        self.ca = ca
+        self.factory = DocumentFactory(seed=settings.seed, today=clock.today())
+        self.observer = Observer(admin, clock, cast.sut.system_id, bodies, self.validator_options())
+        self.identity: SutIdentity | None = None
+        self.started_cursor = 0
+        self._document_ids: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"<World {self.settings!r} axis={self.axis_url!r}>"
+
+    @property
+    def bounds(self) -> Bounds:
+        return self.profile.bounds
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self.identity.capabilities if self.identity else frozenset()
+
+    def validator_options(self) -> Options:
+        """How spec's validator judges what the SUT sends: today in model time, signatures as
+        the profile says, certificates from the harness's CA."""
+        return Options(
+            today=self.clock.today(),
+            require_signature=self.profile.require_signature,
+            trusted_ca=self.ca.certificate if self.ca else None,
+        )
+
+    # -- setting the SUT up ----------------------------------------------------------------
+
+    def register_parties(self) -> None:
+        """Register the SUT's system and the harness's systems with their agencies."""
+        for party in (self.cast.sut, *self.cast.harness):
+            self.admin.put_system(
+                party.system_id, party.secret, name=party.name, agencies=[party.organ_id]
+            )
+
+    def configure_sut(self) -> SutIdentity:
+        """Ask the SUT who it is and point it at the axis as the SUT's system and agency."""
+        identity = self.sut.describe()
+        self.identity = identity
+        signing = None
+        ca_pem = None
+        if self.ca is not None:
+            ca_pem = _pem(self.ca.certificate)
+            creds = self.ca.issued[self.cast.sut.organ_id]
+            signing = SigningCredentials(_key_pem(creds.key), _pem(creds.certificate))
+        self.sut.configure(
+            self.axis_url,
+            self.cast.sut.system_id,
+            self.cast.sut.secret,
+            self.cast.sut.organ_id,
+            ca_pem=ca_pem,
+            signing=signing,
+            require_signature=self.profile.require_signature,
+            clock=self.clock,
+            poll_interval=self.bounds.poll_interval / 6,
+        )
+        return identity
+
+    # -- documents and statuses from the harness's parties ---------------------------------
+
+    def new_document(
+        self,
+        sender: Party,
+        recipients: Sequence[Party] | None = None,
+        *,
+        kind: Kind = "new",
+        original: Edoc | None = None,
+        attachments: int = 1,
+    ) -> Edoc:
+        """A valid document from ``sender`` (to the SUT unless ``recipients`` is given) with a
+        DocumentId not used before in this run."""
+        to = [p.agency for p in (recipients or [self.cast.sut])]
+        while True:
+            doc = self.factory.edoc(
+                sender.agency,
+                to,
+                kind=kind,
+                original=original,
+                attachments=attachments,
+            )
+            document_id = doc.header.document_id or ""
+            if kind != "new" and kind != "replace":
+                return doc
+            if document_id not in self._document_ids:
+                self._document_ids.add(document_id)
+                return doc
+
+    def encode(self, message: Edoc | Status, signer: Party | None) -> bytes:
+        """The message's bytes, signed by ``signer``'s credentials when the profile requires
+        signed documents (``signer`` None: unsigned)."""
+        data = serialize(message)
+        if signer is not None and self.ca is not None:
+            creds = self.ca.issued[signer.organ_id]
+            data = sign(data, creds.key, creds.certificate)
+        return data
+
+    def deliver(
+        self,
+        message: Edoc | Status,
+        sender: Party,
+        *,
+        data: bytes | None = None,
+        to: Sequence[str] = (),
+        signed: bool = True,
+    ) -> Delivered:
+        """Put ``message`` (or ``data``, its bytes as given) on the axis as ``sender``; ``to``
+        adds recipients (organ ids) beyond the message's own."""
+        if data is None:
+            data = self.encode(message, sender if signed else None)
+        messagetype = "status" if isinstance(message, Status) else "edoc"
+        return self._inject(data, sender, messagetype, to, message)
+
+    def deliver_bytes(self, data: bytes, sender: Party, to: Sequence[str]) -> Delivered:
+        """Put bytes that are not an edXML message on the axis, addressed to ``to``."""
+        return self._inject(data, sender, "edoc", to, None, unparsed=True)
+
+    def _inject(
+        self,
+        data: bytes,
+        sender: Party,
+        messagetype: str,
+        to: Sequence[str],
+        message: Edoc | Status | None,
+        *,
+        unparsed: bool = False,
+    ) -> Delivered:
+        cursor = self.observer.head()
+        answer = self.admin.inject(
+            data,
+            system_id=sender.system_id,
+            messagetype=messagetype,
+            to=list(to),
+            unparsed=unparsed,
+        )
+        if answer.get("status") != "OK":
+            raise RunIncomplete(
+                f"the axis refused a message the harness sent as {sender.system_id}: "
+                f"{answer.get('ErrorDesc')!r}"
+            )
+        return Delivered(str(answer["DocId"]), cursor, data, message)
+
+    def status_from(
+        self,
+        reporter: Party,
+        document: Edoc,
+        code: str,
+        description: str | None = None,
+    ) -> Status:
+        """A status from ``reporter`` (a recipient of ``document``) on it, stamped now."""
+        return self.factory.status(document, reporter.agency, code, self.clock.now(), description)
+
+    def take_back_request(self, document: Edoc, receiver: Party, reason: str) -> Status:
+        """Status 13 from ``document``'s sender to ``receiver``, stamped now."""
+        return self.factory.take_back(document, receiver.agency, self.clock.now(), reason)
+
+    def client(self, party: Party) -> AxisClient:
+        """A protocol client signed as ``party``'s system (close it after use)."""
+        return AxisClient(self.axis_url, party.system_id, party.secret)
+
+    def clear_faults(self) -> None:
+        self.admin.clear_faults()
+
+    def set_faults(self, rules: list[dict[str, Any]]) -> None:
+        """Install a fault plan for the SUT's system, seeded from the run's seed."""
+        for rule in rules:
+            rule.setdefault("system", self.cast.sut.system_id)
+        self.admin.set_faults({"seed": self.settings.seed, "rules": rules})
+
+
+def _pem(certificate: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def _key_pem(key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+
+
+def make_ca(cast: Cast, now: datetime) -> TestCA:
+    """A fresh test CA with signing credentials for every party (keys made now, never
+    written to the repository)."""
+    ca = TestCA.create("lienthong certification test CA", now=now)
+    for party in (cast.sut, *cast.harness):
+        ca.issue(party.name, party.organ_id, now=now)
+    return ca
+
+
+@contextlib.contextmanager
+def _axis(
+    settings: CertifySettings,
+) -> Iterator[tuple[str, AxisAdmin, Callable[[str], bytes | None]]]:
+    if settings.axis_url is None:
+        config = AxisConfig(seed=settings.seed, seed_defaults=False)
+        with running_axis(config) as axis, axis.admin() as admin:
+            yield axis.url, admin, _store_bodies(axis)
+        return
+    with AxisAdmin(settings.axis_url, settings.axis_token or "") as admin:
+        try:
+            admin.stats()
+        except (AxisError, OSError) as exc:
+            raise RunIncomplete(
+                f"the axis at {settings.axis_url!r} does not answer its admin API: {exc}"
+            ) from exc
+        yield settings.axis_url, admin, _protocol_bodies(settings.axis_url, admin)
+
+
+def _store_bodies(axis: RunningAxis) -> Callable[[str], bytes | None]:
+    return axis.app.store.body
+
+
+def _protocol_bodies(url: str, admin: AxisAdmin) -> Callable[[str], bytes | None]:
+    """Read a message through the protocol as one of the harness's systems that it was
+    delivered to (the only way a remote axis gives bytes out)."""
+    secrets: dict[str, str] = {}
+
+    def read(doc_id: str) -> bytes | None:
+        for message in admin.messages(limit=1000):
+            if message["doc_id"] != doc_id:
+                continue
+            for delivery in message["deliveries"]:
+                secret = secrets.get(delivery["system_id"])
+                if secret is None:
+                    continue
+                with AxisClient(url, delivery["system_id"], secret) as client:
+                    try:
+                        return client.download_edoc(doc_id)
+                    except (AxisError, OSError):
+                        continue
+        return None
+
+    read.secrets = secrets  # type: ignore[attr-defined]
+    return read
+
+
+@contextlib.contextmanager
+def open_world(
+    settings: CertifySettings,
+    adapter_factory: Callable[[CertifySettings], SutAdapter],
+) -> Iterator[World]:
+    """Start (or reach) the axis, register the cast, make the CA, build the SUT's adapter
+    with ``adapter_factory`` and configure the SUT; close everything at the end."""
+    profile = settings.resolved_profile()
+    clock = HarnessClock(settings.time_scale)
+    cast = Cast.for_seed(settings.seed)
+    ca = make_ca(cast, datetime.now(UTC)) if profile.require_signature else None
+    with _axis(settings) as (url, admin, bodies):
+        secrets = getattr(bodies, "secrets", None)
+        if secrets is not None:
+            secrets.update({p.system_id: p.secret for p in cast.harness})
+        sut = adapter_factory(settings)
+        try:
+            world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)
+            world.register_parties()
+            world.started_cursor = world.observer.head()
+            world.configure_sut()
+            yield world
+        finally:
+            with contextlib.suppress(ConformanceError, AxisError, OSError):
+                admin.clear_faults()
+            sut.close()

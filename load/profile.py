@@ -1,0 +1,209 @@
+"""Traffic profiles: how much each connection system sends to the axis and how often it polls,
+hour by hour, as a load run replays it.
+
+A profile is what the national network asks of the axis: per connection system, the documents
+it sends and the times it polls its inbox in each hour. It comes from a simulation
+(``lienthong sim`` exports one) or from the built-in :func:`national_2022`, the volume the axis
+really carried in July 2022 spread over the working hours of that month. A load run takes one
+hour of a profile (the busiest by default) and plays it at ``scale`` times its volume.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from load.errors import ProfileError
+
+FORMAT = "lienthong-traffic-profile"
+FORMAT_VERSION = 1
+
+# SPEC §6: July 2022 on the national axis.
+JULY_2022_DOCUMENTS = 135_164
+JULY_2022_DELIVERIES = 485_666
+# July 2022 had 21 weekdays; the simulator's default office hours are 07:30-11:30 and
+# 13:30-17:00, 7.5 hours a day. No hourly figures were published, so the month's volume is
+# spread evenly over those hours: the average working hour is the profile's only hour.
+JULY_2022_WORKING_DAYS = 21
+WORKING_HOURS_PER_DAY = 7.5
+NATIONAL_2022_WORKING_SECONDS = JULY_2022_WORKING_DAYS * WORKING_HOURS_PER_DAY * 3600
+NATIONAL_2022_DELIVERIES_PER_S = JULY_2022_DELIVERIES / NATIONAL_2022_WORKING_SECONDS
+"""Deliveries per second in an average working hour of July 2022 (about 0.86): the "about one
+delivery a second" the axis carried at its 2022 peak."""
+NATIONAL_2022_RECIPIENTS_MEAN = JULY_2022_DELIVERIES / JULY_2022_DOCUMENTS
+# The simulator's default: connection systems poll every 5 minutes.
+DEFAULT_POLLS_PER_HOUR = 12.0
+
+__all__ = [
+    "NATIONAL_2022_DELIVERIES_PER_S",
+    "NATIONAL_2022_RECIPIENTS_MEAN",
+    "SystemTraffic",
+    "TrafficProfile",
+    "load_profile",
+    "national_2022",
+]
+
+
+def _rates(name: str, values: Sequence[Any]) -> tuple[float, ...]:
+    out = []
+    for i, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ProfileError(f"{name}[{i}]={value!r} must be a number")
+        if not math.isfinite(value) or value < 0:
+            raise ProfileError(f"{name}[{i}]={value!r} must be a finite number >= 0")
+        out.append(float(value))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class SystemTraffic:
+    """One connection system: documents it sends and polls it makes, per hour of the profile."""
+
+    system_id: str
+    documents: tuple[float, ...]
+    polls: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.system_id or self.system_id != self.system_id.strip():
+            raise ProfileError(f"system_id={self.system_id!r} must be non-empty, without spaces")
+        if len(self.documents) != len(self.polls):
+            raise ProfileError(
+                f"system {self.system_id!r} has {len(self.documents)} hours of documents but "
+                f"{len(self.polls)} hours of polls"
+            )
+        _rates(f"{self.system_id}.documents", self.documents)
+        _rates(f"{self.system_id}.polls", self.polls)
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficProfile:
+    """Per-system hourly traffic. ``recipients_mean`` is the mean number of recipient agencies
+    of a document; ``hour_labels`` name the hours (ISO times, or "" when the source has
+    none)."""
+
+    name: str
+    source: str
+    systems: tuple[SystemTraffic, ...]
+    recipients_mean: float
+    hour_labels: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.systems:
+            raise ProfileError(f"profile {self.name!r} has no systems")
+        hours = {len(s.documents) for s in self.systems}
+        if len(hours) != 1 or 0 in hours:
+            raise ProfileError(
+                f"profile {self.name!r}: every system needs the same number of hours (>= 1), "
+                f"found {sorted(hours)}"
+            )
+        ids = [s.system_id for s in self.systems]
+        if len(set(ids)) != len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise ProfileError(f"profile {self.name!r} lists systems {twice!r} more than once")
+        if not math.isfinite(self.recipients_mean) or self.recipients_mean < 1:
+            raise ProfileError(f"recipients_mean={self.recipients_mean!r} must be >= 1")
+        if self.hour_labels and len(self.hour_labels) != self.hours:
+            raise ProfileError(
+                f"hour_labels has {len(self.hour_labels)} labels for {self.hours} hours"
+            )
+
+    @property
+    def hours(self) -> int:
+        return len(self.systems[0].documents)
+
+    def documents_in(self, hour: int) -> float:
+        """Documents sent in ``hour`` by every system together."""
+        self._check_hour(hour)
+        return sum(s.documents[hour] for s in self.systems)
+
+    def peak_hour(self) -> int:
+        """The hour with the most documents (the first of equals)."""
+        totals = [self.documents_in(h) for h in range(self.hours)]
+        return totals.index(max(totals))
+
+    def _check_hour(self, hour: int) -> None:
+        if not 0 <= hour < self.hours:
+            raise ProfileError(f"hour={hour!r} must be in 0..{self.hours - 1}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "name": self.name,
+            "source": self.source,
+            "recipients_mean": self.recipients_mean,
+            "hour_labels": list(self.hour_labels),
+            "systems": [
+                {"system_id": s.system_id, "documents": list(s.documents), "polls": list(s.polls)}
+                for s in self.systems
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, *, where: str = "profile") -> TrafficProfile:
+        """Build from :meth:`to_json`'s form; ``ProfileError`` names what is wrong."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ProfileError(f"{where} is not a traffic profile (format must be {FORMAT!r})")
+        if data.get("version") != FORMAT_VERSION:
+            raise ProfileError(
+                f"{where} has version={data.get('version')!r}; this harness reads {FORMAT_VERSION}"
+            )
+        try:
+            systems = tuple(
+                SystemTraffic(
+                    str(s["system_id"]),
+                    _rates(f"{s['system_id']}.documents", s["documents"]),
+                    _rates(f"{s['system_id']}.polls", s["polls"]),
+                )
+                for s in data["systems"]
+            )
+            return cls(
+                name=str(data.get("name", "")),
+                source=str(data.get("source", "")),
+                systems=systems,
+                recipients_mean=float(data.get("recipients_mean", NATIONAL_2022_RECIPIENTS_MEAN)),
+                hour_labels=tuple(str(h) for h in data.get("hour_labels", ())),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ProfileError(f"{where} is missing or mistypes a field: {exc!r}") from None
+
+
+def national_2022(era: str = "2024") -> TrafficProfile:
+    """The national axis in an average working hour of July 2022: 135,164 documents and 485,666
+    deliveries that month, shared evenly by the connection systems of ``era`` (93 for "2024":
+    the ministries and the 63 provinces), each polling every 5 minutes."""
+    from fixtures.agencies import national_agencies
+
+    system_ids = sorted({a.system_id for a in national_agencies(era)})
+    per_hour = JULY_2022_DOCUMENTS / (JULY_2022_WORKING_DAYS * WORKING_HOURS_PER_DAY)
+    share = per_hour / len(system_ids)
+    return TrafficProfile(
+        name="national-2022",
+        source=(
+            "SPEC §6: July 2022, 135,164 documents and 485,666 deliveries over 21 working days "
+            "of 7.5 hours, shared evenly by the connection systems"
+        ),
+        systems=tuple(
+            SystemTraffic(sid, (share,), (DEFAULT_POLLS_PER_HOUR,)) for sid in system_ids
+        ),
+        recipients_mean=NATIONAL_2022_RECIPIENTS_MEAN,
+        hour_labels=("2022-07 average working hour",),
+    )
+
+
+def load_profile(path: Path) -> TrafficProfile:
+    """Read a profile file (JSON, as ``lienthong sim`` exports it); ``ProfileError`` says why
+    when it cannot."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ProfileError(f"profile {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ProfileError(f"profile {str(path)!r} is not JSON: {exc}") from None
+    return TrafficProfile.from_json(data, where=f"profile {str(path)!r}")

@@ -1,0 +1,1 @@
+"""The rollout simulator of the national e-document exchange network."""

@@ -1,0 +1,138 @@
+"""The dashboard in a real browser: Debian's headless Chromium watches ``/ui`` while two systems
+exchange documents through a real axis, and sees them, their transport acks and their business
+statuses appear without reloading; then follows a document to its timeline, which stays live too.
+
+Leaves screenshots and a run index under ``reports/out/dashboard/``.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from axis import AxisConfig, running_axis
+from axis.dashboard import CHROMIUM, launch_chromium
+from axis.dashboard.capture import LIVE_SELECTOR, VIEWPORT
+from axis.testing import Documents
+from reports.run_index import RunIndex, run_folder, write_run_index
+from spec.status_codes import StatusCode
+
+pytestmark = pytest.mark.browser
+
+OUT = Path(__file__).resolve().parents[1] / "reports" / "out"
+SEED = 21
+VPCP, NGHE_AN, CAO_BANG = "02.22.W00", "00.41.W00", "00.14.W00"
+G22, H41, H14 = "000.00.00.G22", "000.00.00.H41", "000.00.00.H14"
+FORWARD = ("01", "03", "04", "05", "06")
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package")
+    return CHROMIUM
+
+
+def _write_run(folder: Path, shots: dict[str, Path], summary: str) -> None:
+    created = datetime.now(UTC)
+    figures = "\n".join(
+        f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(title)}">'
+        f"<figcaption>{html.escape(title)}</figcaption></figure>"
+        for title, p in shots.items()
+    )
+    page = (
+        '<!doctype html><html lang="en"><meta charset="utf-8">'
+        "<title>Axis dashboard in headless Chromium</title>"
+        "<style>body{font-family:sans-serif;margin:24px;color:#1d2733}"
+        "img{max-width:100%;border:1px solid #dfe4ea}figure{margin:0 0 28px}</style>"
+        f"<h1>Axis dashboard in headless Chromium</h1><p>{html.escape(summary)}</p>{figures}"
+    )
+    (folder / "report.html").write_text(page, "utf-8")
+    write_run_index(
+        folder,
+        RunIndex(
+            kind="dashboard",
+            title="Axis dashboard in headless Chromium",
+            created=created,
+            seed=SEED,
+            summary=summary,
+            verdict="pass",
+        ),
+    )
+
+
+def test_documents_and_statuses_appear_live(chromium: Path) -> None:
+    from playwright.sync_api import expect
+
+    docs = Documents(seed=SEED)
+    folder = run_folder(OUT, "dashboard", datetime.now(UTC), SEED)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (
+        running_axis(AxisConfig(seed=SEED)) as server,
+        server.client(VPCP) as vpcp,
+        server.client(NGHE_AN) as nghe_an,
+        server.client(CAO_BANG) as cao_bang,
+        launch_chromium(chromium) as browser,
+    ):
+        page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        page.goto(f"{server.url}/ui/")
+        page.wait_for_selector(LIVE_SELECTOR, timeout=WAIT_MS)
+        page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
+
+        first = vpcp.send_edoc(docs.edoc(G22, [H41, H14]))
+        first_doc = docs.last
+        second = vpcp.send_edoc(docs.edoc(G22, [H41]))
+        row = page.locator(f'tr[data-doc-id="{first}"]')
+        expect(row).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(f'tr[data-doc-id="{second}"]')).to_be_visible(timeout=WAIT_MS)
+        state_h41 = row.locator(f'li[data-receiver="{H41}"] [data-state]')
+        expect(state_h41).to_have_attribute("data-state", "waiting", timeout=WAIT_MS)
+
+        for item in nghe_an.get_received_list():
+            nghe_an.get_edoc(item["docId"])
+            nghe_an.update_status(item["docId"], "done")
+        cao_bang.get_received_list()
+        expect(state_h41).to_have_attribute("data-state", "done", timeout=WAIT_MS)
+        expect(row.locator(f'li[data-receiver="{H14}"] [data-state]')).to_have_attribute(
+            "data-state", "listed", timeout=WAIT_MS
+        )
+
+        business = row.locator(f'li[data-receiver="{H41}"] .status')
+        docs.last = first_doc
+        for minute, code in enumerate(FORWARD):
+            nghe_an.send_edoc(docs.status(H41, code, minute=minute), messagetype="status")
+            expect(business).to_have_attribute("data-code", code, timeout=WAIT_MS)
+        expect(business).to_contain_text(StatusCode.COMPLETED.meaning_vi)
+        expect(page.locator('[data-count="messages"]')).to_have_text("7", timeout=WAIT_MS)
+        assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+        overview = folder / "dashboard.png"
+        page.screenshot(path=str(overview), full_page=True)
+
+        page.click(f'tr[data-doc-id="{first}"] a.doc-link')
+        page.wait_for_url(f"**/ui/documents/{first}", timeout=WAIT_MS)
+        page.wait_for_selector(LIVE_SELECTOR, timeout=WAIT_MS)
+        lifecycle = page.locator(f'.lifecycle[data-receiver="{H41}"]')
+        expect(lifecycle).to_have_attribute("data-codes", " ".join(FORWARD), timeout=WAIT_MS)
+        expect(page.locator('tr[data-kind="transport ack"]').first).to_be_visible()
+        page.evaluate("window.__sameDocument = true")
+        cao_bang.send_edoc(docs.status(H14, "02", minute=9), messagetype="status")
+        refused = page.locator(f'.lifecycle[data-receiver="{H14}"]')
+        expect(refused).to_have_attribute("data-codes", "02", timeout=WAIT_MS)
+        expect(page.locator("tr[data-seq] [data-code='02']")).to_have_count(1, timeout=WAIT_MS)
+        assert page.evaluate("window.__sameDocument === true"), "the timeline reloaded"
+        timeline = folder / "timeline.png"
+        page.screenshot(path=str(timeline), full_page=True)
+        page.close()
+
+    shutil.copyfile(overview, OUT / "dashboard" / "dashboard.png")
+    _write_run(
+        folder,
+        {"Overview after statuses 01 → 06": overview, "Timeline of the first document": timeline},
+        "2 documents G22 → H41/H14 seen live without reload: acks, statuses 01→06, a 02",
+    )
+    assert overview.stat().st_size > 10_000 and timeline.stat().st_size > 10_000
