@@ -205,7 +205,7 @@ class Store:
         self.clock = clock
         _make_private_dir(path.parent)
         _touch_private(path)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.5)
         self._lock = threading.RLock()
         self._in_tx = False
         self._tx_head: tuple[int, str] = (0, GENESIS)

@@ -45,7 +45,9 @@ def code_of(message: WireMessage) -> str:
 def events_evidence(summary: str, events: Sequence[WireEvent]) -> Evidence:
     """Transcript evidence from ``events`` (at most eight shown)."""
     shown = list(events)[:8]
-    return Evidence("transcript", summary, [e.excerpt() for e in shown], tuple(e.seq for e in shown))
+    return Evidence(
+        "transcript", summary, [e.excerpt() for e in shown], tuple(e.seq for e in shown)
+    )
 
 
 @dataclass
@@ -111,7 +113,9 @@ def collect_receipts(world: World, receipts: Sequence[Receipt], after: int) -> N
             ),
             None,
         )
-        receipt.downloads = [e for e in responses if e.op in READ_OPS and e.ok and e.doc_id == doc_id]
+        receipt.downloads = [
+            e for e in responses if e.op in READ_OPS and e.ok and e.doc_id == doc_id
+        ]
         receipt.acks = [
             e for e in responses if e.op == "updateStatus" and e.ok and e.doc_id == doc_id
         ]
@@ -186,7 +190,9 @@ def receive(
         wait_first_reports(world, receipts, after)
     else:
         bounds = world.bounds
-        wait_acks(world, [r.doc_id for r in receipts], after, bounds.transport + bounds.poll_interval)
+        wait_acks(
+            world, [r.doc_id for r in receipts], after, bounds.transport + bounds.poll_interval
+        )
     if settle:
         world.observer.settle(world.observer.head(), world.bounds.poll_interval * 3)
     collect_receipts(world, receipts, after)
@@ -226,7 +232,9 @@ def sample_attachments(world: World, label: str) -> tuple[Attachment, ...]:
     """A PDF and a ZIP to send, with content that names ``label``."""
     lines = [f"Van ban thu nghiem {label}", "lienthong conformance suite"]
     pdf = pdf_bytes(lines)
-    archive = zip_bytes([(f"phu_luc_{label}.pdf", pdf_bytes(["Phu luc", *lines]))], world.clock.today())
+    archive = zip_bytes(
+        [(f"phu_luc_{label}.pdf", pdf_bytes(["Phu luc", *lines]))], world.clock.today()
+    )
     return (
         Attachment(f"van_ban_{label}.pdf", pdf, PDF_TYPE, "Văn bản điện tử"),
         Attachment(f"phu_luc_{label}.zip", archive, ZIP_TYPE, "Phụ lục (nén)"),
@@ -247,19 +255,21 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
     event = world.observer.wait(
         after,
         world.bounds.action,
-        lambda e: (e.data.get("document_id") or "").strip() == sent.document_id
-        and e.data.get("messagetype") == "edoc",
+        lambda e: (
+            (e.data.get("document_id") or "").strip() == sent.document_id
+            and e.data.get("messagetype") == "edoc"
+        ),
         kind="stored",
         system=sut,
     )
     message = world.observer.message(event) if event is not None else None
     refusals = [
-        e
-        for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc")
-        if not e.ok
+        e for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc") if not e.ok
     ]
     if message is None:
         refusals += [
-            e for e in world.observer.events(after, kind="route", system=sut) if e.data.get("refused")
+            e
+            for e in world.observer.events(after, kind="route", system=sut)
+            if e.data.get("refused")
         ]
     return Dispatch(request, sent, message, refusals)

@@ -256,7 +256,9 @@ def _timeline_event(
     if event.op in ("getEdoc", "downloadEdoc"):
         lanes[doc_of[doc_id]].append(TimelineEvent(event.at, lane, "downloaded", None, event.seq))
     elif event.op == "updateStatus" and ack_word(event) in ("done", "fail"):
-        lanes[doc_of[doc_id]].append(TimelineEvent(event.at, lane, "ack", ack_word(event), event.seq))
+        lanes[doc_of[doc_id]].append(
+            TimelineEvent(event.at, lane, "ack", ack_word(event), event.seq)
+        )
 
 
 def _status_lane(code: str, sender_organ: str, addressee: str) -> str:

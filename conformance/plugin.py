@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["MARKER", "OPTIONS", "is_active", "settings_from_config"]
+__all__ = ["MARKER", "OPTIONS", "is_active", "settings_args", "settings_from_config"]
 
 GROUP = "lienthong-conformance"
 MARKER = "requirement"
@@ -97,6 +97,22 @@ OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         },
     ),
     (
+        "--replay",
+        "replay",
+        {
+            "metavar": "FILE",
+            "help": "replay a scenario file written by the exploration instead of the suite",
+        },
+    ),
+    (
+        "--requirements",
+        "requirements",
+        {
+            "metavar": "ID,ID",
+            "help": "run only the tests that verify these requirement ids (a partial run)",
+        },
+    ),
+    (
         "--exploration-examples",
         "exploration_examples",
         {
@@ -123,6 +139,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "audit: a conformance test that judges everything the SUT sent in the run (runs last)",
+    )
+    config.addinivalue_line(
+        "markers", "replay: the conformance test that replays a scenario file (--replay)"
     )
     if not is_active(config):
         return
@@ -165,3 +184,19 @@ def settings_from_config(config: pytest.Config) -> Any:
     if choice is not None:
         values["require_signature"] = choice == "yes"
     return CertifySettings.from_options(values)
+
+
+def settings_args(settings: Any) -> list[str]:
+    """The pytest options that give back ``settings`` (a CertifySettings) through
+    :func:`settings_from_config`: how ``lienthong certify`` hands its settings to pytest."""
+    args: list[str] = []
+    for flag, field, _ in OPTIONS:
+        value = getattr(settings, field)
+        if value is None:
+            continue
+        if field == "require_signature":
+            value = "yes" if value else "no"
+        elif field == "requirements":
+            value = ",".join(value)
+        args.append(f"{flag}={value}")
+    return args

@@ -40,8 +40,8 @@ class Bounds:
     first_status: float = 300.0
     action: float = 300.0
     recovery: float = 600.0
-    outage: float = 900.0
-    outage_calls: int = 60
+    outage: float = 300.0
+    outage_calls: int = 40
 
     def __post_init__(self) -> None:
         for name in ("poll_interval", "transport", "first_status", "action", "recovery", "outage"):

@@ -170,6 +170,8 @@ class CertificationSession:
     ) -> None:
         known = catalogue()
         wanted = set(self.profile.requirement_ids)
+        if self.settings.requirements is not None:
+            wanted &= set(self.settings.requirements)
         keep, drop = [], []
         for item in items:
             ids = declared_ids(item)
@@ -184,7 +186,11 @@ class CertificationSession:
                     f"{item.nodeid} declares requirement ids {unknown!r} that are not in "
                     "spec/requirements/"
                 )
-            (keep if wanted.intersection(ids) else drop).append(item)
+            replaying = item.get_closest_marker("replay") is not None
+            if (self.settings.replay is not None) != replaying:
+                drop.append(item)
+            else:
+                (keep if wanted.intersection(ids) else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
         # The audit judges everything the SUT sent in the run: it goes last.
@@ -245,7 +251,29 @@ class CertificationSession:
                 self._offline = f"the run cannot start: {exc}"
                 self.ledger.stop(self._offline)
                 pytest.exit(self._offline, returncode=2)
+            self._announce(self._world)
         return self._world
+
+    def _announce(self, world: World) -> None:
+        """Tell the operator what the SUT is configured with (a vendor's SUT needs it)."""
+        sut = world.cast.sut
+        lines = [
+            f"fake axis: {world.axis_url}",
+            f"  the SUT is configured as: endpoint {world.axis_url}  systemId {sut.system_id}"
+            f"  secret {sut.secret}  agency {sut.organ_id} ({sut.name})",
+        ]
+        if world.identity is not None:
+            ident = world.identity
+            lines.append(f"  SUT: {ident.product} {ident.version} by {ident.vendor}")
+        capture = self.config.pluginmanager.getplugin("capturemanager")
+        writer = self.config.pluginmanager.getplugin("terminalreporter")
+        if writer is None:
+            return
+        context = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with context:
+            writer.write_line("")
+            for line in lines:
+                writer.write_line(line)
 
     def gate(self, world: World) -> World:
         """The world once the SUT has polled the axis successfully (checked once)."""
@@ -324,7 +352,9 @@ class CertificationSession:
         )
         report = report.with_results((), timelines=_timelines(world, report, events))
         if self.settings.waivers is not None:
-            report = apply_waivers(report, load_waivers(self.settings.waivers), today=finished.date())
+            report = apply_waivers(
+                report, load_waivers(self.settings.waivers), today=finished.date()
+            )
         (folder / SETTINGS_FILE).write_text(
             json.dumps(self.settings.to_json(), indent=2) + "\n", "utf-8"
         )
@@ -352,6 +382,12 @@ def _session(config: pytest.Config) -> CertificationSession:
 def certify_settings(request: pytest.FixtureRequest) -> CertifySettings:
     """The run's settings (from the command line or the pytest options)."""
     return _session(request.config).settings
+
+
+@pytest.fixture(scope="session")
+def certification(request: pytest.FixtureRequest) -> CertificationSession:
+    """The certification session itself (its folder, its settings, the scenarios written)."""
+    return _session(request.config)
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,8 @@ class CertifySettings:
     API's bearer token. ``mutant`` names a defect of :mod:`conformance.mutants` to plant in
     the reference SUT. ``require_signature`` ``None`` keeps the profile's choice. ``replay``
     is a scenario file written by the exploration (``scenarios/NAME.json``) to run instead of
-    the suite.
+    the suite. ``requirements`` focuses the run on the tests that verify those ids (a partial
+    run: the other requirements are reported as not tested).
     """
 
     profile: str = "full"
@@ -62,7 +63,8 @@ class CertifySettings:
     require_signature: bool | None = None
     replay: Path | None = None
     operator_timeout: float = DEFAULT_OPERATOR_TIMEOUT
-    exploration_examples: int = 12
+    exploration_examples: int = 6
+    requirements: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -70,6 +72,13 @@ class CertifySettings:
                 f"profile={self.profile!r} is not a profile; choose one of {', '.join(PROFILES)}"
             )
         kind = self.adapter_kind  # validates the adapter
+        if self.mutant is not None:
+            from conformance.mutants import UnknownMutant, mutant
+
+            try:
+                mutant(self.mutant)
+            except UnknownMutant as exc:
+                raise SettingsError(str(exc)) from None
         if self.mutant is not None and kind != "reference":
             raise SettingsError(
                 f"mutant={self.mutant!r} plants a defect in the reference SUT: it needs "
@@ -91,6 +100,16 @@ class CertifySettings:
             raise SettingsError(f"operator_timeout={self.operator_timeout!r} must be > 0")
         if self.exploration_examples < 0:
             raise SettingsError(f"exploration_examples={self.exploration_examples!r} must be >= 0")
+        if self.requirements is not None:
+            from spec.catalogue import catalogue
+
+            ids = tuple(self.requirements)
+            unknown = [i for i in ids if i not in catalogue()]
+            if not ids or unknown:
+                raise SettingsError(
+                    f"requirements={ids!r} must name catalogue ids (unknown: {unknown!r})"
+                )
+            object.__setattr__(self, "requirements", ids)
         object.__setattr__(self, "time_scale", float(self.time_scale))
         object.__setattr__(self, "out_dir", Path(self.out_dir))
 
@@ -133,6 +152,10 @@ class CertifySettings:
         for name in ("out_dir", "waivers", "replay"):
             if name in given:
                 given[name] = Path(given[name])
+        if isinstance(given.get("requirements"), str):
+            given["requirements"] = tuple(
+                i.strip() for i in given["requirements"].split(",") if i.strip()
+            )
         return cls(**given)
 
     def to_json(self) -> dict[str, Any]:
@@ -148,4 +171,6 @@ class CertifySettings:
             "mutant": self.mutant,
             "require_signature": self.require_signature,
             "replay": str(self.replay) if self.replay else None,
+            "exploration_examples": self.exploration_examples,
+            "requirements": list(self.requirements) if self.requirements else None,
         }

@@ -18,8 +18,12 @@ COMMAND_MODULES = (
     "lienthong.cmd_validate",
     "lienthong.cmd_ids",
     "lienthong.cmd_demo",
+    "lienthong.cmd_certify",
     "lienthong.cmd_report",
     "lienthong.cmd_axis",
+    "lienthong.cmd_sim",
+    "lienthong.cmd_load",
+    "lienthong.cmd_front_page",
 )
 
 

@@ -10,6 +10,8 @@ hour of a profile (the busiest by default) and plays it at ``scale`` times its v
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Sequence
@@ -37,12 +39,17 @@ delivery a second" the axis carried at its 2022 peak."""
 NATIONAL_2022_RECIPIENTS_MEAN = JULY_2022_DELIVERIES / JULY_2022_DOCUMENTS
 # The simulator's default: connection systems poll every 5 minutes.
 DEFAULT_POLLS_PER_HOUR = 12.0
+# Statuses a receiver sends per delivery with the load users' default lifecycle (1 % refusals
+# with one 02; otherwise 01, 03/04/05 each kept with 80 %, 06): 0.01 + 0.99 * (2 + 3 * 0.8).
+DEFAULT_STATUSES_PER_DELIVERY = 0.01 + 0.99 * (2 + 3 * 0.8)
+SIM_COLUMNS = ("system", "hour", "sends_per_hour", "polls_per_hour")
 
 __all__ = [
     "NATIONAL_2022_DELIVERIES_PER_S",
     "NATIONAL_2022_RECIPIENTS_MEAN",
     "SystemTraffic",
     "TrafficProfile",
+    "from_sim_csv",
     "load_profile",
     "national_2022",
 ]
@@ -195,13 +202,67 @@ def national_2022(era: str = "2024") -> TrafficProfile:
     )
 
 
+def from_sim_csv(
+    text: str,
+    *,
+    name: str,
+    recipients_mean: float = NATIONAL_2022_RECIPIENTS_MEAN,
+    statuses_per_delivery: float = DEFAULT_STATUSES_PER_DELIVERY,
+) -> TrafficProfile:
+    """A profile from the simulator's ``traffic_profile.csv`` (``lienthong sim run --profile``):
+    one row per system and hour of the day with ``sends_per_hour`` (documents *and* statuses
+    sent to the axis) and ``polls_per_hour``.
+
+    The load users send the statuses themselves, so only documents are taken from the file:
+    each document brings ``recipients_mean * statuses_per_delivery`` statuses, so a system's
+    documents are its sends divided by ``1 + recipients_mean * statuses_per_delivery``. The
+    total number of messages sent to the axis is the simulation's."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in SIM_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ProfileError(f"{name}: a simulator profile needs the columns {missing!r}")
+    per_document = 1.0 + recipients_mean * statuses_per_delivery
+    series: dict[str, dict[int, tuple[float, float]]] = {}
+    for number, row in enumerate(reader, start=2):
+        try:
+            hour = int(row["hour"])
+            sends = float(row["sends_per_hour"] or 0.0)
+            polls = float(row["polls_per_hour"] or 0.0)
+        except ValueError as exc:
+            raise ProfileError(f"{name} line {number}: {exc}") from None
+        if not 0 <= hour < 24:
+            raise ProfileError(f"{name} line {number}: hour={hour!r} must be in 0..23")
+        series.setdefault(row["system"], {})[hour] = (sends / per_document, polls)
+    hours = sorted({h for by_hour in series.values() for h in by_hour})
+    systems = tuple(
+        SystemTraffic(
+            system_id,
+            _rates(f"{system_id}.documents", [by_hour.get(h, (0.0, 0.0))[0] for h in hours]),
+            _rates(f"{system_id}.polls", [by_hour.get(h, (0.0, 0.0))[1] for h in hours]),
+        )
+        for system_id, by_hour in sorted(series.items())
+    )
+    return TrafficProfile(
+        name=name,
+        source=(
+            f"simulator traffic profile; documents = sends / {per_document:.2f} "
+            f"({recipients_mean:.2f} recipients x {statuses_per_delivery:.2f} statuses each)"
+        ),
+        systems=systems,
+        recipients_mean=recipients_mean,
+        hour_labels=tuple(f"{h:02d}:00" for h in hours),
+    )
+
+
 def load_profile(path: Path) -> TrafficProfile:
-    """Read a profile file (JSON, as ``lienthong sim`` exports it); ``ProfileError`` says why
-    when it cannot."""
+    """Read a profile file: the simulator's CSV export, or this module's JSON form;
+    ``ProfileError`` says why when it cannot."""
     try:
         text = Path(path).read_text("utf-8")
     except OSError as exc:
         raise ProfileError(f"profile {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    if text.lstrip().startswith("system"):
+        return from_sim_csv(text, name=Path(path).stem)
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -61,6 +61,7 @@ TIER_COLOURS = {
     "commune": "#6a1b9a",
 }
 STYLES = ("-", "--", ":", "-.")
+MAX_OVERLAID = len(STYLES)
 
 
 def render_simulation(
@@ -70,10 +71,10 @@ def render_simulation(
     title: str,
     created: datetime,
     seed: int | None,
-    sweep: Sequence[Mapping[str, Any]] | None = None,
 ) -> Path:
-    """Write ``folder/report.html`` and ``folder/run.json`` for ``scenarios`` (one, or two to
-    compare; a sweep passes its variants and ``sweep`` rows); returns the page's path."""
+    """Write ``folder/report.html`` and ``folder/run.json`` for ``scenarios``: one, two to
+    compare, or the variants of a sweep (each named by its ``scenario`` field; the pictures
+    overlay at most :data:`MAX_OVERLAID` of them). Returns the page's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
@@ -81,7 +82,7 @@ def render_simulation(
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    shown = list(scenarios) if sweep is None else list(scenarios)[:1]
+    shown = list(scenarios)[:MAX_OVERLAID]
     page = env.get_template("simulation.html.j2").render(
         title=title,
         created=created.isoformat(timespec="seconds"),
@@ -91,7 +92,6 @@ def render_simulation(
         tts=_tts_rows(shown),
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
-        sweep=list(sweep or []),
     )
     path = folder / REPORT_HTML
     path.write_text(page, "utf-8")

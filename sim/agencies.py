@@ -24,58 +24,84 @@ from sim.errors import ScenarioError
 from sim.topology import Topology
 from sim.types import HOUR, Role
 
-_LOOP_BELOW = 24
-"""Below this many rows a plain loop beats another round of numpy calls."""
+_ROWS_PER_ROUND = 6
+"""Below this many rows per remaining round, a plain loop beats more rounds of numpy calls."""
 
 
 class Desks:
-    """One role's staff at every agency, as a matrix of working times at which each person is
-    free (``inf`` pads agencies with fewer people than the widest one)."""
+    """One role's staff at every agency: for each agency, the working times at which each of
+    its people is free. Agencies with the same number of people share one matrix, so a
+    commune's two officers are never searched among a ministry's sixty."""
 
     def __init__(self, counts: np.ndarray) -> None:
         if (counts < 1).any():
             raise ScenarioError("every agency needs at least one person at each desk")
-        width = int(counts.max())
         self.counts = counts
-        self.free = np.where(np.arange(width)[None, :] < counts[:, None], 0.0, np.inf)
+        widths = np.unique(counts)
+        self._group = np.searchsorted(widths, counts)
+        self._line = np.empty(len(counts), dtype=np.int64)
+        self._free = []
+        for g, width in enumerate(widths.tolist()):
+            members = np.flatnonzero(self._group == g)
+            self._line[members] = np.arange(len(members))
+            self._free.append(np.zeros((len(members), width)))
         self.work = 0.0
 
     def __repr__(self) -> str:
-        return f"<Desks for {len(self.counts)} agencies, up to {self.free.shape[1]} people>"
+        return f"<Desks for {len(self.counts)} agencies, up to {int(self.counts.max())} people>"
 
     def serve(self, agency: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
         """Start times of jobs (in row order) at their agencies' desks; the rows of one agency
         are served in the order given."""
-        n = len(agency)
-        start = np.empty(n)
-        free = self.free
-        # round r serves the r-th row of every agency: within a round agencies are distinct
-        order = np.argsort(agency, kind="stable")
-        sorted_agency = agency[order]
-        new = np.empty(n, dtype=bool)
-        new[:1] = True
-        np.not_equal(sorted_agency[1:], sorted_agency[:-1], out=new[1:])
-        heads = np.flatnonzero(new)
-        rank = np.arange(n) - np.repeat(heads, np.diff(np.append(heads, n)))
-        left = n
-        r = 0
-        while left >= _LOOP_BELOW:
-            now = order[rank == r]
-            a = agency[now]
-            person = np.argmin(free[a], axis=1)
-            st = np.maximum(ready[now], free[a, person])
-            free[a, person] = st + effort[now]
-            start[now] = st
-            left -= len(now)
-            r += 1
-        for i in order[rank >= r].tolist() if left else ():
-            line = free[agency[i]]
-            person = int(line.argmin())
-            st = max(ready[i], line[person])
-            line[person] = st + effort[i]
-            start[i] = st
         self.work += float(effort.sum())
+        group = self._group[agency]
+        line = self._line[agency]
+        first = int(group[0])
+        if (group == first).all():
+            return _serve(self._free[first], line, ready, effort)
+        start = np.empty(len(agency))
+        for g in np.unique(group).tolist():
+            rows = np.flatnonzero(group == g)
+            start[rows] = _serve(self._free[g], line[rows], ready[rows], effort[rows])
         return start
+
+
+def _serve(free: np.ndarray, line: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
+    """Serve jobs at desks ``free`` (one line per agency, one column per person)."""
+    n = len(line)
+    start = np.empty(n)
+    # round r serves the r-th job of every agency: within a round the agencies are distinct
+    order = np.argsort(line, kind="stable")
+    sorted_line = line[order]
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_line[1:], sorted_line[:-1], out=new[1:])
+    heads = np.flatnonzero(new)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(heads, np.diff(np.append(heads, n)))
+    single = free.shape[1] == 1
+    rounds = int(rank.max()) + 1
+    left, r = n, 0
+    # a round of numpy calls costs as much as a few rows served one by one
+    while left >= _ROWS_PER_ROUND * (rounds - r):
+        now = np.flatnonzero(rank == r)
+        a = line[now]
+        person = 0 if single else np.argmin(free[a], axis=1)
+        st = np.maximum(ready[now], free[a, person])
+        free[a, person] = st + effort[now]
+        start[now] = st
+        left -= len(now)
+        r += 1
+    if left:
+        rest = np.flatnonzero(rank >= r)
+        rest = rest[np.argsort(rank[rest], kind="stable")]
+        for i in rest.tolist():
+            row = free[line[i]]
+            person = int(row.argmin())
+            st = max(ready[i], row[person])
+            row[person] = st + effort[i]
+            start[i] = st
+    return start
 
 
 def _per_role(spec: Mapping[str, Any], topology: Topology, key: str | None = None) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ class Duration:
     kind: str
     mean: float
     cv: float = 1.0
+    _mu: float = field(init=False, repr=False, compare=False, default=0.0)
+    _sigma: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -33,21 +35,19 @@ class Duration:
             raise ScenarioError(f"mean(={self.mean!r}) must be >= 0")
         if not self.cv > 0:
             raise ScenarioError(f"cv(={self.cv!r}) must be > 0")
+        if self.kind == "lognormal" and self.mean > 0:
+            sigma2 = math.log1p(self.cv * self.cv)
+            object.__setattr__(self, "_mu", math.log(self.mean) - sigma2 / 2)
+            object.__setattr__(self, "_sigma", math.sqrt(sigma2))
 
     @classmethod
     def of(cls, spec: Mapping[str, Any], scale: float = 1.0) -> Duration:
         """From a scenario mapping ``{dist, mean, cv}``; ``scale`` converts units (× mean)."""
         return cls(str(spec.get("dist", "exponential")), float(spec["mean"]) * scale, float(spec.get("cv", 1.0)))
 
-    @property
-    def _log_params(self) -> tuple[float, float]:
-        sigma2 = math.log1p(self.cv * self.cv)
-        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
-
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.mean == 0 or self.kind == "constant":
             return np.full(n, self.mean)
         if self.kind == "exponential":
             return rng.exponential(self.mean, n)
-        mu, sigma = self._log_params
-        return rng.lognormal(mu, sigma, n)
+        return rng.lognormal(self._mu, self._sigma, n)

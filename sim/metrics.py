@@ -158,16 +158,22 @@ class Metrics:
     ) -> None:
         """Statuses reaching the document's sender at ``receipt``."""
         keep = (receipt < self.horizon) & self._counted(t_send)
-        if not keep.any():
-            return
-        c = CODE_INDEX[code[keep]]
-        dt = receipt[keep] - t_send[keep]
+        if not keep.all():
+            if not keep.any():
+                return
+            code, t_send, receipt, tier, phase = (
+                code[keep], t_send[keep], receipt[keep], tier[keep], phase[keep]
+            )
+        c = CODE_INDEX[code]
+        dt = receipt - t_send
         b = np.searchsorted(EDGES, dt, side="right")
-        week = np.minimum((t_send[keep] // (7 * DAY)).astype(np.int64), self.weeks - 1)
-        np.add.at(self.tts_tier, (c, tier[keep], b), 1)
-        np.add.at(self.tts_phase, (c, phase[keep], b), 1)
-        np.add.at(self.tts_week, (c, week, b), 1)
-        np.add.at(self.tts_sum, (c, tier[keep]), dt)
+        week = np.minimum((t_send // (7 * DAY)).astype(np.int64), self.weeks - 1)
+        nb = self.tts_tier.shape[2]
+        # flat indices: numpy's add.at is much faster on one axis
+        np.add.at(self.tts_tier.reshape(-1), (c * N_TIERS + tier) * nb + b, 1)
+        np.add.at(self.tts_phase.reshape(-1), (c * self.tts_phase.shape[1] + phase) * nb + b, 1)
+        np.add.at(self.tts_week.reshape(-1), (c * self.weeks + week) * nb + b, 1)
+        np.add.at(self.tts_sum.reshape(-1), c * N_TIERS + tier, dt)
 
     def arrivals(self, t: np.ndarray, tier: np.ndarray) -> None:
         inside = t < self.horizon

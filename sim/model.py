@@ -146,6 +146,7 @@ class Model:
         )
         self.docs = DocBook()
         self._tier = self.topology.tier.astype(np.int64)
+        self._phase = self.rollout.phase.astype(np.int64)
         self._lower = self.topology.tier >= Tier.DISTRICT
         self._n = len(self.topology)
         # pending work
@@ -369,7 +370,11 @@ class Model:
         from_sender: bool = False,
     ) -> None:
         """Statuses about deliveries ``rows``: for each (code, which rows, emitted at), the
-        status ``code`` of ``rows[which]`` at those times. They join the outbox."""
+        status ``code`` of ``rows[which]`` at those times.
+
+        Inside a platform nothing queues, so unless a take-back may still withdraw the
+        delivery a status reaches the sender on the tick after its latency, known now. The
+        others join the outbox for the axis (or, with a take-back pending, for the check)."""
         which = [w.nonzero()[0] if w.dtype == bool else w for _, w, _ in parts]
         idx = np.concatenate(which) if len(which) > 1 else which[0]
         emitted = np.concatenate([e for _, _, e in parts]) if len(parts) > 1 else parts[0][2]
@@ -377,32 +382,41 @@ class Model:
         keep = emitted < self.horizon
         if not keep.all():
             idx, emitted, codes = idx[keep], emitted[keep], codes[keep]
-        n = len(idx)
-        if n == 0:
+        if len(idx) == 0:
             return
         base = pick(rows, idx)
+        if base["trace"].any():
+            for i in np.flatnonzero(base["trace"]).tolist():
+                who = base["sender"][i] if from_sender else base["recipient"][i]
+                self._trace(base["doc"][i], emitted[i], f"status {codes[i]:02d} sent", who)
+        queued = (base["channel"] == AXIS) | (base["t13"] < np.inf)
+        if not queued.all():
+            direct = ~queued
+            fields = {name: base[name][direct] for name in _STATUS_FIELDS}
+            fields["code"] = codes[direct]
+            fields["emitted"] = emitted[direct]
+            ready = fields["emitted"] + self.platform_latency.draw(self.rng["latency"], len(fields["code"]))
+            self._received(fields, (ready // self.tick + 1) * self.tick)
+            if not queued.any():
+                return
+            base, emitted, codes = pick(base, queued), emitted[queued], codes[queued]
+        n = len(base)
         out = np.empty(n, STATUS)
         out["emitted"] = emitted
         out["code"] = codes
-        for name in ("doc", "sender", "recipient", "t_send", "channel", "trace"):
+        for name in _STATUS_FIELDS:
             out[name] = base[name]
+        out["channel"] = base["channel"]
         out["tb"] = base["t13"] < np.inf
         origin = base["sender"] if from_sender else base["recipient"]
         axis = base["channel"] == AXIS
-        if axis.all():
-            delay = self._upload_latency(origin)
-            self.metrics.uploaded(emitted + delay, self.topology.system[origin])
-        else:
-            delay = self.platform_latency.draw(self.rng["latency"], n)
-            if axis.any():
+        delay = self._upload_latency(origin) if axis.all() else self.platform_latency.draw(self.rng["latency"], n)
+        if axis.any():
+            if not axis.all():
                 delay[axis] = self._upload_latency(origin[axis])
-                self.metrics.uploaded(emitted[axis] + delay[axis], self.topology.system[origin[axis]])
+            self.metrics.uploaded(emitted[axis] + delay[axis], self.topology.system[origin[axis]])
         out["t"] = emitted + delay
         self._outbox.append(out)
-        if out["trace"].any():
-            for row in pick(out, out["trace"]):
-                who = row["sender"] if from_sender else row["recipient"]
-                self._trace(row["doc"], row["emitted"], f"status {row['code']:02d} sent", who)
 
     def _post_outbox(self) -> None:
         if self._outbox:
@@ -476,29 +490,35 @@ class Model:
         if len(status) == 0:
             return
         axis = status["channel"] == AXIS
-        system = self.topology.system[status["sender"]]
         receipt = np.full(len(status), now)
         if axis.any():
-            receipt[axis] = np.maximum(self._poll(system[axis], done[axis]), now)
-            self.metrics.downloaded(receipt[axis], system[axis])
+            system = self.topology.system[status["sender"][axis]]
+            receipt[axis] = np.maximum(self._poll(system, done[axis]), now)
+            self.metrics.downloaded(receipt[axis], system)
+        self._received(status, receipt)
+
+    def _received(self, status: Any, receipt: np.ndarray) -> None:
+        """Statuses reach the documents' senders at ``receipt``; ``status`` holds the fields
+        of :data:`sim.records.STATUS` that matter (a structured array or a dict of arrays)."""
         recipient = status["recipient"]
         self.metrics.status_received(
-            status["code"].astype(np.int64),
+            status["code"],
             status["t_send"],
             receipt,
             self._tier[recipient],
-            self.rollout.phase[recipient].astype(np.int64),
+            self._phase[recipient],
         )
         final = _TERMINAL[status["code"]] & (receipt < self.horizon)
         if final.any():
             np.add.at(self.docs.heard, status["doc"][final], 1)
         self._audit(status)
         if status["trace"].any():
-            for row, at in zip(status[status["trace"]], receipt[status["trace"]], strict=True):
-                self._trace(row["doc"], at, f"status {row['code']:02d} received", row["sender"])
+            for i in np.flatnonzero(status["trace"]).tolist():
+                what = f"status {status['code'][i]:02d} received"
+                self._trace(status["doc"][i], receipt[i], what, status["sender"][i])
 
-    def _audit(self, status: np.ndarray) -> None:
-        if self.audit is not None and len(status):
+    def _audit(self, status: Any) -> None:
+        if self.audit is not None and len(status["code"]):
             key = key_of(status["doc"], status["recipient"], self._n)
             self.audit.append((key, status["code"].copy(), status["emitted"].copy()))
 
@@ -686,6 +706,8 @@ class Model:
         if events is not None:
             events.append(TraceEvent(float(t), what, int(agency), detail))
 
+
+_STATUS_FIELDS = ("doc", "sender", "recipient", "t_send", "trace")
 
 _TERMINAL = np.zeros(max(st.CODES) + 1, dtype=bool)
 _TERMINAL[list(st.TERMINAL)] = True

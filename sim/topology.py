@@ -175,6 +175,38 @@ def from_fixtures(era: str, scale: float = 1.0, seed: int = 0) -> Topology:
     return Topology.from_records(records, label=f"{era} x{scale:g}")
 
 
+def synthetic(
+    *,
+    central: int = 2,
+    provinces: int = 2,
+    departments: int = 2,
+    districts: int = 2,
+    communes: int = 3,
+) -> Topology:
+    """A small network of the real shape, for experiments and tests: ``central`` bodies with
+    a system each, and ``provinces`` provinces (one system each) with that many departments,
+    districts per province and communes per district. Ids follow QCVN 102 (``000.00.00.G01``,
+    ``000.00.00.H01``, ``000.00.01.H01``, ``000.00.21.H01``, ``000.01.21.H01``)."""
+    records = []
+    for g in range(1, central + 1):
+        records.append(AgencyRecord(f"000.00.00.G{g:02d}", Role.CENTRAL, None, f"02.{g:02d}.W00"))
+    for h in range(1, provinces + 1):
+        code, system = f"H{h:02d}", f"00.{h:02d}.W00"
+        place = (HANOI[0] - 0.7 * h, HANOI[1] + 0.2 * h)
+        pc = f"000.00.00.{code}"
+        records.append(AgencyRecord(pc, Role.PROVINCE, None, system, *place))
+        for d in range(1, departments + 1):
+            records.append(AgencyRecord(f"000.00.{d:02d}.{code}", Role.DEPARTMENT, pc, system, *place))
+        for k in range(districts):
+            district = f"000.00.{21 + k:02d}.{code}"
+            records.append(AgencyRecord(district, Role.DISTRICT, pc, system, *place))
+            for c in range(1, communes + 1):
+                records.append(
+                    AgencyRecord(f"000.{c:02d}.{21 + k:02d}.{code}", Role.COMMUNE, district, system, *place)
+                )
+    return Topology.from_records(records, label="synthetic")
+
+
 def distance_km(topology: Topology, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Great-circle distance between the places of agencies ``a`` and ``b`` (arrays)."""
     lat1, lon1 = np.radians(topology.lat[a]), np.radians(topology.lon[a])

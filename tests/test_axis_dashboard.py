@@ -8,6 +8,8 @@ server on 127.0.0.1, since a stream that never ends cannot be read through a buf
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -78,6 +80,22 @@ def axis(tmp_path: Path) -> Iterator[Axis]:
 @pytest.fixture
 def docs() -> Documents:
     return Documents(seed=5)
+
+
+@contextlib.contextmanager
+def no_server_errors() -> Iterator[None]:
+    """Fail if a running server logs an error (an exception in a dashboard route or stream).
+    Attach it once the server runs: uvicorn's logging setup drops handlers added before."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert not records, [r.getMessage() for r in records]
 
 
 def _row(page: lxml.html.HtmlElement, doc_id: str) -> lxml.html.HtmlElement:
@@ -188,8 +206,9 @@ def test_bad_limit_is_refused_with_the_reason(axis: Axis) -> None:
 def test_reset_forgets_messages_and_their_statuses(axis: Axis) -> None:
     nghe_an = axis.client(NGHE_AN)
     first = Documents(seed=9)
-    axis.client(VPCP).send_edoc(first.edoc(G22, [H41]))
+    old_id = axis.client(VPCP).send_edoc(first.edoc(G22, [H41]))
     nghe_an.send_edoc(first.status(H41, "06"), messagetype="status")
+    assert _business(_row(axis.page(), old_id), H41) == "06"
     axis.admin.reset()
     assert axis.page().xpath("//tr[@data-doc-id]") == []
     # The same seed sends the same DocumentId again: its old 06 must not come back.
@@ -350,6 +369,7 @@ def _read_event(lines: Iterator[str]) -> dict[str, str]:
 def test_event_stream_announces_each_change_with_what_it_touched(docs: Documents) -> None:
     with (
         running_axis(AxisConfig(seed=4)) as server,
+        no_server_errors(),
         httpx.Client(timeout=10.0) as http,
         http.stream("GET", f"{server.url}/ui/events") as stream,
     ):
@@ -368,7 +388,11 @@ def test_event_stream_announces_each_change_with_what_it_touched(docs: Documents
 
 
 def test_event_stream_resumes_after_the_last_event_seen(docs: Documents) -> None:
-    with running_axis(AxisConfig(seed=4)) as server, httpx.Client(timeout=10.0) as http:
+    with (
+        running_axis(AxisConfig(seed=4)) as server,
+        no_server_errors(),
+        httpx.Client(timeout=10.0) as http,
+    ):
         before = server.app.store.head[0]
         with server.client(VPCP) as vpcp:
             doc_id = vpcp.send_edoc(docs.edoc(G22, [H41]))
@@ -385,9 +409,12 @@ def test_a_change_too_big_to_list_asks_for_a_full_redraw(
 ) -> None:
     dashboard = dashboard_pkg.Dashboard(axis.app)
     head = axis.app.store.head[0]
-    axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
+    doc_id = axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
+    axis.client(NGHE_AN).get_received_list()
+    axis.client(NGHE_AN).update_status(doc_id, "done")  # its delivery event says listed=False
     new_head = axis.app.store.head[0]
-    assert dashboard._change(head, new_head)["docs"]
+    change = dashboard._change(head, new_head)
+    assert change["docs"] == [doc_id] and {"stored", "delivery", "call"} <= set(change["kinds"])
     monkeypatch.setattr(routes, "MAX_CHANGE_EVENTS", 1)
     assert dashboard._change(head, new_head) == {"head": new_head, "all": True}
 
@@ -455,3 +482,12 @@ def test_exported_names() -> None:
     )
     for name in dashboard_pkg.__all__:
         assert getattr(dashboard_pkg, name) is not None
+
+
+def test_capture_without_chromium_says_how_to_get_it(tmp_path: Path) -> None:
+    with pytest.raises(dashboard_pkg.BrowserUnavailable, match="make chromium"):
+        dashboard_pkg.capture_dashboard_screenshot(
+            "http://127.0.0.1:9/ui/", tmp_path / "x.png", executable=tmp_path / "chromium"
+        )
+    with pytest.raises(ValueError, match="timeout_s=0"):
+        dashboard_pkg.capture_dashboard_screenshot("http://x/ui/", tmp_path / "x.png", timeout_s=0)

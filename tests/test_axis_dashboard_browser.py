@@ -15,11 +15,17 @@ from pathlib import Path
 import pytest
 
 from axis import AxisConfig, running_axis
-from axis.dashboard import CHROMIUM, launch_chromium
+from axis.dashboard import (
+    CHROMIUM,
+    CaptureFailed,
+    capture_dashboard_screenshot,
+    launch_chromium,
+)
 from axis.dashboard.capture import LIVE_SELECTOR, VIEWPORT
 from axis.testing import Documents
 from reports.run_index import RunIndex, run_folder, write_run_index
 from spec.status_codes import StatusCode
+from tests.test_axis_dashboard import no_server_errors
 
 pytestmark = pytest.mark.browser
 
@@ -66,17 +72,16 @@ def _write_run(folder: Path, shots: dict[str, Path], summary: str) -> None:
     )
 
 
-def test_documents_and_statuses_appear_live(chromium: Path) -> None:
+def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     docs = Documents(seed=SEED)
-    folder = run_folder(OUT, "dashboard", datetime.now(UTC), SEED)
-    folder.mkdir(parents=True, exist_ok=True)
     with (
         running_axis(AxisConfig(seed=SEED)) as server,
         server.client(VPCP) as vpcp,
         server.client(NGHE_AN) as nghe_an,
         server.client(CAO_BANG) as cao_bang,
+        no_server_errors(),
         launch_chromium(chromium) as browser,
     ):
         page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
@@ -110,7 +115,7 @@ def test_documents_and_statuses_appear_live(chromium: Path) -> None:
         expect(business).to_contain_text(StatusCode.COMPLETED.meaning_vi)
         expect(page.locator('[data-count="messages"]')).to_have_text("7", timeout=WAIT_MS)
         assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
-        overview = folder / "dashboard.png"
+        overview = tmp_path / "dashboard.png"
         page.screenshot(path=str(overview), full_page=True)
 
         page.click(f'tr[data-doc-id="{first}"] a.doc-link')
@@ -125,14 +130,31 @@ def test_documents_and_statuses_appear_live(chromium: Path) -> None:
         expect(refused).to_have_attribute("data-codes", "02", timeout=WAIT_MS)
         expect(page.locator("tr[data-seq] [data-code='02']")).to_have_count(1, timeout=WAIT_MS)
         assert page.evaluate("window.__sameDocument === true"), "the timeline reloaded"
-        timeline = folder / "timeline.png"
+        timeline = tmp_path / "timeline.png"
         page.screenshot(path=str(timeline), full_page=True)
         page.close()
 
+    assert overview.stat().st_size > 10_000 and timeline.stat().st_size > 10_000
+    folder = run_folder(OUT, "dashboard", datetime.now(UTC), SEED)
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "Overview after statuses 01 → 06": shutil.copy(overview, folder),
+        "Timeline of the first document": shutil.copy(timeline, folder),
+    }
     shutil.copyfile(overview, OUT / "dashboard" / "dashboard.png")
     _write_run(
         folder,
-        {"Overview after statuses 01 → 06": overview, "Timeline of the first document": timeline},
+        {title: Path(path) for title, path in shots.items()},
         "2 documents G22 → H41/H14 seen live without reload: acks, statuses 01→06, a 02",
     )
-    assert overview.stat().st_size > 10_000 and timeline.stat().st_size > 10_000
+
+
+def test_capture_saves_a_live_page_and_refuses_a_missing_one(
+    chromium: Path, tmp_path: Path
+) -> None:
+    with running_axis(AxisConfig(seed=SEED)) as server, no_server_errors():
+        shot = capture_dashboard_screenshot(f"{server.url}/ui/", tmp_path / "deep" / "ui.png")
+        assert shot == tmp_path / "deep" / "ui.png"
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        with pytest.raises(CaptureFailed, match="answered 404"):
+            capture_dashboard_screenshot(f"{server.url}/ui/documents/none", tmp_path / "x.png")

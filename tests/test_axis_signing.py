@@ -47,7 +47,9 @@ def test_headers_carry_the_map_keys_signature_and_plain_content_type() -> None:
 
 
 def test_sdk_timestamp_pads_milliseconds_to_four_digits() -> None:
-    assert format_sdk_timestamp(datetime(2026, 11, 21, 11, 49, 5, 495_000)) == "21112026T114905+0495"
+    assert (
+        format_sdk_timestamp(datetime(2026, 11, 21, 11, 49, 5, 495_000)) == "21112026T114905+0495"
+    )
     assert format_sdk_timestamp(datetime(2026, 1, 2, 3, 4, 5, 7_000)) == "02012026T030405+0007"
 
 

@@ -167,7 +167,12 @@ class Dashboard:
             return {"head": head, "all": True}
         kinds = sorted({e.kind for e in events})
         docs = sorted({str(e.data["doc_id"]) for e in events if e.data.get("doc_id")})
-        listed = {str(d) for e in events for d in e.data.get("listed", ())}
+        listed = {
+            str(d)
+            for e in events
+            if e.kind in ("call", "response") and isinstance(e.data.get("listed"), list)
+            for d in e.data["listed"]
+        }
         documents = sorted(
             {str(e.data["document_id"]) for e in events if e.data.get("document_id")}
         )

@@ -185,13 +185,14 @@ class ManualAdapter:
         ]
         keys = self.workdir / "keys"
         if ca_pem or signing:
-            keys.mkdir(parents=True, exist_ok=True)
+            keys.mkdir(mode=0o700, parents=True, exist_ok=True)
         if ca_pem:
             (keys / "ca.cert.pem").write_text(ca_pem, "utf-8")
             lines.append(f"  trusted CA certificate: {keys / 'ca.cert.pem'}")
         if signing:
             key_file = keys / f"{organ_id}.key.pem"
             key_file.touch(mode=0o600)
+            key_file.chmod(0o600)  # the mode of touch() applies only to a new file
             key_file.write_text(signing.key_pem, "utf-8")
             (keys / f"{organ_id}.cert.pem").write_text(signing.cert_pem, "utf-8")
             lines.append(f"  signing key and certificate: {key_file} and {organ_id}.cert.pem")

@@ -54,7 +54,7 @@ class ReferenceAdapter(HttpAdapter):
         data_dir: Path | str | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
-        axis_timeout: float = 10.0,
+        axis_timeout: float | None = None,
     ) -> None:
         if mode not in ("thread", "subprocess"):
             raise ValueError(f"mode={mode!r} must be 'thread' or 'subprocess'")
@@ -63,6 +63,7 @@ class ReferenceAdapter(HttpAdapter):
         self.sut: ReferenceSut | None = None
         self._stack = contextlib.ExitStack()
         self._process: subprocess.Popen[str] | None = None
+        self._drainer: threading.Thread | None = None
         try:
             url = (
                 self._start_thread(data_dir, retry, axis_timeout)
@@ -78,7 +79,7 @@ class ReferenceAdapter(HttpAdapter):
         return f"ReferenceAdapter({self.behaviour!r}, mode={self.mode!r})"
 
     def _start_thread(
-        self, data_dir: Path | str | None, retry: RetryPolicy | None, axis_timeout: float
+        self, data_dir: Path | str | None, retry: RetryPolicy | None, axis_timeout: float | None
     ) -> str:
         self.sut = ReferenceSut(
             self.behaviour, data_dir=data_dir, retry=retry, axis_timeout=axis_timeout
@@ -96,8 +97,10 @@ class ReferenceAdapter(HttpAdapter):
         self._process = process
         self._stack.callback(self._stop_process)
         first: queue.Queue[str] = queue.Queue()
-        assert process.stdout is not None  # stdout=PIPE
-        threading.Thread(target=_drain, args=(process.stdout, first), daemon=True).start()
+        self._drainer = threading.Thread(
+            target=_drain, args=(process.stdout, first), name="reference-stdout", daemon=True
+        )
+        self._drainer.start()
         try:
             line = first.get(timeout=START_TIMEOUT_S)
         except queue.Empty:
@@ -112,14 +115,19 @@ class ReferenceAdapter(HttpAdapter):
 
     def _stop_process(self) -> None:
         process = self._process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+        if self._drainer is not None:
+            self._drainer.join(10)  # it ends at the end of the child's output
+        if process.stdout is not None:
+            process.stdout.close()
 
     def close(self) -> None:
         super().close()

@@ -3,9 +3,20 @@ judged by many small tests."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from conformance.episodes import Receipt, receive
+from conformance.contract import DocumentRequest
+from conformance.episodes import (
+    Dispatch,
+    Receipt,
+    collect_receipts,
+    dispatch,
+    receive,
+    sample_attachments,
+    wait_acks,
+)
 from conformance.world import World
 
 
@@ -14,3 +25,55 @@ def arrival(online: World) -> list[Receipt]:
     """Two valid documents, one from each partner, delivered to the SUT, with what it did."""
     partners = online.cast.partners
     return receive(online, [(online.new_document(p), p) for p in partners])
+
+
+@dataclass
+class Sending:
+    """Documents the SUT sent (to one partner, and to both) and the statuses the partners sent
+    back on them, with what the SUT did with those."""
+
+    single: Dispatch
+    multiple: Dispatch
+    replies: list[Receipt]
+    start: int
+
+    @property
+    def dispatches(self) -> tuple[Dispatch, Dispatch]:
+        return self.single, self.multiple
+
+
+@pytest.fixture(scope="session")
+def sending(online: World) -> Sending:
+    a, b = online.cast.partners
+    start = online.observer.head()
+    single = dispatch(
+        online,
+        DocumentRequest(
+            to=(a.organ_id,),
+            subject="V/v thử nghiệm liên thông văn bản: gửi một nơi nhận",
+            attachments=sample_attachments(online, "mot"),
+        ),
+    )
+    multiple = dispatch(
+        online,
+        DocumentRequest(
+            to=(a.organ_id, b.organ_id),
+            subject="V/v thử nghiệm liên thông văn bản: gửi nhiều nơi nhận",
+            attachments=sample_attachments(online, "nhieu"),
+            content="Đề nghị các cơ quan phối hợp thực hiện.",
+        ),
+    )
+    after = online.observer.head()
+    replies = []
+    for sent, partners in ((single, (a,)), (multiple, (a, b))):
+        if sent.edoc is None:
+            continue
+        for partner in partners:
+            for code in ("01", "03"):
+                status = online.status_from(partner, sent.edoc, code)
+                replies.append(Receipt(online.deliver(status, partner), partner, None))
+    bounds = online.bounds
+    wait_acks(online, [r.doc_id for r in replies], after, bounds.transport + bounds.poll_interval)
+    online.observer.settle(online.observer.head(), bounds.poll_interval * 3)
+    collect_receipts(online, replies, after)
+    return Sending(single, multiple, replies, start)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.audit import RECEIVER_STATUS_RULES, judge_window
 from conformance.contract import Action
 from conformance.episodes import (
     FIRST_REPORT,
@@ -19,7 +20,7 @@ from conformance.errors import SutError
 from conformance.judge import Judge
 from conformance.observe import WireMessage
 from conformance.world import World
-from spec.model import Code, Edoc
+from spec.model import Edoc
 
 requirement = pytest.mark.requirement
 
@@ -78,7 +79,9 @@ def test_the_first_report_comes_in_time(
 def _judge_refusal(judge: Judge, req_id: str, receipt: Receipt, what: str) -> None:
     refusals: list[WireMessage] = [s for s in receipt.statuses if code_of(s) == "02"]
     forward = [c for c in receipt.codes if c in FORWARD_AFTER_REFUSAL]
-    reason = (refusals[0].status.description or "").strip() if refusals and refusals[0].status else ""
+    reason = (
+        (refusals[0].status.description or "").strip() if refusals and refusals[0].status else ""
+    )
     judge.check(
         req_id,
         bool(refusals) and not forward,
@@ -99,25 +102,26 @@ def _without_subject(doc: Edoc) -> Edoc:
     return doc
 
 
-def _inconsistent_document_id(doc: Edoc) -> Edoc:
-    code = doc.header.code or Code()
-    doc.header.code = Code(f"{code.code_number}9", code.code_notation)
+def _missing_attachment(doc: Edoc) -> Edoc:
+    doc.attachments = doc.attachments[1:]
     return doc
 
 
-@requirement("RCV-REFUSE-INVALID")
+@requirement("RCV-REFUSE-INVALID", *RECEIVER_STATUS_RULES)
 def test_an_invalid_document_is_refused_with_a_reason(online: World, judge: Judge) -> None:
+    since = online.observer.head()
     partner = online.cast.partners[0]
     cases = (
         ("a document without Subject", _without_subject(online.new_document(partner))),
         (
-            "a document whose DocumentId does not match its Code",
-            _inconsistent_document_id(online.new_document(partner)),
+            "a document whose manifest names a file that is not attached",
+            _missing_attachment(online.new_document(partner, attachments=2)),
         ),
     )
     receipts = receive(online, [(doc, partner) for _, doc in cases])
     for (what, _), receipt in zip(cases, receipts, strict=True):
         _judge_refusal(judge, "RCV-REFUSE-INVALID", receipt, what)
+    judge_window(online, judge, since)
 
 
 @requirement("RCV-REFUSE-NOT-ADDRESSED")
@@ -138,13 +142,16 @@ def test_a_document_for_another_agency_is_refused(online: World, judge: Judge) -
     )
 
 
-@requirement("RCV-REPORTS-ACTIONS")
+@requirement("RCV-REPORTS-ACTIONS", *RECEIVER_STATUS_RULES)
 def test_the_clerks_actions_are_reported(online: World, judge: Judge) -> None:
+    since = online.observer.head()
     partners = online.cast.partners
     worked, refused = receive(online, [(online.new_document(p), p) for p in partners])
     for action, code in ACTIONS:
         _act(online, judge, worked, action, code)
     _act(online, judge, refused, Action.REFUSE, "02", reason="Văn bản gửi nhầm nơi nhận")
+    online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
+    judge_window(online, judge, since)
 
 
 def _act(
@@ -170,6 +177,10 @@ def _act(
         "RCV-REPORTS-ACTIONS",
         status is not None,
         f"after the clerk's {action.value} on {receipt.label()} "
-        + (f"{code} went out" if status else f"no {code} came within {online.bounds.action:g} model s"),
+        + (
+            f"{code} went out"
+            if status
+            else f"no {code} came within {online.bounds.action:g} model s"
+        ),
         [status.evidence()] if status else receipt.evidence(),
     )

@@ -8,7 +8,14 @@ import dataclasses
 import pytest
 
 from conformance.contract import Action
-from conformance.episodes import FIRST_REPORT, Receipt, code_of, collect_receipts, receive, wait_acks
+from conformance.episodes import (
+    FIRST_REPORT,
+    Receipt,
+    code_of,
+    collect_receipts,
+    receive,
+    wait_acks,
+)
 from conformance.errors import SutError
 from conformance.judge import Judge
 from conformance.world import World
@@ -129,9 +136,7 @@ def test_a_document_acknowledged_done_is_stored(fresh: World, judge: Judge) -> N
             receipt.evidence(),
         )
         return
-    accepted = fresh.observer.wait_status(
-        after, fresh.bounds.action, receipt.document_id, ("03",)
-    )
+    accepted = fresh.observer.wait_status(after, fresh.bounds.action, receipt.document_id, ("03",))
     judge.check(
         "TR-ACK-AFTER-STORE",
         accepted is not None,

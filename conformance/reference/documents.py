@@ -35,8 +35,10 @@ _SMALL_WORDS = frozenset({"và", "-", "các", "của"})
 __all__ = [
     "DocumentRef",
     "Identity",
+    "Issue",
     "build_edoc",
     "build_status",
+    "document_id_text",
     "identity",
     "organization",
     "sniff_content_type",

@@ -9,7 +9,6 @@ document) the same DocumentId, is acknowledged without a second 01.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import uuid
@@ -286,20 +285,16 @@ class Poller:
     # -- the read_other_systems defect ---------------------------------------------------
 
     def _snoop(self) -> None:
-        """Ask for a docId nobody delivered: the next UUID after the last one received."""
+        """Ask for a docId nobody delivered: the UUID after the last one received (or after
+        the nil UUID), one more each cycle."""
         if self._guess is None:
             ids = self.s.register.inbound_ids()
             try:
-                self._guess = (
-                    uuid.UUID(ids[-1]).int
-                    if ids
-                    else int(hashlib.sha256(b"x").hexdigest()[:32], 16)
-                )
+                self._guess = uuid.UUID(ids[-1]).int if ids else 0
             except ValueError:
                 self._guess = 0
         self._guess = (self._guess + 1) % (1 << 128)
-        guess = str(uuid.UUID(int=self._guess))
         try:
-            self.client.get_edoc(guess)
+            self.client.get_edoc(str(uuid.UUID(int=self._guess)))
         except (*TRANSIENT, AxisError):
             pass

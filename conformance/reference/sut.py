@@ -59,7 +59,12 @@ CAPABILITIES = frozenset(
 )
 DEFAULT_POLL_INTERVAL = 30.0
 """Model seconds between two polls of the axis when nothing happens."""
-MAX_BACKOFF_DOUBLINGS = 5
+MAX_BACKOFF = 300.0
+"""Model seconds the polling loop waits at most between cycles while the axis fails, so it
+recovers within minutes of an outage's end."""
+AXIS_TIMEOUT = 60.0
+"""Model seconds an axis call may take before the SUT gives up on it (and retries)."""
+MIN_AXIS_TIMEOUT, MAX_AXIS_TIMEOUT = 1.0, 10.0
 WRONG_SECRET_SUFFIX = "-not-the-secret"
 
 __all__ = ["CAPABILITIES", "DEFAULT_POLL_INTERVAL", "ReferenceSut"]
@@ -82,8 +87,9 @@ class ReferenceSut:
     ``data_dir`` holds its register (a private temporary folder when ``None``); ``clock`` is
     its clock until a configuration brings one; ``poll_interval`` (model seconds) applies when
     the configuration names none; ``axis_transport`` lets tests reach an in-process axis;
-    ``axis_timeout`` bounds each axis call in real seconds; ``send_wait`` is how long (real
-    seconds) a send waits for the axis's DocId before answering without it.
+    ``axis_timeout`` bounds each axis call in real seconds (by default one model minute, kept
+    between 1 and 10 real seconds); ``send_wait`` is how long (real seconds) a send waits for
+    the axis's DocId before answering without it.
     """
 
     def __init__(
@@ -95,7 +101,7 @@ class ReferenceSut:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         retry: RetryPolicy | None = None,
         axis_transport: httpx.BaseTransport | None = None,
-        axis_timeout: float = 10.0,
+        axis_timeout: float | None = None,
         send_wait: float = 10.0,
     ) -> None:
         if not poll_interval > 0:
@@ -158,7 +164,7 @@ class ReferenceSut:
                 config.system_id,
                 secret,
                 transport=self.axis_transport,
-                timeout=self.axis_timeout,
+                timeout=self._timeout(clock),
             )
             stop = threading.Event()
             session = Session(
@@ -180,6 +186,11 @@ class ReferenceSut:
                 target=self._run, args=(session,), name="reference-sut", daemon=True
             )
             self._worker.start()
+
+    def _timeout(self, clock: HarnessClock) -> float:
+        if self.axis_timeout is not None:
+            return self.axis_timeout
+        return min(MAX_AXIS_TIMEOUT, max(MIN_AXIS_TIMEOUT, clock.real(AXIS_TIMEOUT)))
 
     def reset(self) -> None:
         """Stop working and forget every document, status and the configuration."""
@@ -209,7 +220,7 @@ class ReferenceSut:
             session.stop.set()
             session.wake.set()
         if worker is not None:
-            worker.join(self.axis_timeout * 2 + 5)
+            worker.join(2 * MAX_AXIS_TIMEOUT + 5)
         if session is not None:
             session.link.close()
         self._worker = None
@@ -223,8 +234,9 @@ class ReferenceSut:
         while not session.stop.is_set():
             session.wake.clear()
             ok = self._cycle(session, outbox, poller)
-            failures = 0 if ok else min(failures + 1, MAX_BACKOFF_DOUBLINGS)
-            interval = session.poll_interval * 2**failures
+            failures = 0 if ok else min(failures + 1, 20)
+            ceiling = max(session.poll_interval, MAX_BACKOFF)
+            interval = min(session.poll_interval * 2**failures, ceiling)
             session.wake.wait(session.clock.real(interval))
 
     def _cycle(self, session: Session, outbox: Outbox, poller: Poller) -> bool:

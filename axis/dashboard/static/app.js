@@ -1,16 +1,20 @@
 // Keeps a dashboard page live: listens to the axis's change stream (Server-Sent Events) and
 // redraws the sections a change touched by fetching their server-rendered fragments.
-// At most one fetch per section is in flight; changes that arrive meanwhile are folded into
-// one more fetch when it returns.
+// The axis renders fragments on the event loop that serves the protocol, so a page asks for
+// each section at most once per MIN_GAP_MS and never twice at a time; changes that arrive
+// meanwhile are folded into one trailing redraw.
 "use strict";
 
 (function () {
+  const MIN_GAP_MS = 400;
   const body = document.body;
   const base = body.dataset.base || "";
   const live = document.getElementById("live");
   const sections = Array.from(document.querySelectorAll("[data-fragment]"));
   const busy = new WeakMap();
   const dirty = new WeakSet();
+  const lastStart = new WeakMap();
+  const planned = new WeakSet();
 
   function setLive(state, text) {
     body.dataset.live = state;
@@ -35,12 +39,23 @@
     return (change.kinds || []).some((k) => on.includes(k));
   }
 
+  function schedule(section) {
+    if (planned.has(section)) return;
+    planned.add(section);
+    const wait = Math.max(0, (lastStart.get(section) || 0) + MIN_GAP_MS - Date.now());
+    setTimeout(() => {
+      planned.delete(section);
+      redraw(section);
+    }, wait);
+  }
+
   async function redraw(section) {
     if (busy.get(section)) {
       dirty.add(section);
       return;
     }
     busy.set(section, true);
+    lastStart.set(section, Date.now());
     try {
       const response = await fetch(section.dataset.fragment, {
         headers: { Accept: "text/html" },
@@ -51,6 +66,7 @@
         const doc = new DOMParser().parseFromString(html, "text/html");
         section.replaceChildren(...Array.from(doc.body.childNodes));
         section.dataset.refreshed = String(Date.now());
+        if (body.dataset.live === "error") setLive("open", "live");
       }
     } catch (error) {
       setLive("error", "update failed; retrying");
@@ -58,7 +74,7 @@
       busy.set(section, false);
       if (dirty.has(section)) {
         dirty.delete(section);
-        redraw(section);
+        schedule(section);
       }
     }
   }
@@ -72,7 +88,7 @@
     }
     body.dataset.head = String(change.head);
     for (const section of sections) {
-      if (touches(section, change)) redraw(section);
+      if (touches(section, change)) schedule(section);
     }
   }
 

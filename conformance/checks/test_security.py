@@ -1,0 +1,90 @@
+"""Security: signed documents checked and produced where the profile requires them (family
+SEC). Signed requests and access to the SUT's own messages only are judged by the audit
+(test_audit.py) over every call of the run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conformance.episodes import Receipt, collect_receipts, wait_first_reports
+from conformance.judge import Judge
+from conformance.world import World, make_ca
+from spec import serialize
+from spec.signature import sign, verify
+
+from .conftest import Sending
+
+requirement = pytest.mark.requirement
+
+
+def _tampered(world: World, signed: bytes, subject: str) -> bytes:
+    """``signed`` with its Subject changed after signing."""
+    old = subject.encode("utf-8")
+    if old not in signed:
+        raise AssertionError("the harness could not find the Subject to tamper with")
+    return signed.replace(old, (subject + " (đã sửa sau khi ký)").encode("utf-8"), 1)
+
+
+@requirement("SEC-VERIFY-DOCUMENT-SIGNATURE")
+def test_documents_whose_signature_does_not_verify_are_refused(online: World, judge: Judge) -> None:
+    if not online.profile.require_signature:
+        pytest.skip("the profile does not require signed documents")
+    partner = online.cast.partners[0]
+    good = online.new_document(partner)
+    tampered = online.new_document(partner)
+    unsigned = online.new_document(partner)
+    foreign = online.new_document(partner)
+    stranger = make_ca(online.cast, datetime.now(UTC)).issued[partner.organ_id]
+    after = online.observer.head()
+    cases = (
+        ("a correctly signed document", good, online.encode(good, partner), "01"),
+        (
+            "a signed document changed after signing",
+            tampered,
+            _tampered(online, online.encode(tampered, partner), tampered.header.subject or ""),
+            "02",
+        ),
+        ("an unsigned document", unsigned, serialize(unsigned), "02"),
+        (
+            "a document signed by a certificate of another CA",
+            foreign,
+            sign(serialize(foreign), stranger.key, stranger.certificate),
+            "02",
+        ),
+    )
+    receipts = [
+        Receipt(online.deliver(doc, partner, data=data), partner, doc) for _, doc, data, _ in cases
+    ]
+    wait_first_reports(online, receipts, after)
+    online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
+    collect_receipts(online, receipts, after)
+    for (what, _, _, expected), receipt in zip(cases, receipts, strict=True):
+        first = receipt.codes[0] if receipt.codes else None
+        judge.check(
+            "SEC-VERIFY-DOCUMENT-SIGNATURE",
+            first == expected,
+            f"{what} ({receipt.label()}) got {receipt.codes or 'no status'}; expected {expected}",
+            receipt.evidence(),
+        )
+
+
+@requirement("SEC-SIGNS-DOCUMENTS")
+def test_sent_documents_are_signed(sending: Sending, online: World, judge: Judge) -> None:
+    if not online.profile.require_signature or online.ca is None:
+        pytest.skip("the profile does not require signed documents")
+    for sent in sending.dispatches:
+        message = sent.message
+        if message is None or message.data is None:
+            judge.fail(
+                "SEC-SIGNS-DOCUMENTS", "the document never reached the axis", sent.evidence()
+            )
+            continue
+        check = verify(message.data, trusted_ca=online.ca.certificate)
+        judge.check(
+            "SEC-SIGNS-DOCUMENTS",
+            check.valid,
+            f"the signature of {message.doc_id}: {check.reason}",
+            sent.evidence(),
+        )

@@ -1,0 +1,416 @@
+"""A bounded load run, end to end: an axis (started here, or a running one on this machine),
+the plan's systems registered through its admin API, locust in child processes, a drain until
+the axis is quiet, the correctness checks, and the run's folder with locust's CSV and HTML
+report, the summary and its page.
+
+Three kinds of process, on purpose: the axis runs in this process (uvicorn on its own thread),
+locust in one child process, or a master and workers in locust's distributed mode. gevent's
+monkey-patching never reaches the axis, and locust's CPU is never the axis's CPU, so what is
+measured is the axis. Everything binds and connects to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psutil
+from tqdm import tqdm
+
+from axis.client import AxisAdmin
+from axis.config import AxisConfig
+from axis.server import ServerFailed, running_axis
+from load.checks import CheckResult, Evidence, collect, message_cursor, run_checks
+from load.errors import PlanError, RunFailed
+from load.plan import Behaviour, LoadPlan, make_plan
+from load.profile import TrafficProfile, national_2022
+from load.summary import Measurements, build_summary, write_run_folder
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+STARTUP_S = 90.0
+STOP_S = 60.0
+MONITOR_S = 0.25
+# Python started with gevent patched first, then locust's process entry point.
+_BOOTSTRAP = (
+    "from gevent import monkey; monkey.patch_all()\n"
+    "import sys\n"
+    "from load.locust_process import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+__all__ = ["LoadOptions", "LoadResult", "run_load"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """Settings of one run. ``axis_url=None`` starts an axis in this process; otherwise the
+    URL of a running fake axis on 127.0.0.1 with its ``admin_token``. ``run_time_s`` is the
+    sending window; the drain after it lasts until the axis has been quiet for ``quiet_s`` (at
+    most ``drain_timeout_s``). A system polls at least every ``max_poll_interval_s``.
+    ``processes`` > 1 runs a locust master and that many workers.
+    ``faults`` is a fault plan switched on for the run (``load.faults.seeded_faults``)."""
+
+    axis_url: str | None = None
+    admin_token: str | None = field(default=None, repr=False)
+    profile: TrafficProfile = field(default_factory=national_2022)
+    users: int = 8
+    spawn_rate: float = 20.0
+    run_time_s: float = 60.0
+    scale: float = 10.0
+    hour: int | None = None
+    seed: int = 0
+    processes: int = 1
+    faults: dict[str, Any] | None = None
+    behaviour: Behaviour | None = None
+    max_poll_interval_s: float = 2.0
+    drain_timeout_s: float = 60.0
+    quiet_s: float = 2.0
+    out_dir: Path = Path("reports/out")
+    run_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.run_time_s <= 0 or self.run_time_s > 24 * 3600:
+            raise PlanError(f"run_time_s={self.run_time_s!r} must be in (0, 86400]")
+        if self.spawn_rate <= 0:
+            raise PlanError(f"spawn_rate={self.spawn_rate!r} must be > 0")
+        if self.users < 2:
+            raise PlanError(
+                f"users={self.users!r} must be at least 2: documents go to other systems"
+            )
+        if not 1 <= self.processes <= 64:
+            raise PlanError(f"processes={self.processes!r} must be in 1..64")
+        if self.drain_timeout_s <= self.quiet_s or self.quiet_s <= 0:
+            raise PlanError(
+                f"drain_timeout_s={self.drain_timeout_s!r} must exceed quiet_s={self.quiet_s!r} > 0"
+            )
+        if self.axis_url is not None:
+            host = urlsplit(self.axis_url).hostname
+            if host not in LOOPBACK:
+                raise PlanError(
+                    f"axis_url={self.axis_url!r}: load runs go to 127.0.0.1 only; for a real "
+                    "test environment use locust's distributed mode (docs/load.md)"
+                )
+            if not self.admin_token:
+                raise PlanError("admin_token is required with axis_url (printed by the axis)")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What a run left: its folder, plan, checks and summary."""
+
+    folder: Path
+    plan: LoadPlan
+    checks: list[CheckResult]
+    summary: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _unique_folder(options: LoadOptions, created: datetime) -> Path:
+    if options.run_dir is not None:
+        return options.run_dir
+    from reports.run_index import run_folder
+
+    base = run_folder(options.out_dir, "load", created, options.seed)
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+@contextlib.contextmanager
+def _axis(options: LoadOptions, errors: list[str]) -> Iterator[tuple[str, str]]:
+    """(URL, admin token) of the axis the run uses; an axis started here collects in
+    ``errors`` what its server logged."""
+    if options.axis_url is not None:
+        yield options.axis_url.rstrip("/"), str(options.admin_token)
+        return
+    started = False
+    try:
+        with running_axis(AxisConfig(seed=options.seed, seed_defaults=False)) as axis:
+            started = True
+            yield axis.url, axis.admin_token
+    except ServerFailed as exc:
+        if not started:
+            raise RunFailed(f"the axis did not start: {exc}") from exc
+        errors.append(str(exc))
+
+
+class _Locust:
+    """The locust child processes of one run and their logs."""
+
+    def __init__(self, plan_path: Path, folder: Path, options: LoadOptions, users: int) -> None:
+        self.folder = folder
+        bound = STARTUP_S + options.run_time_s + options.drain_timeout_s + STOP_S
+        common = ["--plan", str(plan_path), "--out", str(folder), "--max-seconds", str(bound)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+        port = str(_free_port())
+        workers = options.processes if options.processes > 1 else 0
+        main_args = ["--users", str(users), "--spawn-rate", str(options.spawn_rate)]
+        if workers:
+            main_args += ["--role", "master", "--master-port", port, "--workers", str(workers)]
+        self._start("locust.log", [*common, *main_args], env)
+        for i in range(workers):
+            self._start(
+                f"locust-worker-{i}.log", [*common, "--role", "worker", "--master-port", port], env
+            )
+
+    def _start(self, log_name: str, args: list[str], env: dict[str, str]) -> None:
+        log = self.folder / log_name
+        with open(log, "wb") as handle:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _BOOTSTRAP, *args],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        self.procs.append(proc)
+        self.logs.append(log)
+
+    @property
+    def main(self) -> subprocess.Popen[bytes]:
+        return self.procs[0]
+
+    def check_alive(self) -> None:
+        for proc, log in zip(self.procs, self.logs, strict=True):
+            code = proc.poll()
+            if code is not None:
+                tail = log.read_text("utf-8", "replace")[-2000:]
+                raise RunFailed(f"locust process {proc.pid} exited with {code}:\n{tail}")
+
+    def started(self) -> float:
+        """Wait for the main process to start the test; its sending window's end."""
+        marker = self.folder / "locust-started.json"
+        deadline = time.monotonic() + STARTUP_S
+        while not marker.exists():
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise RunFailed(f"locust did not start within {STARTUP_S:.0f} s")
+            time.sleep(MONITOR_S)
+        return float(json.loads(marker.read_text())["send_until"])
+
+    def stop(self) -> None:
+        """Stop the main process (workers follow it), then make sure every one is gone."""
+        if self.main.poll() is None:
+            self.main.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(STOP_S)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        failed = [(p.pid, p.returncode) for p in self.procs if p.returncode not in (0, -15)]
+        if failed:
+            raise RunFailed(f"locust processes failed: {failed!r}; see {self.logs[0]}")
+
+
+class _CpuMeter:
+    """CPU used by this process (the axis, when it runs here) and by locust's processes
+    between ``mark`` calls."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.procs = {"harness": psutil.Process()} | {
+            f"locust-{i}": psutil.Process(pid) for i, pid in enumerate(pids)
+        }
+        self.start: tuple[float, dict[str, float]] | None = None
+        self.shares: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        out = {}
+        for name, proc in self.procs.items():
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                out[name] = times.user + times.system
+        return out
+
+    def mark(self) -> None:
+        now = time.monotonic()
+        if self.start is None:
+            self.start = (now, self._read())
+            return
+        began, before = self.start
+        after = self._read()
+        wall = max(now - began, 1e-9)
+        self.shares = {k: round((after[k] - before[k]) / wall, 3) for k in after if k in before}
+
+
+def _wait_quiet(
+    admin: AxisAdmin, systems: set[str], deadline: float, quiet_s: float, alive: Callable[[], None]
+) -> bool:
+    """Wait until the run's systems have nothing listed and no send or ack has happened for
+    ``quiet_s``; False when ``deadline`` (monotonic) passes first."""
+    last: tuple[int, int] | None = None
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        alive()
+        stats = admin.stats()
+        calls = stats.get("calls", {})
+        key = (int(calls.get("sendEdoc", 0)), int(calls.get("updateStatus", 0)))
+        pending = sum(s["pending"] for s in admin.systems() if s["system_id"] in systems)
+        now = time.monotonic()
+        if pending == 0 and key == last:
+            if now - since >= quiet_s:
+                return True
+        else:
+            last, since = key, now
+        time.sleep(MONITOR_S)
+    return False
+
+
+def _drive(
+    locust: _Locust,
+    admin: AxisAdmin,
+    plan: LoadPlan,
+    options: LoadOptions,
+    progress: bool,
+) -> Measurements:
+    send_until = locust.started()
+    meter = _CpuMeter([p.pid for p in locust.procs])
+    ramp = len(plan.slots) / options.spawn_rate
+    steady_from = min(send_until - options.run_time_s + ramp, send_until - 1.0)
+    total = round(options.run_time_s)
+    with tqdm(total=total, desc="load", unit="s", disable=not progress) as bar:
+        while time.time() < send_until:
+            locust.check_alive()
+            if meter.start is None and time.time() >= steady_from:
+                meter.mark()
+            bar.n = min(total, round(options.run_time_s - (send_until - time.time())))
+            bar.refresh()
+            time.sleep(MONITOR_S)
+        bar.n = total
+        bar.refresh()
+    if meter.start is None:
+        meter.mark()
+    meter.mark()
+    drain_started = time.monotonic()
+    quiet = _wait_quiet(
+        admin,
+        {s.system_id for s in plan.slots},
+        drain_started + options.drain_timeout_s,
+        options.quiet_s,
+        locust.check_alive,
+    )
+    drain_s = time.monotonic() - drain_started
+    return Measurements(
+        send_until=send_until,
+        steady_from=steady_from,
+        drain_s=round(drain_s, 3),
+        quiet=quiet,
+        cpu=meter.shares,
+    )
+
+
+def run_load(
+    options: LoadOptions,
+    *,
+    progress: bool = True,
+    created: datetime | None = None,
+) -> LoadResult:
+    """Run the load test ``options`` describe; returns its result (``ok`` says whether every
+    correctness check passed). Raises ``RunFailed`` when the run itself breaks."""
+    created = created or datetime.now(UTC)
+    folder = _unique_folder(options, created)
+    server_errors: list[str] = []
+    evidence: Evidence | None = None
+    with _axis(options, server_errors) as (url, token):
+        admin = AxisAdmin(url, token)
+        cursor = int(admin.stats()["head"]["seq"])
+        after_message = message_cursor(admin)
+        plan = make_plan(
+            options.profile,
+            users=options.users,
+            scale=options.scale,
+            seed=options.seed,
+            axis_url=url,
+            run_id=folder.name,
+            send_seconds=options.run_time_s,
+            journal_dir=folder / "journal",
+            hour=options.hour,
+            max_poll_interval_s=options.max_poll_interval_s,
+            behaviour=options.behaviour,
+        )
+        folder.mkdir(parents=True, exist_ok=False)
+        for slot in plan.slots:
+            admin.put_system(
+                slot.system_id, slot.secret, name=f"load {plan.run_id}", agencies=slot.agencies
+            )
+        plan_path = plan.write(folder / "plan.json")
+        if options.faults is not None:
+            admin.set_faults(options.faults)
+        locust = _Locust(plan_path, folder, options, len(plan.slots))
+        try:
+            measured = _drive(locust, admin, plan, options, progress)
+        finally:
+            locust.stop()
+            if options.faults is not None:
+                admin.clear_faults()
+        evidence = collect(
+            admin,
+            cursor=cursor,
+            after_message=after_message,
+            journal_dir=folder / "journal",
+            transcript_path=folder / "transcript.jsonl",
+        )
+        admin.close()
+    checks = run_checks(evidence, plan)
+    if options.axis_url is None:
+        checks.append(_server_check(server_errors))
+    summary = build_summary(
+        plan=plan,
+        options=options,
+        checks=checks,
+        evidence=evidence,
+        measured=measured,
+        folder=folder,
+        created=created,
+    )
+    write_run_folder(folder, summary)
+    _rebuild_front_page(options.out_dir, folder)
+    return LoadResult(folder, plan, checks, summary)
+
+
+def _server_check(errors: list[str]) -> CheckResult:
+    lines = [line for error in errors for line in error.splitlines()[1:] or [error]]
+    return CheckResult(
+        "axis-no-errors",
+        "the axis started for the run logged no errors",
+        1,
+        len(lines),
+        tuple(lines[:20]),
+    )
+
+
+def _rebuild_front_page(out_dir: Path, folder: Path) -> None:
+    """Rebuild the front page when the run's folder is under ``out_dir``."""
+    if folder.resolve().is_relative_to(Path(out_dir).resolve()):
+        from reports.front_page import rebuild_front_page
+
+        rebuild_front_page(out_dir)
