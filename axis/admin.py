@@ -30,9 +30,8 @@ from starlette.routing import Route
 from axis import envelope
 from axis.auth import Identity
 from axis.errors import AxisError, ConfigError
-from axis.operations import Answer, Call, send_edoc
+from axis.operations import NO_DESCRIPTION, Answer, Call, send_edoc, store_message
 from axis.registry import AgencyFields, register_agency
-from axis.routing import route
 from axis.store import Agency
 from axis.transcript import Event
 from axis.wire import Headers
@@ -353,24 +352,11 @@ async def inject(axis: AxisApp, request: Request) -> Response:
 
 
 def _store_unparsed(call: Call, data: bytes, to: list[str]) -> Answer:
-    decision = route(call.store, to)
-    doc_id = call.store.add_message(
-        sender=call.system_id,
-        messagetype=call.headers.vxp("messagetype") or "edoc",
-        service_type="eDoc",
-        body=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        from_code="",
-        title="",
-        notation="",
-        document_id="",
-        status_code="",
-        deliveries=decision.deliveries,
+    messagetype = call.headers.vxp("messagetype") or "edoc"
+    sha256 = hashlib.sha256(data).hexdigest()
+    return store_message(
+        call, data, sha256, messagetype, "eDoc", to, "", NO_DESCRIPTION, unparsed=True
     )
-    call.note("stored", op="inject", system=call.system_id, doc_id=doc_id, unparsed=True)
-    for system_id, served in decision.deliveries.items():
-        call.note("delivery", doc_id=doc_id, system=system_id, to=served, status="pending")
-    return Answer(envelope.ok(DocId=doc_id), summary={"doc_id": doc_id})
 
 
 async def list_messages(axis: AxisApp, request: Request) -> Response:

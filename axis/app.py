@@ -1,12 +1,13 @@
 """The fake axis as an ASGI application: the VXP operations, the admin API and extension mounts.
 
 A VXP call is matched on the last path segment (an endpoint may carry a base path, and a
-trailing slash on it yields ``//sendEdoc``). Each call runs in one store transaction: the
-request event, the operation's writes and notes, any injected fault and the response event are
-committed together before the answer leaves, so what a client was told is what the store and
-the transcript hold. The SDK ignores HTTP status codes, so every outcome of a known operation is
-``200`` with the JSON envelope, except transport-level refusals (body too large) and
-``downloadEdoc``, which answers raw bytes or an empty ``404``.
+trailing slash on it yields ``//sendEdoc``). The operation's writes, its notes, any injected
+fault and its ``call`` event (request and answer) go into the store transaction shared by the
+calls of one event-loop turn (group commit), which is committed before any of them is answered:
+what a client was told is what the store and the transcript hold. The SDK ignores HTTP status
+codes, so every outcome of a known operation is ``200`` with the JSON envelope, except
+transport-level refusals (body too large), injected faults and ``downloadEdoc``, which answers
+raw bytes or an empty ``404``.
 
 The VXP hot path is a plain ASGI callable (no framework routing per call); ``/_admin`` and any
 mounted extension (the dashboard under ``/ui``) go through a Starlette router.
@@ -27,6 +28,7 @@ from typing import Any
 from starlette.routing import Mount, Router
 
 from axis import envelope
+from axis.admin import admin_app
 from axis.auth import Identity, authenticate, require_signed
 from axis.config import AxisConfig
 from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
@@ -47,6 +49,7 @@ RESET_EXTENSION = "lienthong.reset"
 ADMIN_PREFIX = "/_admin"
 _JSON = b"application/json; charset=utf-8"
 _BREAKING = frozenset({"error", "reset", "timeout", "outage"})
+GROUP_COMMIT_WAIT_S = 0.001
 _OK = envelope.ok()
 _OCTETS = b"application/octet-stream"
 
@@ -168,8 +171,7 @@ class AxisApp:
         self.started = self.clock()
         self._prefixes: list[str] = [ADMIN_PREFIX]
         self._batch: asyncio.Future[bool] | None = None
-        from axis.admin import admin_app  # admin imports app's types; imported late
-
+        self._inflight = 0
         self.router = Router(routes=[Mount(ADMIN_PREFIX, app=admin_app(self))])
         store.add_listener(self.bus.notify)
 
@@ -252,12 +254,19 @@ class AxisApp:
     def _join_batch(self) -> asyncio.Future[bool]:
         """The open batch (a transaction shared by the calls of this event-loop turn), opened
         if needed; its future says whether it committed."""
+        loop = asyncio.get_running_loop()
         batch = self._batch
-        if batch is None:
+        if batch is None or batch.get_loop() is not loop:
+            # Another thread's loop (an in-process transport beside the server) may hold a
+            # batch: begin() waits for its commit, which also clears it.
             self.store.begin()
-            loop = asyncio.get_running_loop()
             batch = self._batch = loop.create_future()
-            loop.call_soon(self._flush)
+            # Alone, commit at once; with other calls in progress, wait a moment so that they
+            # share the commit (one WAL append instead of one each).
+            if self._inflight > 1:
+                loop.call_later(GROUP_COMMIT_WAIT_S, self._flush)
+            else:
+                loop.call_soon(self._flush)
         return batch
 
     def _flush(self) -> None:
@@ -276,11 +285,20 @@ class AxisApp:
         """Wait until what this turn wrote is committed (admin endpoints call it before
         answering); False when that commit failed."""
         batch = self._batch
-        return True if batch is None else await batch
+        if batch is None or batch.get_loop() is not asyncio.get_running_loop():
+            return True
+        return await batch
 
     # --- a VXP call -------------------------------------------------------------------------
 
     async def _vxp(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._inflight += 1
+        try:
+            await self._vxp_call(scope, receive, send)
+        finally:
+            self._inflight -= 1
+
+    async def _vxp_call(self, scope: Scope, receive: Receive, send: Send) -> None:
         name = scope["path"].rsplit("/", 1)[-1]
         headers = Headers(scope["headers"])
         op = OPERATIONS.get(name)
@@ -485,6 +503,9 @@ class AxisApp:
                 # The client saves whatever it gets: refusals carry no body at all.
                 status = answer.http_status if answer.http_status >= 500 else 404
                 await _send_bytes(send, status, b"", _OCTETS)
+            return
+        if answer.encoded is not None:
+            await _send_bytes(send, answer.http_status, answer.encoded, _JSON, close=close)
             return
         if answer.envelope is None:  # pragma: no cover - every JSON answer has one
             raise RuntimeError(f"answer to {op.name if op else '?'} has no envelope")

@@ -13,6 +13,8 @@ import functools
 import json
 from dataclasses import dataclass
 
+import orjson
+
 from axis.errors import AuthError, BadSignature
 from axis.signing import HASH_HEADER, PREFIX, SIGN_HEADER, decode_header, signature_valid
 from axis.store import System
@@ -43,9 +45,14 @@ def _signature_valid(secret: str, sign_header: bytes, hash_header: str) -> bool:
 def _signed_values(sign_header: bytes) -> dict[str, str]:
     """The signed keys (lowercase, without the prefix) and values; cached, do not modify."""
     try:
-        obj = json.loads(decode_header(sign_header), strict=False)
-    except ValueError as exc:
-        raise AuthError(f"{SIGN_HEADER} is not a JSON object: {exc}") from None
+        obj = orjson.loads(sign_header)
+    except orjson.JSONDecodeError:
+        # Not strict JSON: the SDK leaves control characters raw, a truncating client
+        # leaves bytes that are not UTF-8.
+        try:
+            obj = json.loads(decode_header(sign_header), strict=False)
+        except ValueError as exc:
+            raise AuthError(f"{SIGN_HEADER} is not a JSON object: {exc}") from None
     if not isinstance(obj, dict):
         raise AuthError(f"{SIGN_HEADER} is not a JSON object")
     prefix = PREFIX.lower()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from axis.client import AxisClient
@@ -56,7 +57,9 @@ _SHOWN_CALLS = frozenset({"getEdoc", "downloadEdoc"})
 
 def _shown(event: dict[str, Any]) -> bool:
     kind = event["kind"]
-    return kind in ("stored", "delivery") or (kind == "call" and event["data"]["op"] in _SHOWN_CALLS)
+    return kind in ("stored", "delivery") or (
+        kind == "call" and event["data"]["op"] in _SHOWN_CALLS
+    )
 
 
 def timeline_lines(axis: RunningAxis, doc_id: str) -> list[str]:
@@ -106,8 +109,9 @@ def _exchange(axis: RunningAxis, factory: DocumentFactory, out: Callable[[str], 
     return doc_ids
 
 
-def run_demo(out: Callable[[str], None] = print) -> int:
-    """Run the demo; returns an exit code."""
+def run_demo(out: Callable[[str], None] = print, screenshot: Path | None = None) -> int:
+    """Run the demo; with ``screenshot`` (a folder), leave the dashboard's picture there as
+    ``dashboard.png``. Returns an exit code."""
     factory = DocumentFactory(seed=2026, today=TODAY)
     with running_axis(AxisConfig(seed=2026)) as axis:
         out(f"fake axis at {axis.url} (lenient mode, seed 2026)")
@@ -116,6 +120,11 @@ def run_demo(out: Callable[[str], None] = print) -> int:
             out(f"\ntimeline of DocId {doc_id}:")
             for line in timeline_lines(axis, doc_id):
                 out(line)
+        if screenshot is not None:
+            from axis.dashboard import capture_dashboard_screenshot
+
+            picture = capture_dashboard_screenshot(f"{axis.url}/ui/", screenshot / "dashboard.png")
+            out(f"\ndashboard screenshot: {picture}")
         with axis.admin() as admin:
             stats = admin.stats()
         out(

@@ -76,6 +76,7 @@ def _uvicorn_config(app: AxisApp) -> uvicorn.Config:
         access_log=False,
         timeout_graceful_shutdown=3,
         server_header=False,
+        proxy_headers=False,
     )
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "USER_AGENT",
     "HeaderMap",
     "decode_header",
+    "digest_matches",
     "format_sdk_timestamp",
     "hash_file_matches",
     "sdk_hash_file",
@@ -87,11 +88,15 @@ def sdk_hash_file(data: bytes) -> str:
 def hash_file_matches(data: bytes, given: str) -> bool:
     """Whether ``given`` is the SHA-256 of ``data`` in the SDK's unpadded form or as the
     standard 64-character hex (either case)."""
+    return digest_matches(hashlib.sha256(data).digest(), given)
+
+
+def digest_matches(digest: bytes, given: str) -> bool:
+    """``hash_file_matches`` for an already computed SHA-256 digest."""
     given = given.strip().lower()
-    digest = hashlib.sha256(data)
     if len(given) == 64:
-        return hmac.compare_digest(digest.hexdigest(), given)
-    return hmac.compare_digest("".join(f"{b:x}" for b in digest.digest()), given)
+        return hmac.compare_digest(digest.hex(), given)
+    return hmac.compare_digest("".join(f"{b:x}" for b in digest), given)
 
 
 class HeaderMap:

@@ -7,8 +7,8 @@ written in one transaction, committed before the axis answers, so a crash (even 
 leaves either all of a call or none of it. The file and its folder are owner-only: the secrets
 inside are kept in clear because the HMAC check needs them.
 
-The read-only query functions at the end (``list_systems``, ``list_messages``, ``timeline``,
-``events_after``, …) are the interface for the dashboard and the admin API.
+The read-only queries (``list_systems``, ``list_messages``, ``timeline``, ``events_after``, …,
+in :mod:`axis.store_queries`) are the interface for the dashboard and the admin API.
 """
 
 from __future__ import annotations
@@ -22,20 +22,29 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-
 from axis.errors import ConfigError
+from axis.records import (
+    AGENCY_COLS,
+    DELIVERY_COLS,
+    DONE,
+    MESSAGE_COLS,
+    PENDING,
+    Agency,
+    Delivery,
+    StoredMessage,
+    System,
+    agency_row,
+    delivery_row,
+    iso_utc,
+)
+from axis.store_queries import StoreQueries
 from axis.transcript import GENESIS, Event, canonical, chain_hash, record_bytes
 
 SCHEMA_VERSION = "1"
 DB_NAME = "axis.sqlite"
-PENDING = "pending"
-DONE = "done"
 
 Clock = Callable[[], float]
 T = TypeVar("T")
@@ -88,98 +97,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class System:
-    system_id: str
-    secret: str
-    name: str
-
-    def __repr__(self) -> str:  # never show the secret
-        return f"System(system_id={self.system_id!r}, name={self.name!r})"
-
-
-@dataclass(frozen=True, slots=True)
-class Agency:
-    """An agency in the registry. ``code`` as registered, ``alt_code`` its other form (QĐ 20
-    or QCVN 102) when it has one; ``valid`` is False for codes that fit neither grammar."""
-
-    id: int
-    code: str
-    alt_code: str | None
-    system_id: str
-    name: str
-    mail: str
-    mobile: str
-    fax: str
-    pcode: str
-    level: int
-    valid: bool
-    deleted: bool
-    version: int
-    modified: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    doc_id: str
-    seq: int
-    sender: str
-    messagetype: str
-    service_type: str
-    sha256: str
-    size: int
-    created: float
-    from_code: str
-    title: str
-    notation: str
-    document_id: str
-    status_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    id: int
-    doc_id: str
-    system_id: str
-    messagetype: str
-    to_codes: str
-    status: str
-    status_desc: str
-    created: float
-    updated: float
-    visible_at: float
-    listed: bool
-
-
-_MESSAGE_COLS = (
-    "doc_id, seq, sender, messagetype, service_type, sha256, size, created, from_code, title, "
-    "notation, document_id, status_code"
-)
-_DELIVERY_COLS = (
-    "id, doc_id, system_id, messagetype, to_codes, status, status_desc, created, updated, "
-    "visible_at, listed"
-)
-_AGENCY_COLS = (
-    "id, code, alt_code, system_id, name, mail, mobile, fax, pcode, level, valid, deleted, "
-    "version, modified"
-)
-
-
-def _agency(row: tuple[Any, ...]) -> Agency:
-    values = list(row)
-    values[10] = bool(values[10])
-    values[11] = bool(values[11])
-    return Agency(*values)
-
-
-def _delivery(row: tuple[Any, ...]) -> Delivery:
-    return Delivery(*row[:10], listed=bool(row[10]))
-
-
-def iso_utc(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _make_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
@@ -193,7 +110,7 @@ def _touch_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class Store:
+class Store(StoreQueries):
     """One SQLite database, used through one connection guarded by a lock.
 
     Writes happen inside ``transaction()``; ``event(kind, data)`` appends a transcript event
@@ -432,13 +349,13 @@ class Store:
             if key in self._agency_cache:
                 return self._agency_cache[key]
             rows = self._db.execute(
-                f"SELECT {_AGENCY_COLS} FROM agencies WHERE code=? OR alt_code=? "
+                f"SELECT {AGENCY_COLS} FROM agencies WHERE code=? OR alt_code=? "
                 "ORDER BY code=? DESC",
                 (code, code, code),
             ).fetchall()
             found = None
             for row in rows:
-                agency = _agency(row)
+                agency = agency_row(row)
                 if include_deleted or not agency.deleted:
                     found = agency
                     break
@@ -494,8 +411,8 @@ class Store:
     def agencies(self, *, include_deleted: bool = False) -> list[Agency]:
         where = "" if include_deleted else "WHERE deleted=0"
         with self._lock:
-            rows = self._db.execute(f"SELECT {_AGENCY_COLS} FROM agencies {where} ORDER BY id")
-            return [_agency(r) for r in rows]
+            rows = self._db.execute(f"SELECT {AGENCY_COLS} FROM agencies {where} ORDER BY id")
+            return [agency_row(r) for r in rows]
 
     # --- messages and deliveries --------------------------------------------------------
 
@@ -598,7 +515,7 @@ class Store:
     def message(self, doc_id: str) -> StoredMessage | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_MESSAGE_COLS} FROM messages WHERE doc_id=?", (doc_id,)
+                f"SELECT {MESSAGE_COLS} FROM messages WHERE doc_id=?", (doc_id,)
             ).fetchone()
         return StoredMessage(*row) if row else None
 
@@ -624,11 +541,11 @@ class Store:
         """The visible delivery of ``doc_id`` to ``system_id``, if any."""
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_DELIVERY_COLS} FROM deliveries WHERE doc_id=? AND system_id=? "
+                f"SELECT {DELIVERY_COLS} FROM deliveries WHERE doc_id=? AND system_id=? "
                 "AND visible_at<=?",
                 (doc_id, system_id, self.clock()),
             ).fetchone()
-        return _delivery(row) if row else None
+        return delivery_row(row) if row else None
 
     def set_delivery_status(self, delivery: Delivery, status: str, desc: str) -> None:
         """Record an ack; ``done`` stops the listing, any other word keeps it listed."""
@@ -705,13 +622,13 @@ class Store:
         with self._lock:
             if doc_id is None:
                 rows = self._db.execute(
-                    f"SELECT {_MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
+                    f"SELECT {MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
                     "ORDER BY seq DESC LIMIT ?",
                     (system_id, messagetype, limit),
                 ).fetchall()
             else:
                 rows = self._db.execute(
-                    f"SELECT {_MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
+                    f"SELECT {MESSAGE_COLS} FROM messages WHERE sender=? AND messagetype=? "
                     "AND doc_id=?",
                     (system_id, messagetype, doc_id),
                 ).fetchall()
@@ -719,9 +636,9 @@ class Store:
             for row in rows:
                 msg = StoredMessage(*row)
                 deliveries = [
-                    _delivery(d)
+                    delivery_row(d)
                     for d in self._db.execute(
-                        f"SELECT {_DELIVERY_COLS} FROM deliveries WHERE doc_id=? ORDER BY id",
+                        f"SELECT {DELIVERY_COLS} FROM deliveries WHERE doc_id=? ORDER BY id",
                         (msg.doc_id,),
                     )
                 ]
@@ -742,156 +659,6 @@ class Store:
             self._db.execute(f"DELETE FROM {table}")
         if registry:
             self._systems = {}
-
-    # --- read-only queries (admin API, dashboard) ---------------------------------------
-
-    def list_systems(self) -> list[dict[str, Any]]:
-        """Every system with its agency codes and delivery counts (no secrets)."""
-        with self._lock:
-            agencies: dict[str, list[str]] = {}
-            for code, system_id in self._db.execute(
-                "SELECT code, system_id FROM agencies WHERE deleted=0 ORDER BY id"
-            ):
-                agencies.setdefault(system_id, []).append(code)
-            counts = {
-                (r[0], r[1]): r[2]
-                for r in self._db.execute(
-                    "SELECT system_id, listed, count(*) FROM deliveries GROUP BY system_id, listed"
-                )
-            }
-            sent = dict(self._db.execute("SELECT sender, count(*) FROM messages GROUP BY sender"))
-            rows = self._db.execute("SELECT system_id, name FROM systems ORDER BY system_id")
-            return [
-                {
-                    "system_id": sid,
-                    "name": name,
-                    "agencies": agencies.get(sid, []),
-                    "sent": sent.get(sid, 0),
-                    "pending": counts.get((sid, 1), 0),
-                    "done": counts.get((sid, 0), 0),
-                }
-                for sid, name in rows
-            ]
-
-    def list_messages(self, *, limit: int = 100, after_seq: int = 0) -> list[dict[str, Any]]:
-        """Stored messages in arrival order after ``after_seq``, with their deliveries."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_MESSAGE_COLS} FROM messages WHERE seq>? ORDER BY seq LIMIT ?",
-                (after_seq, limit),
-            ).fetchall()
-            out = []
-            for row in rows:
-                msg = StoredMessage(*row)
-                deliveries = self._db.execute(
-                    "SELECT system_id, to_codes, status, updated FROM deliveries WHERE doc_id=? "
-                    "ORDER BY id",
-                    (msg.doc_id,),
-                ).fetchall()
-                out.append(
-                    {
-                        "doc_id": msg.doc_id,
-                        "seq": msg.seq,
-                        "sender": msg.sender,
-                        "messagetype": msg.messagetype,
-                        "from_code": msg.from_code,
-                        "title": msg.title,
-                        "notation": msg.notation,
-                        "document_id": msg.document_id,
-                        "status_code": msg.status_code,
-                        "size": msg.size,
-                        "sha256": msg.sha256,
-                        "created": iso_utc(msg.created),
-                        "deliveries": [
-                            {
-                                "system_id": d[0],
-                                "to": d[1],
-                                "status": d[2],
-                                "updated": iso_utc(d[3]),
-                            }
-                            for d in deliveries
-                        ],
-                    }
-                )
-        return out
-
-    def events_after(
-        self,
-        cursor: int = 0,
-        *,
-        limit: int = 1000,
-        kind: str | None = None,
-        system: str | None = None,
-        doc_id: str | None = None,
-        op: str | None = None,
-    ) -> list[Event]:
-        """Transcript events with ``seq > cursor``, oldest first, matching every given field."""
-        where = ["seq>?"]
-        args: list[Any] = [cursor]
-        for column, value in (
-            ("kind", kind),
-            ("system_id", system),
-            ("doc_id", doc_id),
-            ("op", op),
-        ):
-            if value is not None:
-                where.append(f"{column}=?")
-                args.append(value)
-        args.append(limit)
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT seq, ts, kind, data, prev, hash FROM events WHERE {' AND '.join(where)} "
-                "ORDER BY seq LIMIT ?",
-                args,
-            ).fetchall()
-        return [Event(r[0], r[1], r[2], orjson.loads(r[3]), r[4], r[5]) for r in rows]
-
-    def timeline(self, doc_id: str) -> list[Event]:
-        """Every event about ``doc_id`` and about the status messages that report on the same
-        business document (same DocumentId), in order."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT document_id FROM messages WHERE doc_id=?", (doc_id,)
-            ).fetchone()
-            ids = {doc_id}
-            if row and row[0]:
-                ids.update(
-                    r[0]
-                    for r in self._db.execute(
-                        "SELECT doc_id FROM messages WHERE document_id=?", (row[0],)
-                    )
-                )
-            marks = ",".join("?" * len(ids))
-            rows = self._db.execute(
-                f"SELECT seq, ts, kind, data, prev, hash FROM events WHERE doc_id IN ({marks}) "
-                "ORDER BY seq",
-                sorted(ids),
-            ).fetchall()
-        return [Event(r[0], r[1], r[2], orjson.loads(r[3]), r[4], r[5]) for r in rows]
-
-    def export_lines(self, cursor: int = 0) -> Iterator[str]:
-        """The transcript as JSON Lines lines (no newline), in batches, from ``cursor``."""
-        while True:
-            batch = self.events_after(cursor, limit=5000)
-            if not batch:
-                return
-            for event in batch:
-                yield event.line()
-            cursor = batch[-1].seq
-
-    def counts(self) -> dict[str, int]:
-        with self._lock:
-            one = self._db.execute
-            return {
-                "systems": one("SELECT count(*) FROM systems").fetchone()[0],
-                "agencies": one("SELECT count(*) FROM agencies WHERE deleted=0").fetchone()[0],
-                "messages": one("SELECT count(*) FROM messages").fetchone()[0],
-                "deliveries": one("SELECT count(*) FROM deliveries").fetchone()[0],
-                "deliveries_listed": one(
-                    "SELECT count(*) FROM deliveries WHERE listed=1"
-                ).fetchone()[0],
-                "events": self._head[0],
-            }
 
 
 def open_store(path: Path | str, *, seed: int = 0, clock: Clock = time.time) -> Store:

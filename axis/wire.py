@@ -20,16 +20,23 @@ _SUMMARY_MAX = 200
 
 
 class Headers:
-    """Request headers, from ASGI's ``[(name, value), …]`` byte pairs."""
+    """Request headers, from ASGI's ``[(name, value), …]`` byte pairs (names lowercase, as
+    ASGI requires). Values are decoded when asked for, once."""
 
-    __slots__ = ("_first", "_raw")
+    __slots__ = ("_decoded", "_first", "_raw", "_repeated")
 
     def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
-        self._raw = list(raw)
+        self._raw = raw if isinstance(raw, list) else list(raw)
         first: dict[bytes, bytes] = {}
+        repeated: list[bytes] = []
         for name, value in self._raw:
-            first.setdefault(name.lower(), value)
+            if name in first:
+                repeated.append(name)
+            else:
+                first[name] = value
         self._first = first
+        self._repeated = repeated
+        self._decoded: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"Headers({self._raw!r})"
@@ -44,13 +51,21 @@ class Headers:
 
     def vxp(self, key: str) -> str | None:
         """The value of ``XroadVnpt-<key>`` (any case), stripped; None when absent."""
-        value = self.get(PREFIX + key)
-        return None if value is None else value.strip()
+        key = key.lower()
+        try:
+            return self._decoded[key]
+        except KeyError:
+            raw = self._first.get(_PREFIX_LOWER + key.encode("latin-1"))
+            value = None if raw is None else decode_header(raw).strip()
+            self._decoded[key] = value
+            return value
 
     def conflicts(self, key: str) -> list[str]:
         """All distinct values sent for ``XroadVnpt-<key>`` when they disagree, else []."""
-        name = (PREFIX + key).lower().encode("latin-1")
-        values = {decode_header(v).strip() for n, v in self._raw if n.lower() == name}
+        name = _PREFIX_LOWER + key.lower().encode("latin-1")
+        if name not in self._repeated:
+            return []
+        values = {decode_header(v).strip() for n, v in self._raw if n == name}
         return sorted(values) if len(values) > 1 else []
 
     def summary(self) -> dict[str, str]:

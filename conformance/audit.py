@@ -270,6 +270,7 @@ def _statuses(
     for message in sut_messages:
         status = message.status
         if status is None:
+            _unread_status(result, world, message, received)
             continue
         try:
             code = StatusCode.parse(status.status_code or "")
@@ -304,6 +305,24 @@ def _statuses(
             continue
         _responsefor(result, message, original.edoc, (rf.organ_id or "").strip() if rf else "")
         _routed(result, world, message, original.edoc)
+
+
+def _unread_status(
+    result: Audit, world: World, message: WireMessage, received: dict[str, WireMessage]
+) -> None:
+    """A status of the SUT whose bytes the harness could not read back (it went to a system
+    the harness does not play): its routing is still judged, from what the axis noted."""
+    if message.messagetype != "status" or message.parsed is not None:
+        return
+    try:
+        code = StatusCode.parse(message.code)
+    except InvalidStatusCode:
+        return
+    original = received.get(message.document_id)
+    if code.sent_by == "sender" or original is None or original.edoc is None:
+        return
+    result.judge(("RCV-STATUS-TO-SENDER",))
+    _routed(result, world, message, original.edoc)
 
 
 def _responsefor(result: Audit, message: WireMessage, doc: Edoc, organ_id: str) -> None:
@@ -398,26 +417,21 @@ def _routes(result: Audit, world: World, after: int) -> None:
         headers = call.data.get("headers", {}) if call is not None else {}
         messagetype = str(headers.get("messagetype", "")).lower()
         codes = [str(c) for c in event.data.get("codes") or ()]
-        evidence = [
-            _evidence(
-                "the axis refused to route a message of the SUT",
-                [e for e in (event, call) if e is not None],
-            )
-        ]
-        text = (
-            f"the axis could not route the SUT's {messagetype or 'message'} to {codes}: {refused}"
-        )
+        shown = [e for e in (event, call) if e is not None]
+        evidence = [_evidence("the axis refused to route a message of the SUT", shown)]
+        what = messagetype or "message"
+        text = f"the axis could not route the SUT's {what} to {codes}: {refused}"
         if messagetype == "status":
+            result.judge(("RCV-STATUS-TO-SENDER",))
             result.fault("RCV-STATUS-TO-SENDER", text, evidence)
             continue
+        result.judge(_ROUTED_DOCUMENT)
         result.fault("SND-RECIPIENTS", text, evidence)
         w00 = [c for c in codes if c.upper().endswith("W00")]
         if w00:
-            result.fault(
-                "MSG-TO-ORGANID",
-                f"the SUT addressed a document to connection system id(s) {w00}: {refused}",
-                evidence,
-            )
+            text = f"the SUT addressed a document to connection system id(s) {w00}: {refused}"
+            result.fault("MSG-TO-ORGANID", text, evidence)
+            result.fault("SND-VALID", f"MSG-TO-ORGANID: {text}", evidence)
 
 
 def _evidence(summary: str, events: list[WireEvent]) -> Evidence:

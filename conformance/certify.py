@@ -18,14 +18,25 @@ import pytest
 from conformance.plugin import settings_args
 from conformance.runtime import SESSION_PLUGIN, CertificationSession, RunOutcome
 from conformance.settings import CertifySettings
-from reports.model import Outcome, Verdict
+from reports.model import Outcome, Report, Verdict
 
 __all__ = ["CHECKS", "EXIT_CERTIFIED", "EXIT_FAILED", "EXIT_INCOMPLETE", "CertifyResult", "run"]
 
 CHECKS = Path(__file__).resolve().parent / "checks"
 EXIT_CERTIFIED, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
 # Plugins of the environment that a certification run never needs (and that are slow to load).
-_UNNEEDED_PLUGINS = ("cacheprovider", "locust", "schemathesis", "anyio", "faker", "xdist")
+# The warnings plugin goes too: the suite's own modules are usually imported before pytest
+# starts (so pytest warns it cannot rewrite their asserts), and a library's deprecation
+# warning must not decide a vendor's certification.
+_UNNEEDED_PLUGINS = (
+    "cacheprovider",
+    "locust",
+    "schemathesis",
+    "anyio",
+    "faker",
+    "xdist",
+    "warnings",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +82,12 @@ def run(
     """Certify the SUT of ``settings``: run the suite, write the run's folder, and map the
     verdict to an exit code. ``pytest_args`` go to pytest as given (``-x``, ``-k``, …)."""
     args = [str(CHECKS), *settings_args(settings)]
+    if settings.adapter_kind == "manual":
+        args.append("-s")  # the operator reads the prompts and answers them on the terminal
     for name in _UNNEEDED_PLUGINS:
         args += ["-p", f"no:{name}"]
     if quiet:
-        args += ["-q", "--no-header", "-p", "no:warnings"]
+        args += ["-q", "--no-header", "--tb=no"]
     args += list(pytest_args)
     collector = _Collector()
     status = pytest.main(args, plugins=[collector])
@@ -93,7 +106,7 @@ def _result(settings: CertifySettings, status: int, outcome: RunOutcome | None) 
         return CertifyResult(EXIT_INCOMPLETE, None, f"the run could not be completed: {why}")
     report = outcome.report
     if settings.replay is not None and report is not None:
-        return _replay_result(settings, outcome)
+        return _replay_result(settings.replay, report, outcome)
     completed = report is not None and report.completed
     if outcome.verdict is Verdict.CERTIFIED:
         return CertifyResult(EXIT_CERTIFIED, outcome, f"CERTIFIED: {outcome.reason}")
@@ -104,14 +117,13 @@ def _result(settings: CertifySettings, status: int, outcome: RunOutcome | None) 
     return CertifyResult(EXIT_FAILED, outcome, f"NOT CERTIFIED ({outcome.reason})")
 
 
-def _replay_result(settings: CertifySettings, outcome: RunOutcome) -> CertifyResult:
+def _replay_result(replay: Path, report: Report, outcome: RunOutcome) -> CertifyResult:
     from conformance.exploration import load_scenario
 
-    assert outcome.report is not None and settings.replay is not None  # checked by the caller
-    scenario = load_scenario(settings.replay)
-    if not outcome.report.completed:
+    scenario = load_scenario(replay)
+    if not report.completed:
         return CertifyResult(EXIT_INCOMPLETE, outcome, f"INCOMPLETE: {outcome.reason}")
-    results = {r.id: r for r in outcome.report.requirements}
+    results = {r.id: r for r in report.requirements}
     still = [
         i for i in scenario.requirements if i in results and results[i].verdict is Outcome.FAILED
     ]

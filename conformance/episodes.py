@@ -22,7 +22,9 @@ __all__ = [
     "FIRST_REPORT",
     "Dispatch",
     "Receipt",
+    "Sending",
     "code_of",
+    "code_of_text",
     "collect_receipts",
     "dispatch",
     "events_evidence",
@@ -34,12 +36,17 @@ __all__ = [
 FIRST_REPORT = ("01", "02")
 
 
+def code_of_text(text: str) -> str:
+    """A status code as two digits when it is a known code, else as written (stripped)."""
+    try:
+        return StatusCode.parse(text).value
+    except InvalidStatusCode:
+        return text.strip()
+
+
 def code_of(message: WireMessage) -> str:
     """A status's code as two digits when it is a known code, else as written."""
-    try:
-        return StatusCode.parse(message.code).value
-    except InvalidStatusCode:
-        return message.code
+    return code_of_text(message.code)
 
 
 def events_evidence(summary: str, events: Sequence[WireEvent]) -> Evidence:
@@ -273,3 +280,18 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
             if e.data.get("refused")
         ]
     return Dispatch(request, sent, message, refusals)
+
+
+@dataclass
+class Sending:
+    """Documents the SUT sent (to one partner, and to both) and the statuses the partners sent
+    back on them, with what the SUT did with those; ``start`` is the cursor before it all."""
+
+    single: Dispatch
+    multiple: Dispatch
+    replies: list[Receipt]
+    start: int
+
+    @property
+    def dispatches(self) -> tuple[Dispatch, Dispatch]:
+        return self.single, self.multiple

@@ -83,13 +83,18 @@ HINTS: dict[str, str] = {
 class TestRecord:
     """What one test (``nodeid``) said: the requirement ids it declared, its outcome
     (``passed``, ``failed``, ``skipped``), its judgements and, for a failure outside its judge,
-    the failure message charged to its declared ids."""
+    the failure message charged to its declared ids. ``judged`` is True for a test that
+    recorded its verdicts with a judge: a declared id it gave no verdict on (nothing to judge)
+    is then not credited with a pass."""
+
+    __test__ = False  # a record of a test, not a pytest test class
 
     nodeid: str
     declared: tuple[str, ...]
     outcome: str
     judgements: list[Judgement] = field(default_factory=list)
     failure: str = ""
+    judged: bool = False
 
 
 @dataclass
@@ -126,7 +131,7 @@ class Ledger:
                     continue
                 if record.outcome == "failed" and record.failure:
                     out[req_id].append((record.nodeid, Judgement(req_id, False, record.failure)))
-                elif record.outcome == "passed":
+                elif record.outcome == "passed" and not record.judged:
                     out[req_id].append(
                         (record.nodeid, Judgement(req_id, True, f"{record.nodeid} passed"))
                     )
@@ -141,18 +146,27 @@ class Ledger:
         return tuple(_result(req_id, table.get(req_id, [])) for req_id in requirement_ids)
 
 
+def _short(test: str) -> str:
+    """``test_audit.py::test_x[ID]`` from a node id."""
+    return test.rsplit("/", 1)[-1]
+
+
 def _result(req_id: str, pairs: list[tuple[str, Judgement]]) -> RequirementResult:
     tests = tuple(dict.fromkeys(test for test, _ in pairs))
     failures = [(t, j) for t, j in pairs if not j.passed]
     if failures:
+        # The same fault is often seen by a scenario test and by the audit: show it once.
+        unique: dict[str, tuple[list[str], Judgement]] = {}
+        for test, judgement in failures:
+            seen = unique.setdefault(judgement.message, ([], judgement))
+            seen[0].append(_short(test))
         evidence: list[Evidence] = []
-        for test, judgement in failures[:_MAX_FAILURES]:
-            evidence.append(Evidence("note", judgement.message, {"test": test}))
+        for message, (by, judgement) in list(unique.items())[:_MAX_FAILURES]:
+            evidence.append(Evidence("note", message, {"tests": by}))
             evidence.extend(judgement.evidence[:_MAX_EVIDENCE])
-        if len(failures) > _MAX_FAILURES:
-            evidence.append(
-                Evidence("note", f"… and {len(failures) - _MAX_FAILURES} more failed check(s)")
-            )
+        if len(unique) > _MAX_FAILURES:
+            more = len(unique) - _MAX_FAILURES
+            evidence.append(Evidence("note", f"… and {more} more failed check(s)"))
         return RequirementResult.of(
             req_id, Outcome.FAILED, evidence=evidence, tests=tests, hint=_hint(req_id)
         )
@@ -162,7 +176,7 @@ def _result(req_id: str, pairs: list[tuple[str, Judgement]]) -> RequirementResul
             Evidence(
                 "note",
                 f"{len(pairs)} check(s) passed; first: {first.message}",
-                {"test": first_test},
+                {"tests": [_short(first_test)]},
             ),
             *first.evidence[:2],
         ]

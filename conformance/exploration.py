@@ -20,10 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from conformance.contract import Action
-from conformance.episodes import FIRST_REPORT, code_of, wait_first_reports
+from conformance.episodes import (
+    FIRST_REPORT,
+    Receipt,
+    code_of,
+    code_of_text,
+    wait_first_reports,
+)
 from conformance.errors import ConformanceError, SutError
-from conformance.observe import CALL, WireMessage, ack_word
-from conformance.world import Delivered, World
+from conformance.observe import CALL, WireEvent, WireMessage, ack_word
+from conformance.world import Delivered, Party, World
 from spec.formats import format_timestamp
 from spec.lifecycle import LifecycleBook, receiver_of
 from spec.model import Edoc, TraceHeader
@@ -113,18 +119,52 @@ class Explorer:
         return self.docs[index % len(self.docs)] if self.docs else None
 
     # -- the steps ------------------------------------------------------------------------
+    # Each step waits until the SUT has dealt with it (its report, its ack, the status an
+    # action sends), so the SUT's state at every step, and the messages of the scenario, do
+    # not depend on how fast it polls.
+
+    def _party(self, tracked: _Tracked) -> Party:
+        partners = self.world.cast.partners
+        return partners[tracked.partner % len(partners)]
+
+    def _settle_delivery(self, delivered: Delivered, report: bool) -> None:
+        """Until the SUT reported on the document (``report``) or acknowledged the message,
+        or has polled twice more without doing so."""
+        world = self.world
+        bounds = world.bounds
+        document_id = delivered.document_id
+
+        def done(event: WireEvent) -> bool:
+            if report:
+                return (
+                    event.kind == "stored"
+                    and (event.data.get("document_id") or "").strip() == document_id
+                )
+            return (
+                event.kind == CALL
+                and event.op == "updateStatus"
+                and event.ok
+                and event.doc_id == delivered.doc_id
+            )
+
+        world.observer.until(delivered.cursor, bounds.transport + bounds.first_status, done)
 
     def _deliver(self, partner: int) -> None:
-        party = self.world.cast.partners[partner % len(self.world.cast.partners)]
-        tracked = _Tracked(self.world.new_document(party), partner)
-        tracked.deliveries.append(self.world.deliver(tracked.doc, party))
+        tracked = _Tracked(self.world.new_document(self._pick(partner)), partner)
+        delivered = self.world.deliver(tracked.doc, self._party(tracked))
+        tracked.deliveries.append(delivered)
         self.docs.append(tracked)
+        self._settle_delivery(delivered, report=True)
+
+    def _pick(self, partner: int) -> Party:
+        partners = self.world.cast.partners
+        return partners[partner % len(partners)]
 
     def _redeliver(self, doc: int) -> None:
         tracked = self._doc(doc)
         if tracked is None:
             return
-        party = self.world.cast.partners[tracked.partner % len(self.world.cast.partners)]
+        party = self._party(tracked)
         again = dataclasses.replace(
             tracked.doc,
             trace_headers=[
@@ -132,43 +172,65 @@ class Explorer:
                 *tracked.doc.trace_headers,
             ],
         )
-        tracked.deliveries.append(self.world.deliver(again, party))
+        delivered = self.world.deliver(again, party)
+        tracked.deliveries.append(delivered)
+        self._settle_delivery(delivered, report=False)
 
     def _revoke(self, doc: int) -> None:
         tracked = self._doc(doc)
         if tracked is None or tracked.revoke is not None:
             return
-        party = self.world.cast.partners[tracked.partner % len(self.world.cast.partners)]
+        party = self._party(tracked)
         revoke = self.world.new_document(party, kind="revoke", original=tracked.doc)
         tracked.revoke = self.world.deliver(revoke, party)
+        self._settle_delivery(tracked.revoke, report=False)
 
     def _ask_back(self, doc: int) -> None:
         tracked = self._doc(doc)
         if tracked is None:
             return
-        party = self.world.cast.partners[tracked.partner % len(self.world.cast.partners)]
+        party = self._party(tracked)
         request = self.world.take_back_request(tracked.doc, self.world.cast.sut, "Đề nghị trả lại")
-        self.world.deliver(request, party)
+        self._settle_delivery(self.world.deliver(request, party), report=False)
 
     def _act(self, doc: int, action: str) -> None:
         tracked = self._doc(doc)
         if tracked is None:
             return
         reason = "Không thuộc thẩm quyền xử lý" if action == "refuse" else None
+        after = self.world.observer.head()
         try:
-            self.world.sut.act(tracked.document_id, Action(action), reason)
+            result = self.world.sut.act(tracked.document_id, Action(action), reason)
         except SutError as exc:
             self.notes.append(f"{action} on doc {doc}: {exc.code}")
+            return
+        self._settle_status(tracked, after, result.status_code.value)
 
     def _answer(self, doc: int, agree: bool) -> None:
         tracked = self._doc(doc)
         if tracked is None:
             return
         reason = None if agree else "Văn bản đang được xử lý"
+        after = self.world.observer.head()
         try:
-            self.world.sut.answer_take_back(tracked.document_id, None, agree, reason)
+            result = self.world.sut.answer_take_back(tracked.document_id, None, agree, reason)
         except SutError as exc:
             self.notes.append(f"answer on doc {doc}: {exc.code}")
+            return
+        self._settle_status(tracked, after, result.status_code.value)
+
+    def _settle_status(self, tracked: _Tracked, after: int, code: str) -> None:
+        document_id = tracked.document_id
+
+        def done(event: WireEvent) -> bool:
+            data = event.data
+            return (
+                event.kind == "stored"
+                and (data.get("document_id") or "").strip() == document_id
+                and code_of_text(data.get("status_code") or "") == code
+            )
+
+        self.world.observer.until(after, self.world.bounds.action, done)
 
     def _fault(self, kind: str) -> None:
         rules = {
@@ -181,19 +243,12 @@ class Explorer:
         rule["id"] = f"explore-{kind}"
         self.world.set_faults([rule])
 
-    def _wait(self) -> None:
-        self.world.observer.settle(
-            self.world.observer.head(), self.world.bounds.poll_interval * 3, 1
-        )
-
     # -- judging --------------------------------------------------------------------------
 
     def check(self) -> list[Violation]:
         """Clear the faults, let the SUT settle, and judge the scenario's invariants."""
         world = self.world
         world.clear_faults()
-        from conformance.episodes import Receipt
-
         receipts = [
             Receipt(d, world.cast.partners[t.partner % 2], t.doc)
             for t in self.docs
@@ -276,7 +331,8 @@ def _after_revoke(
     tracked: _Tracked, label: str, mine: list[WireMessage], calls: list[Any]
 ) -> list[Violation]:
     revoke = tracked.revoke
-    assert revoke is not None  # only called for revoked documents
+    if revoke is None:
+        return []
     read = [
         e
         for e in calls
@@ -296,7 +352,7 @@ def _after_revoke(
     return []
 
 
-STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "answer", "fault", "wait")
+STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "answer", "fault")
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +442,13 @@ def explore(
     Returns the failing scenario (or None) and how many scenarios ran."""
     from hypothesis import HealthCheck, Phase, seed, settings
     from hypothesis import strategies as st
-    from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, rule
+    from hypothesis.stateful import (
+        RuleBasedStateMachine,
+        get_state_machine_test,
+        initialize,
+        precondition,
+        rule,
+    )
 
     failures: list[Scenario] = []
     ran = [0]
@@ -399,26 +461,38 @@ def explore(
             self.explorer = Explorer(world)
             ran[0] += 1
 
+        def has_documents(self) -> bool:
+            return bool(self.explorer.docs)
+
+        @initialize(partner=st.integers(min_value=0, max_value=1))
+        def first(self, partner: int) -> None:
+            self.explorer.run({"op": "deliver", "partner": partner})
+
         @rule(partner=st.integers(min_value=0, max_value=1))
         def deliver(self, partner: int) -> None:
             self.explorer.run({"op": "deliver", "partner": partner})
 
+        @precondition(has_documents)
         @rule(doc=index)
         def redeliver(self, doc: int) -> None:
             self.explorer.run({"op": "redeliver", "doc": doc})
 
+        @precondition(has_documents)
         @rule(doc=index)
         def revoke(self, doc: int) -> None:
             self.explorer.run({"op": "revoke", "doc": doc})
 
+        @precondition(has_documents)
         @rule(doc=index)
         def ask_back(self, doc: int) -> None:
             self.explorer.run({"op": "ask_back", "doc": doc})
 
+        @precondition(has_documents)
         @rule(doc=index, action=st.sampled_from(ACTIONS))
         def act(self, doc: int, action: str) -> None:
             self.explorer.run({"op": "act", "doc": doc, "action": action})
 
+        @precondition(has_documents)
         @rule(doc=index, agree=st.booleans())
         def answer(self, doc: int, agree: bool) -> None:
             self.explorer.run({"op": "answer", "doc": doc, "agree": agree})
@@ -426,10 +500,6 @@ def explore(
         @rule(kind=st.sampled_from(FAULTS))
         def fault(self, kind: str) -> None:
             self.explorer.run({"op": "fault", "kind": kind})
-
-        @rule()
-        def wait(self) -> None:
-            self.explorer.run({"op": "wait"})
 
         def teardown(self) -> None:
             violations = self.explorer.check()

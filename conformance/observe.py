@@ -91,7 +91,9 @@ class WireMessage:
     """A message stored by the axis, with its bytes read back and judged by spec's validator.
 
     ``parsed`` is None when the bytes could not be read at all (``refusal`` says why);
-    ``deliveries`` maps each recipient system to the organ ids it was delivered for."""
+    ``deliveries`` maps each recipient system to the organ ids it was delivered for;
+    ``noted`` is what the axis noted when it stored the message (its DocumentId and status
+    code), which stands in for the body when the body cannot be read."""
 
     doc_id: str
     seq: int
@@ -103,6 +105,7 @@ class WireMessage:
     findings: list[Finding] = field(default_factory=list)
     deliveries: dict[str, list[str]] = field(default_factory=dict)
     refusal: str = ""
+    noted: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> Status | None:
@@ -116,7 +119,9 @@ class WireMessage:
     def code(self) -> str:
         """The status code as written (stripped), "" for a document."""
         status = self.status
-        return (status.status_code or "").strip() if status else ""
+        if status is not None:
+            return (status.status_code or "").strip()
+        return self.noted.get("status_code", "").strip() if self.parsed is None else ""
 
     @property
     def document_id(self) -> str:
@@ -126,7 +131,7 @@ class WireMessage:
             return (rf.document_id or "").strip() if rf else ""
         if self.edoc is not None:
             return (self.edoc.header.document_id or "").strip()
-        return ""
+        return self.noted.get("document_id", "").strip()
 
     def evidence(self, summary: str | None = None) -> Evidence:
         what = f"status {self.code}" if self.messagetype == "status" else "document"
@@ -254,6 +259,32 @@ class Observer:
         )
         return found is not None
 
+    def until(
+        self,
+        after: int,
+        within: float,
+        done: Callable[[WireEvent], bool],
+        polls: int = 2,
+    ) -> bool:
+        """Wait for an event of the SUT (a call or a stored message) for which ``done`` is
+        true, but no longer than ``polls`` further polls of both its inboxes (by then it is
+        not coming) nor ``within`` model seconds. True when ``done`` matched."""
+        seen = {"edoc": 0, "status": 0}
+        matched = [False]
+
+        def stop(event: WireEvent) -> bool:
+            if done(event):
+                matched[0] = True
+                return True
+            if event.kind == CALL and event.op == "getReceivedEdocList" and event.ok:
+                kind = event.data.get("messagetype")
+                if kind in seen:
+                    seen[kind] += 1
+            return min(seen.values()) >= polls
+
+        self.wait(after, within, stop, system=self.sut_system)
+        return matched[0]
+
     # -- the SUT's calls -----------------------------------------------------------------
 
     def sut_responses(self, after: int = 0, op: str | None = None) -> list[WireEvent]:
@@ -303,6 +334,7 @@ class Observer:
             data=data,
             parsed=None,
             deliveries=deliveries,
+            noted={k: str(stored.data.get(k) or "") for k in ("document_id", "status_code")},
         )
         if data is None:
             message.refusal = f"the bytes of {doc_id} could not be read back from the axis"

@@ -118,7 +118,8 @@ OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {
             "type": int,
             "metavar": "N",
-            "help": "how many random event sequences the stateful exploration tries (default 12)",
+            "help": "how many random event sequences the stateful exploration tries "
+            "(default 4; 0 turns it off)",
         },
     ),
 )
@@ -152,6 +153,14 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = settings_from_config(config)
     except SettingsError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if getattr(config.option, "numprocesses", None) or getattr(config, "workerinput", None):
+        raise pytest.UsageError(
+            "the conformance suite drives one SUT from one process: run it without -n"
+        )
+    if settings.adapter_kind == "manual" and config.getoption("capture", "no") != "no":
+        raise pytest.UsageError(
+            "--sut-adapter=manual prompts an operator: run pytest with -s (no capture)"
+        )
     import conformance.runtime as runtime
 
     config.pluginmanager.register(CertificationSession(config, settings), runtime.SESSION_PLUGIN)

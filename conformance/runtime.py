@@ -15,7 +15,7 @@ import contextlib
 import json
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -41,8 +41,9 @@ from conformance.observe import CALL, WireEvent
 from conformance.settings import CertifySettings
 from conformance.world import World, open_world
 from reports.certificate import CertificateSigner
+from reports.errors import WaiverError
 from reports.folder import write_certification_folder
-from reports.model import Outcome, Report, SutIdentity, Verdict
+from reports.model import Outcome, Report, SutIdentity, Verdict, Waiver
 from reports.waivers import apply_waivers, load_waivers
 from spec.catalogue import catalogue
 
@@ -54,6 +55,7 @@ SESSION_NODE = "session::the SUT comes online"
 SESSION_PLUGIN = "lienthong-conformance-session"
 TRANSCRIPT_FILE = "transcript.jsonl"
 SETTINGS_FILE = "settings.json"
+_FAILED_TIMELINES = 4
 
 # Failures that say nothing about the SUT's conformance: the run cannot be judged.
 _INCOMPLETE = (SutUnreachable, RunIncomplete, ContractViolation, OperatorTimeout, AxisError)
@@ -122,6 +124,12 @@ class CertificationSession:
         self.started = datetime.now(UTC)
         self.outcome: RunOutcome | None = None
         self.scenarios: list[Path] = []
+        self.waivers: tuple[Waiver, ...] = ()
+        if settings.waivers is not None:
+            try:
+                self.waivers = load_waivers(settings.waivers)
+            except WaiverError as exc:
+                raise pytest.UsageError(f"--waivers {str(settings.waivers)!r}: {exc}") from None
         self._stack = contextlib.ExitStack()
         self._world: World | None = None
         self._offline: str | None = None
@@ -220,7 +228,15 @@ class CertificationSession:
         try:
             self.outcome = self._finish()
         finally:
+            self._close()
+
+    def _close(self) -> None:
+        """Stop the SUT and the axis; a failure to stop cleanly (the axis logged errors while
+        it ran) means the run's evidence cannot be trusted."""
+        try:
             self._stack.close()
+        except (ConformanceError, AxisError, OSError) as exc:
+            self.ledger.stop(f"the harness did not stop cleanly: {exc}")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         outcome = self.outcome
@@ -229,8 +245,12 @@ class CertificationSession:
         write = terminalreporter.write_line
         terminalreporter.section("lienthong certification")
         write(f"verdict: {outcome.verdict.value} — {outcome.reason}")
-        if outcome.failed:
-            write("failed requirements: " + ", ".join(outcome.failed))
+        if outcome.failed and outcome.report is not None:
+            write("failed requirements:")
+            for result in outcome.report.requirements:
+                if result.verdict is Outcome.FAILED:
+                    first = result.evidence[0].summary if result.evidence else ""
+                    write(f"  {result.id} ({result.level.value}): {first}"[:400])
         if outcome.folder is not None:
             write(f"report: {outcome.folder / 'report.html'}")
         for path in outcome.scenarios:
@@ -247,7 +267,7 @@ class CertificationSession:
                 self._world = self._stack.enter_context(
                     open_world(self.settings, self.adapter_factory)
                 )
-            except _INCOMPLETE as exc:
+            except (*_INCOMPLETE, SutError) as exc:
                 self._offline = f"the run cannot start: {exc}"
                 self.ledger.stop(self._offline)
                 pytest.exit(self._offline, returncode=2)
@@ -294,7 +314,9 @@ class CertificationSession:
     def _record(self, item: pytest.Item, phases: list[tuple[str, Any, Any]]) -> None:
         judge = item.stash.get(JUDGE, None)
         judgements = list(judge.judgements) if judge else []
-        record = TestRecord(item.nodeid, declared_ids(item), "passed", judgements)
+        record = TestRecord(
+            item.nodeid, declared_ids(item), "passed", judgements, judged=judge is not None
+        )
         for when, report, excinfo in phases:
             if report.skipped:
                 record.outcome = "skipped"
@@ -335,6 +357,7 @@ class CertificationSession:
         (folder / TRANSCRIPT_FILE).write_text(text, "utf-8")
         check = verify_lines(text.splitlines())
         events = world.observer.events(world.started_cursor)
+        self._close()
         finished = datetime.now(UTC)
         report = build_report(
             ledger=self.ledger,
@@ -351,10 +374,14 @@ class CertificationSession:
             transcript_events=check.events,
         )
         report = report.with_results((), timelines=_timelines(world, report, events))
-        if self.settings.waivers is not None:
-            report = apply_waivers(
-                report, load_waivers(self.settings.waivers), today=finished.date()
-            )
+        if self.waivers:
+            try:
+                report = apply_waivers(report, self.waivers, today=finished.date())
+            except WaiverError as exc:
+                self.ledger.stop(f"the waivers do not fit the run: {exc}")
+                report = replace(
+                    report, completed=False, incomplete_reason="; ".join(self.ledger.incomplete)
+                )
         (folder / SETTINGS_FILE).write_text(
             json.dumps(self.settings.to_json(), indent=2) + "\n", "utf-8"
         )
@@ -431,20 +458,23 @@ def _identity(world: World) -> SutIdentity:
 
 
 def _timelines(world: World, report: Report, events: list[WireEvent]) -> tuple:
-    """Timelines of the documents the failures name, then of the first documents of the run."""
-    wanted: list[str] = []
+    """Timelines of the documents the failures name (a few), then of the run's first two
+    documents, so a passing report shows what a normal exchange looked like."""
+    failing: list[str] = []
     for result in report.requirements:
         if result.verdict is not Outcome.FAILED:
             continue
         for evidence in result.evidence:
             detail = evidence.detail
             if isinstance(detail, dict) and detail.get("document_id"):
-                wanted.append(str(detail["document_id"]))
+                failing.append(str(detail["document_id"]))
+    samples: list[str] = []
     for event in events:
         if event.kind == "stored" and event.data.get("messagetype") == "edoc":
-            wanted.append((event.data.get("document_id") or "").strip())
-        if len(wanted) > 12:
+            samples.append((event.data.get("document_id") or "").strip())
+        if len(samples) >= 2:
             break
+    wanted = list(dict.fromkeys(failing))[:_FAILED_TIMELINES] + samples
     organ_of = {p.system_id: p.organ_id for p in (world.cast.sut, *world.cast.harness)}
     return build_timelines(events, organ_of, wanted)
 

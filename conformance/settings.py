@@ -28,6 +28,8 @@ DEFAULT_TIME_SCALE = 300.0
 """Model seconds per real second: a 5-minute deadline passes in one real second."""
 
 DEFAULT_OUT = Path("reports/out/certify")
+DEFAULT_EXPLORATION_EXAMPLES = 4
+"""Random scenarios the stateful exploration plays in a run (each about half a second)."""
 ADAPTER_KINDS = ("reference", "manual", "http")
 DEFAULT_OPERATOR_TIMEOUT = 900.0
 
@@ -63,7 +65,7 @@ class CertifySettings:
     require_signature: bool | None = None
     replay: Path | None = None
     operator_timeout: float = DEFAULT_OPERATOR_TIMEOUT
-    exploration_examples: int = 6
+    exploration_examples: int = DEFAULT_EXPLORATION_EXAMPLES
     requirements: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:

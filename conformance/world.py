@@ -233,8 +233,6 @@ class World:
                 attachments=attachments,
             )
             document_id = doc.header.document_id or ""
-            if kind != "new" and kind != "replace":
-                return doc
             if document_id not in self._document_ids:
                 self._document_ids.add(document_id)
                 return doc
@@ -370,23 +368,34 @@ def _store_bodies(axis: RunningAxis) -> Callable[[str], bytes | None]:
 
 
 def _protocol_bodies(url: str, admin: AxisAdmin) -> Callable[[str], bytes | None]:
-    """Read a message through the protocol as one of the harness's systems that it was
-    delivered to (the only way a remote axis gives bytes out)."""
+    """Read a message through the protocol as the harness's system that sent it or one it
+    was delivered to (the only way a remote axis gives bytes out). ``read.secrets`` are the
+    systems the harness may read as."""
     secrets: dict[str, str] = {}
+    deliveries: dict[str, list[str]] = {}
+    seen = [0]
+
+    def systems_of(doc_id: str) -> list[str]:
+        while doc_id not in deliveries:
+            page = admin.messages(after=seen[0], limit=1000)
+            if not page:
+                return []
+            for message in page:
+                readers = [message["sender"], *(d["system_id"] for d in message["deliveries"])]
+                deliveries[message["doc_id"]] = readers
+                seen[0] = max(seen[0], int(message["seq"]))
+        return deliveries[doc_id]
 
     def read(doc_id: str) -> bytes | None:
-        for message in admin.messages(limit=1000):
-            if message["doc_id"] != doc_id:
+        for system_id in systems_of(doc_id):
+            secret = secrets.get(system_id)
+            if secret is None:
                 continue
-            for delivery in message["deliveries"]:
-                secret = secrets.get(delivery["system_id"])
-                if secret is None:
+            with AxisClient(url, system_id, secret) as client:
+                try:
+                    return client.download_edoc(doc_id)
+                except (AxisError, OSError):
                     continue
-                with AxisClient(url, delivery["system_id"], secret) as client:
-                    try:
-                        return client.download_edoc(doc_id)
-                    except (AxisError, OSError):
-                        continue
         return None
 
     read.secrets = secrets  # type: ignore[attr-defined]

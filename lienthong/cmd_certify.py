@@ -12,7 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.settings import DEFAULT_OUT, DEFAULT_TIME_SCALE, CertifySettings, SettingsError
+from conformance.settings import (
+    DEFAULT_EXPLORATION_EXAMPLES,
+    DEFAULT_OUT,
+    DEFAULT_TIME_SCALE,
+    CertifySettings,
+    SettingsError,
+)
 
 EXIT_BAD_OPTIONS = 2
 
@@ -89,9 +95,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--exploration-examples",
         type=int,
-        default=6,
+        default=DEFAULT_EXPLORATION_EXAMPLES,
         metavar="N",
-        help="random event sequences the stateful exploration tries (default 6, 0 = off)",
+        help=f"random event sequences the stateful exploration tries (default "
+        f"{DEFAULT_EXPLORATION_EXAMPLES}, 0 = off)",
+    )
+    parser.add_argument(
+        "--requirements",
+        metavar="ID,ID",
+        help="run only the tests that verify these requirement ids (a partial run, e.g. to "
+        "re-check a fix; never CERTIFIED)",
     )
     parser.add_argument(
         "--list-mutants", action="store_true", help="list the mutant catalogue and exit"
@@ -119,7 +132,14 @@ def settings_from_args(args: argparse.Namespace) -> CertifySettings:
         else args.require_signature == "yes",
         replay=args.replay,
         exploration_examples=args.exploration_examples,
+        requirements=_ids(args.requirements),
     )
+
+
+def _ids(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(i.strip() for i in text.split(",") if i.strip())
 
 
 def _list_mutants() -> int:
@@ -145,3 +165,26 @@ def run(args: argparse.Namespace) -> int:
     result = certify(settings, quiet=not args.verbose)
     summary_lines(result)
     return result.exit_code
+
+
+DEMO_MUTANT = "repeats-03"
+
+
+def demo_stage(args: argparse.Namespace) -> int:
+    """The certification part of ``lienthong demo``: the reference SUT is CERTIFIED and the
+    mutant that repeats 03 is NOT CERTIFIED; both runs leave their HTML report and signed
+    certificate under reports/out/certify/."""
+    from conformance.certify import run as certify
+    from conformance.certify import summary_lines
+    from reports.model import Verdict
+
+    expected = ((None, Verdict.CERTIFIED), (DEMO_MUTANT, Verdict.NOT_CERTIFIED))
+    for mutant, verdict in expected:
+        who = f"the reference SUT with mutant {mutant!r}" if mutant else "the reference SUT"
+        print(f"\ncertifying {who} on the full profile ...", flush=True)
+        result = certify(CertifySettings(mutant=mutant))
+        summary_lines(result)
+        if result.verdict is not verdict:
+            print(f"expected {verdict.value} for {who}, got {result.verdict.value}")
+            return 1
+    return 0

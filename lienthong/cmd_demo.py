@@ -42,8 +42,54 @@ def stage_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def stage_axis(args: argparse.Namespace) -> int:
+    """The fake axis: two systems exchange fixture documents and statuses 01→06; the timeline
+    per document, and the dashboard's screenshot under reports/out/dashboard/."""
+    from axis.demo import run_demo
+
+    _banner("axis: documents and statuses between two systems")
+    return run_demo(out=lambda line: print(line, flush=True), screenshot=args.out / "dashboard")
+
+
+def stage_certify(args: argparse.Namespace) -> int:
+    """Certify the reference SUT (CERTIFIED) and one mutant (NOT CERTIFIED)."""
+    from lienthong.cmd_certify import demo_stage
+
+    _banner("certify: the reference SUT and one mutant")
+    return demo_stage(args)
+
+
+def stage_sim(args: argparse.Namespace) -> int:
+    """baseline-2016 over a short horizon with a few replications; its HTML report."""
+    from lienthong.cmd_sim import demo_stage
+
+    return demo_stage(args)
+
+
+def stage_load(args: argparse.Namespace) -> int:
+    """A 30-second bounded load run against an in-process axis, with the correctness checks."""
+    from lienthong.cmd_load import demo_stage
+
+    _banner("load: 30 s against an in-process axis, with the correctness checks")
+    return demo_stage(args)
+
+
+def stage_front_page(args: argparse.Namespace) -> int:
+    """Rebuild reports/out/index.html from every run folder and print its path."""
+    from reports.front_page import rebuild_front_page
+
+    _banner("front page")
+    print(f"front page: {rebuild_front_page(args.out).resolve()}")
+    return 0
+
+
 STAGES: list[tuple[str, Callable[[argparse.Namespace], int]]] = [
     ("validate", stage_validate),
+    ("axis", stage_axis),
+    ("certify", stage_certify),
+    ("sim", stage_sim),
+    ("load", stage_load),
+    ("front-page", stage_front_page),
 ]
 
 
@@ -78,5 +124,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=REALWORLD,
         metavar="DIR",
         help=f"folder of real-world edXML samples (default {REALWORLD})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "reports" / "out",
+        metavar="DIR",
+        help="where the reports go (default reports/out/)",
     )
     parser.set_defaults(run=run)

@@ -81,8 +81,8 @@ def _print(summary: dict[str, Any], folder: Path) -> None:
         for example in check["examples"][:5]:
             print(f"         - {example}")
     print(f"\nverdict: {summary['verdict'].upper()}")
-    print(f"report:  {folder / 'report.html'}")
-    print(f"locust:  {folder / 'locust.html'}")
+    print(f"report:  {(folder / 'report.html').resolve()}")
+    print(f"locust:  {(folder / 'locust.html').resolve()}")
 
 
 def _write_plan(args: argparse.Namespace) -> int:
@@ -171,11 +171,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--users",
         type=int,
-        default=8,
-        help="locust users = connection systems played, the busiest of the profile (default 8)",
+        default=32,
+        help="locust users = connection systems played, the busiest of the profile (default 32)",
     )
     parser.add_argument(
-        "--spawn-rate", type=float, default=20.0, help="users started per second (default 20)"
+        "--spawn-rate", type=float, default=32.0, help="users started per second (default 32)"
     )
     parser.add_argument(
         "--run-time",

@@ -37,9 +37,22 @@ def _seed(text: str) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=_positive, metavar="N", help="simulate N days (default: the scenario's)")
-    parser.add_argument("--seed", type=_seed, metavar="S", help="seed of the first replication; replication i uses S + i (default: the scenario's)")
-    parser.add_argument("--replications", "-r", type=_positive, metavar="R", help="replications per scenario (default: the scenario's)")
+    parser.add_argument(
+        "--days", type=_positive, metavar="N", help="simulate N days (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="S",
+        help="seed of the first replication; replication i uses S + i (default: the scenario's)",
+    )
+    parser.add_argument(
+        "--replications",
+        "-r",
+        type=_positive,
+        metavar="R",
+        help="replications per scenario (default: the scenario's)",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -48,10 +61,28 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="PATH=VALUE",
         help="override a scenario setting, e.g. --set axis.servers=4 --set start=2022-07-01 (repeatable)",
     )
-    parser.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N", help="local worker processes for the replications (default 1: this process)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="run the replications on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786; needs the 'dask' extra)")
-    parser.add_argument("--out", type=Path, metavar="DIR", help=f"write the files and report into DIR (default: a new folder under {DEFAULT_OUT}/sim/)")
-    parser.add_argument("--no-report", action="store_true", help="write the metric files only, no HTML report")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="local worker processes for the replications (default 1: this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the replications on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786; needs the 'dask' extra)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help=f"write the files and report into DIR (default: a new folder under {DEFAULT_OUT}/sim/)",
+    )
+    parser.add_argument(
+        "--no-report", action="store_true", help="write the metric files only, no HTML report"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -71,9 +102,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="list the shipped scenarios and what each is for")
     listing.set_defaults(run=run_list)
 
-    check = actions.add_parser("check", help="validate a scenario file against the schema and build its model")
+    check = actions.add_parser(
+        "check", help="validate a scenario file against the schema and build its model"
+    )
     check.add_argument("scenario", metavar="SCENARIO", help="a shipped name or a YAML file")
-    check.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a setting (repeatable)")
+    check.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a setting (repeatable)",
+    )
     check.set_defaults(run=run_check)
 
     run = actions.add_parser(
@@ -83,7 +123,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", metavar="SCENARIO", help="a shipped name or a YAML file")
     _common(run)
-    run.add_argument("--profile", type=Path, metavar="FILE", help="also write the traffic profile (sends, downloads and polls per connection system per hour) to FILE for the load tests")
+    run.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="also write the traffic profile (sends, downloads and polls per connection system per hour) to FILE for the load tests",
+    )
     run.set_defaults(run=run_run)
 
     sweep = actions.add_parser(
@@ -92,11 +137,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run SCENARIO for every combination of the --vary values, all with the same seeds; replications run in parallel.",
     )
     sweep.add_argument("scenario", metavar="SCENARIO", help="a shipped name or a YAML file")
-    sweep.add_argument("--vary", action="append", required=True, metavar="PATH=V1,V2,...", help="a setting and its values, e.g. --vary axis.servers=2,4,8 (repeatable: the grid is their product)")
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=V1,V2,...",
+        help="a setting and its values, e.g. --vary axis.servers=2,4,8 (repeatable: the grid is their product)",
+    )
     _common(sweep)
     sweep.set_defaults(run=run_sweep)
 
-    compare = actions.add_parser("compare", help="run two scenarios with the same seeds and show them side by side")
+    compare = actions.add_parser(
+        "compare", help="run two scenarios with the same seeds and show them side by side"
+    )
     compare.add_argument("a", metavar="A", help="first scenario (name or file)")
     compare.add_argument("b", metavar="B", help="second scenario (name or file)")
     _common(compare)
@@ -220,7 +273,14 @@ def run_compare(args: argparse.Namespace) -> int:
         folder = _folder(args, created, ra.seeds[0])
         write_run(ra, folder / "a")
         write_run(rb, folder / "b")
-        _report(args, [report_data(ra), report_data(rb)], folder, f"{a.name} vs {b.name}", created, ra.seeds[0])
+        _report(
+            args,
+            [report_data(ra), report_data(rb)],
+            folder,
+            f"{a.name} vs {b.name}",
+            created,
+            ra.seeds[0],
+        )
         sa, sb = ra.summary(), rb.summary()
         print(f"{'metric':40s} {a.name:>22s} {b.name:>22s}")
         for name in _HEADLINE:
@@ -260,7 +320,14 @@ def _print_summary(reps: Any, *, brief: bool = False) -> None:
         print(f"  {name:38s} {e.mean:14.4g}{ci}")
 
 
-def _report(args: argparse.Namespace, datasets: list[Any], folder: Path, title: str, created: datetime, seed: int) -> None:
+def _report(
+    args: argparse.Namespace,
+    datasets: list[Any],
+    folder: Path,
+    title: str,
+    created: datetime,
+    seed: int,
+) -> None:
     if args.no_report:
         return
     from reports.simulation import render_simulation
@@ -268,20 +335,29 @@ def _report(args: argparse.Namespace, datasets: list[Any], folder: Path, title: 
     render_simulation(datasets, folder, title=title, created=created, seed=seed)
 
 
-def demo(out: Path = DEFAULT_OUT, *, days: int = 7, replications: int = 2) -> Path:
-    """What ``lienthong demo`` runs for the simulator: baseline-2016 over a short horizon with a
-    few replications, on two processes; returns the report's folder."""
-    from reports.simulation import render_simulation
+def demo_stage(args: argparse.Namespace) -> int:
+    """The simulator's stage of ``lienthong demo``: baseline-2016 over the last week of phase 2
+    of the 2016 rollout, two replications on two processes; leaves its report in
+    reports/out/sim/."""
     from reports.run_index import run_folder
+    from reports.simulation import render_simulation
     from sim.output import report_data, write_run
     from sim.replications import run_replications
     from sim.scenario import load_scenario
 
-    scenario = load_scenario("baseline-2016", [("start", "2016-04-25")])
+    print("\n=== sim: baseline-2016, the last week of phase 2, 2 replications " + "=" * 13)
+    scenario = load_scenario("baseline-2016", [("start", "2016-05-23")])
     created = datetime.now(UTC)
-    reps = run_replications(scenario, replications=replications, days=days, jobs=2, progress=True)
-    folder = run_folder(out, "sim", created, reps.seeds[0])
+    reps = run_replications(scenario, replications=2, days=7, jobs=2, progress=True)
+    folder = run_folder(DEFAULT_OUT, "sim", created, reps.seeds[0])
     write_run(reps, folder)
-    render_simulation([report_data(reps)], folder, title="baseline-2016 (demo)", created=created, seed=reps.seeds[0])
+    render_simulation(
+        [report_data(reps)],
+        folder,
+        title="baseline-2016 (demo)",
+        created=created,
+        seed=reps.seeds[0],
+    )
     _print_summary(reps)
-    return folder
+    print(f"report: {folder / 'report.html'}")
+    return EXIT_OK

@@ -184,7 +184,7 @@ class Agent:
         draining = self.draining()
         moment = self.monotonic()
         if not draining and moment >= self.next_send:
-            self._queue_document()
+            self._queue_document(behind=moment - self.next_send)
             self.next_send += self._gap()
         self._release_statuses(moment, draining)
         self._flush()
@@ -202,7 +202,9 @@ class Agent:
             due.append(self.monotonic() + BACKOFF_S)
         return max(0.0, min(due) - self.monotonic())
 
-    def _queue_document(self) -> None:
+    def _queue_document(self, behind: float) -> None:
+        """Queue the next document; ``behind`` says how late it is on the Poisson schedule
+        (a system that cannot keep up falls behind: then it, not the axis, sets the pace)."""
         doc = self.mill.document(self.now())
         meta = {
             "kind": "edoc",
@@ -210,6 +212,7 @@ class Agent:
             "from": doc.sender,
             "to": list(doc.to),
             "queued": round(self.clock(), 4),
+            "behind_s": round(behind, 4),
         }
         self.outbox.append(_Outgoing(doc.data, "edoc", meta))
 

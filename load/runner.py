@@ -65,8 +65,8 @@ class LoadOptions:
     axis_url: str | None = None
     admin_token: str | None = field(default=None, repr=False)
     profile: TrafficProfile = field(default_factory=national_2022)
-    users: int = 8
-    spawn_rate: float = 20.0
+    users: int = 32
+    spawn_rate: float = 32.0
     run_time_s: float = 60.0
     scale: float = 10.0
     hour: int | None = None
@@ -297,19 +297,20 @@ def _drive(
     ramp = len(plan.slots) / options.spawn_rate
     steady_from = min(send_until - options.run_time_s + ramp, send_until - 1.0)
     total = round(options.run_time_s)
-    with tqdm(total=total, desc="load", unit="s", disable=not progress) as bar:
+    with tqdm(total=total, desc="load", unit="s", disable=not progress, mininterval=1.0) as bar:
         while time.time() < send_until:
             locust.check_alive()
             if meter.start is None and time.time() >= steady_from:
                 meter.mark()
-            bar.n = min(total, round(options.run_time_s - (send_until - time.time())))
-            bar.refresh()
+            done = min(total, round(options.run_time_s - (send_until - time.time())))
+            if done > bar.n:
+                bar.update(done - bar.n)
             time.sleep(MONITOR_S)
-        bar.n = total
-        bar.refresh()
+        bar.update(total - bar.n)
     if meter.start is None:
         meter.mark()
     meter.mark()
+    load_average = os.getloadavg()[0]
     drain_started = time.monotonic()
     quiet = _wait_quiet(
         admin,
@@ -325,6 +326,7 @@ def _drive(
         drain_s=round(drain_s, 3),
         quiet=quiet,
         cpu=meter.shares,
+        load_average=load_average,
     )
 
 

@@ -4,7 +4,9 @@ the front page lists.
 
 Throughput is counted in the *steady window*: from when every user has started to the end of
 the sending window, from the clients' journal (documents, deliveries, statuses) and locust's
-history (requests). An *exchange* is one delivery of a document to one recipient system, which
+history (requests). How far behind their Poisson schedule the systems sent their documents says
+who set the pace: a few milliseconds, the profile; seconds, the systems themselves (each is one
+sequential client, as the SDK's loop is), so more users are needed to offer that load. An *exchange* is one delivery of a document to one recipient system, which
 downloads it, acks it and answers with its statuses. Request latencies are locust's, over the
 whole run; end-to-end times (sent → downloaded by the recipient, sent → first status back at
 the sender) come from the journal and are dominated by the polling interval.
@@ -18,6 +20,7 @@ import io
 import itertools
 import json
 import math
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,13 +47,15 @@ __all__ = ["Measurements", "build_summary", "percentiles", "write_run_folder"]
 
 @dataclass(frozen=True, slots=True)
 class Measurements:
-    """What the harness measured around the locust run (epoch times; CPU as cores used)."""
+    """What the harness measured around the locust run (epoch times; CPU as cores used; the
+    machine's 1-minute load average at the end of the sending window)."""
 
     send_until: float
     steady_from: float
     drain_s: float
     quiet: bool
     cpu: dict[str, float]
+    load_average: float
 
 
 def percentiles(
@@ -123,12 +128,14 @@ def _end_to_end(journal: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 def _throughput(journal: list[dict[str, Any]], start: float, end: float) -> dict[str, float]:
     window = max(end - start, 1e-9)
     counts: dict[str, int] = defaultdict(int)
+    behind = []
     for entry in journal:
         if entry["ev"] != "sent" or not start <= entry["t"] < end:
             continue
         if entry["kind"] == "edoc":
             counts["documents"] += 1
             counts["deliveries"] += len(entry["to"])
+            behind.append(entry["behind_s"])
         else:
             counts["statuses"] += 1
     return {
@@ -141,6 +148,7 @@ def _throughput(journal: list[dict[str, Any]], start: float, end: float) -> dict
         "documents_per_s": round(counts["documents"] / window, 3),
         "exchanges_per_s": round(counts["deliveries"] / window, 3),
         "statuses_per_s": round(counts["statuses"] / window, 3),
+        "behind_s": percentiles(behind),
     }
 
 
@@ -199,6 +207,7 @@ def build_summary(
             "cpu_warning": bool(digest.get("cpu_warning") or digest.get("worker_cpu_warning")),
         },
         "cpu_cores": measured.cpu,
+        "machine": {"cpus": os.cpu_count() or 1, "load_average": round(measured.load_average, 2)},
         "throughput": throughput,
         "latency_ms": {
             "p50": total.get("p50_ms", 0),

@@ -20,14 +20,14 @@ import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from reports.run_index import RunIndex, write_run_index  # noqa: E402
+from reports.run_index import RunIndex, write_run_index
 
 KIND = "sim"
 REPORT_HTML = "report.html"
 
-__all__ = ["KIND", "REPORT_HTML", "KEY_METRICS", "render_simulation"]
+__all__ = ["KEY_METRICS", "KIND", "REPORT_HTML", "render_simulation"]
 
 Data = Mapping[str, Any]
 
@@ -92,6 +92,7 @@ def render_simulation(
         tts=_tts_rows(shown),
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
+        events=_events(scenarios[0]),
     )
     path = folder / REPORT_HTML
     path.write_text(page, "utf-8")
@@ -151,6 +152,12 @@ def _mean_series(runs: Sequence[Data], group: str, key: str) -> list[float]:
     return out
 
 
+def _legend(ax: Any, **options: Any) -> None:
+    """A legend, when something was drawn (a run with no electronic traffic draws no curve)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**{"fontsize": 7, **options})
+
+
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
@@ -161,10 +168,19 @@ def _png(fig: Any) -> str:
 def _figures(scenarios: Sequence[Data]) -> list[dict[str, str]]:
     return [
         {"title": "Agencies connected, by rollout phase", "src": _connected(scenarios)},
-        {"title": "Share of deliveries made electronically, by recipient tier", "src": _eshare(scenarios)},
-        {"title": "Time from sending to each status, by recipient tier", "src": _tts_cdf(scenarios)},
+        {
+            "title": "Share of deliveries made electronically, by recipient tier",
+            "src": _eshare(scenarios),
+        },
+        {
+            "title": "Time from sending to each status, by recipient tier",
+            "src": _tts_cdf(scenarios),
+        },
         {"title": "The axis: utilisation and queue", "src": _axis(scenarios)},
-        {"title": "Backlog: documents received and not yet completed, by tier", "src": _backlog(scenarios)},
+        {
+            "title": "Backlog: documents received and not yet completed, by tier",
+            "src": _backlog(scenarios),
+        },
     ]
 
 
@@ -186,10 +202,16 @@ def _connected(scenarios: Sequence[Data]) -> str:
             stacks = [_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]]
             ax.stackplot(dates, stacks, labels=phases[:-1], alpha=0.8)
         else:
-            total = [sum(v) for v in zip(*(_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]), strict=True)]
+            total = [
+                sum(v)
+                for v in zip(
+                    *(_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]),
+                    strict=True,
+                )
+            ]
             ax.plot(dates, total, "k--", label=f"{s['scenario']}: all phases")
     ax.set_ylabel("agencies connected")
-    ax.legend(fontsize=7, loc="upper left", ncol=2)
+    _legend(ax, loc="upper left", ncol=2)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -199,12 +221,21 @@ def _eshare(scenarios: Sequence[Data]) -> str:
     for i, s in enumerate(scenarios):
         runs, dates = s["runs"], _dates(s)
         style = STYLES[i % len(STYLES)]
-        ax.plot(dates, _mean_series(runs, "daily", "electronic_share"), "k" + style, lw=2, label=f"{s['scenario']}: all")
-        for tier, colour in TIER_COLOURS.items():
-            ax.plot(dates, _mean_series(runs, "daily", f"electronic_share_{tier}"), style, color=colour, label=f"{s['scenario']}: {tier}")
+        series = [("all", "electronic_share", "black", 2.0)]
+        series += [(t, f"electronic_share_{t}", c, 1.0) for t, c in TIER_COLOURS.items()]
+        for label, key, colour, width in series:
+            # days off send nothing: join the working days
+            points = [
+                (d, v)
+                for d, v in zip(dates, _mean_series(runs, "daily", key), strict=True)
+                if math.isfinite(v)
+            ]
+            if points:
+                x, y = zip(*points, strict=True)
+                ax.plot(x, y, style, color=colour, lw=width, label=f"{s['scenario']}: {label}")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("electronic share (by day sent)")
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylabel("electronic share (working days)")
+    _legend(ax, ncol=2)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -218,7 +249,10 @@ def _tts_cdf(scenarios: Sequence[Data]) -> str:
         style = STYLES[i % len(STYLES)]
         for ax, code in zip(axes, codes, strict=True):
             for t, tier in enumerate(tiers):
-                hist = [sum(r["tts_hist"][code][t][b] for r in runs) for b in range(len(runs[0]["tts_hist"][code][t]))]
+                hist = [
+                    sum(r["tts_hist"][code][t][b] for r in runs)
+                    for b in range(len(runs[0]["tts_hist"][code][t]))
+                ]
                 total = sum(hist)
                 if not total:
                     continue
@@ -227,13 +261,19 @@ def _tts_cdf(scenarios: Sequence[Data]) -> str:
                     acc += h
                     cum.append(acc / total)
                 hours = [e / 3600 for e in s["tts_edges_s"][1:]]
-                ax.plot(hours, cum, style, color=TIER_COLOURS[tier], label=f"{s['scenario']}: {tier}" if ax is axes[0] else None)
+                ax.plot(
+                    hours,
+                    cum,
+                    style,
+                    color=TIER_COLOURS[tier],
+                    label=f"{s['scenario']}: {tier}" if ax is axes[0] else None,
+                )
             ax.set_xscale("log")
             ax.set_xlim(0.01, 2000)
             ax.set_title(f"status {code}")
             ax.set_xlabel("hours after sending")
     axes[0].set_ylabel("share received")
-    axes[0].legend(fontsize=6)
+    _legend(axes[0], fontsize=6)
     return _png(fig)
 
 
@@ -244,10 +284,12 @@ def _axis(scenarios: Sequence[Data]) -> str:
         when = _hours(runs[0])
         style = STYLES[i % len(STYLES)]
         top.plot(when, _mean_series(runs, "hourly", "axis_utilisation"), style, label=s["scenario"])
-        bottom.plot(when, _mean_series(runs, "hourly", "axis_queue_max"), style, label=s["scenario"])
+        bottom.plot(
+            when, _mean_series(runs, "hourly", "axis_queue_max"), style, label=s["scenario"]
+        )
     top.set_ylabel("utilisation")
     bottom.set_ylabel("queue (hourly max)")
-    top.legend(fontsize=7)
+    _legend(top)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -259,9 +301,15 @@ def _backlog(scenarios: Sequence[Data]) -> str:
         when = _hours(runs[0])
         style = STYLES[i % len(STYLES)]
         for tier, colour in TIER_COLOURS.items():
-            ax.plot(when, _mean_series(runs, "hourly", f"backlog_{tier}"), style, color=colour, label=f"{s['scenario']}: {tier}")
+            ax.plot(
+                when,
+                _mean_series(runs, "hourly", f"backlog_{tier}"),
+                style,
+                color=colour,
+                label=f"{s['scenario']}: {tier}",
+            )
     ax.set_ylabel("documents in handling")
-    ax.legend(fontsize=7, ncol=2)
+    _legend(ax, ncol=2)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -323,6 +371,14 @@ def _calibration(s: Data) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _events(s: Data, limit: int = 60) -> list[str]:
+    """What happened during the first run: agencies coming online, the axis going down."""
+    run = s["runs"][0]
+    start = datetime.fromisoformat(run["start"])
+    out = [f"{start + timedelta(seconds=t):%Y-%m-%d %H:%M} — {what}" for t, what in run["log"]]
+    return out[:limit] + ([f"… and {len(out) - limit} more"] if len(out) > limit else [])
 
 
 def _traces(s: Data, limit: int = 5) -> list[dict[str, Any]]:

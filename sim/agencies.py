@@ -13,7 +13,8 @@ documents wait for the post before the leader assigns them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import heapq
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,84 +25,119 @@ from sim.errors import ScenarioError
 from sim.topology import Topology
 from sim.types import HOUR, Role
 
-_ROWS_PER_ROUND = 6
+_ROWS_PER_ROUND = 8
 """Below this many rows per remaining round, a plain loop beats more rounds of numpy calls."""
 
 
 class Desks:
-    """One role's staff at every agency: for each agency, the working times at which each of
-    its people is free. Agencies with the same number of people share one matrix, so a
-    commune's two officers are never searched among a ministry's sixty."""
+    """One role's staff at every agency, as a matrix of working times at which each person is
+    free (``inf`` pads agencies with fewer people than the widest one). Agencies are numbered
+    so that a round over communes' two officers never looks at a ministry's sixty."""
 
     def __init__(self, counts: np.ndarray) -> None:
         if (counts < 1).any():
             raise ScenarioError("every agency needs at least one person at each desk")
+        width = int(counts.max())
         self.counts = counts
-        widths = np.unique(counts)
-        self._group = np.searchsorted(widths, counts)
-        self._line = np.empty(len(counts), dtype=np.int64)
-        self._free = []
-        for g, width in enumerate(widths.tolist()):
-            members = np.flatnonzero(self._group == g)
-            self._line[members] = np.arange(len(members))
-            self._free.append(np.zeros((len(members), width)))
-        self.work = 0.0
+        self.free = np.where(np.arange(width)[None, :] < counts[:, None], 0.0, np.inf)
 
     def __repr__(self) -> str:
-        return f"<Desks for {len(self.counts)} agencies, up to {int(self.counts.max())} people>"
+        return f"<Desks for {len(self.counts)} agencies, up to {self.free.shape[1]} people>"
 
     def serve(self, agency: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
         """Start times of jobs (in row order) at their agencies' desks; the rows of one agency
         are served in the order given."""
-        self.work += float(effort.sum())
-        group = self._group[agency]
-        line = self._line[agency]
-        first = int(group[0])
-        if (group == first).all():
-            return _serve(self._free[first], line, ready, effort)
-        start = np.empty(len(agency))
-        for g in np.unique(group).tolist():
-            rows = np.flatnonzero(group == g)
-            start[rows] = _serve(self._free[g], line[rows], ready[rows], effort[rows])
+        return serve_chain([self], agency, ready, [effort])[0]
+
+    def _take(self, agency: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
+        """Serve one job at each of ``agency`` (all distinct): the person free first."""
+        free = self.free
+        width = int(self.counts[agency].max())
+        if width == 1:
+            start = np.maximum(ready, free[agency, 0])
+            free[agency, 0] = start + effort
+            return start
+        lines = free[agency[:, None], np.arange(width)]
+        person = lines.argmin(axis=1)
+        start = np.maximum(ready, lines[np.arange(len(agency)), person])
+        free[agency, person] = start + effort
         return start
 
 
-def _serve(free: np.ndarray, line: np.ndarray, ready: np.ndarray, effort: np.ndarray) -> np.ndarray:
-    """Serve jobs at desks ``free`` (one line per agency, one column per person)."""
-    n = len(line)
-    start = np.empty(n)
+def serve_chain(
+    chain: Sequence[Desks],
+    agency: np.ndarray,
+    ready: np.ndarray,
+    efforts: Sequence[np.ndarray],
+) -> list[np.ndarray]:
+    """Jobs pass the desks of ``chain`` in turn (a job is ready for the next desk when the
+    previous one is done with it); returns each desk's start times, in row order. The rows
+    of one agency are served in the order given, at every desk."""
+    n = len(agency)
+    starts = [np.empty(n) for _ in chain]
     # round r serves the r-th job of every agency: within a round the agencies are distinct
-    order = np.argsort(line, kind="stable")
-    sorted_line = line[order]
+    order = np.argsort(agency, kind="stable")
+    sorted_agency = agency[order]
     new = np.empty(n, dtype=bool)
     new[:1] = True
-    np.not_equal(sorted_line[1:], sorted_line[:-1], out=new[1:])
+    np.not_equal(sorted_agency[1:], sorted_agency[:-1], out=new[1:])
     heads = np.flatnonzero(new)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - np.repeat(heads, np.diff(np.append(heads, n)))
-    single = free.shape[1] == 1
     rounds = int(rank.max()) + 1
     left, r = n, 0
     # a round of numpy calls costs as much as a few rows served one by one
-    while left >= _ROWS_PER_ROUND * (rounds - r):
+    while left and left >= _ROWS_PER_ROUND * (rounds - r):
         now = np.flatnonzero(rank == r)
-        a = line[now]
-        person = 0 if single else np.argmin(free[a], axis=1)
-        st = np.maximum(ready[now], free[a, person])
-        free[a, person] = st + effort[now]
-        start[now] = st
+        a = agency[now]
+        t = ready[now]
+        for desk, effort, start in zip(chain, efforts, starts, strict=True):
+            e = effort[now]
+            st = desk._take(a, t, e)
+            start[now] = st
+            t = st + e
         left -= len(now)
         r += 1
     if left:
-        rest = np.flatnonzero(rank >= r)
-        rest = rest[np.argsort(rank[rest], kind="stable")]
-        for i in rest.tolist():
-            row = free[line[i]]
-            person = int(row.argmin())
-            st = max(ready[i], row[person])
-            row[person] = st + effort[i]
-            start[i] = st
-    return start
+        _serve_rest(chain, agency, ready, efforts, starts, order[rank[order] >= r])
+    return starts
+
+
+def _serve_rest(
+    chain: Sequence[Desks],
+    agency: np.ndarray,
+    ready: np.ndarray,
+    efforts: Sequence[np.ndarray],
+    starts: list[np.ndarray],
+    rest: np.ndarray,
+) -> None:
+    """Serve ``rest`` (sorted by agency, in order within each) one by one: per agency, each
+    desk's free times as a heap."""
+    owners = agency[rest].tolist()
+    ready_rest = ready[rest].tolist()
+    effort_rest = [e[rest].tolist() for e in efforts]
+    out: list[list[float]] = [[] for _ in chain]
+    heaps: list[list[float]] = []
+    current = -1
+    for i, a in enumerate(owners):
+        if a != current:
+            for desk, heap in zip(chain, heaps, strict=False):
+                desk.free[current, : len(heap)] = heap
+            current = a
+            heaps = [desk.free[a, : desk.counts[a]].tolist() for desk in chain]
+            for heap in heaps:
+                heapq.heapify(heap)
+        t = ready_rest[i]
+        for heap, effort, sink in zip(heaps, effort_rest, out, strict=True):
+            first = heap[0]
+            st = t if t > first else first
+            t = st + effort[i]
+            heapq.heapreplace(heap, t)
+            sink.append(st)
+    for desk, heap in zip(chain, heaps, strict=False):
+        desk.free[current, : len(heap)] = heap
+    for start, sink in zip(starts, out, strict=True):
+        start[rest] = sink
 
 
 def _per_role(spec: Mapping[str, Any], topology: Topology, key: str | None = None) -> np.ndarray:
@@ -138,11 +174,10 @@ class Agencies:
     def __repr__(self) -> str:
         return f"<Agencies of {self.topology!r}>"
 
-    def register(
-        self, agency: np.ndarray, t_arrive: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Working time at which the clerk has registered (or refused) each document."""
-        w = np.asarray(self.calendar.to_work(t_arrive))
+    def register(self, agency: np.ndarray, t_arrive: float, rng: np.random.Generator) -> np.ndarray:
+        """Working time at which the clerk has registered (or refused) each document, all
+        arrived at ``t_arrive``."""
+        w = np.full(len(agency), self.calendar.to_work(t_arrive))
         effort = self.clerk_effort.draw(rng, len(agency))
         return self.clerks.serve(agency, w, effort) + effort
 
@@ -156,7 +191,6 @@ class Agencies:
         """Clock times of assignment (04), start of processing (05) and completion (06)."""
         n = len(agency)
         effort = self.leader_effort.draw(rng, n)
-        assigned = self.leaders.serve(agency, w_ready, effort) + effort
         work = np.empty(n)
         lead = np.empty(n)
         for k in range(len(_STEERING)):
@@ -164,7 +198,8 @@ class Agencies:
             if len(rows):
                 work[rows] = self.officer_effort[k].draw(rng, len(rows))
                 lead[rows] = self.lead[k].draw(rng, len(rows))
-        taken = self.officers.serve(agency, assigned, work)
+        picked, taken = serve_chain([self.leaders, self.officers], agency, w_ready, [effort, work])
+        assigned = picked + effort
         times = self.calendar.from_work(np.concatenate((assigned, taken, taken + work + lead)))
         return times[:n], times[n : 2 * n], times[2 * n :]
 

@@ -61,11 +61,6 @@ class Axis:
     def __repr__(self) -> str:
         return f"Axis(servers={self.servers!r}, service={self.service!r}, outages={self.outages!r})"
 
-    def down(self, t: SimTime) -> bool:
-        """Whether the axis is in an outage at time ``t``."""
-        i = bisect_right(self._outage_starts, t) - 1
-        return i >= 0 and t < self.outages[i][1]
-
     def up_at(self, t: np.ndarray) -> np.ndarray:
         """``t``, moved to the end of the outage it falls in (if any)."""
         for a, b in self.outages:
@@ -125,6 +120,8 @@ class Axis:
     def sample(self, t: SimTime) -> tuple[int, int]:
         """(jobs queued, jobs in service) at time ``t``, once every job arriving before ``t``
         has been served."""
+        if not len(self._carry_dep):
+            return 0, 0
         keep = self._carry_dep > t
         self._carry_start = self._carry_start[keep]
         self._carry_dep = self._carry_dep[keep]

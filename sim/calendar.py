@@ -148,10 +148,6 @@ class WorkCalendar:
         """The working-time interval [w0, w1) of day ``day`` (empty on days off)."""
         return float(self._cum[day]), float(self._cum[day + 1])
 
-    def working_days_between(self, a: SimTime, b: SimTime) -> float:
-        """Working days (of :attr:`day_length`) between clock times ``a`` and ``b``."""
-        return (self.to_work(b) - self.to_work(a)) / self.day_length
-
 
 def parse_clock(text: str) -> float:
     """Seconds after midnight of ``"HH:MM"``."""

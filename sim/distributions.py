@@ -43,7 +43,11 @@ class Duration:
     @classmethod
     def of(cls, spec: Mapping[str, Any], scale: float = 1.0) -> Duration:
         """From a scenario mapping ``{dist, mean, cv}``; ``scale`` converts units (× mean)."""
-        return cls(str(spec.get("dist", "exponential")), float(spec["mean"]) * scale, float(spec.get("cv", 1.0)))
+        return cls(
+            str(spec.get("dist", "exponential")),
+            float(spec["mean"]) * scale,
+            float(spec.get("cv", 1.0)),
+        )
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.mean == 0 or self.kind == "constant":

@@ -23,6 +23,11 @@ CODE_INDEX = np.full(max(CODES) + 1, -1, dtype=np.int64)
 CODE_INDEX[list(CODES)] = np.arange(len(CODES))
 
 
+def _bump(counts: np.ndarray, flat_index: np.ndarray) -> None:
+    """Add one to ``counts`` at each flat index (numpy's add.at is fastest on one axis)."""
+    np.add.at(counts.reshape(-1), flat_index, 1)
+
+
 class DocBook:
     """One row per document: sender tier, time sent, recipients, final statuses heard back."""
 
@@ -74,10 +79,13 @@ class Metrics:
         self.paper_copies = 0
         self.axis_documents = np.zeros(N_TIERS, dtype=np.int64)
         self.axis_receipts = np.zeros((N_TIERS, N_TIERS), dtype=np.int64)
-        self.tts_tier = np.zeros((nc, N_TIERS, nb), dtype=np.int64)
-        self.tts_phase = np.zeros((nc, phases, nb), dtype=np.int64)
-        self.tts_week = np.zeros((nc, weeks, nb), dtype=np.int64)
-        self.tts_sum = np.zeros((nc, N_TIERS))
+        # times to status: one joint histogram (code, tier, phase, week, bin), filled from a
+        # list of flat indices in bulk, which costs far less than adding batch by batch
+        self._tts_shape = (nc, N_TIERS, phases, weeks, nb)
+        self._tts = np.zeros(int(np.prod(self._tts_shape)), dtype=np.int64)
+        self._tts_sum = np.zeros(nc * N_TIERS)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_rows = 0
         self.due_total = np.zeros(N_TIERS, dtype=np.int64)
         self.due_met = np.zeros(N_TIERS, dtype=np.int64)
         self.arrived = np.zeros((hours, N_TIERS), dtype=np.int64)
@@ -109,7 +117,7 @@ class Metrics:
 
     def sent(self, t: np.ndarray, tier: np.ndarray) -> None:
         day = np.minimum((t // DAY).astype(np.int64), self.days - 1)
-        np.add.at(self.documents, (day, tier), 1)
+        _bump(self.documents, day * N_TIERS + tier)
 
     def delivered(
         self,
@@ -122,7 +130,7 @@ class Metrics:
     ) -> None:
         """Deliveries dispatched: by day of sending, recipient tier and channel."""
         day = np.minimum((t_send // DAY).astype(np.int64), self.days - 1)
-        np.add.at(self.deliveries, (day, tier, channel), 1)
+        _bump(self.deliveries, (day * N_TIERS + tier) * N_CHANNELS + channel)
         counted = self._counted(t_send)
         electronic = channel != Channel.PAPER
         self.pages_saved += int(pages[counted & electronic & ~paper_copy].sum())
@@ -136,17 +144,17 @@ class Metrics:
 
     def axis_delivered(self, t_send: np.ndarray, sender_tier: np.ndarray, tier: np.ndarray) -> None:
         counted = self._counted(t_send)
-        np.add.at(self.axis_receipts, (sender_tier[counted], tier[counted]), 1)
+        _bump(self.axis_receipts, sender_tier[counted] * N_TIERS + tier[counted])
 
     def uploaded(self, t: np.ndarray, system: np.ndarray) -> None:
         """Messages a system sends to the axis at ``t`` (for the traffic profile)."""
         inside = t < self.horizon
-        np.add.at(self.sends, (self._hour(t[inside]), system[inside]), 1)
+        _bump(self.sends, self._hour(t[inside]) * self.sends.shape[1] + system[inside])
 
     def downloaded(self, t: np.ndarray, system: np.ndarray) -> None:
         """Messages a system downloads from the axis at ``t`` (for the traffic profile)."""
         inside = t < self.horizon
-        np.add.at(self.downloads, (self._hour(t[inside]), system[inside]), 1)
+        _bump(self.downloads, self._hour(t[inside]) * self.downloads.shape[1] + system[inside])
 
     def status_received(
         self,
@@ -162,30 +170,70 @@ class Metrics:
             if not keep.any():
                 return
             code, t_send, receipt, tier, phase = (
-                code[keep], t_send[keep], receipt[keep], tier[keep], phase[keep]
+                code[keep],
+                t_send[keep],
+                receipt[keep],
+                tier[keep],
+                phase[keep],
             )
-        c = CODE_INDEX[code]
+        _, _, phases, weeks, nb = self._tts_shape
+        c_tier = CODE_INDEX[code] * N_TIERS + tier
         dt = receipt - t_send
         b = np.searchsorted(EDGES, dt, side="right")
-        week = np.minimum((t_send // (7 * DAY)).astype(np.int64), self.weeks - 1)
-        nb = self.tts_tier.shape[2]
-        # flat indices: numpy's add.at is much faster on one axis
-        np.add.at(self.tts_tier.reshape(-1), (c * N_TIERS + tier) * nb + b, 1)
-        np.add.at(self.tts_phase.reshape(-1), (c * self.tts_phase.shape[1] + phase) * nb + b, 1)
-        np.add.at(self.tts_week.reshape(-1), (c * self.weeks + week) * nb + b, 1)
-        np.add.at(self.tts_sum.reshape(-1), c * N_TIERS + tier, dt)
+        week = np.minimum((t_send // (7 * DAY)).astype(np.int64), weeks - 1)
+        self._pending.append((((c_tier * phases + phase) * weeks + week) * nb + b, c_tier, dt))
+        self._pending_rows += len(dt)
+        if self._pending_rows > 2_000_000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        index, c_tier, dt = (np.concatenate(part) for part in zip(*self._pending, strict=True))
+        self._tts += np.bincount(index, minlength=len(self._tts))
+        self._tts_sum += np.bincount(c_tier, weights=dt, minlength=len(self._tts_sum))
+        self._pending, self._pending_rows = [], 0
+
+    def _joint(self) -> np.ndarray:
+        self._flush()
+        return self._tts.reshape(self._tts_shape)
+
+    @property
+    def tts_tier(self) -> np.ndarray:
+        """Times to status: counts by (code, recipient tier, bin of :data:`EDGES`)."""
+        return self._joint().sum(axis=(2, 3))
+
+    @property
+    def tts_phase(self) -> np.ndarray:
+        """Counts by (code, recipient's rollout phase, bin)."""
+        return self._joint().sum(axis=(1, 3))
+
+    @property
+    def tts_week(self) -> np.ndarray:
+        """Counts by (code, week of sending, bin)."""
+        return self._joint().sum(axis=(1, 2))
+
+    @property
+    def tts_sum(self) -> np.ndarray:
+        """Sum of times to status (seconds) by (code, recipient tier)."""
+        self._flush()
+        return self._tts_sum.reshape(self._tts_shape[0], N_TIERS)
 
     def arrivals(self, t: np.ndarray, tier: np.ndarray) -> None:
         inside = t < self.horizon
-        np.add.at(self.arrived, (self._hour(t[inside]), tier[inside]), 1)
+        _bump(self.arrived, self._hour(t[inside]) * N_TIERS + tier[inside])
 
     def finishes(
-        self, t_arrive: np.ndarray, t_end: np.ndarray, tier: np.ndarray, t_send: np.ndarray,
+        self,
+        t_arrive: np.ndarray,
+        t_end: np.ndarray,
+        tier: np.ndarray,
+        t_send: np.ndarray,
         due: np.ndarray,
     ) -> None:
         """Deliveries whose handling ends at ``t_end`` (completed or refused)."""
         inside = t_end < self.horizon
-        np.add.at(self.finished, (self._hour(t_end[inside]), tier[inside]), 1)
+        _bump(self.finished, self._hour(t_end[inside]) * N_TIERS + tier[inside])
         np.add.at(self.sojourn_sum, tier[inside], t_end[inside] - t_arrive[inside])
         np.add.at(self.sojourn_n, tier[inside], 1)
         met = self._counted(t_send) & (due <= self.horizon) & (t_end <= due)
@@ -193,8 +241,8 @@ class Metrics:
 
     def axis_sample(self, t: float, queued: int, in_service: int) -> None:
         h = min(int(t // HOUR), self.days * 24 - 1)
-        self.queue_sum[h] += queued
-        self.queue_max[h] = max(self.queue_max[h], queued)
-        self.service_sum[h] += in_service
         self.samples[h] += 1
-
+        if queued or in_service:
+            self.queue_sum[h] += queued
+            self.queue_max[h] = max(self.queue_max[h], queued)
+            self.service_sum[h] += in_service

@@ -92,7 +92,9 @@ class Model:
         if DAY % self.tick:
             raise ScenarioError(f"engine.tick_seconds(={self.tick!r}) must divide a day")
         spawned = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
-        self.rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, spawned, strict=True)}
+        self.rng = {
+            name: np.random.default_rng(s) for name, s in zip(STREAMS, spawned, strict=True)
+        }
         cal = config["calendar"]
         self.calendar = WorkCalendar(
             _as_date(config["start"]),
@@ -165,6 +167,7 @@ class Model:
         )
         self.log: list[tuple[SimTime, str]] = []
         self._outbox: list[np.ndarray] = []
+        self._inbox: list[dict[str, np.ndarray]] = []
         self._reports: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self.env = simpy.Environment()
 
@@ -177,7 +180,12 @@ class Model:
         out = []
         origin = datetime.combine(self.calendar.start, datetime.min.time())
         for item in axis["outages"]:
-            start = datetime.fromisoformat(str(item["start"]))
+            try:
+                start = datetime.fromisoformat(str(item["start"]))
+            except ValueError:
+                raise ScenarioError(
+                    f"axis.outages start(={item['start']!r}) must look like 2016-10-10T08:00"
+                ) from None
             t = (start - origin).total_seconds()
             out.append((t, t + float(item["hours"]) * HOUR))
         rand = axis["random_outages"]
@@ -202,7 +210,9 @@ class Model:
                 f"engine.tick_seconds(={self.tick!r})"
             )
         self.poll_every = np.round(slots) * self.tick
-        self.poll_offset = self.rng["systems"].integers(0, np.round(slots).astype(np.int64)) * self.tick
+        self.poll_offset = (
+            self.rng["systems"].integers(0, np.round(slots).astype(np.int64)) * self.tick
+        )
 
     def _trace_stride_for(self, quota: int) -> int:
         if quota <= 0:
@@ -295,7 +305,9 @@ class Model:
         by_post = dependent | ~electronic
         paper_at = np.full(m, np.inf)
         if by_post.any():
-            paper_at[by_post] = self.post.arrival(t[by_post], s[by_post], r[by_post], self.rng["post"])
+            opened = self.post.arrival(t[by_post], s[by_post], r[by_post], self.rng["post"])
+            # the letter is taken in on the engine's tick
+            paper_at[by_post] = np.ceil(opened / self.tick) * self.tick
         rows["paper_at"] = paper_at
         rows["t13"] = np.inf
         if self.take_back_rate > 0:
@@ -307,11 +319,14 @@ class Model:
         rows["trace"] = self._traced(ids, new.t)[d]
         self.metrics.delivered(t, self._tier[r], channel, rows["pages"], dependent, rows["due"])
         self._route(rows, channel)
-        if rows["trace"].any():
-            for row in rows[rows["trace"]]:
-                way = Channel(int(row["channel"])).label
-                self._trace(row["doc"], row["t_send"], "sent", row["sender"],
-                            f"to {topo.organ_ids[row['recipient']]} by {way}")
+        for i in np.flatnonzero(rows["trace"]).tolist():
+            row = rows[i]
+            kind = self.workload.types[new.stream[d[i]]]
+            way = Channel(int(row["channel"])).label
+            to = topo.organ_ids[row["recipient"]]
+            self._trace(
+                row["doc"], row["t_send"], "sent", row["sender"], f"{kind} to {to} by {way}"
+            )
 
     def _traced(self, ids: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Which new documents get a trace: every stride-th one after the warm-up, up to the
@@ -339,7 +354,7 @@ class Model:
         inside = pick(rows, channel == PLATFORM)
         if len(inside):
             ready = inside["t_send"] + self.platform_latency.draw(self.rng["latency"], len(inside))
-            inside["t_arrive"] = np.ceil(ready / self.tick) * self.tick
+            inside["t_arrive"] = (ready // self.tick + 1) * self.tick
             self._arrive(inside)
         posted = pick(rows, channel == PAPER)
         if len(posted):
@@ -378,7 +393,9 @@ class Model:
         which = [w.nonzero()[0] if w.dtype == bool else w for _, w, _ in parts]
         idx = np.concatenate(which) if len(which) > 1 else which[0]
         emitted = np.concatenate([e for _, _, e in parts]) if len(parts) > 1 else parts[0][2]
-        codes = np.repeat(np.array([c for c, _, _ in parts], dtype=np.int8), [len(w) for w in which])
+        codes = np.repeat(
+            np.array([c for c, _, _ in parts], dtype=np.int8), [len(w) for w in which]
+        )
         keep = emitted < self.horizon
         if not keep.all():
             idx, emitted, codes = idx[keep], emitted[keep], codes[keep]
@@ -395,8 +412,11 @@ class Model:
             fields = {name: base[name][direct] for name in _STATUS_FIELDS}
             fields["code"] = codes[direct]
             fields["emitted"] = emitted[direct]
-            ready = fields["emitted"] + self.platform_latency.draw(self.rng["latency"], len(fields["code"]))
-            self._received(fields, (ready // self.tick + 1) * self.tick)
+            ready = fields["emitted"] + self.platform_latency.draw(
+                self.rng["latency"], len(fields["code"])
+            )
+            fields["receipt"] = (ready // self.tick + 1) * self.tick
+            self._inbox.append(fields)
             if not queued.any():
                 return
             base, emitted, codes = pick(base, queued), emitted[queued], codes[queued]
@@ -410,7 +430,11 @@ class Model:
         out["tb"] = base["t13"] < np.inf
         origin = base["sender"] if from_sender else base["recipient"]
         axis = base["channel"] == AXIS
-        delay = self._upload_latency(origin) if axis.all() else self.platform_latency.draw(self.rng["latency"], n)
+        delay = (
+            self._upload_latency(origin)
+            if axis.all()
+            else self.platform_latency.draw(self.rng["latency"], n)
+        )
         if axis.any():
             if not axis.all():
                 delay[axis] = self._upload_latency(origin[axis])
@@ -419,9 +443,20 @@ class Model:
         self._outbox.append(out)
 
     def _post_outbox(self) -> None:
+        """Statuses emitted since the last call: the axis's to its queue, the platforms' to
+        their senders."""
         if self._outbox:
             self.status_jobs.add(stack(self._outbox))
             self._outbox = []
+        if self._inbox:
+            inbox = self._inbox
+            fields = (
+                inbox[0]
+                if len(inbox) == 1
+                else {k: np.concatenate([f[k] for f in inbox]) for k in inbox[0]}
+            )
+            self._inbox = []
+            self._received(fields, fields["receipt"])
 
     # -- the axis and the systems --------------------------------------------------------------
 
@@ -433,15 +468,27 @@ class Model:
             up = self.axis.up_at(p)
             moved = up != p
             if moved.any():
-                p[moved] = offset[moved] + np.ceil((up[moved] - offset[moved]) / every[moved]) * every[moved]
+                p[moved] = (
+                    offset[moved]
+                    + np.ceil((up[moved] - offset[moved]) / every[moved]) * every[moved]
+                )
         return p
 
     def _axis_tick(self, now: SimTime) -> None:
         docs = self.doc_jobs.take(now)
         status = self.status_jobs.take(now)
+        if len(docs) or len(status):
+            self._serve_tick(docs, status, now)
+        queued, serving = self.axis.sample(now)
+        self.metrics.axis_sample(now - self.tick / 2, queued, serving)
+
+    def _serve_tick(self, docs: np.ndarray, status: np.ndarray, now: SimTime) -> None:
+        """The axis serves the tick's documents and statuses; systems download them."""
         on_axis = status["channel"] == AXIS
         if len(docs):
-            unique_docs, first, inverse = np.unique(docs["doc"], return_index=True, return_inverse=True)
+            unique_docs, first, inverse = np.unique(
+                docs["doc"], return_index=True, return_inverse=True
+            )
             doc_arrivals = docs["t_axis"][first]
         else:
             unique_docs = first = inverse = np.empty(0, dtype=np.int64)
@@ -457,8 +504,6 @@ class Model:
             done = status["t"]
         if len(status):
             self._statuses_departed(status, done, now)
-        queued, serving = self.axis.sample(now)
-        self.metrics.axis_sample(now - self.tick / 2, queued, serving)
 
     def _documents_departed(
         self, docs: np.ndarray, first: np.ndarray, dep: np.ndarray, now: SimTime
@@ -590,7 +635,7 @@ class Model:
         tier = self._tier[recipient]
         self.metrics.arrivals(rows["t_arrive"], tier)
         electronic = rows["channel"] != PAPER
-        w_done = self.agencies.register(recipient, rows["t_arrive"], rng)
+        w_done = self.agencies.register(recipient, now, rng)
         t_done = np.maximum(np.asarray(self.calendar.from_work(w_done)), now)
         refused = electronic & (rng.random(len(rows)) < self.agencies.refusal_rate)
         if self.feedback and electronic.any():
@@ -681,12 +726,18 @@ class Model:
         day = (at // DAY).astype(np.int64)
         today = day == int(self.env.now // DAY)
         if today.any():
-            self.dispatch(self._reports_of(rows["recipient"][today], rows["sender"][today], at[today]))
+            self.dispatch(
+                self._reports_of(rows["recipient"][today], rows["sender"][today], at[today])
+            )
         for d in np.unique(day[~today]).tolist():
             mine = day == d
-            self._reports.setdefault(d, []).append((rows["recipient"][mine], rows["sender"][mine], at[mine]))
+            self._reports.setdefault(d, []).append(
+                (rows["recipient"][mine], rows["sender"][mine], at[mine])
+            )
 
-    def _reports_of(self, sender: np.ndarray, recipient: np.ndarray, at: np.ndarray) -> NewDocuments:
+    def _reports_of(
+        self, sender: np.ndarray, recipient: np.ndarray, at: np.ndarray
+    ) -> NewDocuments:
         n = len(sender)
         return NewDocuments(
             sender=sender.copy(),
@@ -728,4 +779,11 @@ def _take_back_allowed(times: tuple[float, ...] | None, t13: float) -> bool:
 
 
 def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ScenarioError(
+            f"date (value={value!r}) must be an ISO date such as 2016-03-25"
+        ) from None

@@ -47,7 +47,14 @@ def dumps(value: Any) -> str:
 
 
 def estimate_row(e: Estimate) -> dict[str, Any]:
-    return {"mean": e.mean, "half_width": e.half_width, "low": e.low, "high": e.high, "sd": e.sd, "n": e.n}
+    return {
+        "mean": e.mean,
+        "half_width": e.half_width,
+        "low": e.low,
+        "high": e.high,
+        "sd": e.sd,
+        "n": e.n,
+    }
 
 
 def summary_of(reps: Replications) -> dict[str, Any]:
@@ -91,7 +98,13 @@ def write_run(reps: Replications, out: Path) -> list[Path]:
         "time_to_status.csv": _csv(
             ["seed", "code", "by", "group", "n", "median_h", "p95_h", "mean_h"],
             (
-                [r.seed, *(row.get(k) for k in ("code", "by", "group", "n", "median_h", "p95_h", "mean_h"))]
+                [
+                    r.seed,
+                    *(
+                        row.get(k)
+                        for k in ("code", "by", "group", "n", "median_h", "p95_h", "mean_h")
+                    ),
+                ]
                 for r in reps.results
                 for row in r.time_to_status
             ),
@@ -118,10 +131,12 @@ def write_sweep(points: Sequence[SweepPoint], out: Path) -> Path:
             rows.append([point.label, name, e.mean, e.half_width, e.low, e.high, e.n])
     path = out / "sweep.csv"
     path.write_text(
-        _csv(["variant", "metric", "mean", "half_width", "low", "high", "n"], rows), encoding="utf-8"
+        _csv(["variant", "metric", "mean", "half_width", "low", "high", "n"], rows),
+        encoding="utf-8",
     )
     (out / "metrics.json").write_text(
-        dumps([{"variant": p.label, **summary_of(p.replications)} for p in points]), encoding="utf-8"
+        dumps([{"variant": p.label, **summary_of(p.replications)} for p in points]),
+        encoding="utf-8",
     )
     return path
 

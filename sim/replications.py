@@ -142,5 +142,7 @@ def run_replications(
         scenario.replications if replications is None else replications,
     )
     tasks = [(scenario.data, s, days) for s in seeds]
-    results = run_tasks(tasks, jobs=jobs, scheduler=scheduler, progress=progress, label=scenario.name)
+    results = run_tasks(
+        tasks, jobs=jobs, scheduler=scheduler, progress=progress, label=scenario.name
+    )
     return Replications(scenario, results)

@@ -9,6 +9,7 @@ warm-up); series cover the whole run.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,16 @@ from sim.metrics import CODE_INDEX, EDGES
 from sim.model import Model
 from sim.types import DAY, HOUR, Channel, Tier
 
-TTS_CODES = (st.ARRIVED, st.REFUSED, st.ACCEPTED, st.ASSIGNED, st.PROCESSING, st.COMPLETED, st.AGREED, st.DECLINED)
+TTS_CODES = (
+    st.ARRIVED,
+    st.REFUSED,
+    st.ACCEPTED,
+    st.ASSIGNED,
+    st.PROCESSING,
+    st.COMPLETED,
+    st.AGREED,
+    st.DECLINED,
+)
 """The statuses whose time from sending is reported (13 is the sender's own)."""
 
 HEADLINE_CODES = (st.ARRIVED, st.ACCEPTED, st.ASSIGNED, st.PROCESSING, st.COMPLETED)
@@ -92,7 +102,9 @@ def summarize(model: Model) -> RunResult:
     scalars["electronic_share"] = _ratio(electronic, total)
     for t in Tier:
         by_tier = deliveries[:, t]
-        scalars[f"electronic_share_{t.label}"] = _ratio(by_tier[:, : Channel.PAPER].sum(), by_tier.sum())
+        scalars[f"electronic_share_{t.label}"] = _ratio(
+            by_tier[:, : Channel.PAPER].sum(), by_tier.sum()
+        )
     scalars["axis_share"] = _ratio(deliveries[:, :, Channel.AXIS].sum(), total)
 
     sent = m.axis_documents[NATIONAL].sum()
@@ -103,8 +115,9 @@ def summarize(model: Model) -> RunResult:
     scalars["axis_recipients_per_document"] = _ratio(received, sent)
     scalars["axis_documents_sent_all_tiers"] = float(m.axis_documents.sum())
 
+    tts_tier = m.tts_tier
     for code in HEADLINE_CODES:
-        hist = m.tts_tier[CODE_INDEX[code]].sum(axis=0)
+        hist = tts_tier[CODE_INDEX[code]].sum(axis=0)
         scalars[f"tts_{code:02d}_median_h"] = quantile(hist, 0.5) / HOUR
         scalars[f"tts_{code:02d}_p95_h"] = quantile(hist, 0.95) / HOUR
 
@@ -115,9 +128,10 @@ def summarize(model: Model) -> RunResult:
     scalars["feedback_complete_share"] = _ratio((complete & window).sum(), window.sum())
 
     due_total, due_met = m.due_total, m.due_met
-    scalars["overdue_share"] = 1.0 - _ratio(due_met.sum(), due_total.sum(), default=1.0)
+    # NaN when no delivery fell due within the run
+    scalars["overdue_share"] = 1.0 - _ratio(due_met.sum(), due_total.sum())
     for t in Tier:
-        scalars[f"overdue_share_{t.label}"] = 1.0 - _ratio(due_met[t], due_total[t], default=1.0)
+        scalars[f"overdue_share_{t.label}"] = 1.0 - _ratio(due_met[t], due_total[t])
 
     axis = model.axis
     span = model.horizon - model.warmup
@@ -134,7 +148,9 @@ def summarize(model: Model) -> RunResult:
 
     backlog = np.cumsum(m.arrived - m.finished, axis=0)
     for t in Tier:
-        scalars[f"backlog_mean_{t.label}"] = float(backlog[first_hour:, t].mean()) if len(backlog) > first_hour else 0.0
+        scalars[f"backlog_mean_{t.label}"] = (
+            float(backlog[first_hour:, t].mean()) if len(backlog) > first_hour else 0.0
+        )
         scalars[f"backlog_end_{t.label}"] = float(backlog[-1, t])
         scalars[f"handling_mean_h_{t.label}"] = _ratio(m.sojourn_sum[t], m.sojourn_n[t]) / HOUR
 
@@ -151,7 +167,9 @@ def summarize(model: Model) -> RunResult:
     onboard = model.rollout.onboard
     for t in Tier:
         mine = tier_of == t
-        scalars[f"connected_share_end_{t.label}"] = _ratio((onboard[mine] < model.horizon).sum(), mine.sum())
+        scalars[f"connected_share_end_{t.label}"] = _ratio(
+            (onboard[mine] < model.horizon).sum(), mine.sum()
+        )
 
     return RunResult(
         scenario=str(model.config.get("name", "")),
@@ -165,9 +183,7 @@ def summarize(model: Model) -> RunResult:
         time_to_status=_tts_table(model, tiers, phases),
         daily=_daily(model, connected),
         hourly=_hourly(model, backlog),
-        tts_hist={
-            f"{code:02d}": m.tts_tier[CODE_INDEX[code]].tolist() for code in HEADLINE_CODES
-        },
+        tts_hist={f"{code:02d}": tts_tier[CODE_INDEX[code]].tolist() for code in HEADLINE_CODES},
         profile=traffic_profile(model),
         traces=_traces(model),
         log=[(float(t), what) for t, what in model.log],
@@ -175,8 +191,8 @@ def summarize(model: Model) -> RunResult:
     )
 
 
-def _ratio(a: float, b: float, default: float = float("nan")) -> float:
-    return float(a) / float(b) if b else default
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
 
 
 def _clean(value: float) -> float:
@@ -188,12 +204,14 @@ def _tts_table(model: Model, tiers: list[str], phases: list[str]) -> list[dict[s
     m = model.metrics
     rows = []
     start = model.calendar.start
+    by_tier, by_phase, by_week, sums = m.tts_tier, m.tts_phase, m.tts_week, m.tts_sum
     for code in TTS_CODES:
         c = CODE_INDEX[code]
-        groups = [("tier", tiers[i], m.tts_tier[c, i]) for i in range(len(tiers))]
-        groups += [("phase", phases[i], m.tts_phase[c, i]) for i in range(len(phases))]
+        groups = [("tier", tiers[i], by_tier[c, i]) for i in range(len(tiers))]
+        groups += [("phase", phases[i], by_phase[c, i]) for i in range(len(phases))]
         groups += [
-            ("week", (start + _days(7 * w)).isoformat(), m.tts_week[c, w]) for w in range(m.weeks)
+            ("week", (start + timedelta(days=7 * w)).isoformat(), by_week[c, w])
+            for w in range(m.weeks)
         ]
         for kind, group, hist in groups:
             count = int(hist.sum())
@@ -208,21 +226,15 @@ def _tts_table(model: Model, tiers: list[str], phases: list[str]) -> list[dict[s
                 "p95_h": _clean(quantile(hist, 0.95) / HOUR),
             }
             if kind == "tier":
-                row["mean_h"] = _clean(m.tts_sum[c, tiers.index(group)] / count / HOUR)
+                row["mean_h"] = _clean(sums[c, tiers.index(group)] / count / HOUR)
             rows.append(row)
     return rows
-
-
-def _days(n: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 def _daily(model: Model, connected: np.ndarray) -> dict[str, list[float]]:
     m = model.metrics
     out: dict[str, list[float]] = {
-        "date": [(model.calendar.start + _days(d)).isoformat() for d in range(model.days)]
+        "date": [(model.calendar.start + timedelta(days=d)).isoformat() for d in range(model.days)]
     }
     per_day = m.deliveries
     total = per_day.sum(axis=(1, 2))
@@ -245,7 +257,9 @@ def _daily(model: Model, connected: np.ndarray) -> dict[str, list[float]]:
     out["axis_utilisation"] = _share(busy, samples * model.axis.servers)
     backlog = np.cumsum(m.arrived - m.finished, axis=0)
     for t in Tier:
-        out[f"backlog_{t.label}"] = backlog.reshape(model.days, 24, len(Tier))[:, -1, t].astype(float).tolist()
+        out[f"backlog_{t.label}"] = (
+            backlog.reshape(model.days, 24, len(Tier))[:, -1, t].astype(float).tolist()
+        )
     return out
 
 

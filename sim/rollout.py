@@ -116,7 +116,9 @@ def _date(value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ScenarioError(f"date (value={value!r}) must be an ISO date such as 2016-03-25") from None
+        raise ScenarioError(
+            f"date (value={value!r}) must be an ISO date such as 2016-03-25"
+        ) from None
 
 
 def build_rollout(
@@ -148,7 +150,9 @@ def build_rollout(
         if organ_id in index:
             onboard_root[index[organ_id]] = -np.inf
     if spec.get("unlisted", "never") == "connected":
-        onboard_root[level1] = np.where(np.isinf(onboard_root[level1]), -np.inf, onboard_root[level1])
+        onboard_root[level1] = np.where(
+            np.isinf(onboard_root[level1]), -np.inf, onboard_root[level1]
+        )
     onboard = onboard_root[topology.root].copy()
     phase = phase_root[topology.root].copy()
     lags = spec["lower_tiers"]

@@ -109,7 +109,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
 def _yaml_value(text: str) -> Any:
     try:
         return _normalised(yaml.safe_load(text.strip()))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for bad dates
         raise ScenarioError(f"value {text!r} is not valid YAML: {exc}") from None
 
 
@@ -135,13 +135,15 @@ def _locate(ref: str | Path) -> Path:
     if shipped.is_file():
         return shipped
     known = ", ".join(shipped_scenarios())
-    raise ScenarioError(f"scenario (ref={str(ref)!r}) is neither a file nor a shipped name ({known})")
+    raise ScenarioError(
+        f"scenario (ref={str(ref)!r}) is neither a file nor a shipped name ({known})"
+    )
 
 
 def _read(path: Path) -> Data:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: bad dates, encodings
         raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"scenario {str(path)!r} must hold a YAML mapping")

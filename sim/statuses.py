@@ -17,10 +17,9 @@ and every sequence of a simulated run, with :func:`spec.lifecycle.check_sequence
 
 from __future__ import annotations
 
+from sim.errors import ModelError
 from spec.lifecycle import Lifecycle, check_sequence
 from spec.status_codes import StatusCode
-
-from sim.errors import ModelError
 
 ARRIVED = int(StatusCode.ARRIVED.value)
 REFUSED = int(StatusCode.REFUSED.value)
@@ -81,7 +80,9 @@ if FORWARD != (ARRIVED, ACCEPTED, ASSIGNED, PROCESSING, COMPLETED):
     raise ModelError(f"spec's forward path {FORWARD!r} is not the one the model's stages emit")
 
 REFUSAL_AFTER: int = max(
-    k for k in range(len(FORWARD) + 1) if code_of(REFUSED) in _lifecycle(*FORWARD[:k]).allowed_next()
+    k
+    for k in range(len(FORWARD) + 1)
+    if code_of(REFUSED) in _lifecycle(*FORWARD[:k]).allowed_next()
 )
 """The number of forward steps after which the clerk may still refuse (02 only before 03)."""
 

@@ -196,13 +196,17 @@ def synthetic(
         pc = f"000.00.00.{code}"
         records.append(AgencyRecord(pc, Role.PROVINCE, None, system, *place))
         for d in range(1, departments + 1):
-            records.append(AgencyRecord(f"000.00.{d:02d}.{code}", Role.DEPARTMENT, pc, system, *place))
+            records.append(
+                AgencyRecord(f"000.00.{d:02d}.{code}", Role.DEPARTMENT, pc, system, *place)
+            )
         for k in range(districts):
             district = f"000.00.{21 + k:02d}.{code}"
             records.append(AgencyRecord(district, Role.DISTRICT, pc, system, *place))
             for c in range(1, communes + 1):
                 records.append(
-                    AgencyRecord(f"000.{c:02d}.{21 + k:02d}.{code}", Role.COMMUNE, district, system, *place)
+                    AgencyRecord(
+                        f"000.{c:02d}.{21 + k:02d}.{code}", Role.COMMUNE, district, system, *place
+                    )
                 )
     return Topology.from_records(records, label="synthetic")
 
@@ -211,5 +215,8 @@ def distance_km(topology: Topology, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Great-circle distance between the places of agencies ``a`` and ``b`` (arrays)."""
     lat1, lon1 = np.radians(topology.lat[a]), np.radians(topology.lon[a])
     lat2, lon2 = np.radians(topology.lat[b]), np.radians(topology.lon[b])
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * np.arcsin(np.sqrt(h))

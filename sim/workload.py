@@ -22,10 +22,7 @@ from sim.errors import ScenarioError
 from sim.topology import Topology
 from sim.types import Role
 
-SCOPES = ("nation", "own-province", "children", "parent", "siblings")
-DIRECTIONS = ("down", "up", "peer")
 STEERING = ("none", "directive", "report")
-REPORT_BACK = "report-back"
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +113,9 @@ def compile_stream(spec: Mapping[str, Any], topology: Topology) -> Stream:
     keep = effective > 0
     steering = np.array([float(spec["steering"].get(k, 0.0)) for k in STEERING])
     if not np.isclose(steering.sum(), 1.0):
-        raise ScenarioError(f"stream {name!r}: steering shares(={spec['steering']!r}) must sum to 1")
+        raise ScenarioError(
+            f"stream {name!r}: steering shares(={spec['steering']!r}) must sum to 1"
+        )
     return Stream(
         name=name,
         direction=spec["direction"],
@@ -149,9 +148,8 @@ class Workload:
         self.streams = [compile_stream(s, topology) for s in streams]
         self.calendar = calendar
         self.pages_mean = pages_mean
-        self.names = [s.name for s in self.streams] + [REPORT_BACK]
         self.types = [s.type_name for s in self.streams] + [report_type]
-        self.directions = [s.direction for s in self.streams] + ["up"]
+        """Document type by stream number; the last is the report-backs'."""
         self.report_back = len(self.streams)
 
     def __repr__(self) -> str:
@@ -192,7 +190,9 @@ class Workload:
         first = np.cumsum(k) - k
         rank = np.arange(len(rec_doc)) - np.repeat(first, k)
         span = effective[rec_doc]
-        offset = np.where(everyone[rec_doc], rank, (rng.random(len(rec_doc)) * span).astype(np.int64))
+        offset = np.where(
+            everyone[rec_doc], rank, (rng.random(len(rec_doc)) * span).astype(np.int64)
+        )
         sp = self_pos[rec_doc]
         offset = offset + ((sp >= 0) & (offset >= sp))
         rec = s.members[s.group_start[who][rec_doc] + offset]

@@ -417,3 +417,21 @@ def test_strict_mode_refuses_documents_and_codes_with_error_findings(docs: Docum
     assert recorded is not None and recorded["data"]["errors"] >= 1
     with running_axis(AxisConfig()) as lenient, lenient.client(VPCP) as vpcp:
         assert vpcp.send_edoc(bad)
+
+
+def test_lenient_mode_forwards_any_xml_addressed_by_the_to_header(axis: RunningAxis) -> None:
+    data = '<?xml version="1.0"?><thongBao><noiDung>Kiểm tra</noiDung></thongBao>'.encode()
+    with axis.client(VPCP) as vpcp, axis.client(NGHE_AN) as nghe_an:
+        with pytest.raises(BadRequest, match="to header"):
+            vpcp.send_edoc(data)
+        doc_id = vpcp.send_edoc(data, to=[H41])
+        assert nghe_an.get_edoc(doc_id) == data
+    with axis.admin() as admin:
+        stored = admin.wait_for(0, timeout=0, kind="stored", doc_id=doc_id)
+    assert stored is not None and stored["data"]["not_edxml"] is True
+    with (
+        running_axis(AxisConfig(strict=True)) as strict,
+        strict.client(VPCP) as vpcp,
+        pytest.raises(BadRequest, match="strict"),
+    ):
+        vpcp.send_edoc(data, to=[H41])

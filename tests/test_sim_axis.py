@@ -58,7 +58,9 @@ def test_tick_by_tick_service_equals_the_textbook_queue(load: float) -> None:
         deps.append(dep)
     service = np.random.default_rng(3)
     # the axis draws one service time per job in arrival order, tick after tick
-    draws = np.concatenate([service.exponential(1.0, int((ticks == t).sum())) for t in np.unique(ticks)])
+    draws = np.concatenate(
+        [service.exponential(1.0, int((ticks == t).sum())) for t in np.unique(ticks)]
+    )
     np.testing.assert_allclose(np.concatenate(deps), reference_fifo(arrivals, draws, c))
 
 
@@ -70,7 +72,8 @@ def test_no_service_starts_during_an_outage() -> None:
     assert not ((start >= 10.0) & (start < 20.0)).any()
     # the two jobs in service at 10.0 finish; the queued ones start when the axis is back
     np.testing.assert_allclose(dep, [10.5, 10.6, 21.0, 21.0, 26.0])
-    assert axis.down(15.0) and not axis.down(20.0)
+    # a poll that falls in the outage finds the axis at its end
+    np.testing.assert_allclose(axis.up_at(np.array([9.0, 15.0, 20.0])), [9.0, 20.0, 20.0])
 
 
 def test_littles_law_on_the_axis_queue() -> None:
@@ -99,11 +102,17 @@ def _one_queue(servers: int, mean_service: float, per_second: float):
         ("calendar.weekdays", [0, 1, 2, 3, 4, 5, 6]),
         ("calendar.holidays", []),
         ("warmup_days", 0.125),
-        ("rollout.phases", [{"name": "all", "start": "2000-01-01", "end": "2000-01-01", "members": "all"}]),
+        (
+            "rollout.phases",
+            [{"name": "all", "start": "2000-01-01", "end": "2000-01-01", "members": "all"}],
+        ),
         ("rollout.adoption", {"initial": 1.0, "ramp_days": 0}),
         ("agencies.feedback", False),
         ("agencies.take_back.rate", 0.0),
-        ("agencies.paper_dependence", dict.fromkeys(("central", "province", "department", "district", "commune"), 0.0)),
+        (
+            "agencies.paper_dependence",
+            dict.fromkeys(("central", "province", "department", "district", "commune"), 0.0),
+        ),
         ("axis.servers", servers),
         ("axis.service_seconds", {"dist": "exponential", "mean": mean_service}),
         ("axis.latency_seconds", {"dist": "constant", "mean": 0}),
@@ -130,7 +139,7 @@ def _one_queue(servers: int, mean_service: float, per_second: float):
 def test_axis_matches_erlang_c_and_littles_law() -> None:
     servers, mean_service, lam = 2, 1.4, 1.0
     scenario, topology = _one_queue(servers, mean_service, lam)
-    results = [run_one(scenario.data, s, 1, topology=topology) for s in seeds_for(42, 8)]
+    results = [run_one(scenario.data, s, 1, topology=topology) for s in seeds_for(42, 6)]
     waits = estimate([r.scalars["axis_wait_mean_s"] for r in results])
     expected = erlang_c_wait(lam, 1 / mean_service, servers)
     assert waits.covers(expected), (waits, expected)

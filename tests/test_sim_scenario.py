@@ -64,6 +64,8 @@ def test_parse_override_and_vary() -> None:
     for bad in ("axis.servers", "=4", "axis.servers="):
         with pytest.raises(ScenarioError):
             parse_vary(bad)
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        parse_override("calendar.holidays=[2016-13-01]")
 
 
 def test_a_file_with_a_typo_is_refused_naming_the_key(tmp_path: Path) -> None:

@@ -3,14 +3,12 @@ judged by many small tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from conformance.contract import DocumentRequest
 from conformance.episodes import (
-    Dispatch,
     Receipt,
+    Sending,
     collect_receipts,
     dispatch,
     receive,
@@ -25,21 +23,6 @@ def arrival(online: World) -> list[Receipt]:
     """Two valid documents, one from each partner, delivered to the SUT, with what it did."""
     partners = online.cast.partners
     return receive(online, [(online.new_document(p), p) for p in partners])
-
-
-@dataclass
-class Sending:
-    """Documents the SUT sent (to one partner, and to both) and the statuses the partners sent
-    back on them, with what the SUT did with those."""
-
-    single: Dispatch
-    multiple: Dispatch
-    replies: list[Receipt]
-    start: int
-
-    @property
-    def dispatches(self) -> tuple[Dispatch, Dispatch]:
-        return self.single, self.multiple
 
 
 @pytest.fixture(scope="session")

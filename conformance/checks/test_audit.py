@@ -15,6 +15,8 @@ pytestmark = pytest.mark.audit
 
 @pytest.fixture(scope="module")
 def audited(online: World) -> Audit:
+    # Let the SUT finish what it was doing: two more polls of both inboxes.
+    online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
     return audit(online)
 
 

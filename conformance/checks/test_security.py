@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.episodes import Receipt, collect_receipts, wait_first_reports
+from conformance.episodes import Receipt, Sending, collect_receipts, wait_first_reports
 from conformance.judge import Judge
-from conformance.world import World, make_ca
+from conformance.world import World
 from spec import serialize
 from spec.signature import sign, verify
-
-from .conftest import Sending
+from spec.testca import TestCA
 
 requirement = pytest.mark.requirement
 
@@ -36,7 +35,10 @@ def test_documents_whose_signature_does_not_verify_are_refused(online: World, ju
     tampered = online.new_document(partner)
     unsigned = online.new_document(partner)
     foreign = online.new_document(partner)
-    stranger = make_ca(online.cast, datetime.now(UTC)).issued[partner.organ_id]
+    now = datetime.now(UTC)
+    key, certificate = TestCA.create("another CA", now=now).issue(
+        partner.name, partner.organ_id, now=now
+    )
     after = online.observer.head()
     cases = (
         ("a correctly signed document", good, online.encode(good, partner), "01"),
@@ -50,7 +52,7 @@ def test_documents_whose_signature_does_not_verify_are_refused(online: World, ju
         (
             "a document signed by a certificate of another CA",
             foreign,
-            sign(serialize(foreign), stranger.key, stranger.certificate),
+            sign(serialize(foreign), key, certificate),
             "02",
         ),
     )

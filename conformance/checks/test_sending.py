@@ -10,11 +10,10 @@ import binascii
 import pytest
 
 from conformance.audit import DOCUMENT_RULES, judge_window
+from conformance.episodes import Sending
 from conformance.judge import Judge
 from conformance.world import World
 from spec.document_id import parse_document_id
-
-from .conftest import Sending
 
 requirement = pytest.mark.requirement
 

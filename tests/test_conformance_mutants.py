@@ -1,0 +1,69 @@
+"""The honesty gate of the conformance suite: every mutant of the catalogue (the reference SUT
+with one deliberate defect) must be NOT CERTIFIED, failing the requirements it declares.
+
+Each mutant is certified on the tests that verify its declared requirements (a focused run of
+the real suite against the real reference SUT over a real axis), so the whole catalogue fits
+in CI; ``python -m bench conformance_bench`` times the full-profile sweep. A change to the
+suite that lets any mutant through fails here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conformance.certify import EXIT_FAILED, run
+from conformance.mutants import MUTANTS, Mutant, UnknownMutant, mutant
+from conformance.profiles import profile
+from conformance.reference.behaviour import DEFECTS
+from conformance.settings import CertifySettings
+from reports.model import Verdict
+
+FAMILIES = ("transport", "receiving", "sending", "flows", "robustness", "security")
+
+
+def test_the_catalogue_has_at_least_twenty_named_mutants() -> None:
+    names = [m.name for m in MUTANTS]
+    assert len(MUTANTS) >= 20
+    assert len(set(names)) == len(names), [n for n, c in Counter(names).items() if c > 1]
+
+
+def test_every_family_of_sut_behaviour_has_mutants() -> None:
+    covered = Counter(m.family for m in MUTANTS)
+    assert set(FAMILIES) <= set(covered), sorted(set(FAMILIES) - set(covered))
+    assert set(covered) <= set(FAMILIES)
+
+
+@pytest.mark.parametrize("m", MUTANTS, ids=lambda m: m.name)
+def test_a_mutant_fails_only_requirements_of_its_profile(m: Mutant) -> None:
+    assert set(m.defects) <= set(DEFECTS)
+    outside = [i for i in m.fails if not profile(m.profile).covers(i)]
+    assert not outside, f"{m.name} declares {outside} outside profile {m.profile!r}"
+    assert m.behaviour.defects == m.defects
+
+
+def test_an_unknown_mutant_is_refused_with_the_known_names() -> None:
+    with pytest.raises(UnknownMutant, match="skips-01"):
+        mutant("no-such-defect")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("m", MUTANTS, ids=lambda m: m.name)
+def test_the_suite_does_not_certify_the_mutant(m: Mutant, tmp_path: Path) -> None:
+    result = run(
+        CertifySettings(
+            profile=m.profile,
+            mutant=m.name,
+            requirements=m.fails,
+            exploration_examples=0,
+            out_dir=tmp_path / "certify",
+        )
+    )
+    assert result.verdict is Verdict.NOT_CERTIFIED, result.message
+    missing = sorted(set(m.fails) - set(result.failed))
+    assert not missing, (
+        f"{m.name} escaped {missing}: failed only {result.failed} ({result.message})"
+    )
+    assert result.exit_code == EXIT_FAILED

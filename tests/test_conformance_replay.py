@@ -1,0 +1,141 @@
+"""Deterministic replay: the same seed against the reference SUT gives the same messages, the
+same faults and the same verdicts. Two full runs are compared through their transcripts at the
+level of messages (per document: who sent what kind of message with which status code) and of
+faults (the plans installed and what each rule did), never through wall-clock timestamps."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.certify import run
+from conformance.exploration import load_scenario
+from conformance.settings import CertifySettings
+from reports.model import Report, Verdict
+from spec.status_codes import InvalidStatusCode, StatusCode
+
+SEED = 20160405  # the day TP.HCM went live two-way
+
+
+def _events(folder: Path) -> list[dict[str, Any]]:
+    lines = (folder / "transcript.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def _code(text: str) -> str:
+    try:
+        return StatusCode.parse(text).value
+    except InvalidStatusCode:
+        return text
+
+
+def messages(folder: Path, sut_system: str) -> dict[str, list[tuple[str, str, str]]]:
+    """Per DocumentId, the stored messages in order: (sender, messagetype, status code)."""
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for event in _events(folder):
+        if event["kind"] != "stored" or event["data"].get("unparsed"):
+            continue
+        data = event["data"]
+        role = "sut" if data["system"] == sut_system else data["system"]
+        out[data.get("document_id", "")].append(
+            (role, data["messagetype"], _code(data.get("status_code", "")))
+        )
+    return dict(out)
+
+
+def fault_plans(folder: Path) -> list[dict[str, Any]]:
+    return [e["data"]["plan"] for e in _events(folder) if e["kind"] == "faults"]
+
+
+def firings(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Per fault rule, what each firing did (kind and drawn parameters, not the call it hit)."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in _events(folder):
+        if event["kind"] == "fault":
+            fired = {k: v for k, v in event["data"].items() if k not in ("op", "system")}
+            out[fired["rule"]].append(fired)
+    return dict(out)
+
+
+def _run(tmp_path: Path, name: str) -> Report:
+    result = run(CertifySettings(seed=SEED, out_dir=tmp_path / name))
+    assert result.verdict is Verdict.CERTIFIED, result.message
+    assert result.folder is not None and result.outcome is not None
+    assert result.outcome.report is not None
+    return result.outcome.report
+
+
+@pytest.mark.slow
+def test_the_same_seed_gives_the_same_messages_faults_and_verdicts(tmp_path: Path) -> None:
+    first, second = _run(tmp_path, "first"), _run(tmp_path, "second")
+    folders = [next((tmp_path / n).iterdir()) for n in ("first", "second")]
+    sut = first.sut.system_id
+
+    one, two = (messages(f, sut) for f in folders)
+    assert len(one) > 20 and sum(len(v) for v in one.values()) > 60
+    assert one.keys() == two.keys()
+    for document_id in one:
+        assert one[document_id] == two[document_id], document_id
+
+    assert fault_plans(folders[0]) == fault_plans(folders[1])
+    fired_one, fired_two = firings(folders[0]), firings(folders[1])
+    assert fired_one.keys() == fired_two.keys() and fired_one
+    for rule, events in fired_one.items():
+        other = fired_two[rule]
+        shortest = min(len(events), len(other))
+        assert events[:shortest] == other[:shortest], rule
+        # Budgeted rules fire exactly their budget; an outage fires per call in its window,
+        # and the exploration's last fault may be cleared before the SUT's next call.
+        if rule != "outage" and not rule.startswith("explore-"):
+            assert len(events) == len(other), rule
+
+    assert [(r.id, r.verdict) for r in first.requirements] == [
+        (r.id, r.verdict) for r in second.requirements
+    ]
+
+
+def test_a_scenario_file_is_read_back_and_bad_ones_are_refused(tmp_path: Path) -> None:
+    from conformance.errors import ConformanceError
+    from conformance.exploration import Scenario
+
+    scenario = Scenario(
+        "explore-seed1-abc",
+        1,
+        ("LC-NO-REPEAT",),
+        ({"op": "deliver", "partner": 0}, {"op": "act", "doc": 0, "action": "accept"}),
+        ("LC-NO-REPEAT: 03 again",),
+    )
+    path = scenario.write(tmp_path / "scenarios")
+    assert path.name == "explore-seed1-abc.json"
+    assert load_scenario(path) == scenario
+    path.write_text('{"format": "lienthong-scenario/1", "steps": [{"op": "dance"}]}', "utf-8")
+    with pytest.raises(ConformanceError, match="steps must be a list"):
+        load_scenario(path)
+
+
+@pytest.mark.slow
+def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) -> None:
+    """The exploration finds a planted defect, writes a named scenario that names the broken
+    requirement, and replaying it fails the mutant but not the reference."""
+    result = run(
+        CertifySettings(
+            mutant="never-acks",
+            requirements=("TR-ACK-DONE",),
+            exploration_examples=3,
+            out_dir=tmp_path / "explore",
+        )
+    )
+    assert result.outcome is not None and result.outcome.scenarios, result.message
+    path = result.outcome.scenarios[0]
+    scenario = load_scenario(path)
+    assert "TR-ACK-DONE" in scenario.requirements
+    assert scenario.steps == ({"op": "deliver", "partner": scenario.steps[0]["partner"]},)
+
+    again = run(CertifySettings(mutant="never-acks", replay=path, out_dir=tmp_path / "again"))
+    assert again.exit_code == 1, again.message
+    fixed = run(CertifySettings(replay=path, out_dir=tmp_path / "fixed"))
+    assert fixed.exit_code == 0, fixed.message

@@ -1,0 +1,21 @@
+"""The simulator's public surface is the curated list in ``sim.__all__``."""
+
+from __future__ import annotations
+
+import sim
+
+
+def test_exported_members() -> None:
+    exported = set(sim.__all__)
+    assert exported == {
+        "AgencyRecord", "BackendError", "Estimate", "Model", "ModelError", "Replications",
+        "RunResult", "Scenario", "ScenarioError", "SimError", "SweepPoint", "Topology",
+        "TopologyError", "compare", "estimate", "from_fixtures", "load_scenario",
+        "parse_override", "parse_vary", "report_data", "run_one", "run_replications",
+        "run_tasks", "seeds_for", "shipped_scenarios", "summarize", "sweep", "synthetic",
+        "write_profile", "write_run", "write_sweep",
+    }  # fmt: skip
+    for name in exported:
+        assert getattr(sim, name) is not None, name
+    for error in (sim.ScenarioError, sim.TopologyError, sim.ModelError, sim.BackendError):
+        assert issubclass(error, sim.SimError)
