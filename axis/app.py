@@ -73,6 +73,12 @@ class EventBus:
         self._event: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.waiters = 0
+        self.closed = False
+
+    def close(self) -> None:
+        """The server is shutting down: wake every waiter for good (long-lived streams end)."""
+        self.closed = True
+        self._wake()
 
     def bind(self) -> None:
         # Follow the running loop: an in-process test client may start a new one per request.

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
 
 START_TIMEOUT_S = 30.0
 
-__all__ = ["RunningAxis", "ServerFailed", "announce", "running_app", "running_axis", "serve"]
+__all__ = [
+    "RunningAxis",
+    "ServerFailed",
+    "announce",
+    "running_app",
+    "running_axis",
+    "serve",
+    "serve_app",
+]
 
 
 class ServerFailed(AxisError, RuntimeError):
@@ -65,6 +73,14 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         self.ready.set()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # End the axis's long-lived streams (dashboard events) first, so the graceful shutdown
+        # does not wait them out.
+        bus = getattr(self.config.app, "bus", None)
+        if bus is not None:
+            bus.close()
+        await super().shutdown(sockets)
+
 
 def _uvicorn_config(app: AxisApp) -> uvicorn.Config:
     return uvicorn.Config(
@@ -72,6 +88,9 @@ def _uvicorn_config(app: AxisApp) -> uvicorn.Config:
         loop="uvloop",
         http=_Protocol,
         lifespan="on",
+        # No logging.dictConfig: it would replace the handlers `running_axis` attaches to
+        # collect server errors. Warnings reach stderr through Python's last-resort handler.
+        log_config=None,
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=3,
@@ -119,6 +138,19 @@ def announce(app: AxisApp, url: str, out: Callable[[str], None]) -> None:
         out(f"    {system_id}  {system.secret}  {shown}")
 
 
+def serve_app(
+    app: Callable[..., object], host: str, port: int, *, announce: Callable[[str], None]
+) -> None:
+    """Serve any ASGI ``app`` on the axis's server stack in the foreground until interrupted;
+    ``announce`` gets the URL once the port is bound."""
+    sock = _bind(host, port)
+    try:
+        announce(_url(host, sock.getsockname()[1]))
+        _Server(_uvicorn_config(app)).run(sockets=[sock])  # type: ignore[arg-type]
+    finally:
+        sock.close()
+
+
 def serve(
     config: AxisConfig,
     *,
@@ -133,11 +165,7 @@ def serve(
             out("no --data folder: everything is kept in a temporary folder, lost at exit")
         app = create_app(config, data_dir=data_dir, clock=clock)
         stack.callback(app.store.close)
-        sock = _bind(config.host, config.port)
-        stack.callback(sock.close)
-        announce(app, _url(config.host, sock.getsockname()[1]), out)
-        server = _Server(_uvicorn_config(app))
-        server.run(sockets=[sock])
+        serve_app(app, config.host, config.port, announce=lambda url: announce(app, url, out))
     return 0
 
 

@@ -480,13 +480,17 @@ def _timelines(world: World, report: Report, events: list[WireEvent]) -> tuple:
 
 
 def _gate(world: World, judge: Judge) -> str | None:
-    """Wait for the SUT's first successful poll of its document inbox. Records why it never
-    came (bad signatures, or no call at all) and returns the reason, or None when online."""
+    """Wait for the SUT's first successful poll of an inbox (documents, or statuses for a
+    sender). Records why it never came (bad signatures, or no call at all) and returns the
+    reason, or None when online."""
     observer = world.observer
+    receiver = "receiver" in world.profile.roles
     first = observer.wait(
         world.started_cursor,
         world.bounds.poll_interval * 2,
-        lambda e: e.ok and e.data.get("messagetype") == "edoc",
+        lambda e: (
+            e.ok and e.data.get("messagetype") in (("edoc",) if receiver else ("edoc", "status"))
+        ),
         kind=CALL,
         system=world.cast.sut.system_id,
         op="getReceivedEdocList",
@@ -506,8 +510,8 @@ def _gate(world: World, judge: Judge) -> str | None:
         )
         return "the SUT cannot talk to the axis: every call is refused for its signature"
     judge.fail(
-        "TR-POLL-EDOC",
-        f"the SUT did not list its document inbox successfully within "
+        "TR-POLL-EDOC" if receiver else "TR-POLL-STATUS",
+        f"the SUT did not list its inbox successfully within "
         f"{world.bounds.poll_interval * 2:g} model seconds of being configured "
         f"({len(calls)} call(s) seen)",
         evidence,

@@ -174,10 +174,12 @@ class Agencies:
     def __repr__(self) -> str:
         return f"<Agencies of {self.topology!r}>"
 
-    def register(self, agency: np.ndarray, t_arrive: float, rng: np.random.Generator) -> np.ndarray:
-        """Working time at which the clerk has registered (or refused) each document, all
-        arrived at ``t_arrive``."""
-        w = np.full(len(agency), self.calendar.to_work(t_arrive))
+    def register(
+        self, agency: np.ndarray, t_ready: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Working time at which the clerk has registered (or refused) each document, shown
+        to the clerk at ``t_ready``."""
+        w = np.asarray(self.calendar.to_work(t_ready))
         effort = self.clerk_effort.draw(rng, len(agency))
         return self.clerks.serve(agency, w, effort) + effort
 

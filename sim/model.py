@@ -5,7 +5,7 @@ Long-lived SimPy processes drive the model:
 * the **writers** wake at every midnight and write the day's documents (:mod:`sim.workload`);
   each delivery goes by the axis, inside one connection system's platform, or by post,
   depending on who is connected (:mod:`sim.rollout`);
-* the **clock** ticks every ``engine.tick_seconds`` (a minute by default): the axis serves the messages that
+* the **clock** ticks every ``engine.tick_seconds`` (150 s by default): the axis serves the messages that
   arrived during the tick (:mod:`sim.axis`), systems poll and download what the axis holds,
   statuses reach the senders, and the agencies take in what reached them
   (:mod:`sim.agencies`), emitting statuses along spec's lifecycle (:mod:`sim.statuses`);
@@ -133,6 +133,7 @@ class Model:
         systems = config["systems"]
         self.relay_latency = Duration.of(systems["relay_seconds"])
         self.platform_latency = Duration.of(systems["platform_seconds"])
+        self.ack = Duration.of(systems["ack_seconds"])
         self._init_polls(systems["poll_minutes"])
         self.post = Post(config["post"], self.topology, self.calendar)
         work = config["workload"]
@@ -635,15 +636,18 @@ class Model:
         tier = self._tier[recipient]
         self.metrics.arrivals(rows["t_arrive"], tier)
         electronic = rows["channel"] != PAPER
-        w_done = self.agencies.register(recipient, now, rng)
-        t_done = np.maximum(np.asarray(self.calendar.from_work(w_done)), now)
+        # the software stores each downloaded document and reports 01; then the clerk sees it
+        shown = np.full(len(rows), now)
+        shown[electronic] += self.ack.draw(self.rng["latency"], int(electronic.sum()))
+        w_done = self.agencies.register(recipient, shown, rng)
+        t_done = np.maximum(np.asarray(self.calendar.from_work(w_done)), shown)
         refused = electronic & (rng.random(len(rows)) < self.agencies.refusal_rate)
         if self.feedback and electronic.any():
             accepted = electronic & ~refused
             self._emit(
                 rows,
                 [
-                    (st.ARRIVED, electronic, rows["t_arrive"][electronic]),
+                    (st.ARRIVED, electronic, shown[electronic]),
                     (st.REFUSED, refused, t_done[refused]),
                     (st.ACCEPTED, accepted, t_done[accepted]),
                 ],
@@ -654,7 +658,7 @@ class Model:
             self.metrics.finishes(
                 gone["t_arrive"], t_done[refused], tier[refused], gone["t_send"], gone["due"]
             )
-        self._remember(rows, refused, t_done)
+        self._remember(rows, refused, shown, t_done)
         if rows["trace"].any():
             for row, t in zip(rows[rows["trace"]], t_done[rows["trace"]], strict=True):
                 self._trace(row["doc"], row["t_arrive"], "arrived", row["recipient"])
@@ -710,13 +714,13 @@ class Model:
         if reports.any():
             self._report_back(pick(rows, reports), completed[reports])
 
-    def _remember(self, rows: np.ndarray, refused: np.ndarray, t_done: np.ndarray) -> None:
-        """Keep the clerk's status times of deliveries that may get a take-back request."""
-        tb = np.isfinite(rows["t13"])
-        for i in np.flatnonzero(tb).tolist():
+    def _remember(
+        self, rows: np.ndarray, refused: np.ndarray, shown: np.ndarray, t_done: np.ndarray
+    ) -> None:
+        """Keep the first status times of deliveries that may get a take-back request."""
+        for i in np.flatnonzero(np.isfinite(rows["t13"])).tolist():
             key = int(rows["doc"][i]) * self._n + int(rows["recipient"][i])
-            t01 = float(rows["t_arrive"][i])
-            t = float(t_done[i])
+            t01, t = float(shown[i]), float(t_done[i])
             self._receiver_times[key] = (t01, t, np.inf) if refused[i] else (t01, np.inf, t)
 
     def _report_back(self, rows: np.ndarray, at: np.ndarray) -> None:

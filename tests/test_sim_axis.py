@@ -102,6 +102,7 @@ def _one_queue(servers: int, mean_service: float, per_second: float):
         ("calendar.weekdays", [0, 1, 2, 3, 4, 5, 6]),
         ("calendar.holidays", []),
         ("warmup_days", 0.125),
+        ("engine.tick_seconds", 60),  # dense queue samples for Little's law
         (
             "rollout.phases",
             [{"name": "all", "start": "2000-01-01", "end": "2000-01-01", "members": "all"}],

@@ -144,7 +144,7 @@ class Dashboard:
         store = self.axis.store
         sent = store.head[0] if after is None else after
         yield f"retry: {RETRY_MS}\nid: {sent}\nevent: hello\ndata: {json.dumps({'head': sent})}\n\n"
-        while True:
+        while not bus.closed:
             # Take the wake-up event before reading the head, so a commit in between is seen.
             wake = bus.snapshot()
             head = store.head[0]
@@ -154,7 +154,7 @@ class Dashboard:
                 yield f"id: {head}\nevent: change\ndata: {json.dumps(change)}\n\n"
                 continue
             await bus.wait(wake, KEEPALIVE_S)
-            if not wake.is_set():
+            if not wake.is_set() and not bus.closed:
                 yield ": keep-alive\n\n"
 
     def _change(self, after: int, head: int) -> dict[str, Any]:
