@@ -65,9 +65,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         "-j",
         type=_positive,
-        default=1,
         metavar="N",
-        help="local worker processes for the replications (default 1: this process)",
+        help=(
+            "local worker processes for the replications (default: one per core, as many as "
+            "there are replications; -j 1 runs them in this process)"
+        ),
     )
     parser.add_argument(
         "--scheduler",

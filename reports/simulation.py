@@ -93,6 +93,7 @@ def render_simulation(
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
         events=_events(scenarios[0]),
+        plan=scenarios[0]["runs"][0]["plan"],
     )
     path = folder / REPORT_HTML
     path.write_text(page, "utf-8")

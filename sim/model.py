@@ -5,9 +5,9 @@ Long-lived SimPy processes drive the model:
 * the **writers** wake at every midnight and write the day's documents (:mod:`sim.workload`);
   each delivery goes by the axis, inside one connection system's platform, or by post,
   depending on who is connected (:mod:`sim.rollout`);
-* the **clock** ticks every ``engine.tick_seconds`` (150 s by default): the axis serves the messages that
-  arrived during the tick (:mod:`sim.axis`), systems poll and download what the axis holds,
-  statuses reach the senders, and the agencies take in what reached them
+* the **clock** ticks every ``engine.tick_seconds`` (150 s by default): the axis serves the
+  messages that arrived during the tick (:mod:`sim.axis`), systems poll and download what the
+  axis holds, statuses reach the senders, and the agencies take in what reached them
   (:mod:`sim.agencies`), emitting statuses along spec's lifecycle (:mod:`sim.statuses`);
 * the **rollout** process wakes on each onboarding day and logs who came online;
 * the **outages** process marks when the axis goes down and comes back.
@@ -256,12 +256,14 @@ class Model:
             self._post_outbox()
 
     def _rollout_log(self) -> simpy.events.ProcessGenerator:
-        onboard = self.rollout.onboard
+        onboard, phase, labels = self.rollout.onboard, self.rollout.phase, self.rollout.labels
         days = np.unique(np.floor(onboard[np.isfinite(onboard)] / DAY))
         for day in days[(days >= 0) & (days < self.days)].tolist():
             yield self.env.timeout(day * DAY - self.env.now)
-            n = int(((onboard >= day * DAY) & (onboard < (day + 1) * DAY)).sum())
-            self.log.append((self.env.now, f"{n} agencies connected"))
+            today = (onboard >= day * DAY) & (onboard < (day + 1) * DAY)
+            counts = np.bincount(phase[today], minlength=len(labels))
+            what = ", ".join(f"{n} of {labels[p]}" for p, n in enumerate(counts.tolist()) if n)
+            self.log.append((self.env.now, f"agencies connected: {what}"))
 
     def _outage_log(self) -> simpy.events.ProcessGenerator:
         for a, b in self.axis.outages:

@@ -8,6 +8,7 @@ and ``--seed <that seed> --replications 1`` replays it alone.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,13 +73,16 @@ class Replications:
 def run_tasks(
     tasks: Sequence[Task],
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
     scheduler: str | None = None,
     progress: bool = False,
     label: str = "replications",
 ) -> list[RunResult]:
     """Run ``tasks`` in order of submission: on a Dask cluster when ``scheduler`` is an
-    address, else on ``jobs`` local processes (``jobs == 1``: in this process)."""
+    address, else on ``jobs`` local processes (``jobs == 1``: in this process; None: one per
+    core, as many as there are tasks)."""
+    if jobs is None:
+        jobs = max(1, min(os.cpu_count() or 1, len(tasks)))
     if scheduler:
         stream = _on_dask(tasks, scheduler)
     elif jobs == 1:
@@ -132,7 +136,7 @@ def run_replications(
     replications: int | None = None,
     seed: int | None = None,
     days: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     scheduler: str | None = None,
     progress: bool = False,
 ) -> Replications:

@@ -47,6 +47,7 @@ class RunResult:
     warmup_days: float
     tiers: list[str]
     phases: list[str]
+    plan: list[dict[str, Any]]
     scalars: dict[str, float]
     time_to_status: list[dict[str, Any]]
     daily: dict[str, list[float]]
@@ -179,6 +180,16 @@ def summarize(model: Model) -> RunResult:
         warmup_days=model.warmup / DAY,
         tiers=tiers,
         phases=phases,
+        plan=[
+            {
+                "name": p.name,
+                "title": p.title,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "agencies": int((model.rollout.phase == i).sum()),
+            }
+            for i, p in enumerate(model.rollout.phases)
+        ],
         scalars={k: _clean(v) for k, v in scalars.items()},
         time_to_status=_tts_table(model, tiers, phases),
         daily=_daily(model, connected),
@@ -331,6 +342,7 @@ def _traces(model: Model) -> list[dict[str, Any]]:
                         "t": model.calendar.datetime_of(e.t).isoformat(timespec="seconds"),
                         "what": e.what,
                         "agency": topo.organ_ids[e.agency],
+                        "name": topo.names[e.agency],
                         "detail": e.detail,
                     }
                     for e in events

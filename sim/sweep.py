@@ -47,7 +47,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     days: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
 ) -> list[SweepPoint]:
@@ -73,7 +73,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     days: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
 ) -> tuple[Replications, Replications]:

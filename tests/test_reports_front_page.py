@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from reports.front_page import LATEST, collect_runs, rebuild_front_page
+from reports.front_page import DASHBOARD_RUNS, LATEST, collect_runs, rebuild_front_page
 from reports.run_index import RunIndex, write_run_index
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,7 +126,9 @@ def test_only_the_latest_runs_of_a_kind_are_listed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     for minutes in range(LATEST + 2):
         _run(out, "load", "load", minutes=minutes, verdict="pass")
+        _run(out, "dashboard", "dashboard", minutes=minutes, verdict=None)
     page = lxml.html.fromstring(rebuild_front_page(out).read_text("utf-8"))
+    assert len(_rows(page, "dashboard")) == DASHBOARD_RUNS
     rows = _rows(page, "load")
     assert len(rows) == LATEST
     assert rows[0]["title"] == f"load run {LATEST + 1}"

@@ -2,8 +2,7 @@
 
 One simulated July 2022 (21 working days, everyone connected, adoption complete) under
 baseline-2016's workload; the lower tiers are scaled down, which leaves the ministry- and
-province-level traffic over the axis unchanged, and so do five-minute engine ticks (they move
-downloads by minutes, not documents across the month's edge).
+province-level traffic over the axis unchanged.
 """
 
 from __future__ import annotations

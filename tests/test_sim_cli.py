@@ -16,6 +16,7 @@ QUICK = [
     "--set", "topology.scale=0.02",
     "--set", "start=2016-06-06",
     "--set", "engine.tick_seconds=300",
+    "--jobs", "1",
     "--quiet",
 ]  # fmt: skip
 
