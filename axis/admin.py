@@ -365,6 +365,15 @@ async def list_messages(axis: AxisApp, request: Request) -> Response:
     return JSONResponse(axis.store.list_messages(limit=limit, after_seq=after))
 
 
+async def message_body(axis: AxisApp, request: Request) -> Response:
+    """The exact bytes a message was stored with (junk before ``<?xml`` included), so a harness
+    watching a running axis can judge messages sent to systems it does not play."""
+    body = axis.store.body(request.path_params["doc_id"])
+    if body is None:
+        raise _Refused(404, f"no stored message with DocId {request.path_params['doc_id']!r}")
+    return Response(body, media_type="application/octet-stream")
+
+
 def _page(events: list[Event], cursor: int) -> dict[str, Any]:
     return {"events": [e.to_json() for e in events], "cursor": events[-1].seq if events else cursor}
 
@@ -471,6 +480,7 @@ def admin_app(axis: AxisApp) -> Starlette:
             guarded("/agencies/{code:path}", delete_agency, ["DELETE"]),
             guarded("/inject", inject, ["POST"]),
             guarded("/messages", list_messages, ["GET"]),
+            guarded("/messages/{doc_id:path}/body", message_body, ["GET"]),
             guarded("/timeline/{doc_id:path}", timeline, ["GET"]),
             guarded("/events", events, ["GET"]),
             guarded("/events/wait", wait_event, ["GET"]),

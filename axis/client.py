@@ -352,6 +352,13 @@ class AxisAdmin:
     def messages(self, *, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         return self._json("GET", "/messages", params={"after": after, "limit": limit})
 
+    def message_body(self, doc_id: str) -> bytes:
+        """The bytes the axis stored for ``doc_id``, exactly as they were sent."""
+        response = self._http.get(f"{self.url}/messages/{doc_id}/body")
+        if response.status_code != 200:
+            raise AdminError(response.status_code, f"GET /messages/{doc_id}/body: {response.text}")
+        return response.content
+
     def timeline(self, doc_id: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/timeline/{doc_id}")["events"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from axis.client import AxisAdmin, AxisClient
+from axis.client import AdminError, AxisAdmin, AxisClient
 from axis.config import AxisConfig
 from axis.errors import AxisError
 from axis.server import RunningAxis, running_axis
@@ -360,45 +360,24 @@ def _axis(
             raise RunIncomplete(
                 f"the axis at {settings.axis_url!r} does not answer its admin API: {exc}"
             ) from exc
-        yield settings.axis_url, admin, _protocol_bodies(settings.axis_url, admin)
+        yield settings.axis_url, admin, _admin_bodies(admin)
 
 
 def _store_bodies(axis: RunningAxis) -> Callable[[str], bytes | None]:
     return axis.app.store.body
 
 
-def _protocol_bodies(url: str, admin: AxisAdmin) -> Callable[[str], bytes | None]:
-    """Read a message through the protocol as the harness's system that sent it or one it
-    was delivered to (the only way a remote axis gives bytes out). ``read.secrets`` are the
-    systems the harness may read as."""
-    secrets: dict[str, str] = {}
-    deliveries: dict[str, list[str]] = {}
-    seen = [0]
-
-    def systems_of(doc_id: str) -> list[str]:
-        while doc_id not in deliveries:
-            page = admin.messages(after=seen[0], limit=1000)
-            if not page:
-                return []
-            for message in page:
-                readers = [message["sender"], *(d["system_id"] for d in message["deliveries"])]
-                deliveries[message["doc_id"]] = readers
-                seen[0] = max(seen[0], int(message["seq"]))
-        return deliveries[doc_id]
+def _admin_bodies(admin: AxisAdmin) -> Callable[[str], bytes | None]:
+    """Read a message's stored bytes from a running axis through its admin API."""
 
     def read(doc_id: str) -> bytes | None:
-        for system_id in systems_of(doc_id):
-            secret = secrets.get(system_id)
-            if secret is None:
-                continue
-            with AxisClient(url, system_id, secret) as client:
-                try:
-                    return client.download_edoc(doc_id)
-                except (AxisError, OSError):
-                    continue
-        return None
+        try:
+            return admin.message_body(doc_id)
+        except AdminError as exc:
+            if exc.status == 404:
+                return None
+            raise
 
-    read.secrets = secrets  # type: ignore[attr-defined]
     return read
 
 
@@ -414,9 +393,6 @@ def open_world(
     cast = Cast.for_seed(settings.seed)
     ca = make_ca(cast, datetime.now(UTC)) if profile.require_signature else None
     with _axis(settings) as (url, admin, bodies):
-        secrets = getattr(bodies, "secrets", None)
-        if secrets is not None:
-            secrets.update({p.system_id: p.secret for p in cast.harness})
         sut = adapter_factory(settings)
         try:
             world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)

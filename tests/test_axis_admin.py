@@ -151,6 +151,17 @@ def test_inject_sends_as_any_agency_even_what_the_sdk_could_not(axis: RunningAxi
         assert response.status_code == 400 and "base64" in response.json()["error"]
 
 
+def test_message_body_is_the_exact_stored_bytes(axis: RunningAxis, realworld_dir: Path) -> None:
+    sample = (realworld_dir / "edoc_new.edxml").read_bytes()  # starts with junk: 1212<?xml
+    with axis.admin() as admin:
+        answer = admin.inject(sample, system_id=VPCP, to=[H41], unparsed=True)
+        assert admin.message_body(answer["DocId"]) == sample
+        with pytest.raises(AdminError) as missing:
+            admin.message_body("no-such-doc")
+        assert missing.value.status == 404
+    assert httpx.get(f"{axis.url}/_admin/messages/{answer['DocId']}/body").status_code == 401
+
+
 def test_events_filters_cursor_and_timeline(axis: RunningAxis, cursor: int) -> None:
     docs = Documents(seed=5)
     with axis.client(VPCP) as vpcp, axis.client(NGHE_AN) as nghe_an:
@@ -222,7 +233,7 @@ def test_fuzzing_the_admin_api_finds_no_server_error(tmp_path: Path) -> None:
         response_schema_conformance,
     ]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 16
+    assert len(operations) == 17
     try:
         for operation in operations:
 

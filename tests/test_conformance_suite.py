@@ -257,6 +257,26 @@ def test_the_reference_sut_is_certified_on_the_receiver_and_sender_profiles(
     assert ids == set(profile(name).requirement_ids)
 
 
+@pytest.mark.slow
+def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
+    from axis import AxisConfig, running_axis
+
+    with running_axis(AxisConfig(seed=5, seed_defaults=False)) as axis:
+        result = run(
+            CertifySettings(
+                profile="receiver",
+                axis_url=axis.url,
+                axis_token=axis.admin_token,
+                out_dir=tmp_path,
+                exploration_examples=0,
+            )
+        )
+        with axis.admin() as admin:
+            messages = admin.messages(limit=1000)
+    assert result.verdict is Verdict.CERTIFIED, result.message
+    assert messages, "the run went through the axis given, not one of its own"
+
+
 # -- exit codes of lienthong certify -----------------------------------------------------------
 
 
