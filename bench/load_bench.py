@@ -27,7 +27,7 @@ from load.profile import NATIONAL_2022_DELIVERIES_PER_S
 
 FRACTIONS = (0.25, 0.5, 1.0)
 MAX_PROCESSES = 3
-RUN_S = 10.0
+RUN_S = 15.0
 USERS = 64  # axis_bench (c) runs 32 sender/receiver pairs: 64 connection systems
 REACHED = 0.9  # achieved / offered that counts as reaching the target
 CPU_BOUND = 0.85  # cores a locust process uses when it is the bottleneck
@@ -54,6 +54,7 @@ def _run(offered: float, processes: int, out: Path) -> dict[str, Any]:
             lifecycle="arrived",
             doc_bytes_median=axis_bench.DOC_BYTES,
             doc_bytes_sigma=0.0,
+            templates=2,  # all 20 KB: two are enough, and 64 systems start sooner
         ),
         out_dir=out,
         drain_timeout_s=90.0,
@@ -100,7 +101,7 @@ def _where_bound(run: dict[str, Any]) -> str:
     if run["axis_cpu"] >= CPU_BOUND:
         return "axis CPU-bound"
     cores = os.cpu_count() or 1
-    if run["axis_cpu"] + sum(run["locust_cpu"]) >= REACHED * cores:
+    if run["axis_cpu"] + sum(run["locust_cpu"]) >= CPU_BOUND * cores:
         return "machine CPU-bound (axis and locust share the cores)"
     if run["load_average"] > cores:
         return f"machine shared with other work (load {run['load_average']:.1f} on {cores} CPUs)"

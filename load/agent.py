@@ -157,6 +157,7 @@ class Agent:
         start = monotonic()
         self.next_send = start + self._gap()
         self.next_poll = start + self.rng.uniform(0, slot.poll_interval_s)
+        journal.write("started", system=slot.system_id, t=round(clock(), 4))
 
     def __repr__(self) -> str:
         return f"<Agent {self.slot.system_id} ({len(self.outbox)} queued)>"

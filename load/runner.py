@@ -32,7 +32,7 @@ from tqdm import tqdm
 from axis.client import AxisAdmin
 from axis.config import AxisConfig
 from axis.server import ServerFailed, running_axis
-from load.checks import CheckResult, Evidence, collect, message_cursor, run_checks
+from load.checks import CheckResult, collect, message_cursor, run_checks
 from load.errors import PlanError, RunFailed
 from load.plan import Behaviour, LoadPlan, make_plan
 from load.profile import TrafficProfile, national_2022
@@ -146,12 +146,18 @@ def _axis(options: LoadOptions, errors: list[str]) -> Iterator[tuple[str, str]]:
     if options.axis_url is not None:
         yield options.axis_url.rstrip("/"), str(options.admin_token)
         return
-    started = False
+    started = body_failed = False
     try:
         with running_axis(AxisConfig(seed=options.seed, seed_defaults=False)) as axis:
             started = True
-            yield axis.url, axis.admin_token
+            try:
+                yield axis.url, axis.admin_token
+            except BaseException:
+                body_failed = True
+                raise
     except ServerFailed as exc:
+        if body_failed:
+            raise
         if not started:
             raise RunFailed(f"the axis did not start: {exc}") from exc
         errors.append(str(exc))
@@ -233,33 +239,31 @@ class _Locust:
 
 
 class _CpuMeter:
-    """CPU used by this process (the axis, when it runs here) and by locust's processes
-    between ``mark`` calls."""
+    """Cumulative CPU time of this process (the axis, when it runs here) and of locust's
+    processes, sampled through the run; shares over any window are worked out afterwards."""
 
     def __init__(self, pids: list[int]) -> None:
         self.procs = {"harness": psutil.Process()} | {
             f"locust-{i}": psutil.Process(pid) for i, pid in enumerate(pids)
         }
-        self.start: tuple[float, dict[str, float]] | None = None
-        self.shares: dict[str, float] = {}
+        self.samples: list[tuple[float, dict[str, float]]] = []
 
-    def _read(self) -> dict[str, float]:
-        out = {}
+    def sample(self) -> None:
+        reading = {}
         for name, proc in self.procs.items():
             with contextlib.suppress(psutil.Error):
                 times = proc.cpu_times()
-                out[name] = times.user + times.system
-        return out
+                reading[name] = times.user + times.system
+        self.samples.append((time.time(), reading))
 
-    def mark(self) -> None:
-        now = time.monotonic()
-        if self.start is None:
-            self.start = (now, self._read())
-            return
-        began, before = self.start
-        after = self._read()
-        wall = max(now - began, 1e-9)
-        self.shares = {k: round((after[k] - before[k]) / wall, 3) for k in after if k in before}
+    def shares(self, start: float, end: float) -> dict[str, float]:
+        """Cores each process used between the samples nearest inside [start, end]."""
+        inside = [s for s in self.samples if start <= s[0] <= end] or self.samples[-2:]
+        if len(inside) < 2:
+            return {}
+        (t0, before), (t1, after) = inside[0], inside[-1]
+        wall = max(t1 - t0, 1e-9)
+        return {k: round((after[k] - before[k]) / wall, 3) for k in after if k in before}
 
 
 def _wait_quiet(
@@ -285,31 +289,35 @@ def _wait_quiet(
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class _Driven:
+    send_until: float
+    drain_s: float
+    quiet: bool
+    meter: _CpuMeter
+    load_average: float
+
+
 def _drive(
     locust: _Locust,
     admin: AxisAdmin,
     plan: LoadPlan,
     options: LoadOptions,
     progress: bool,
-) -> Measurements:
+) -> _Driven:
     send_until = locust.started()
     meter = _CpuMeter([p.pid for p in locust.procs])
-    ramp = len(plan.slots) / options.spawn_rate
-    steady_from = min(send_until - options.run_time_s + ramp, send_until - 1.0)
     total = round(options.run_time_s)
     with tqdm(total=total, desc="load", unit="s", disable=not progress, mininterval=1.0) as bar:
         while time.time() < send_until:
             locust.check_alive()
-            if meter.start is None and time.time() >= steady_from:
-                meter.mark()
+            meter.sample()
             done = min(total, round(options.run_time_s - (send_until - time.time())))
             if done > bar.n:
                 bar.update(done - bar.n)
             time.sleep(MONITOR_S)
         bar.update(total - bar.n)
-    if meter.start is None:
-        meter.mark()
-    meter.mark()
+    meter.sample()
     load_average = os.getloadavg()[0]
     drain_started = time.monotonic()
     quiet = _wait_quiet(
@@ -320,14 +328,15 @@ def _drive(
         locust.check_alive,
     )
     drain_s = time.monotonic() - drain_started
-    return Measurements(
-        send_until=send_until,
-        steady_from=steady_from,
-        drain_s=round(drain_s, 3),
-        quiet=quiet,
-        cpu=meter.shares,
-        load_average=load_average,
-    )
+    return _Driven(send_until, round(drain_s, 3), quiet, meter, load_average)
+
+
+def _steady_from(journal: list[dict[str, Any]], driven: _Driven, options: LoadOptions) -> float:
+    """When the last system had started (its agent built), but at least a second before the
+    window's end; the window's start when no system said."""
+    started = [e["t"] for e in journal if e["ev"] == "started"]
+    first = driven.send_until - options.run_time_s
+    return min(max([first, *started]), driven.send_until - 1.0)
 
 
 def run_load(
@@ -341,7 +350,6 @@ def run_load(
     created = created or datetime.now(UTC)
     folder = _unique_folder(options, created)
     server_errors: list[str] = []
-    evidence: Evidence | None = None
     with _axis(options, server_errors) as (url, token):
         admin = AxisAdmin(url, token)
         cursor = int(admin.stats()["head"]["seq"])
@@ -369,7 +377,7 @@ def run_load(
             admin.set_faults(options.faults)
         locust = _Locust(plan_path, folder, options, len(plan.slots))
         try:
-            measured = _drive(locust, admin, plan, options, progress)
+            driven = _drive(locust, admin, plan, options, progress)
         finally:
             locust.stop()
             if options.faults is not None:
@@ -385,6 +393,15 @@ def run_load(
     checks = run_checks(evidence, plan)
     if options.axis_url is None:
         checks.append(_server_check(server_errors))
+    steady_from = _steady_from(evidence.journal, driven, options)
+    measured = Measurements(
+        send_until=driven.send_until,
+        steady_from=steady_from,
+        drain_s=driven.drain_s,
+        quiet=driven.quiet,
+        cpu=driven.meter.shares(steady_from, driven.send_until),
+        load_average=driven.load_average,
+    )
     summary = build_summary(
         plan=plan,
         options=options,
