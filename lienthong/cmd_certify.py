@@ -19,6 +19,7 @@ from conformance.settings import (
     CertifySettings,
     SettingsError,
 )
+from lienthong.front import refresh_front_page
 
 EXIT_BAD_OPTIONS = 2
 
@@ -164,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = certify(settings, quiet=not args.verbose)
     summary_lines(result)
+    refresh_front_page(result.folder, "certify")
     return result.exit_code
 
 

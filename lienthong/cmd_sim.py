@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lienthong.front import refresh_front_page
+
 DEFAULT_OUT = Path("reports/out")
 EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED = 0, 2, 1
 
@@ -335,6 +337,7 @@ def _report(
     from reports.simulation import render_simulation
 
     render_simulation(datasets, folder, title=title, created=created, seed=seed)
+    refresh_front_page(folder, "sim")
 
 
 def demo_stage(args: argparse.Namespace) -> int:

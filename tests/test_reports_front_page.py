@@ -17,20 +17,11 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
+from axis.dashboard import CHROMIUM, launch_chromium
+from lienthong.front import refresh_front_page
 from reports.front_page import DASHBOARD_RUNS, LATEST, collect_runs, rebuild_front_page
 from reports.run_index import RunIndex, write_run_index
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 # A 1x1 PNG: enough for the browser to decode and lay out.
 PNG = bytes.fromhex(
@@ -190,35 +181,39 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def test_the_page_reads_well_in_headless_chromium(out: Path, served: str) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package")
-    from playwright.sync_api import sync_playwright
-
     rebuild_front_page(out)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            for start in (served + "index.html", (out / "index.html").as_uri()):
-                page = context.new_page()
-                failed: list[str] = []
-                page.on("requestfailed", lambda request, failed=failed: failed.append(request.url))
-                response = page.goto(start)
-                assert response is not None and response.ok
-                assert page.title() == "lienthong — reports"
-                assert page.locator("section").count() == 5
-                broken = page.evaluate(
-                    "[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
-                    ".map(i => i.src)"
-                )
-                assert broken == [] and failed == []
-                hrefs = page.eval_on_selector_all(
-                    "a[href]:not([href^='#'])", "links => links.map(a => a.getAttribute('href'))"
-                )
-                assert len(hrefs) == 8  # 7 runs and the screenshot
-                for href in hrefs:
-                    target = context.new_page()
-                    answer = target.goto(urljoin(start, href))
-                    assert answer is not None and answer.ok, href
-                    target.close()
-                page.close()
-        finally:
-            browser.close()
+    with launch_chromium(CHROMIUM) as browser:
+        context = browser.new_context()
+        for start in (served + "index.html", (out / "index.html").as_uri()):
+            page = context.new_page()
+            failed: list[str] = []
+            page.on("requestfailed", lambda request, failed=failed: failed.append(request.url))
+            response = page.goto(start)
+            assert response is not None and response.ok
+            assert page.title() == "lienthong — reports"
+            assert page.locator("section").count() == 5
+            broken = page.evaluate(
+                "[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                ".map(i => i.src)"
+            )
+            assert broken == [] and failed == []
+            hrefs = page.eval_on_selector_all(
+                "a[href]:not([href^='#'])", "links => links.map(a => a.getAttribute('href'))"
+            )
+            assert len(hrefs) == 8  # 7 runs and the screenshot
+            for href in hrefs:
+                target = context.new_page()
+                answer = target.goto(urljoin(start, href))
+                assert answer is not None and answer.ok, href
+                target.close()
+            page.close()
+
+
+def test_commands_that_write_a_run_refresh_the_front_page(out: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "by-hand"
+    elsewhere.mkdir()
+    refresh_front_page(elsewhere, "sim")
+    assert not (tmp_path / "index.html").exists()
+    folder = _run(out, "sim", "sim", minutes=99, verdict=None, title="fresh simulation")
+    refresh_front_page(folder, "sim")
+    assert "fresh simulation" in (out / "index.html").read_text("utf-8")
