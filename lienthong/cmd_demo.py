@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lienthong.cmd_validate import render_table, validate_file
-from spec import Options
+from spec import Options, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -34,11 +34,18 @@ def stage_validate(args: argparse.Namespace) -> int:
         results = [validate_file(f, options, 50 * 2**20) for f in files]
         if folder.name == "realworld":
             print(render_table(results, show_info=False))
-        else:
-            ok = sum(r.status == "ok" for r in results)
-            refused = sum(r.status == "refused" for r in results)
-            errors = len(results) - ok - refused
-            print(f"{len(results)} file(s): {ok} valid, {errors} with errors, {refused} refused")
+            continue
+        refused = sum(r.status == "refused" for r in results)
+        errors = sum(r.status == "errors" for r in results)
+        warned = sum(
+            r.status == "ok" and any(f.severity is Severity.WARNING for f in r.findings)
+            for r in results
+        )
+        clean = len(results) - refused - errors - warned
+        print(
+            f"{len(results)} file(s): {clean} clean, {warned} with warnings only, "
+            f"{errors} with errors, {refused} refused as hostile or not edXML"
+        )
     return 0
 
 
