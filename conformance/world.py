@@ -21,7 +21,7 @@ from axis.client import AdminError, AxisAdmin, AxisClient
 from axis.config import AxisConfig
 from axis.errors import AxisError
 from axis.server import RunningAxis, running_axis
-from conformance.adapters.base import SutAdapter
+from conformance.adapters.base import SutAdapter, make_configuration
 from conformance.clock import HarnessClock
 from conformance.contract import SigningCredentials, SutIdentity
 from conformance.errors import ConformanceError, RunIncomplete
@@ -198,15 +198,17 @@ class World:
             creds = self.ca.issued[self.cast.sut.organ_id]
             signing = SigningCredentials(_key_pem(creds.key), _pem(creds.certificate))
         self.sut.configure(
-            self.axis_url,
-            self.cast.sut.system_id,
-            self.cast.sut.secret,
-            self.cast.sut.organ_id,
-            ca_pem=ca_pem,
-            signing=signing,
-            require_signature=self.profile.require_signature,
-            clock=self.clock,
-            poll_interval=self.bounds.poll_interval / 6,
+            make_configuration(
+                self.axis_url,
+                self.cast.sut.system_id,
+                self.cast.sut.secret,
+                self.cast.sut.organ_id,
+                ca_pem=ca_pem,
+                signing=signing,
+                require_signature=self.profile.require_signature,
+                clock=self.clock,
+                poll_interval=self.bounds.poll_interval / 6,
+            )
         )
         return identity
 

@@ -16,7 +16,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conformance import contract
-from conformance.adapters import HttpAdapter, ManualAdapter, SutAdapter
+from conformance.adapters import HttpAdapter, ManualAdapter, SutAdapter, make_configuration
 from conformance.clock import VIETNAM, HarnessClock
 from conformance.contract import (
     Action,
@@ -328,14 +328,16 @@ def test_manual_adapter_configure_hands_over_credentials_and_keys(tmp_path):
     operator = Operator(lambda prompt: "")
     adapter = _manual(operator, tmp_path)
     adapter.configure(
-        "http://127.0.0.1:9",
-        "00.41.W00",
-        "s3cr3t",
-        "000.00.00.H41",
-        ca_pem="CA PEM",
-        signing=SigningCredentials("KEY PEM", "CERT PEM"),
-        require_signature=True,
-        clock=HarnessClock(60),
+        make_configuration(
+            "http://127.0.0.1:9",
+            "00.41.W00",
+            "s3cr3t",
+            "000.00.00.H41",
+            ca_pem="CA PEM",
+            signing=SigningCredentials("KEY PEM", "CERT PEM"),
+            require_signature=True,
+            clock=HarnessClock(60),
+        )
     )
     prompt = operator.prompts[0]
     for text in ("http://127.0.0.1:9", "00.41.W00", "s3cr3t", "000.00.00.H41", "60x faster"):

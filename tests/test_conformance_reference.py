@@ -22,7 +22,7 @@ import pytest
 
 from axis import AxisConfig, running_axis
 from conformance import contract
-from conformance.adapters import HttpAdapter, ReferenceAdapter
+from conformance.adapters import HttpAdapter, ReferenceAdapter, make_configuration
 from conformance.contract import Attachment, Business, DocumentRequest
 from conformance.errors import ActionRefused, SutError, UnknownDocument
 from conformance.reference import (
@@ -86,12 +86,14 @@ class World:
         adapter = ReferenceAdapter(behaviour, retry=FAST, axis_timeout=5)
         self.adapters.append(adapter)
         adapter.configure(
-            self.axis.url,
-            SUT_SYSTEM,
-            self.axis.systems[SUT_SYSTEM],
-            SUT_ORG,
-            poll_interval=POLL,
-            **configure,
+            make_configuration(
+                self.axis.url,
+                SUT_SYSTEM,
+                self.axis.systems[SUT_SYSTEM],
+                SUT_ORG,
+                poll_interval=POLL,
+                **configure,
+            )
         )
         return adapter
 
@@ -654,7 +656,13 @@ def test_every_exchange_with_the_controller_follows_the_contract(world):
         sut = HttpAdapter(running.url, transport=recorder)
         sut.describe()
         sut.configure(
-            world.axis.url, SUT_SYSTEM, world.axis.systems[SUT_SYSTEM], SUT_ORG, poll_interval=POLL
+            make_configuration(
+                world.axis.url,
+                SUT_SYSTEM,
+                world.axis.systems[SUT_SYSTEM],
+                SUT_ORG,
+                poll_interval=POLL,
+            )
         )
         doc, _, _ = _arrived(world, sut)
         document_id = doc.header.document_id
@@ -690,7 +698,9 @@ def test_reference_runs_as_a_subprocess_through_the_same_contract(world):
     world.adapters.append(adapter)
     assert adapter.describe().product == "lienthong reference SUT"
     adapter.configure(
-        world.axis.url, SUT_SYSTEM, world.axis.systems[SUT_SYSTEM], SUT_ORG, poll_interval=POLL
+        make_configuration(
+            world.axis.url, SUT_SYSTEM, world.axis.systems[SUT_SYSTEM], SUT_ORG, poll_interval=POLL
+        )
     )
     _arrived(world, adapter)
     process = adapter._process

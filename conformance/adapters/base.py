@@ -38,20 +38,9 @@ class SutAdapter(Protocol):
         """Product, vendor, version, contract version and capabilities of the SUT."""
         ...
 
-    def configure(
-        self,
-        axis_endpoint: str,
-        system_id: str,
-        secret: str,
-        organ_id: str,
-        *,
-        ca_pem: str | None = None,
-        signing: SigningCredentials | None = None,
-        require_signature: bool = False,
-        clock: HarnessClock | None = None,
-        poll_interval: float | None = None,
-    ) -> None:
-        """Point the SUT at the axis as ``system_id`` serving the agency ``organ_id``."""
+    def configure(self, config: Configuration) -> None:
+        """Point the SUT at the axis as ``config.system_id`` serving ``config.organ_id``
+        (build ``config`` with :func:`make_configuration`)."""
         ...
 
     def send_document(self, request: DocumentRequest) -> SentDocument:

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from conformance import contract
-from conformance.adapters.base import make_configuration
 from conformance.contract import (
     Action,
     ActionResult,
+    Configuration,
     DocumentRequest,
     RegisteredDocument,
     SentDocument,
-    SigningCredentials,
     SutIdentity,
     TakeBackAnswer,
     TakeBackRequest,
@@ -32,7 +31,7 @@ from conformance.errors import (
 )
 
 if TYPE_CHECKING:
-    from conformance.clock import HarnessClock
+    pass
 
 __all__ = ["HttpAdapter"]
 
@@ -133,30 +132,7 @@ class HttpAdapter:
     def describe(self) -> SutIdentity:
         return SutIdentity.from_json(self.call("info"))
 
-    def configure(
-        self,
-        axis_endpoint: str,
-        system_id: str,
-        secret: str,
-        organ_id: str,
-        *,
-        ca_pem: str | None = None,
-        signing: SigningCredentials | None = None,
-        require_signature: bool = False,
-        clock: HarnessClock | None = None,
-        poll_interval: float | None = None,
-    ) -> None:
-        config = make_configuration(
-            axis_endpoint,
-            system_id,
-            secret,
-            organ_id,
-            ca_pem=ca_pem,
-            signing=signing,
-            require_signature=require_signature,
-            clock=clock,
-            poll_interval=poll_interval,
-        )
+    def configure(self, config: Configuration) -> None:
         self.call("configure", config.to_json())
 
     def send_document(self, request: DocumentRequest) -> SentDocument:

@@ -15,15 +15,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from conformance.adapters.base import make_configuration
 from conformance.contract import (
     ACTION_STATUS,
     Action,
     ActionResult,
+    Configuration,
     DocumentRequest,
     RegisteredDocument,
     SentDocument,
-    SigningCredentials,
     SutIdentity,
 )
 from conformance.errors import ActionRefused, NotSupported, OperatorTimeout, SutUnreachable
@@ -31,7 +30,7 @@ from spec.document_id import parse_document_id
 from spec.status_codes import StatusCode
 
 if TYPE_CHECKING:
-    from conformance.clock import HarnessClock
+    pass
 
 __all__ = ["ManualAdapter"]
 
@@ -152,30 +151,7 @@ class ManualAdapter:
             capabilities=frozenset({"take-back", "business-kinds", "signature"}),
         )
 
-    def configure(
-        self,
-        axis_endpoint: str,
-        system_id: str,
-        secret: str,
-        organ_id: str,
-        *,
-        ca_pem: str | None = None,
-        signing: SigningCredentials | None = None,
-        require_signature: bool = False,
-        clock: HarnessClock | None = None,
-        poll_interval: float | None = None,
-    ) -> None:
-        config = make_configuration(
-            axis_endpoint,
-            system_id,
-            secret,
-            organ_id,
-            ca_pem=ca_pem,
-            signing=signing,
-            require_signature=require_signature,
-            clock=clock,
-            poll_interval=poll_interval,
-        )
+    def configure(self, config: Configuration) -> None:
         lines = [
             "Configure your software to use the test axis:",
             f"  axis endpoint:   {config.axis_endpoint}",
@@ -184,6 +160,7 @@ class ManualAdapter:
             f"  agency (mã định danh): {config.organ_id}",
         ]
         keys = self.workdir / "keys"
+        ca_pem, signing, organ_id = config.ca_pem, config.signing, config.organ_id
         if ca_pem or signing:
             keys.mkdir(mode=0o700, parents=True, exist_ok=True)
         if ca_pem:
@@ -196,8 +173,9 @@ class ManualAdapter:
             key_file.write_text(signing.key_pem, "utf-8")
             (keys / f"{organ_id}.cert.pem").write_text(signing.cert_pem, "utf-8")
             lines.append(f"  signing key and certificate: {key_file} and {organ_id}.cert.pem")
-        if require_signature:
+        if config.require_signature:
             lines.append("  documents must be signed, and unsigned ones refused")
+        clock = config.clock
         if clock is not None and clock.time_scale != 1:
             lines.append(
                 f"  the test clock runs {clock.time_scale:g}x faster: poll the axis as often as "
