@@ -155,11 +155,13 @@ class _Reader:
                 self.unknown(path, name)
         return model.OtherInfo(**values)
 
-    def header(self, el: etree._Element, path: str, table: tuple, cls: type) -> Any:
+    def header(
+        self, children: list[tuple[str, etree._Element]], path: str, table: tuple, cls: type
+    ) -> Any:
         spec = _header_spec(table)
         values: dict[str, Any] = {}
         counts: dict[str, int] = {}
-        for name, child in self.children(el, path):
+        for name, child in children:
             entry = spec.get(name)
             if entry is None:
                 self.unknown(path, name)
@@ -355,17 +357,18 @@ def read(root: etree._Element) -> tuple[model.Message, list[Finding]]:
     if message_header is None:
         raise NotEdXML("edXMLHeader has no MessageHeader")
     mh_path = f"{hdr_path}/MessageHeader"
-    is_status = any(r.name_of(c, mh_path) == "StatusCode" for c in message_header)
+    header_children = r.children(message_header, mh_path)
+    is_status = any(name == "StatusCode" for name, _ in header_children)
     signature = _signature(sig_el) if sig_el is not None else None
     if is_status:
-        status = r.header(message_header, mh_path, elements.STATUS_HEADER, model.Status)
+        status = r.header(header_children, mh_path, elements.STATUS_HEADER, model.Status)
         status.signature = signature
         for extra, where in ((trace_el, "TraceHeaderList"), (body_el, "edXMLBody")):
             if extra is not None:
                 r.unknown(hdr_path if where == "TraceHeaderList" else env_path, where)
         return status, r.findings
     edoc = model.Edoc(
-        header=r.header(message_header, mh_path, elements.EDOC_HEADER, model.MessageHeader),
+        header=r.header(header_children, mh_path, elements.EDOC_HEADER, model.MessageHeader),
         signature=signature,
     )
     if trace_el is not None:
