@@ -37,7 +37,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     explain_parser.set_defaults(run=run_explain)
 
 
+def fixture_name(organ_id: str) -> tuple[str, str] | None:
+    """The fixture registry's name and tier for ``organ_id`` (either form), if it knows it."""
+    from fixtures.agencies import lookup
+
+    agency = lookup(organ_id)
+    return (agency.name, agency.tier.value) if agency is not None else None
+
+
 def run_explain(args: argparse.Namespace) -> int:
     text: str = args.organ_id
-    print(explain(text))
+    print(explain(text, name_of=fixture_name))
     return 1 if organ_id_problem(text) else 0

@@ -35,13 +35,13 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spec.errors import InvalidOrganId
 
-if TYPE_CHECKING:
-    from fixtures.agencies import Agency
+# Names an organ id (the agency's name and tier) when a registry knows it, else None.
+NameLookup = Callable[[str], "tuple[str, str] | None"]
 
 __all__ = [
     "CONNECTION_SYSTEM_CODE",
@@ -354,9 +354,14 @@ def _row(label: str, value: str) -> str:
     return f"  {label + ':':<15}{value}"
 
 
-def explain(text: str) -> str:
+def explain(text: str, name_of: NameLookup | None = None) -> str:
     """A multi-line human explanation of ``text``: validity, form, levels, tier, parent and,
-    when the harness's fixture registry knows it, the agency's name."""
+    when ``name_of`` (a registry such as the fixtures') knows it, the agency's name."""
+
+    def suffix(level1: str) -> str:
+        named = name_of(level1) if name_of else None
+        return f" — {named[0]}" if named else ""
+
     problem = organ_id_problem(text)
     if problem is not None:
         return f"{text!r}: not a valid organ id\n{_row('reason', problem)}"
@@ -366,11 +371,11 @@ def explain(text: str) -> str:
         lines.append(_row("kind", "connection system (W00): never an agency or a recipient"))
         owner = oid.system_owner
         if owner:
-            lines.append(_row("owner", f"{owner}{_name_suffix(owner)} (harness rule SS.nn.W00)"))
+            lines.append(_row("owner", f"{owner}{suffix(owner)} (harness rule SS.nn.W00)"))
         lines.append(_row("tier", oid.tier.value))
         return "\n".join(lines)
     lines.append(_row("form", _FORM_NAMES[oid.form]))
-    lines.append(_row(_LEVEL_LABELS[1], oid.level1 + _name_suffix(oid.level1)))
+    lines.append(_row(_LEVEL_LABELS[1], oid.level1 + suffix(oid.level1)))
     for number, code in enumerate(oid.levels, start=2):
         lines.append(_row(_LEVEL_LABELS[number], code + (" (unused)" if _is_zero(code) else "")))
     lines.append(_row("level", str(oid.level)))
@@ -382,22 +387,7 @@ def explain(text: str) -> str:
         lines.append(_row("other form", other.text))
     except InvalidOrganId as exc:
         lines.append(_row("other form", f"none: {exc}"))
-    agency = _known_agency(oid)
-    if agency is not None:
-        lines.append(_row("agency", f"{agency.name} (tier {agency.tier.value})"))
+    named = name_of(oid.text) if name_of else None
+    if named is not None:
+        lines.append(_row("agency", f"{named[0]} (tier {named[1]})"))
     return "\n".join(lines)
-
-
-def _name_suffix(level1: str) -> str:
-    agency = _known_agency(parse_organ_id(level1))
-    return f" — {agency.name}" if agency is not None else ""
-
-
-def _known_agency(oid: OrganId) -> Agency | None:
-    # spec must not import fixtures at module level (imports point one way); explain is a
-    # convenience for humans, so it looks the name up only when fixtures is installed.
-    try:
-        from fixtures.agencies import lookup
-    except ImportError:
-        return None
-    return lookup(oid.text)

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lienthong import cmd_ids
+from lienthong.cmd_ids import fixture_name
 from spec.errors import InvalidOrganId
 from spec.organ_ids import (
     SYSTEM_SERIALS,
@@ -289,7 +290,7 @@ def test_spec_does_not_import_fixtures() -> None:
 
 
 def test_explain_a_valid_id_names_every_part_and_the_agency() -> None:
-    text = explain("000.00.05.H24")
+    text = explain("000.00.05.H24", name_of=fixture_name)
     assert "valid organ id" in text
     assert "QCVN 102" in text
     assert "thành phố Hà Nội" in text
@@ -300,9 +301,11 @@ def test_explain_a_valid_id_names_every_part_and_the_agency() -> None:
 
 
 def test_explain_a_system_and_an_invalid_id() -> None:
-    assert "owner:         H53 — Ủy ban nhân dân tỉnh Tây Ninh" in explain("00.53.W00")
-    assert "never an agency or a recipient" in explain("00.53.W00")
-    text = explain("28.22.H17")
+    assert "owner:         H53 — Ủy ban nhân dân tỉnh Tây Ninh" in explain(
+        "00.53.W00", name_of=fixture_name
+    )
+    assert "never an agency or a recipient" in explain("00.53.W00", name_of=fixture_name)
+    text = explain("28.22.H17", name_of=fixture_name)
     assert text.startswith("'28.22.H17': not a valid organ id")
     assert organ_id_problem("28.22.H17") in text
 
