@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage
+from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage, status_reports
 from conformance.world import World
 from reports.model import Evidence
 from spec.catalogue import Level, catalogue
 from spec.findings import Finding, Severity
 from spec.formats import parse_timestamp
-from spec.lifecycle import RULE_IDS, LifecycleBook, receiver_of
+from spec.lifecycle import RULE_IDS, LifecycleBook
 from spec.model import Edoc
 from spec.status_codes import InvalidStatusCode, StatusCode
 
@@ -237,16 +237,7 @@ def _lifecycles(result: Audit, world: World, statuses: list[WireMessage], window
     book = LifecycleBook()
     sut_statuses = [m for m in statuses if m.sender_system == sut_system and m.seq > window]
     result.judge(_LIFECYCLE, len(sut_statuses))
-    for message in sorted(statuses, key=lambda m: m.seq):
-        status = message.status
-        if status is None:
-            continue
-        try:
-            code = StatusCode.parse(status.status_code or "")
-        except InvalidStatusCode:
-            continue
-        rf = status.response_for
-        receiver = receiver_of(code, status.sender or "", (rf.organ_id or "").strip() if rf else "")
+    for message, code, receiver in status_reports(statuses):
         mine = message.sender_system == sut_system
         rejection = book.record(
             message.document_id, receiver, code, _timestamp(message) if mine else None

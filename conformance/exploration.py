@@ -28,12 +28,11 @@ from conformance.episodes import (
     wait_first_reports,
 )
 from conformance.errors import ConformanceError, SutError
-from conformance.observe import CALL, WireEvent, WireMessage, ack_word
+from conformance.observe import CALL, WireEvent, WireMessage, ack_word, status_reports
 from conformance.world import Delivered, Party, World
 from spec.formats import format_timestamp
-from spec.lifecycle import LifecycleBook, receiver_of
+from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
-from spec.status_codes import InvalidStatusCode, StatusCode
 
 __all__ = [
     "INVARIANTS",
@@ -311,16 +310,7 @@ class Explorer:
 def _lifecycle_violations(statuses: list[WireMessage], sut: str) -> list[Violation]:
     book = LifecycleBook()
     found = []
-    for message in sorted(statuses, key=lambda m: m.seq):
-        status = message.status
-        if status is None:
-            continue
-        try:
-            code = StatusCode.parse(status.status_code or "")
-        except InvalidStatusCode:
-            continue
-        rf = status.response_for
-        receiver = receiver_of(code, status.sender or "", (rf.organ_id or "").strip() if rf else "")
+    for message, code, receiver in status_reports(statuses):
         rejection = book.record(message.document_id, receiver, code)
         if rejection is not None and message.sender_system == sut:
             found.append(Violation(rejection.rule_id, f"{message.doc_id}: {rejection.message}"))

@@ -19,7 +19,9 @@ from reports.model import Evidence
 from spec import Options, check
 from spec.errors import InputRefused
 from spec.findings import Finding
+from spec.lifecycle import receiver_of
 from spec.model import Edoc, Message, Status
+from spec.status_codes import InvalidStatusCode, StatusCode
 
 __all__ = ["CALL", "READ_OPS", "BodySource", "Observer", "WireEvent", "WireMessage", "ack_word"]
 
@@ -79,6 +81,25 @@ class WireEvent:
             if self.data.get(key) not in (None, ""):
                 bits.append(f"{key}={self.data[key]}")
         return " ".join(bits)
+
+
+def status_reports(
+    messages: list[WireMessage],
+) -> Iterator[tuple[WireMessage, StatusCode, str]]:
+    """The readable status messages in axis order, each with its code and the receiving
+    agency whose lifecycle it belongs to (spec.lifecycle.receiver_of); unreadable codes are
+    left to the validator's findings."""
+    for message in sorted(messages, key=lambda m: m.seq):
+        status = message.status
+        if status is None:
+            continue
+        try:
+            code = StatusCode.parse(status.status_code or "")
+        except InvalidStatusCode:
+            continue
+        rf = status.response_for
+        organ = (rf.organ_id or "").strip() if rf else ""
+        yield message, code, receiver_of(code, status.sender or "", organ)
 
 
 def ack_word(event: WireEvent) -> str:
