@@ -7,6 +7,7 @@ and the report are imported when a sub-command runs (matplotlib and numpy are sl
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -320,7 +321,10 @@ def _print_summary(reps: Any, *, brief: bool = False) -> None:
     print(f"{reps.scenario.name}: seeds {reps.seeds}")
     for name in _HEADLINE[:6] if brief else _HEADLINE:
         e = summary[name]
-        ci = f" ± {e.half_width:.4g}" if e.n > 1 and e.half_width == e.half_width else ""
+        if math.isnan(e.mean):
+            print(f"  {name:38s} {'n/a':>14} (nothing to measure in this window)")
+            continue
+        ci = f" ± {e.half_width:.4g}" if e.n > 1 and not math.isnan(e.half_width) else ""
         print(f"  {name:38s} {e.mean:14.4g}{ci}")
 
 
