@@ -345,28 +345,11 @@ def _report(
 
 
 def demo_stage(args: argparse.Namespace) -> int:
-    """The simulator's stage of ``lienthong demo``: baseline-2016 over the last week of phase 2
-    of the 2016 rollout, two replications on two processes; leaves its report in
-    reports/out/sim/."""
-    from reports.run_index import run_folder
-    from reports.simulation import render_simulation
-    from sim.output import report_data, write_run
-    from sim.replications import run_replications
-    from sim.scenario import load_scenario
+    """The simulator's stage of ``lienthong demo``: ``lienthong sim run baseline-2016`` over the
+    last week of phase 2 of the 2016 rollout, two replications on two processes; leaves its
+    report in reports/out/sim/."""
+    from lienthong.cli import build_parser
 
     print("\n=== sim: baseline-2016, the last week of phase 2, 2 replications " + "=" * 13)
-    scenario = load_scenario("baseline-2016", [("start", "2016-05-23")])
-    created = datetime.now(UTC)
-    reps = run_replications(scenario, replications=2, days=7, jobs=2, progress=True)
-    folder = run_folder(DEFAULT_OUT, "sim", created, reps.seeds[0])
-    write_run(reps, folder)
-    render_simulation(
-        [report_data(reps)],
-        folder,
-        title="baseline-2016 (demo)",
-        created=created,
-        seed=reps.seeds[0],
-    )
-    _print_summary(reps)
-    print(f"report: {folder / 'report.html'}")
-    return EXIT_OK
+    argv = ["sim", "run", "baseline-2016", "--set", "start=2016-05-23", "--days", "7"]
+    return run_run(build_parser().parse_args([*argv, "-r", "2", "-j", "2"]))
