@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Awaitable, Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jsonschema
 import yaml
@@ -86,27 +86,19 @@ async def _body(request: Request, schema: str, *, required: bool = True) -> dict
     return value
 
 
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+_N = TypeVar("_N", int, float)
+
+
+def _number(request: Request, name: str, kind: type[_N], default: _N, low: _N, high: _N) -> _N:
+    """Query parameter ``name`` as ``kind`` (int or float) within ``low..high``."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise _Refused(400, f"query parameter {name}={raw!r} must be an integer") from None
-    if not low <= value <= high:
-        raise _Refused(400, f"query parameter {name}={value!r} must be in {low}..{high}")
-    return value
-
-
-def _float(request: Request, name: str, default: float, low: float, high: float) -> float:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise _Refused(400, f"query parameter {name}={raw!r} must be a number") from None
+        what = "an integer" if kind is int else "a number"
+        raise _Refused(400, f"query parameter {name}={raw!r} must be {what}") from None
     if math.isnan(value) or not low <= value <= high:
         raise _Refused(400, f"query parameter {name}={raw!r} must be in {low}..{high}")
     return value
@@ -360,8 +352,8 @@ def _store_unparsed(call: Call, data: bytes, to: list[str]) -> Answer:
 
 
 async def list_messages(axis: AxisApp, request: Request) -> Response:
-    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
-    limit = _int(request, "limit", 100, 1, 1000)
+    after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
+    limit = _number(request, "limit", int, 100, 1, 1000)
     return JSONResponse(axis.store.list_messages(limit=limit, after_seq=after))
 
 
@@ -392,15 +384,15 @@ def _filters(request: Request) -> dict[str, str | None]:
 
 
 async def events(axis: AxisApp, request: Request) -> Response:
-    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
-    limit = _int(request, "limit", 1000, 1, 5000)
+    after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
+    limit = _number(request, "limit", int, 1000, 1, 5000)
     found = axis.store.events_after(after, limit=limit, **_filters(request))
     return JSONResponse(_page(found, after))
 
 
 async def wait_event(axis: AxisApp, request: Request) -> Response:
-    after = _int(request, "after", 0, 0, MAX_SAFE_INT)
-    timeout = _float(request, "timeout", DEFAULT_WAIT_S, 0.0, 60.0)
+    after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
+    timeout = _number(request, "timeout", float, DEFAULT_WAIT_S, 0.0, 60.0)
     filters = _filters(request)
     extra = {
         "status": _text(request, "status", 100),
