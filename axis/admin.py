@@ -307,6 +307,7 @@ async def inject(axis: AxisApp, request: Request) -> Response:
         Identity(system, {}),
         store,
         axis.config.replace(strict=False),
+        calendar=axis.calendar,
     )
     unparsed = bool(body.get("unparsed", False))
     with store.transaction():

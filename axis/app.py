@@ -38,6 +38,8 @@ from axis.registry import AgencyFields, register_agency
 from axis.seed import default_systems, fixture_agency
 from axis.store import Clock, Store, open_store
 from axis.wire import Headers
+from spec.clock import Clock as SpecClock
+from spec.clock import PosixClock
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -165,10 +167,18 @@ class AxisApp:
     """The fake axis. ``store`` holds everything durable; ``faults`` the active fault plan;
     ``router`` serves ``/_admin`` and the extensions added with ``mount``."""
 
-    def __init__(self, config: AxisConfig, store: Store, *, admin_token: str) -> None:
+    def __init__(
+        self,
+        config: AxisConfig,
+        store: Store,
+        *,
+        admin_token: str,
+        calendar: SpecClock | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.clock: Clock = store.clock
+        self.calendar: SpecClock = calendar or PosixClock(store.clock)
         self.admin_token = admin_token
         self.faults: FaultPlan | None = None
         self.bus = EventBus()
@@ -425,7 +435,9 @@ class AxisApp:
             return _failure(op, exc), None
         except AxisError as exc:
             return _failure(op, exc), None
-        call = Call(op.name, headers, body, identity, store, self.config, injections, notes)
+        call = Call(
+            op.name, headers, body, identity, store, self.config, injections, notes, self.calendar
+        )
         try:
             if not op.writes:
                 return op.handler(call), identity
@@ -592,17 +604,20 @@ def create_app(
     *,
     data_dir: Path | None = None,
     clock: Clock = time.time,
+    calendar: SpecClock | None = None,
     admin_token: str | None = None,
 ) -> AxisApp:
     """Open the store (in ``data_dir``, else ``config.data_dir``), seed it, load the fault file,
     and return the ASGI app. The admin token is ``admin_token``, else ``config.admin_token``,
-    else a new random one."""
+    else a new random one. ``clock`` (POSIX seconds) times the transcript and the faults;
+    ``calendar`` is the clock whose Vietnam date judges documents' dates (``clock`` itself by
+    default; the suite gives its model clock)."""
     folder = data_dir or config.data_dir
     if folder is None:
         raise ValueError("create_app needs a data folder: config.data_dir or data_dir=")
     store = open_store(folder, seed=config.seed, clock=clock)
     token = admin_token or config.admin_token or secrets.token_urlsafe(24)
-    app = AxisApp(config, store, admin_token=token)
+    app = AxisApp(config, store, admin_token=token, calendar=calendar)
     from axis.dashboard import dashboard_app  # imported late, as the admin app is
 
     app.mount("/ui", dashboard_app(app))

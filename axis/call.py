@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from axis.auth import Identity
@@ -22,6 +22,8 @@ from axis.faults import Injection
 from axis.signing import PREFIX
 from axis.store import Store
 from axis.wire import Headers
+from spec.clock import SYSTEM_CLOCK, VIETNAM
+from spec.clock import Clock as SpecClock
 
 __all__ = [
     "MESSAGE_TYPES",
@@ -35,8 +37,6 @@ __all__ = [
 ]
 
 MESSAGE_TYPES = ("edoc", "status")
-# Wire times are Vietnam's local time (UTC+7), as the SDK's users read them [axis choice].
-VIETNAM = timezone(timedelta(hours=7))
 
 
 @dataclass(slots=True)
@@ -51,6 +51,7 @@ class Call:
     config: AxisConfig
     injections: list[Injection] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    calendar: SpecClock = SYSTEM_CLOCK  # whose Vietnam date judges the documents' dates
 
     @property
     def system_id(self) -> str:

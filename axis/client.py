@@ -13,14 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from axis.errors import AxisError, NotFound, ProtocolError, error_for
 from axis.signing import SDK_VERSION, USER_AGENT, HeaderMap, format_sdk_timestamp, sdk_hash_file
+from spec.clock import SYSTEM_CLOCK, Clock, wall_time
 
 JSON = "application/json"
 OCTETS = "application/octet-stream"
@@ -49,7 +49,7 @@ class AxisClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retries: int = 0,
-        clock: Callable[[], datetime] = datetime.now,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries={retries!r} must be >= 0")
@@ -58,7 +58,7 @@ class AxisClient:
         self._secret = secret
         self.carry_stale_headers = carry_stale_headers
         self.retries = retries
-        self._base = HeaderMap(system_id, format_sdk_timestamp(clock()))
+        self._base = HeaderMap(system_id, format_sdk_timestamp(wall_time(clock)))
         self._map = self._base.copy()
         self._http = httpx.Client(transport=transport, timeout=timeout)
 

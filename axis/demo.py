@@ -19,6 +19,7 @@ from axis.server import RunningAxis, running_axis
 from fixtures.agencies import lookup
 from fixtures.factory import DocumentFactory
 from spec.codec import serialize
+from spec.formats import parse_timestamp
 
 SENDER = "000.00.00.G22"
 RECEIVERS = ("000.00.00.H41", "000.00.00.H14")
@@ -93,7 +94,7 @@ def _exchange(axis: RunningAxis, factory: DocumentFactory, out: Callable[[str], 
             f"sent {doc.header.code.code_number}/{doc.header.code.code_notation} "  # type: ignore[union-attr]
             f"'{(doc.header.subject or '')[:60]}…' as DocId {doc_id}"
         )
-        at = datetime(2026, 1, 5, 8, 0) + timedelta(hours=n)
+        at = parse_timestamp("2026/01/05 08:00:00") + timedelta(hours=n)
         for agency in receivers:
             client = clients[agency.system_id]  # type: ignore[union-attr]
             got = _receive_all(client, "edoc")

@@ -13,11 +13,11 @@ import base64
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from axis.errors import ProtocolError, error_for
 from axis.signing import SDK_VERSION, USER_AGENT, HeaderMap, format_sdk_timestamp, sdk_hash_file
+from spec.clock import SYSTEM_CLOCK, Clock, wall_time
 
 __all__ = ["FastAxisClient", "FastConnection"]
 
@@ -66,12 +66,18 @@ class FastAxisClient:
     envelopes (raising the :mod:`axis.errors` exception of a ``FAIL``)."""
 
     def __init__(
-        self, connection: FastConnection, system_id: str, secret: str, base_path: str = ""
+        self,
+        connection: FastConnection,
+        system_id: str,
+        secret: str,
+        base_path: str = "",
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.connection = connection
         self.system_id = system_id
         self._secret = secret
-        self._base = HeaderMap(system_id, format_sdk_timestamp(datetime.now()))
+        self._base = HeaderMap(system_id, format_sdk_timestamp(wall_time(clock)))
         self._prefix = base_path.rstrip("/") + "/"
 
     def _head(self, content_type: str, header_json: Mapping[str, str]) -> bytes:

@@ -79,7 +79,9 @@ def send_edoc(call: Call) -> Answer:
         call.note("duplicate", op=call.op, system=call.system_id, doc_id=earlier, sha256=sha256)
         return Answer(envelope.ok(DocId=earlier), summary={"doc_id": earlier, "duplicate": True})
     try:
-        parsed = spec.check(data, max_bytes=call.config.max_body_bytes)
+        parsed = spec.check(
+            data, spec.Options(clock=call.calendar), max_bytes=call.config.max_body_bytes
+        )
     except SpecTooLarge as exc:
         raise TooLarge(str(exc)) from None
     except NotEdXML as exc:

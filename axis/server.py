@@ -28,6 +28,7 @@ from axis.app import RESET_EXTENSION, AxisApp, create_app
 from axis.config import AxisConfig
 from axis.errors import AxisError
 from axis.store import Clock
+from spec.clock import Clock as SpecClock
 
 if TYPE_CHECKING:
     from axis.client import AxisAdmin, AxisClient
@@ -156,6 +157,7 @@ def serve(
     *,
     out: Callable[[str], None] = print,
     clock: Clock = time.time,
+    calendar: SpecClock | None = None,
 ) -> int:
     """Run the axis in the foreground until interrupted; returns an exit code."""
     with contextlib.ExitStack() as stack:
@@ -163,7 +165,7 @@ def serve(
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="axis-")))
             out("no --data folder: everything is kept in a temporary folder, lost at exit")
-        app = create_app(config, data_dir=data_dir, clock=clock)
+        app = create_app(config, data_dir=data_dir, clock=clock, calendar=calendar)
         stack.callback(app.store.close)
         serve_app(app, config.host, config.port, announce=lambda url: announce(app, url, out))
     return 0
@@ -244,6 +246,7 @@ def running_axis(
     config: AxisConfig | None = None,
     *,
     clock: Clock = time.time,
+    calendar: SpecClock | None = None,
     raise_server_errors: bool = True,
 ) -> Iterator[RunningAxis]:
     """Start an axis on ``config.host`` (127.0.0.1) and a free port (unless ``config.port``)
@@ -256,7 +259,7 @@ def running_axis(
         data_dir = config.data_dir
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="axis-")))
-        app = create_app(config, data_dir=data_dir, clock=clock)
+        app = create_app(config, data_dir=data_dir, clock=clock, calendar=calendar)
         stack.callback(app.store.close)
         for logger in loggers:
             logger.addHandler(errors)

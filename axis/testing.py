@@ -5,13 +5,14 @@ real SDK samples kept beside the repository (``../shared/realworld``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from fixtures.agencies import Agency, lookup
 from fixtures.factory import DocumentFactory
 from spec import model
 from spec.codec import serialize
+from spec.formats import parse_timestamp
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 TODAY = date(2026, 1, 5)
@@ -49,5 +50,5 @@ class Documents:
         """A status about the last document, from ``receiver`` (one of its recipients)."""
         if self.last is None:
             raise ValueError("status() needs an edoc() first")
-        at = datetime(2026, 1, 5, 9, minute)
+        at = parse_timestamp(f"2026/01/05 09:{minute:02d}:00")
         return serialize(self.factory.status(self.last, _agency(receiver), code, at=at))

@@ -9,26 +9,25 @@ Vietnam local time (UTC+7, as the wire carries it, without an offset).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from spec.clock import SYSTEM_CLOCK, VIETNAM, Clock, vietnam_now
 from spec.formats import format_timestamp
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-"""The time zone of edXML timestamps (Indochina Time, no daylight saving)."""
-
-__all__ = ["VIETNAM", "Deadline", "HarnessClock"]
+__all__ = ["Deadline", "HarnessClock"]
 
 
 class HarnessClock:
     """Model time starting at ``start`` and running ``time_scale`` times faster than real time.
 
     ``start`` is the model time at creation: an aware datetime, or a naive one read as Vietnam
-    local time; ``None`` is the current time (whole seconds). ``monotonic`` and ``sleeper`` are
-    the real clock and real sleep, replaceable in tests.
+    local time; ``None`` is the time of ``real_clock`` (whole seconds). ``monotonic`` and
+    ``sleeper`` are the real interval clock and real sleep, replaceable in tests. A HarnessClock
+    is a :class:`spec.clock.Clock`: hand it to the validator and the axis so that they judge
+    dates by model time.
     """
 
     def __init__(
@@ -36,13 +35,14 @@ class HarnessClock:
         time_scale: float = 1.0,
         start: datetime | None = None,
         *,
+        real_clock: Clock = SYSTEM_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
         sleeper: Callable[[float], None] = time.sleep,
     ) -> None:
         if not isinstance(time_scale, int | float) or not time_scale > 0:
             raise ValueError(f"time_scale={time_scale!r} must be a number > 0")
         if start is None:
-            start = datetime.now(VIETNAM).replace(microsecond=0)
+            start = vietnam_now(real_clock).replace(microsecond=0)
         elif start.tzinfo is None:
             start = start.replace(tzinfo=VIETNAM)
         self.time_scale = float(time_scale)
@@ -60,20 +60,17 @@ class HarnessClock:
         """Model seconds since the clock was made."""
         return (self._monotonic() - self._origin) * self.time_scale
 
-    def now_aware(self) -> datetime:
+    def now(self) -> datetime:
         """The model time now, timezone-aware (UTC+7)."""
         return self.start + timedelta(seconds=self.elapsed())
 
-    def now(self) -> datetime:
-        """The model time now, naive Vietnam local time (what edXML Timestamps carry)."""
-        return self.now_aware().replace(tzinfo=None)
-
-    def now_utc(self) -> datetime:
-        return self.now_aware().astimezone(UTC)
+    def wall(self) -> datetime:
+        """The model time now, naive Vietnam wall time (what edXML Timestamps carry)."""
+        return self.now().replace(tzinfo=None)
 
     def time(self) -> float:
         """The model time now as POSIX seconds (usable where a ``time.time`` is expected)."""
-        return self.now_aware().timestamp()
+        return self.now().timestamp()
 
     def today(self) -> date:
         """The model date in Vietnam."""
@@ -81,7 +78,7 @@ class HarnessClock:
 
     def timestamp(self) -> str:
         """The model time now as ``yyyy/MM/dd HH:mm:ss``."""
-        return format_timestamp(self.now())
+        return format_timestamp(self.wall())
 
     # -- converting and waiting ----------------------------------------------------------
 
@@ -99,9 +96,6 @@ class HarnessClock:
         """Sleep for ``model_seconds`` of model time (for pacing loops, never for awaiting an
         event: use :meth:`wait_event` or a long-poll for that)."""
         self._sleeper(self.real(model_seconds))
-
-    async def asleep(self, model_seconds: float) -> None:
-        await asyncio.sleep(self.real(model_seconds))
 
     def wait_event(self, event: threading.Event, model_seconds: float) -> bool:
         """Wait until ``event`` is set, at most ``model_seconds``; True when it was set."""

@@ -30,7 +30,6 @@ from conformance.episodes import (
 from conformance.errors import ConformanceError, SutError
 from conformance.observe import CALL, WireEvent, WireMessage, ack_word, status_reports
 from conformance.world import Delivered, Party, World
-from spec.formats import format_timestamp
 from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
 
@@ -167,7 +166,7 @@ class Explorer:
         again = dataclasses.replace(
             tracked.doc,
             trace_headers=[
-                TraceHeader(party.organ_id, format_timestamp(self.world.clock.now())),
+                TraceHeader(party.organ_id, self.world.clock.timestamp()),
                 *tracked.doc.trace_headers,
             ],
         )

@@ -46,6 +46,7 @@ from reports.folder import write_certification_folder
 from reports.model import Outcome, Report, SutIdentity, Verdict, Waiver
 from reports.waivers import apply_waivers, load_waivers
 from spec.catalogue import catalogue
+from spec.clock import VIETNAM
 
 __all__ = ["CertificationSession", "RunOutcome", "declared_ids", "make_adapter"]
 
@@ -376,7 +377,9 @@ class CertificationSession:
         report = report.with_results((), timelines=_timelines(world, report, events))
         if self.waivers:
             try:
-                report = apply_waivers(report, self.waivers, today=finished.date())
+                report = apply_waivers(
+                    report, self.waivers, today=finished.astimezone(VIETNAM).date()
+                )
             except WaiverError as exc:
                 self.ledger.stop(f"the waivers do not fit the run: {exc}")
                 report = replace(

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from axis.client import AdminError, AxisAdmin, AxisClient
@@ -173,7 +173,7 @@ class World:
         """How spec's validator judges what the SUT sends: today in model time, signatures as
         the profile says, certificates from the harness's CA."""
         return Options(
-            today=self.clock.today(),
+            clock=self.clock,
             require_signature=self.profile.require_signature,
             trusted_ca=self.ca.certificate if self.ca else None,
         )
@@ -301,11 +301,11 @@ class World:
         description: str | None = None,
     ) -> Status:
         """A status from ``reporter`` (a recipient of ``document``) on it, stamped now."""
-        return self.factory.status(document, reporter.agency, code, self.clock.now(), description)
+        return self.factory.status(document, reporter.agency, code, self.clock.wall(), description)
 
     def take_back_request(self, document: Edoc, receiver: Party, reason: str) -> Status:
         """Status 13 from ``document``'s sender to ``receiver``, stamped now."""
-        return self.factory.take_back(document, receiver.agency, self.clock.now(), reason)
+        return self.factory.take_back(document, receiver.agency, self.clock.wall(), reason)
 
     def client(self, party: Party) -> AxisClient:
         """A protocol client signed as ``party``'s system (close it after use)."""
@@ -348,11 +348,13 @@ def make_ca(cast: Cast, now: datetime) -> TestCA:
 
 @contextlib.contextmanager
 def _axis(
-    settings: CertifySettings,
+    settings: CertifySettings, clock: HarnessClock
 ) -> Iterator[tuple[str, AxisAdmin, Callable[[str], bytes | None]]]:
+    """The suite's own axis (judging documents' dates by the model clock, so that model dates
+    near Vietnam midnight never overtake the axis's date), or the running one at ``--axis``."""
     if settings.axis_url is None:
         config = AxisConfig(seed=settings.seed, seed_defaults=False)
-        with running_axis(config) as axis, axis.admin() as admin:
+        with running_axis(config, calendar=clock) as axis, axis.admin() as admin:
             yield axis.url, admin, _store_bodies(axis)
         return
     with AxisAdmin(settings.axis_url, settings.axis_token or "") as admin:
@@ -393,8 +395,8 @@ def open_world(
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_seed(settings.seed)
-    ca = make_ca(cast, datetime.now(UTC)) if profile.require_signature else None
-    with _axis(settings) as (url, admin, bodies):
+    ca = make_ca(cast, clock.now()) if profile.require_signature else None
+    with _axis(settings, clock) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
             world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)

@@ -27,7 +27,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from axis.client import AxisClient
@@ -37,6 +36,7 @@ from load.documents import DocumentMill
 from load.journal import Journal
 from load.plan import LoadPlan, SlotPlan
 from spec import model
+from spec.clock import SYSTEM_CLOCK, Clock, wall_time
 from spec.codec import parse
 from spec.errors import SpecError
 from spec.formats import format_timestamp
@@ -129,7 +129,7 @@ class Agent:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = datetime.now,
+        calendar: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.slot = slot
         self.behaviour = plan.behaviour
@@ -139,7 +139,7 @@ class Agent:
         self.sleep = sleep
         self.clock = clock
         self.monotonic = monotonic
-        self.now = now
+        self.calendar = calendar
         self.rng = random.Random(f"lienthong-load:{plan.seed}:{slot.index}")
         self.mill = DocumentMill(slot, plan, self.rng)
         # AxisClient is the SDK-exact signer here; its own HTTP client stays unused.
@@ -206,7 +206,7 @@ class Agent:
     def _queue_document(self, behind: float) -> None:
         """Queue the next document; ``behind`` says how late it is on the Poisson schedule
         (a system that cannot keep up falls behind: then it, not the axis, sets the pace)."""
-        doc = self.mill.document(self.now())
+        doc = self.mill.document(wall_time(self.calendar))
         meta = {
             "kind": "edoc",
             "document_id": doc.document_id,
@@ -220,7 +220,7 @@ class Agent:
     def _release_statuses(self, moment: float, draining: bool) -> None:
         while self.statuses and (draining or self.statuses[0].due <= moment):
             job = heapq.heappop(self.statuses)
-            stamp = self.now()
+            stamp = wall_time(self.calendar)
             data = self.mill.status(job.edoc, job.reporter, job.code, stamp)
             meta = {
                 "kind": "status",

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from load.errors import PlanError
 from load.profile import TrafficProfile
+from spec.clock import vietnam_today
 
 Lifecycle = Literal["full", "arrived"]
 PLAN_FORMAT = "lienthong-load-plan"
@@ -58,7 +59,7 @@ class Behaviour:
     retries: int = 3
     drain_poll_s: float = 0.25
     carry_stale_headers: bool = True
-    today: str = field(default_factory=lambda: date.today().isoformat())
+    today: str = field(default_factory=lambda: vietnam_today().isoformat())
 
     def __post_init__(self) -> None:
         checks = {

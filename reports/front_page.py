@@ -21,6 +21,7 @@ import jinja2
 
 from reports.errors import ReportFormatError
 from reports.run_index import RUN_INDEX, read_run_index
+from reports.when import vietnam_time
 
 FRONT_PAGE = "index.html"
 DASHBOARD_PNG = Path("dashboard") / "dashboard.png"
@@ -140,7 +141,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = lambda d: d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    env.filters["when"] = vietnam_time
     return env
 
 

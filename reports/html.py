@@ -19,6 +19,7 @@ import jinja2
 from reports.certificate import report_digest
 from reports.model import Evidence, Outcome, Report, RequirementResult
 from reports.timeline import timeline_data_uri
+from reports.when import vietnam_time
 from spec.catalogue import Level, catalogue
 
 __all__ = ["render_html"]
@@ -92,6 +93,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["evidence"] = _view
+    env.filters["when"] = vietnam_time
     env.filters["statement"] = _statement
     return env
 

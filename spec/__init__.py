@@ -1,11 +1,13 @@
 """The exchange spec as code: the edXML model and codec, the validator and its findings, status
-codes and lifecycle, organ ids, DocumentIds and the requirement catalogue.
+codes and lifecycle, organ ids, DocumentIds, the requirement catalogue, and Vietnam time (the
+timezone and the clock protocol every part takes from its caller).
 
 Everything else in lienthong (axis, conformance, sim, load) reads the spec through this package;
 no rule lives anywhere else.
 """
 
 from spec.catalogue import Level, Requirement, catalogue, requirement
+from spec.clock import VIETNAM, Clock, vietnam_now, vietnam_today
 from spec.codec import Parsed, UnwritableMessage, parse, serialize
 from spec.document_id import DocumentKey, is_uuid, parse_document_id
 from spec.errors import (
@@ -24,6 +26,8 @@ from spec.rules.checker import Options
 from spec.validator import check, validate
 
 __all__ = [
+    "VIETNAM",
+    "Clock",
     "DocumentKey",
     "Edoc",
     "Finding",
@@ -52,4 +56,6 @@ __all__ = [
     "requirement",
     "serialize",
     "validate",
+    "vietnam_now",
+    "vietnam_today",
 ]

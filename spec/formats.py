@@ -30,7 +30,8 @@ def parse_timestamp(text: str) -> datetime:
     if not m:
         raise ValueError(f"timestamp {text!r} is not in the form yyyy/MM/dd HH:mm:ss")
     try:
-        return datetime(*(int(g) for g in m.groups()))  # type: ignore[arg-type]
+        # naive on purpose: edXML timestamps carry Vietnam wall time without an offset
+        return datetime(*(int(g) for g in m.groups()))  # type: ignore[arg-type]  # noqa: DTZ001
     except ValueError as exc:
         raise ValueError(f"timestamp {text!r} is not a real date and time ({exc})") from None
 

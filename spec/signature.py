@@ -12,7 +12,7 @@ certificate chains to the harness's test CA (:mod:`spec.testca`).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from cryptography import x509
@@ -34,6 +34,7 @@ from signxml.exceptions import (
     SignXMLException,
 )
 
+from spec.clock import vietnam_now
 from spec.errors import NotEdXML, SpecError
 from spec.model import EDXML_NS, XMLDSIG_NS
 from spec.xmlsafe import DEFAULT_MAX_BYTES, load
@@ -323,7 +324,7 @@ def verify(
     :class:`~spec.errors.InputRefused` subclass is raised only for input that is not an edXML
     message at all (not XML, hostile, too large).
     """
-    when = at or datetime.now(UTC)
+    when = at or vietnam_now()
     if when.tzinfo is None:
         raise SignatureError(f"at={at!r} must be timezone-aware")
     loaded = load(data, max_bytes=max_bytes)

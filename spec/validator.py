@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spec import model
+from spec.clock import vietnam_now
 from spec.reader import Parsed, parse
 from spec.rules.attachments import check_attachments
 from spec.rules.business import NEW, check_trace_list, doc_type
@@ -55,7 +56,12 @@ def check(
     if parsed.message.signature is not None:
         from spec.signature import verify  # signxml costs ~50 ms to import; most callers never sign
 
-        trusted_ca = options.trusted_ca if options else None
-        verification = verify(data, trusted_ca=trusted_ca, max_bytes=max_bytes)
+        judged = options or Options()
+        verification = verify(
+            data,
+            trusted_ca=judged.trusted_ca,
+            at=vietnam_now(judged.clock),
+            max_bytes=max_bytes,
+        )
     parsed.findings.extend(validate(parsed.message, options, verification=verification))
     return parsed

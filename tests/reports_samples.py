@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ from reports.model import (
     SutIdentity,
     TimelineEvent,
 )
+from spec.clock import VIETNAM
 
-VIETNAM = timezone(timedelta(hours=7))
 STARTED = datetime(2025, 3, 14, 9, 0, 0, tzinfo=VIETNAM)
 HEAD = "3f" * 32
 SUT = SutIdentity(

@@ -8,7 +8,6 @@ import hashlib
 import re
 import socket
 from collections.abc import Iterator
-from datetime import datetime
 
 import httpx
 import pytest
@@ -26,6 +25,7 @@ from axis import (
 )
 from axis.signing import HeaderMap, format_sdk_timestamp, sdk_hash_file
 from axis.testing import Documents, realworld_sample
+from spec.clock import wall_time
 
 VPCP, NGHE_AN, CAO_BANG, XAY_DUNG = "02.22.W00", "00.41.W00", "00.14.W00", "02.17.W00"
 G22, H41, H14 = "000.00.00.G22", "000.00.00.H41", "000.00.00.H14"
@@ -190,7 +190,7 @@ def test_header_names_are_case_insensitive(axis: RunningAxis, docs: Documents) -
     with axis.client(VPCP) as vpcp:
         doc_id = vpcp.send_edoc(data)
     secret = axis.systems[NGHE_AN]
-    headers = HeaderMap(NGHE_AN, format_sdk_timestamp(datetime.now()))
+    headers = HeaderMap(NGHE_AN, format_sdk_timestamp(wall_time()))
     headers.update({"Content-Type": "application/json", "DOCID": doc_id, "FilePath": "x"})
     shouted = [(name.upper(), value) for name, value in headers.headers(secret)]
     response = httpx.post(f"{axis.url}/getEdoc", headers=shouted, content=b"{}")
@@ -373,7 +373,7 @@ def test_expect_100_continue_is_answered_before_the_body_is_sent(
     axis: RunningAxis, docs: Documents
 ) -> None:
     data = docs.edoc(G22, [H41])
-    headers = HeaderMap(VPCP, format_sdk_timestamp(datetime.now()))
+    headers = HeaderMap(VPCP, format_sdk_timestamp(wall_time()))
     headers.update(
         {
             "Content-Type": "application/octet-stream",

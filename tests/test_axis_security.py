@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from axis import AxisClient, AxisConfig, NotFound, RunningAxis, running_axis
 from axis.signing import HeaderMap, format_sdk_timestamp, sdk_hash_file
 from axis.testing import Documents
+from spec.clock import wall_time
 
 VPCP, NGHE_AN, CAO_BANG = "02.22.W00", "00.41.W00", "00.14.W00"
 G22, H41, H14 = "000.00.00.G22", "000.00.00.H41", "000.00.00.H14"
@@ -36,7 +36,7 @@ def axis(server: RunningAxis) -> RunningAxis:
 
 
 def _signed(system_id: str, secret: str, values: dict[str, str]) -> list[tuple[str, str]]:
-    headers = HeaderMap(system_id, format_sdk_timestamp(datetime.now()))
+    headers = HeaderMap(system_id, format_sdk_timestamp(wall_time()))
     headers.update({"Content-Type": "application/json", **values})
     return headers.headers(secret)
 

@@ -37,6 +37,7 @@ from conformance.reference.documents import sniff_content_type
 from fixtures.agencies import lookup
 from fixtures.factory import DocumentFactory, pdf_bytes, zip_bytes
 from spec import model, parse, serialize
+from spec.clock import vietnam_today, wall_time
 from spec.findings import errors as error_findings
 from spec.lifecycle import check_sequence
 from spec.rules.checker import Options
@@ -67,7 +68,7 @@ class World:
         self.axis = axis
         self.admin = axis.admin()
         self.cursor = self.admin.reset()
-        self.today = date.today()
+        self.today = vietnam_today()
         self.factory = DocumentFactory(seed=7, today=self.today)
         self.clients = {s: axis.client(s) for s in (PEER_SYSTEM, THIRD_SYSTEM)}
         self.adapters: list[ReferenceAdapter] = []
@@ -112,7 +113,7 @@ class World:
         return self.clients[system].send_edoc(data, kind, list(to) or None)
 
     def at(self) -> datetime:
-        return datetime.now()
+        return wall_time()
 
     # -- the transcript --------------------------------------------------------------------
 

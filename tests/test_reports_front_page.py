@@ -100,7 +100,7 @@ def test_each_kind_has_its_section_newest_first_with_badge_date_seed_and_link(ou
         ("QLVB 3.0", "fail", "NOT CERTIFIED"),
         ("QLVB 3.1", "pass", "CERTIFIED"),
     ]
-    assert certification[0]["when"] == "2026-03-14 09:02 UTC"
+    assert certification[0]["when"] == "2026-03-14 16:02 (UTC+7)"
     assert certification[0]["href"] == "certify/run-certification-002/report.html"
     assert [(r["badge"], r["seed"]) for r in _rows(page, "simulation")] == [("none", "1234")]
     assert [r["badge"] for r in _rows(page, "load")] == ["fail", "pass"]
@@ -155,7 +155,7 @@ def test_an_empty_folder_gives_a_page_that_says_so(tmp_path: Path) -> None:
     assert path == tmp_path / "fresh" / "index.html"
     assert len(page.xpath("//p[@class='empty']")) == 4  # three empty sections, no screenshot
     footer = page.xpath("//footer")[0].text_content()
-    assert "0 runs listed" in footer and "2026-03-14 09:00 UTC" in footer
+    assert "0 runs listed" in footer and "2026-03-14 16:00 (UTC+7)" in footer
 
 
 @pytest.fixture

@@ -9,15 +9,12 @@ code 01–16). They get different words and different badge shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
+from spec.clock import VIETNAM
 from spec.status_codes import InvalidStatusCode, StatusCode
 
-# The axis answers in Vietnam time on the wire; operators read the same clock here.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
 __all__ = [
-    "VIETNAM",
     "DeliveryState",
     "StatusLabel",
     "delivery_state",

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conformance.clock import VIETNAM, HarnessClock
+from conformance.clock import HarnessClock
 from conformance.contract import Configuration
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.documents import Identity
 from conformance.reference.link import AxisLink
 from conformance.reference.register import Register
+from spec.clock import VIETNAM, vietnam_today
 from spec.rules.checker import Options
 from spec.signature import sign
 
@@ -49,7 +50,7 @@ class Session:
         return self.config.organ_id
 
     def now(self) -> datetime:
-        return self.clock.now()
+        return self.clock.wall()
 
     def stamp(self, moment: datetime) -> str:
         """A status Timestamp for ``moment`` (ISO 8601 for the wrong_timestamp_format defect)."""
@@ -62,7 +63,7 @@ class Session:
         real, whichever is later), signatures as the configuration asks."""
         ignore = self.behaviour.ignore_signature
         return Options(
-            today=max(self.clock.today(), date.today()),
+            today=max(self.clock.today(), vietnam_today()),
             require_signature=self.config.require_signature and not ignore,
             trusted_ca=None if ignore else self.trusted_ca,
         )

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conformance.clock import VIETNAM
 from conformance.contract import ACTION_STATUS, Action, ActionResult
 from conformance.errors import ActionRefused, SutError, UnknownDocument
 from conformance.reference.documents import DocumentRef, build_status
 from conformance.reference.register import Received, StatusRecord
 from conformance.reference.session import Session, model_seconds
 from spec import model
+from spec.clock import VIETNAM
 from spec.codec import serialize
 from spec.lifecycle import WITHDRAWN_FINAL, Lifecycle
 from spec.status_codes import InvalidStatusCode, StatusCode

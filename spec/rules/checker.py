@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from spec.clock import SYSTEM_CLOCK, Clock, vietnam_today
 from spec.document_id import DocumentKey, is_uuid, parse_document_id
 from spec.findings import Finding, Severity
 from spec.formats import parse_date, parse_timestamp
@@ -23,13 +24,20 @@ SIGNATURE = "/edXML/edXMLEnvelope/edXMLHeader/Signature"
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """What the validator assumes: ``today`` for "not in the future" (the local date when
-    ``None``), whether the profile makes a valid document signature mandatory, and the CA
-    (the harness's test CA) that signing certificates must chain to, if any."""
+    """What the validator assumes: the ``clock`` whose Vietnam date is "today" for "not in the
+    future" and whose time a signing certificate must be valid at (the real clock by default,
+    never the machine's local date), or a fixed ``today`` that overrides the clock's date;
+    whether the profile makes a valid document signature mandatory; and the CA (the harness's
+    test CA) that signing certificates must chain to, if any."""
 
     today: date | None = None
     require_signature: bool = False
     trusted_ca: x509.Certificate | None = None
+    clock: Clock = SYSTEM_CLOCK
+
+    def judged_today(self) -> date:
+        """The day dates are judged against: ``today`` when given, else the clock's Vietnam date."""
+        return self.today or vietnam_today(self.clock)
 
 
 @dataclass(slots=True)
@@ -91,7 +99,7 @@ class Checker:
             self.error(req_id, path, f"{what}: {exc}")
             return None
         if not_future:
-            today = self.options.today or date.today()
+            today = self.options.judged_today()
             if day > today:
                 self.error(
                     req_id, path, f"{what} {value!r} is in the future (today is {today:%Y/%m/%d})"
