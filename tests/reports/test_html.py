@@ -13,7 +13,7 @@ from reports.html import MAX_EXCERPT_CHARS, render_html
 from reports.model import DocumentTimeline, Evidence, Outcome, Waiver
 from reports.timeline import timeline_png
 from spec.catalogue import requirement
-from tests.reports_samples import sample_report, timeline, with_verdicts
+from tests.reports.samples import sample_report, timeline, with_verdicts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -17,7 +17,7 @@ from fixtures.factory import DocumentFactory
 from spec import HostileXML, NotXML, Options, check, errors, model, parse, serialize, validate
 from spec.xsd import schema, xsd_errors
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "fixtures" / "corpus"
 TODAY = date(2025, 7, 15)
 AT = datetime(2025, 7, 15, 10, 0, 0)

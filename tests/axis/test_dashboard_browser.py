@@ -25,11 +25,11 @@ from axis.dashboard.capture import LIVE_SELECTOR, VIEWPORT
 from axis.testing import Documents
 from reports.run_index import RunIndex, run_folder, write_run_index
 from spec.status_codes import StatusCode
-from tests.test_axis_dashboard import no_server_errors
+from tests.axis.test_dashboard import no_server_errors
 
 pytestmark = pytest.mark.browser
 
-OUT = Path(__file__).resolve().parents[1] / "reports" / "out"
+OUT = Path(__file__).resolve().parents[2] / "reports" / "out"
 SEED = 21
 VPCP, NGHE_AN, CAO_BANG = "02.22.W00", "00.41.W00", "00.14.W00"
 G22, H41, H14 = "000.00.00.G22", "000.00.00.H41", "000.00.00.H14"

@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 from spec import Finding, InputRefused, Severity, check, schemas
 from spec.rules.checker import Options
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "fixtures" / "corpus"
 REQUIREMENTS = sorted((ROOT / "spec" / "requirements").glob("*.yaml"))
 

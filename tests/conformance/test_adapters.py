@@ -56,7 +56,7 @@ def test_every_schema_is_valid_draft_2020_12_with_its_own_id():
 
 def test_every_endpoint_names_existing_schemas_and_the_docs_list_it():
     names = set(contract.schema_names())
-    doc = (Path(__file__).parents[1] / "docs" / "adapter-contract.md").read_text("utf-8")
+    doc = (Path(__file__).parents[2] / "docs" / "adapter-contract.md").read_text("utf-8")
     for ep in contract.ENDPOINTS:
         assert ep.response in names
         assert ep.request is None or ep.request in names

@@ -10,7 +10,7 @@ import pytest
 from reports.errors import WaiverError
 from reports.model import Outcome, Report, Verdict, Waiver
 from reports.waivers import apply_waivers, load_waivers, parse_waivers
-from tests.reports_samples import sample_report, with_verdicts
+from tests.reports.samples import sample_report, with_verdicts
 
 DAY = date(2025, 3, 14)
 

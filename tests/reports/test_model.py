@@ -23,7 +23,7 @@ from reports.model import (
 from reports.schema import REPORT_SCHEMA, load_schema
 from spec.errors import UnknownRequirement
 from spec.findings import Finding, Severity
-from tests.reports_samples import STARTED, sample_report, with_verdicts
+from tests.reports.samples import STARTED, sample_report, with_verdicts
 
 
 def all_passed() -> Report:

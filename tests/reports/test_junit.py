@@ -9,7 +9,7 @@ from lxml import etree
 
 from reports.junit import render_junit
 from reports.model import Outcome, Waiver
-from tests.reports_samples import HEAD, sample_report
+from tests.reports.samples import HEAD, sample_report
 
 
 def test_one_case_per_requirement_with_matching_counts() -> None:

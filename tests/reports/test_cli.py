@@ -14,7 +14,7 @@ from reports.certificate import CertificateSigner
 from reports.errors import ReportFormatError
 from reports.folder import write_certification_folder
 from reports.run_index import RunIndex, read_run_index, run_folder, write_run_index
-from tests.reports_samples import VIETNAM, sample_report, write_transcript
+from tests.reports.samples import VIETNAM, sample_report, write_transcript
 
 ISSUED = datetime(2025, 3, 14, 10, 0, tzinfo=VIETNAM)
 

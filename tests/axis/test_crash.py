@@ -25,7 +25,7 @@ from axis.transcript import verify_lines
 
 SEED = 4
 TOKEN = "crash-test-token"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # sender system, its agency, recipient agencies
 ROUTES = [
     ("02.22.W00", "000.00.00.G22", ["000.00.00.H41"]),

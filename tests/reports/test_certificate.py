@@ -25,7 +25,7 @@ from reports.certificate import (
 )
 from reports.errors import CertificateError, ReportFormatError
 from reports.schema import CERTIFICATE_SCHEMA, load_schema
-from tests.reports_samples import VIETNAM, sample_report, write_transcript
+from tests.reports.samples import VIETNAM, sample_report, write_transcript
 
 ISSUED = datetime(2025, 3, 14, 10, 0, tzinfo=VIETNAM)
 
