@@ -395,7 +395,8 @@ def open_world(
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_seed(settings.seed)
-    ca = make_ca(cast, clock.now()) if profile.require_signature else None
+    # Valid from the clock's start: the SUT may judge by real time, the harness by model time.
+    ca = make_ca(cast, clock.start) if profile.require_signature else None
     with _axis(settings, clock) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
