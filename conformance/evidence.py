@@ -30,54 +30,11 @@ from spec.catalogue import catalogue
 from spec.lifecycle import receiver_of
 from spec.status_codes import InvalidStatusCode, StatusCode
 
-__all__ = ["HINTS", "Ledger", "TestRecord", "build_report", "build_timelines"]
+__all__ = ["Ledger", "TestRecord", "build_report", "build_timelines"]
 
 _MAX_FAILURES = 6
 _MAX_EVIDENCE = 4
 _MAX_TIMELINES = 8
-
-HINTS: dict[str, str] = {
-    "TR-POLL-EDOC": "Run the receive loop for messagetype edoc at least once per poll interval.",
-    "TR-POLL-STATUS": "Run the receive loop for messagetype status as well as edoc.",
-    "TR-DOWNLOAD": "Download (getEdoc or downloadEdoc) every docId that getReceivedEdocList lists.",
-    "TR-ACK-DONE": "Call updateStatus(docId, 'done') once the message is safely stored.",
-    "TR-ACK-AFTER-STORE": "Commit the message to your own storage before updateStatus 'done'; "
-    "a crash between the two must leave the message listed, not lost.",
-    "TR-ACK-FAIL-UNREADABLE": "Ack unreadable input with updateStatus 'fail' and send no status.",
-    "TR-FAIL-NOT-LOST": "Do not mark a message as handled when you ack it 'fail': fetch it again "
-    "on a later poll.",
-    "TR-DEDUPE-DOCID": "Remember the axis docIds you processed; ack a repeat 'done' without "
-    "registering it again.",
-    "TR-DEDUPE-DOCUMENTID": "Key your register on (sender, DocumentId) for new documents; a "
-    "re-sent document is the one you hold.",
-    "RCV-ARRIVED": "Send 01 as soon as a valid document is stored, before the clerk acts.",
-    "RCV-REFUSE-INVALID": "Validate received documents; refuse those with errors with 02 and "
-    "the reason in Description.",
-    "RCV-REFUSE-NOT-ADDRESSED": "Check that one of To/OrganId is your agency; refuse others with 02.",
-    "RCV-RESPONSEFOR-MATCHES": "Copy OrganId, Code, PromulgationDate and DocumentId of the "
-    "received document into ResponseFor exactly.",
-    "RCV-STATUS-TO-SENDER": "ResponseFor/OrganId must be the document's sender (From/OrganId).",
-    "LC-FIRST-ARRIVED-TIMELY": "Send 01 (or 02) within the profile's bound after the download.",
-    "LC-NO-REPEAT": "Keep the statuses you sent per document; never send a code twice.",
-    "LC-FORWARD-ONLY": "Send forward codes in the order 01, 03, 04, 05, 06 only.",
-    "LC-WITHDRAWN-FINAL": "After agreeing (15) to a take-back, send nothing more on the document.",
-    "LC-TAKE-BACK-ANSWER-ONCE": "Answer each 13 with exactly one 15 or 16.",
-    "LC-DESCRIPTION-REQUIRED": "Give the reason in Description for 02, 13 and 16.",
-    "ST-TIMESTAMP": "Write Timestamp as yyyy/MM/dd HH:mm:ss (Vietnam local time).",
-    "ROB-RETRY-5XX": "Retry a call that failed with 5xx or 'unavailable', with backoff.",
-    "ROB-NO-DUPLICATE-STATUS": "On retry, re-send the same bytes of a status (the axis "
-    "de-duplicates them) instead of building a new one.",
-    "SEC-SIGNED-REQUESTS": "Sign every request with your own systemId and secret "
-    "(AXIS_PROTOCOL §2).",
-    "SEC-OWN-MESSAGES-ONLY": "Only download or ack docIds the axis listed for you.",
-    "SEC-VERIFY-DOCUMENT-SIGNATURE": "Verify the XML signature of received documents against "
-    "the trusted CA; refuse those that do not verify with 02.",
-    "SEC-SIGNS-DOCUMENTS": "Sign each document you send with your agency's certificate.",
-    "FLOW-REVOKE-RECEIVED": "Mark a revoked document withdrawn and refuse further workflow on it.",
-    "FLOW-TAKE-BACK-ANSWERED": "Let the clerk answer a received 13 and send 15 or 16 once.",
-    "FLOW-TAKE-BACK-WITHDRAWN": "After 15 the document is withdrawn: block its workflow.",
-}
-
 
 @dataclass
 class TestRecord:
@@ -137,9 +94,6 @@ class Ledger:
                     )
         return out
 
-    def failed_ids(self) -> set[str]:
-        return {i for i, pairs in self.judgements().items() if any(not j.passed for _, j in pairs)}
-
     def results(self, requirement_ids: Iterable[str]) -> tuple[RequirementResult, ...]:
         """The verdict on each of ``requirement_ids`` with its evidence."""
         table = self.judgements()
@@ -185,10 +139,9 @@ def _result(req_id: str, pairs: list[tuple[str, Judgement]]) -> RequirementResul
 
 
 def _hint(req_id: str) -> str:
-    hint = HINTS.get(req_id)
-    if hint is not None:
-        return hint
-    return "Make the SUT do what the requirement states: " + catalogue()[req_id].statement
+    """The catalogue's hint for ``req_id``, or its statement as the thing to do."""
+    found = catalogue()[req_id]
+    return found.hint or "Make the SUT do what the requirement states: " + found.statement
 
 
 # -- timelines -------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
 Three profiles exist. ``receiver`` is for software that only receives documents (the
 transport, the statuses it sends, the flows on received documents); ``sender`` for software
 that only issues them (the documents it produces, the statuses it reads back, take-back
-requests); ``full`` is both, with signed documents required. A requirement of the profile
-that no test verified leaves the run INCOMPLETE, never CERTIFIED.
+requests); ``full`` is both, with signed documents required. Which requirements a profile
+holds is computed from the catalogue's ``roles`` (spec/requirements/*.yaml), never listed
+here. A requirement of the profile that no test verified leaves the run INCOMPLETE, never
+CERTIFIED.
 """
 
 from __future__ import annotations
@@ -52,91 +54,6 @@ class Bounds:
             raise ProfileError(f"outage_calls={self.outage_calls!r} must be >= 1")
 
 
-# Requirements of the receiving side, beyond the TR-/RCV-/ROB- families.
-_RECEIVER_LC = (
-    "LC-STATUS-CODE-KNOWN",
-    "LC-STATUS-CODE-FORMAT",
-    "LC-SENDER-ROLE",
-    "LC-DESCRIPTION-REQUIRED",
-    "LC-STAFFINFO-EXPECTED",
-    "LC-FORWARD-ONLY",
-    "LC-NO-REPEAT",
-    "LC-REFUSAL-BEFORE-ACCEPT",
-    "LC-NOTHING-AFTER-REFUSAL",
-    "LC-ANSWER-NEEDS-REQUEST",
-    "LC-TAKE-BACK-ANSWER-ONCE",
-    "LC-WITHDRAWN-FINAL",
-    "LC-TIMESTAMP-ORDER",
-    "LC-FIRST-ARRIVED-TIMELY",
-    "LC-FIRST-REPORT-ARRIVED",
-)
-_SENDER_LC = (
-    "LC-STATUS-CODE-KNOWN",
-    "LC-SENDER-ROLE",
-    "LC-DESCRIPTION-REQUIRED",
-    "LC-NOTHING-AFTER-REFUSAL",
-    "LC-TAKE-BACK-BEFORE-COMPLETE",
-    "LC-TAKE-BACK-ONE-AT-A-TIME",
-    "LC-TIMESTAMP-ORDER",
-)
-_COMMON = (
-    "TR-MESSAGETYPE",
-    "ROB-RETRY-5XX",
-    "ROB-RETRY-RESET",
-    "ROB-BACKOFF",
-    "SEC-SIGNED-REQUESTS",
-    "SEC-OWN-MESSAGES-ONLY",
-)
-_RECEIVER = (
-    "TR-POLL-EDOC",
-    "TR-DOWNLOAD",
-    "TR-ACK-DONE",
-    "TR-ACK-AFTER-STORE",
-    "TR-ACK-FAIL-UNREADABLE",
-    "TR-FAIL-NOT-LOST",
-    "TR-DEDUPE-DOCID",
-    "TR-DEDUPE-DOCUMENTID",
-    "FLOW-REVOKE-RECEIVED",
-    "FLOW-UPDATE-RECEIVED",
-    "FLOW-REPLACE-RECEIVED",
-    "FLOW-TAKE-BACK-ANSWERED",
-    "FLOW-TAKE-BACK-WITHDRAWN",
-    "ROB-NO-LOSS",
-    "ROB-NO-DUPLICATE-STATUS",
-    "ROB-RECOVER-OUTAGE",
-    "ST-FROM",
-    "ST-RESPONSEFOR",
-    "ST-RESPONSEFOR-CONSISTENT",
-    "ST-STAFFINFO",
-    "ST-TIMESTAMP",
-)
-_SENDER = (
-    "TR-POLL-STATUS",
-    "FLOW-REVOKE-SENT",
-    "FLOW-UPDATE-SENT",
-    "FLOW-REPLACE-SENT",
-    "FLOW-TAKE-BACK-REQUESTED",
-    "ST-FROM",
-    "ST-RESPONSEFOR",
-    "ST-RESPONSEFOR-CONSISTENT",
-    "ST-TIMESTAMP",
-)
-# Families whose every rule the validator applies to the documents the SUT sends.
-_DOCUMENT_FAMILIES = ("xml", "message", "business", "attachments")
-
-
-def _family(name: str) -> tuple[str, ...]:
-    return tuple(r.id for r in catalogue().values() if r.family == name and not r.retired)
-
-
-def _document_rules(*, signatures: bool) -> tuple[str, ...]:
-    ids = [i for name in _DOCUMENT_FAMILIES for i in _family(name)]
-    ids += ["SIG-VERIFIES", "SIG-NAMESPACE", "SIG-ALGORITHM"]
-    if signatures:
-        ids.append("SIG-REQUIRED")
-    return tuple(ids)
-
-
 @dataclass(frozen=True, slots=True)
 class Profile:
     """A certification profile. ``roles`` is a subset of {"receiver", "sender"};
@@ -155,21 +72,12 @@ class Profile:
 
     @property
     def requirement_ids(self) -> tuple[str, ...]:
-        """Every requirement id of the profile (any level), in catalogue order."""
-        wanted: set[str] = set(_COMMON)
-        if "receiver" in self.roles:
-            wanted |= set(_family("receiving")) | set(_RECEIVER) | set(_RECEIVER_LC)
-            wanted.add("RCV-STATUS-VALID")
-            if self.require_signature:
-                wanted.add("SEC-VERIFY-DOCUMENT-SIGNATURE")
-        if "sender" in self.roles:
-            wanted |= set(_family("sending")) | set(_SENDER) | set(_SENDER_LC)
-            wanted |= set(_document_rules(signatures=self.require_signature))
-            if self.require_signature:
-                wanted.add("SEC-SIGNS-DOCUMENTS")
-        if self.require_signature and "receiver" in self.roles:
-            wanted |= {"SIG-VERIFIES", "SIG-REQUIRED"}
-        return tuple(i for i, r in catalogue().items() if i in wanted and not r.retired)
+        """Every requirement id of the profile (any level), in catalogue order: those whose
+        catalogue ``roles`` name one of the profile's roles (spec/requirements/*.yaml)."""
+        signed = self.require_signature
+        return tuple(
+            i for i, r in catalogue().items() if r.certified_for(self.roles, signed=signed)
+        )
 
     @property
     def must_ids(self) -> tuple[str, ...]:

@@ -1,19 +1,43 @@
-"""The requirement catalogue: every requirement id the project checks, with its level and source.
+"""The requirement catalogue: every requirement id the project checks, with its level, source,
+statement, the certification roles it belongs to and the hint a vendor gets when it fails.
 
 The catalogue lives in ``spec/requirements/*.yaml``, one file per family. Ids never change
-meaning; a retired requirement stays in the file with ``retired: true``.
+meaning; a retired requirement stays in the file with ``retired: true``. ``roles`` says which
+side of the exchange is certified against a requirement: ``{receiver: always, sender: signed}``
+puts it in every profile with the receiver role, and in profiles with the sender role only when
+they require signed documents. The certification profiles are computed from these roles.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
+from types import MappingProxyType
 
 import yaml
 
 from spec.errors import SpecError, UnknownRequirement
+
+__all__ = [
+    "CONDITIONS",
+    "ROLES",
+    "Level",
+    "Requirement",
+    "catalogue",
+    "catalogue_digest",
+    "requirement",
+]
+
+ROLES = ("receiver", "sender")
+"""The sides of the exchange a system is certified for."""
+ALWAYS, SIGNED = "always", "signed"
+CONDITIONS = (ALWAYS, SIGNED)
+"""When a role's profiles hold a requirement: always, or only when signed documents are
+required."""
 
 
 class Level(enum.Enum):
@@ -24,6 +48,10 @@ class Level(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
+    """One requirement. ``roles`` maps a role (``receiver``, ``sender``) to when its profiles
+    hold the requirement (``always`` or ``signed``); a requirement with no role is checked by
+    the validator only, never certified. ``hint`` tells a vendor how to fix a failure."""
+
     id: str
     title: str
     level: Level
@@ -31,9 +59,33 @@ class Requirement:
     source: str
     statement: str
     retired: bool = False
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    hint: str | None = None
+
+    def certified_for(self, roles: frozenset[str], *, signed: bool) -> bool:
+        """Whether a profile with ``roles`` (and signed documents required or not) holds this
+        requirement."""
+        if self.retired:
+            return False
+        return any(
+            self.roles.get(role) == ALWAYS or (signed and self.roles.get(role) == SIGNED)
+            for role in roles
+        )
 
 
-_FIELDS = {"id", "title", "level", "source", "statement", "retired"}
+_FIELDS = {"id", "title", "level", "source", "statement", "retired", "roles", "hint"}
+
+
+def _roles(name: str, entry: dict) -> Mapping[str, str]:
+    roles = entry.get("roles") or {}
+    if not isinstance(roles, dict) or any(
+        r not in ROLES or c not in CONDITIONS for r, c in roles.items()
+    ):
+        raise SpecError(
+            f"requirements/{name}: {entry.get('id')!r} has roles={roles!r}; roles map "
+            f"{' or '.join(ROLES)} to {' or '.join(CONDITIONS)}"
+        )
+    return MappingProxyType(dict(roles))
 
 
 def _read_family(name: str, text: str) -> list[Requirement]:
@@ -52,24 +104,42 @@ def _read_family(name: str, text: str) -> list[Requirement]:
                 source=entry["source"],
                 statement=entry["statement"],
                 retired=bool(entry.get("retired", False)),
+                roles=_roles(name, entry),
+                hint=entry.get("hint"),
             )
         )
     return out
+
+
+def _family_files() -> list:
+    folder = resources.files("spec") / "requirements"
+    return sorted(
+        (p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name
+    )
 
 
 @functools.cache
 def catalogue() -> dict[str, Requirement]:
     """All requirements by id, in file order. Raises ``SpecError`` on a duplicate id."""
     found: dict[str, Requirement] = {}
-    folder = resources.files("spec") / "requirements"
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".yaml"):
-            continue
+    for entry in _family_files():
         for req in _read_family(entry.name.removesuffix(".yaml"), entry.read_text("utf-8")):
             if req.id in found:
                 raise SpecError(f"duplicate requirement id {req.id!r} in requirements/{entry.name}")
             found[req.id] = req
     return found
+
+
+@functools.cache
+def catalogue_digest() -> str:
+    """SHA-256 (hex) of the catalogue's files (each name and its bytes, in name order): which
+    catalogue a certificate was judged against."""
+    digest = hashlib.sha256()
+    for entry in _family_files():
+        data = entry.read_bytes()
+        digest.update(f"{entry.name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def requirement(req_id: str) -> Requirement:

@@ -129,13 +129,33 @@ def declared() -> dict[str, tuple[str, ...]]:
     return items.declared
 
 
-@pytest.mark.parametrize("name", sorted(PROFILES))
-def test_every_must_of_every_profile_is_verified_by_a_conformance_test(
-    name: str, declared: dict[str, tuple[str, ...]]
+def _every_profile_id() -> set[str]:
+    return {
+        i
+        for p in PROFILES.values()
+        for signed in (False, True)
+        for i in p.with_signatures(signed).requirement_ids
+    }
+
+
+def test_every_check_belongs_to_a_profile_and_every_profile_requirement_has_a_check(
+    declared: dict[str, tuple[str, ...]],
 ) -> None:
     verified = {i for ids in declared.values() for i in ids}
-    uncovered = sorted(set(profile(name).must_ids) - verified)
-    assert not uncovered, f"profile {name!r}: no conformance test declares {uncovered}"
+    in_profiles = _every_profile_id()
+    assert sorted(verified - in_profiles) == [], "checks of requirements no profile holds"
+    assert sorted(in_profiles - verified) == [], "profile requirements no check declares"
+
+
+def test_profiles_are_computed_from_the_catalogue_roles() -> None:
+    table = catalogue()
+    assert set(profile("receiver").requirement_ids) == {
+        i for i, r in table.items() if r.roles.get("receiver") == "always" and not r.retired
+    }
+    signed_sender = set(profile("sender").with_signatures(True).requirement_ids)
+    assert {i for i, r in table.items() if r.roles.get("sender") == "signed"} <= signed_sender
+    assert not any(table[i].roles.get("sender") == "signed" for i in profile("sender").requirement_ids)
+    assert all(table[i].roles for i in _every_profile_id())
 
 
 def test_every_conformance_test_declares_catalogue_ids(
