@@ -92,6 +92,12 @@ class HarnessClock:
         """The model seconds that pass during ``real_seconds``."""
         return real_seconds * self.time_scale
 
+    def span(self, model_seconds: float) -> str:
+        """A duration as a deadline message says it, in both times and with the scale:
+        ``240 model s (0.8 real s at time scale 300)``."""
+        real = model_seconds / self.time_scale
+        return f"{model_seconds:.3g} model s ({real:.3g} real s at time scale {self.time_scale:g})"
+
     def sleep(self, model_seconds: float) -> None:
         """Sleep for ``model_seconds`` of model time (for pacing loops, never for awaiting an
         event: use :meth:`wait_event` or a long-poll for that)."""

@@ -79,3 +79,9 @@ class OperatorTimeout(ConformanceError, TimeoutError):
 class RunIncomplete(ConformanceError, RuntimeError):
     """The certification run could not finish (the SUT or the axis stopped answering), so no
     verdict can be given."""
+
+
+class CouldNotRun(ConformanceError):
+    """The run cannot start or cannot reach what it needs (bad options or files, the SUT or
+    the axis unreachable, a SUT too slow for the time scale): nothing is judged and no
+    certificate is written (exit code 2). The message is the one reason line."""

@@ -18,6 +18,7 @@ from datetime import datetime
 from conformance.judge import Judgement
 from conformance.observe import CALL, WireEvent, ack_word
 from reports.model import (
+    Conditions,
     DocumentTimeline,
     Evidence,
     Outcome,
@@ -35,6 +36,7 @@ __all__ = ["Ledger", "TestRecord", "build_report", "build_timelines"]
 _MAX_FAILURES = 6
 _MAX_EVIDENCE = 4
 _MAX_TIMELINES = 8
+
 
 @dataclass
 class TestRecord:
@@ -255,6 +257,7 @@ def build_report(
     axis_endpoint: str,
     transcript_sha256: str,
     transcript_events: int,
+    conditions: Conditions,
     timelines: tuple[DocumentTimeline, ...] = (),
 ) -> Report:
     """The report of a run from its ledger (waivers are applied afterwards)."""
@@ -270,6 +273,7 @@ def build_report(
         requirements=ledger.results(requirement_ids),
         transcript_sha256=transcript_sha256,
         transcript_events=transcript_events,
+        conditions=conditions,
         completed=ledger.completed,
         incomplete_reason="; ".join(ledger.incomplete),
         timelines=timelines,

@@ -2,11 +2,14 @@
 bookkeeping, and the report at the end.
 
 :mod:`conformance.plugin` registers a :class:`CertificationSession` when a session certifies
-a SUT. Its fixtures go from the settings to the costly session-wide world (the axis and the
-SUT, started once), through the gate that checks the SUT talks to the axis at all, to the
+a SUT. Before the first test it opens the world (the axis and the SUT, started once) and
+measures whether the SUT polls fast enough for the time scale (:mod:`conformance.preflight`);
+if it cannot, the run could not run: no test is judged and nothing is written. Its fixtures go
+from the world, through the gate that checks the SUT talks to the axis at all, to the
 function-scoped judge each test records its verdicts with. Its hooks keep the tests to the
 profile, charge every outcome to the requirements it proves, and at the end write the run's
-folder (report, HTML, JUnit, certificate, transcript, ``run.json``).
+folder (report, HTML, JUnit, signed certificate, transcript, the waivers file applied,
+``run.json``).
 """
 
 from __future__ import annotations
@@ -16,11 +19,10 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from axis.errors import AxisError
@@ -29,6 +31,7 @@ from conformance.adapters.base import SutAdapter
 from conformance.errors import (
     ConformanceError,
     ContractViolation,
+    CouldNotRun,
     NotSupported,
     OperatorTimeout,
     RunIncomplete,
@@ -38,14 +41,16 @@ from conformance.errors import (
 from conformance.evidence import Ledger, TestRecord, build_report, build_timelines
 from conformance.judge import Judge, RequirementsFailed
 from conformance.observe import CALL, WireEvent
+from conformance.preflight import preflight
+from conformance.prepared import PreparedRun
 from conformance.settings import CertifySettings
+from conformance.suite import checks_digest, suite_version
 from conformance.world import World, open_world
-from reports.certificate import CertificateSigner
 from reports.errors import WaiverError
 from reports.folder import write_certification_folder
-from reports.model import Outcome, Report, SutIdentity, Verdict, Waiver
-from reports.waivers import apply_waivers, load_waivers
-from spec.catalogue import catalogue
+from reports.model import Conditions, Outcome, Report, SutIdentity, Verdict
+from reports.waivers import apply_waivers
+from spec.catalogue import catalogue, catalogue_digest
 from spec.clock import VIETNAM
 
 __all__ = ["CertificationSession", "RunOutcome", "declared_ids", "make_adapter"]
@@ -56,6 +61,7 @@ SESSION_NODE = "session::the SUT comes online"
 SESSION_PLUGIN = "lienthong-conformance-session"
 TRANSCRIPT_FILE = "transcript.jsonl"
 SETTINGS_FILE = "settings.json"
+WAIVERS_FILE = "waivers.yaml"
 _FAILED_TIMELINES = 4
 
 # Failures that say nothing about the SUT's conformance: the run cannot be judged.
@@ -64,15 +70,17 @@ _INCOMPLETE = (SutUnreachable, RunIncomplete, ContractViolation, OperatorTimeout
 
 @dataclass
 class RunOutcome:
-    """What a finished run gives :mod:`conformance.certify`: the report (None when the run
-    never reached the SUT), the folder written, the verdict and its reason."""
+    """What a finished run gives :mod:`conformance.certify`: the report and the folder
+    written, the verdict and its reason. ``verdict`` is None when the run could not run
+    (``reason`` says why; nothing was written)."""
 
     report: Report | None
     folder: Path | None
-    verdict: Verdict
+    verdict: Verdict | None
     reason: str
     failed: tuple[str, ...] = ()
     scenarios: list[Path] = field(default_factory=list)
+    signer: str | None = None
 
 
 def declared_ids(item: pytest.Item) -> tuple[str, ...]:
@@ -101,40 +109,34 @@ def make_adapter(settings: CertifySettings) -> SutAdapter:
     return HttpAdapter(settings.adapter)
 
 
-def _suite_version() -> str:
-    try:
-        return metadata.version("lienthong")
-    except metadata.PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
-        return "0+unknown"
-
-
 class CertificationSession:
-    """The pytest plugin object of one certification session."""
+    """The pytest plugin object of one certification session. ``summary`` False leaves the
+    verdict for the caller to print (``lienthong certify`` does)."""
 
     def __init__(
         self,
         config: pytest.Config,
-        settings: CertifySettings,
+        prepared: PreparedRun,
         adapter_factory: Callable[[CertifySettings], SutAdapter] = make_adapter,
+        *,
+        summary: bool = True,
     ) -> None:
         self.config = config
-        self.settings = settings
-        self.profile = settings.resolved_profile()
+        self.summary = summary
+        self.prepared = prepared
+        self.settings = prepared.settings
+        self.profile = self.settings.resolved_profile()
         self.adapter_factory = adapter_factory
         self.ledger = Ledger()
-        self.started = datetime.now(UTC)
+        self.started = prepared.clock.now()
         self.outcome: RunOutcome | None = None
         self.scenarios: list[Path] = []
-        self.waivers: tuple[Waiver, ...] = ()
-        if settings.waivers is not None:
-            try:
-                self.waivers = load_waivers(settings.waivers)
-            except WaiverError as exc:
-                raise pytest.UsageError(f"--waivers {str(settings.waivers)!r}: {exc}") from None
         self._stack = contextlib.ExitStack()
         self._world: World | None = None
         self._offline: str | None = None
+        self._could_not_run: str | None = None
         self._gated = False
+        self._ran = False
         self._folder: Path | None = None
 
     def __repr__(self) -> str:
@@ -146,7 +148,7 @@ class CertificationSession:
     def folder(self) -> Path:
         """``<out_dir>/<run-id>``: created on first use, never shared with another run."""
         if self._folder is None:
-            stamp = self.started.strftime("%Y%m%dT%H%M%S")
+            stamp = self.started.astimezone(VIETNAM).strftime("%Y%m%dT%H%M%S")
             name = f"{stamp}-seed{self.settings.seed}-{self.profile.name}"
             if self.settings.mutant:
                 name += f"-{self.settings.mutant}"
@@ -168,10 +170,14 @@ class CertificationSession:
         s = self.settings
         mutant = f", mutant={s.mutant}" if s.mutant else ""
         axis = s.axis_url or "in-process (free port)"
+        key = self.prepared.key
+        created = " (created now)" if key.created else ""
         return [
-            f"lienthong conformance: profile={self.profile.name} adapter={s.adapter}{mutant}",
+            f"lienthong conformance: profile={self.profile.name} adapter={s.adapter} "
+            f"agency={s.agency}{mutant}",
             f"  seed={s.seed} time-scale={s.time_scale:g} axis={axis} "
             f"signatures={'required' if self.profile.require_signature else 'optional'}",
+            f"  signing key {key.path}{created}: fingerprint {key.signer.fingerprint}",
         ]
 
     def pytest_collection_modifyitems(
@@ -206,6 +212,25 @@ class CertificationSession:
         keep.sort(key=lambda i: i.get_closest_marker("audit") is not None)
         items[:] = keep
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        """Open the world before the first test; a run that cannot start runs no test."""
+        if session.config.option.collectonly:
+            return None
+        self._ran = True
+        if not session.items:
+            self._could_not_run = (
+                f"no conformance test of profile {self.profile.name!r} verifies the requirements "
+                "chosen (--requirements, -k)"
+            )
+            return True
+        try:
+            self.open()
+        except CouldNotRun as exc:
+            self._could_not_run = str(exc)
+            return True
+        return None
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
         result = yield
@@ -226,10 +251,15 @@ class CertificationSession:
         return report
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self._ran:  # --collect-only, or pytest stopped before the tests
+            self._close()
+            return
         try:
             self.outcome = self._finish()
         finally:
             self._close()
+        if self.outcome.verdict is None:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
 
     def _close(self) -> None:
         """Stop the SUT and the axis; a failure to stop cleanly (the axis logged errors while
@@ -241,10 +271,13 @@ class CertificationSession:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         outcome = self.outcome
-        if outcome is None:
+        if outcome is None or not self.summary:
             return
         write = terminalreporter.write_line
         terminalreporter.section("lienthong certification")
+        if outcome.verdict is None:
+            write(f"could not run: {outcome.reason}")
+            return
         write(f"verdict: {outcome.verdict.value} — {outcome.reason}")
         if outcome.failed and outcome.report is not None:
             write("failed requirements:")
@@ -252,27 +285,33 @@ class CertificationSession:
                 if result.verdict is Outcome.FAILED:
                     first = result.evidence[0].summary if result.evidence else ""
                     write(f"  {result.id} ({result.level.value}): {first}"[:400])
+        if outcome.report is not None:
+            for waiver in outcome.report.unused_waivers:
+                write(f"note: the waiver for {waiver.requirement} excused nothing in this run")
         if outcome.folder is not None:
             write(f"report: {outcome.folder / 'report.html'}")
+            write(
+                f"certificate: {outcome.folder / 'certificate.json'} (signed by key {outcome.signer})"
+            )
         for path in outcome.scenarios:
             write(f"failing scenario written: {path} (replay with lienthong certify --replay)")
 
     # -- what the fixtures ask ---------------------------------------------------------------
 
     def open(self) -> World:
-        """The axis, the cast and the configured SUT, started on first use."""
+        """The axis, the cast and the configured SUT, started once; raises
+        :class:`CouldNotRun` when they cannot be reached or the SUT polls too slowly for the
+        time scale."""
+        if self._could_not_run is not None:
+            pytest.skip(self._could_not_run)
         if self._world is None:
-            if self._offline is not None:
-                pytest.skip(self._offline)
             try:
-                self._world = self._stack.enter_context(
-                    open_world(self.settings, self.adapter_factory)
-                )
-            except (*_INCOMPLETE, SutError) as exc:
-                self._offline = f"the run cannot start: {exc}"
-                self.ledger.stop(self._offline)
-                pytest.exit(self._offline, returncode=2)
-            self._announce(self._world)
+                world = self._stack.enter_context(open_world(self.settings, self.adapter_factory))
+            except (*_INCOMPLETE, SutError, httpx.HTTPError) as exc:
+                raise CouldNotRun(f"the run cannot start: {exc}") from exc
+            self._world = world
+            self._announce(world)
+            preflight(world)
         return self._world
 
     def _announce(self, world: World) -> None:
@@ -285,7 +324,12 @@ class CertificationSession:
         ]
         if world.identity is not None:
             ident = world.identity
-            lines.append(f"  SUT: {ident.product} {ident.version} by {ident.vendor}")
+            build = f" (build {ident.build})" if ident.build else ""
+            lines.append(f"  SUT: {ident.product} {ident.version}{build} by {ident.vendor}")
+        self.say(lines)
+
+    def say(self, lines: list[str]) -> None:
+        """Write ``lines`` to the terminal, past pytest's capture."""
         capture = self.config.pluginmanager.getplugin("capturemanager")
         writer = self.config.pluginmanager.getplugin("terminalreporter")
         if writer is None:
@@ -349,21 +393,22 @@ class CertificationSession:
     # -- the end ----------------------------------------------------------------------------
 
     def _finish(self) -> RunOutcome:
+        if self._could_not_run is not None:
+            return RunOutcome(None, None, None, self._could_not_run)
         world = self._world
         if world is None:
-            reason = self._offline or "no conformance test ran"
-            return RunOutcome(None, None, Verdict.INCOMPLETE, reason)
+            return RunOutcome(None, None, None, "the run stopped before the SUT was started")
         folder = self.folder
         text = world.admin.transcript()
         (folder / TRANSCRIPT_FILE).write_text(text, "utf-8")
         check = verify_lines(text.splitlines())
         events = world.observer.events(world.started_cursor)
         self._close()
-        finished = datetime.now(UTC)
+        finished = self.prepared.clock.now()
         report = build_report(
             ledger=self.ledger,
             requirement_ids=self.profile.requirement_ids,
-            suite_version=_suite_version(),
+            suite_version=suite_version(),
             profile=self.profile.name,
             seed=self.settings.seed,
             time_scale=self.settings.time_scale,
@@ -373,26 +418,60 @@ class CertificationSession:
             axis_endpoint=world.axis_url,
             transcript_sha256=check.head,
             transcript_events=check.events,
+            conditions=self._conditions(),
         )
         report = report.with_results((), timelines=_timelines(world, report, events))
-        if self.waivers:
-            try:
-                report = apply_waivers(
-                    report, self.waivers, today=finished.astimezone(VIETNAM).date()
-                )
-            except WaiverError as exc:
-                self.ledger.stop(f"the waivers do not fit the run: {exc}")
-                report = replace(
-                    report, completed=False, incomplete_reason="; ".join(self.ledger.incomplete)
-                )
-        (folder / SETTINGS_FILE).write_text(
-            json.dumps(self.settings.to_json(), indent=2) + "\n", "utf-8"
+        report = self._waive(report, finished)
+        self._write_inputs(folder)
+        signer = self.prepared.key.signer
+        write_certification_folder(
+            report,
+            folder,
+            signer=signer,
+            issued=finished,
+            validity_months=self.settings.validity_months,
         )
-        signer = CertificateSigner.load_or_create(Path(self.settings.out_dir).parent / "keys")
-        write_certification_folder(report, folder, signer=signer, issued_at=finished)
         verdict, reason = report.compute_verdict()
         failed = tuple(r.id for r in report.requirements if r.verdict is Outcome.FAILED)
-        return RunOutcome(report, folder, verdict, reason, failed, list(self.scenarios))
+        return RunOutcome(
+            report, folder, verdict, reason, failed, list(self.scenarios), signer.fingerprint
+        )
+
+    def _conditions(self) -> Conditions:
+        settings = self.settings
+        return Conditions(
+            require_signature=self.profile.require_signature,
+            overrides=settings.overrides(),
+            exploration_examples=settings.exploration_examples,
+            mutant=settings.mutant,
+            axis_kind="in-process" if settings.in_process_axis else "external",
+            officer=settings.officer,
+            waivers_sha256=self.prepared.waivers_sha256,
+            catalogue_sha256=catalogue_digest(),
+            checks_sha256=checks_digest(),
+        )
+
+    def _waive(self, report: Report, finished: Any) -> Report:
+        if not self.prepared.waivers:
+            return report
+        try:
+            return apply_waivers(
+                report, self.prepared.waivers, today=finished.astimezone(VIETNAM).date()
+            )
+        except WaiverError as exc:  # pragma: no cover - prepare() refuses unknown ids
+            self.ledger.stop(f"the waivers do not fit the run: {exc}")
+            return replace(
+                report, completed=False, incomplete_reason="; ".join(self.ledger.incomplete)
+            )
+
+    def _write_inputs(self, folder: Path) -> None:
+        """The options as given (never the admin token) and the waivers file's exact bytes,
+        which the certificate names by their SHA-256."""
+        (folder / SETTINGS_FILE).write_text(
+            json.dumps(self.settings.to_json(), ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
+        if self.prepared.waivers_file is not None:
+            (folder / WAIVERS_FILE).write_bytes(self.prepared.waivers_file)
 
 
 _PHASES = pytest.StashKey[list]()
@@ -406,12 +485,6 @@ def _session(config: pytest.Config) -> CertificationSession:
     if not isinstance(plugin, CertificationSession):  # pragma: no cover - plugin.py registers it
         raise RuntimeError("the lienthong conformance session is not registered")
     return plugin
-
-
-@pytest.fixture(scope="session")
-def certify_settings(request: pytest.FixtureRequest) -> CertifySettings:
-    """The run's settings (from the command line or the pytest options)."""
-    return _session(request.config).settings
 
 
 @pytest.fixture(scope="session")
@@ -450,13 +523,17 @@ def fresh(online: World) -> Iterator[World]:
 
 def _identity(world: World) -> SutIdentity:
     ident = world.identity
+    party = world.cast.sut
     return SutIdentity(
-        name=ident.product if ident else "unknown SUT",
+        product=ident.product if ident else "unknown SUT",
         vendor=ident.vendor if ident else "unknown",
         version=ident.version if ident else "unknown",
-        system_id=world.cast.sut.system_id,
-        organ_id=world.cast.sut.organ_id,
+        build=ident.build if ident else None,
+        contract_version=ident.contract_version if ident else "",
         adapter=world.settings.adapter_kind,
+        organ_id=party.organ_id,
+        agency=party.name,
+        system_id=party.system_id,
     )
 
 
@@ -515,7 +592,7 @@ def _gate(world: World, judge: Judge) -> str | None:
     judge.fail(
         "TR-POLL-EDOC" if receiver else "TR-POLL-STATUS",
         f"the SUT did not list its inbox successfully within "
-        f"{world.bounds.poll_interval * 2:g} model seconds of being configured "
+        f"{world.clock.span(world.bounds.poll_interval * 2)} of being configured "
         f"({len(calls)} call(s) seen)",
         evidence,
     )

@@ -1,6 +1,7 @@
-"""The harness's side of a certification run: the fake axis, the agencies and systems the
-harness plays (the SUT's counterparts), the test CA, the SUT behind its adapter, and the
-means to put documents and statuses on the axis as those counterparts.
+"""The harness's side of a certification run: the fake axis, the cast (the certified agency
+and the agencies the harness plays as its counterparts, :mod:`conformance.party`), the test
+CA, the SUT behind its adapter, and the means to put documents and statuses on the axis as
+those counterparts.
 
 A :class:`World` is built once per run (:func:`open_world`) and closed at its end. It knows
 every secret of the systems it registered, so it can read back what the SUT sent to them;
@@ -10,12 +11,12 @@ the SUT's own credentials are made here and handed to the SUT through its adapte
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import httpx
 
 from axis.client import AdminError, AxisAdmin, AxisClient
 from axis.config import AxisConfig
@@ -26,88 +27,16 @@ from conformance.clock import HarnessClock
 from conformance.contract import SigningCredentials, SutIdentity
 from conformance.errors import ConformanceError, RunIncomplete
 from conformance.observe import Observer
+from conformance.party import Cast, Party, sut_party
 from conformance.profiles import Bounds, Profile
 from conformance.settings import CertifySettings
-from fixtures.agencies import Agency, lookup
 from fixtures.factory import DocumentFactory, Kind
 from spec import Options, serialize
 from spec.model import Edoc, Status
 from spec.signature import sign
 from spec.testca import TestCA
 
-__all__ = ["SUT_AGENCY", "Cast", "Delivered", "Party", "World", "open_world"]
-
-SUT_AGENCY = "000.00.00.H44"
-"""The agency the SUT serves in a run (Ủy ban nhân dân tỉnh Phú Thọ)."""
-PARTNER_AGENCIES = ("000.00.00.G12", "000.00.00.H36")
-"""The agencies the harness plays as the SUT's counterparts (Bộ Tài chính, UBND Lâm Đồng)."""
-BYSTANDER_AGENCY = "000.00.00.H47"
-"""An agency the harness serves that no document of a run is meant for (UBND Quảng Nam)."""
-
-
-def _secret(seed: int, system_id: str) -> str:
-    key = f"lienthong-certify:{seed}".encode()
-    return hmac.new(key, system_id.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    """An agency and the connection system that serves it on the axis."""
-
-    agency: Agency
-    system_id: str
-    secret: str = field(repr=False)
-
-    @property
-    def organ_id(self) -> str:
-        return self.agency.organ_id
-
-    @property
-    def name(self) -> str:
-        return self.agency.name
-
-
-def _party(organ_id: str, seed: int) -> Party:
-    agency = lookup(organ_id)
-    if agency is None:  # pragma: no cover - the constants above are fixture agencies
-        raise ConformanceError(f"agency {organ_id!r} is not in the fixture registry")
-    return Party(agency, agency.system_id, _secret(seed, agency.system_id))
-
-
-@dataclass(frozen=True, slots=True)
-class Cast:
-    """Who takes part in a run: the SUT's agency and system, the partners the harness plays,
-    and a bystander agency that nothing is addressed to."""
-
-    sut: Party
-    partners: tuple[Party, ...]
-    bystander: Party
-
-    @classmethod
-    def for_seed(cls, seed: int) -> Cast:
-        """The cast of a run; the secrets derive from ``seed``."""
-        return cls(
-            _party(SUT_AGENCY, seed),
-            tuple(_party(o, seed) for o in PARTNER_AGENCIES),
-            _party(BYSTANDER_AGENCY, seed),
-        )
-
-    @property
-    def harness(self) -> tuple[Party, ...]:
-        """The parties the harness plays."""
-        return (*self.partners, self.bystander)
-
-    def by_organ(self, organ_id: str) -> Party | None:
-        for party in (self.sut, *self.harness):
-            if party.organ_id == organ_id:
-                return party
-        return None
-
-    def by_system(self, system_id: str) -> Party | None:
-        for party in (self.sut, *self.harness):
-            if party.system_id == system_id:
-                return party
-        return None
+__all__ = ["Cast", "Delivered", "Party", "World", "open_world"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +289,7 @@ def _axis(
     with AxisAdmin(settings.axis_url, settings.axis_token or "") as admin:
         try:
             admin.stats()
-        except (AxisError, OSError) as exc:
+        except (AxisError, OSError, httpx.HTTPError) as exc:
             raise RunIncomplete(
                 f"the axis at {settings.axis_url!r} does not answer its admin API: {exc}"
             ) from exc
@@ -394,7 +323,7 @@ def open_world(
     with ``adapter_factory`` and configure the SUT; close everything at the end."""
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
-    cast = Cast.for_seed(settings.seed)
+    cast = Cast.for_run(sut_party(settings.agency, settings.system_id), settings.seed)
     # Valid from the clock's start: the SUT may judge by real time, the harness by model time.
     ca = make_ca(cast, clock.start) if profile.require_signature else None
     with _axis(settings, clock) as (url, admin, bodies):

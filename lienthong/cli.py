@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "lienthong.cmd_demo",
     "lienthong.cmd_certify",
     "lienthong.cmd_report",
+    "lienthong.cmd_keys",
     "lienthong.cmd_axis",
     "lienthong.cmd_sim",
     "lienthong.cmd_load",
@@ -44,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # Said by the sub-command's parser, so that its way of reporting errors holds.
+        command_parser = getattr(args, "command_parser", parser)
+        command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

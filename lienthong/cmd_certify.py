@@ -1,9 +1,10 @@
 """``lienthong certify``: run the conformance suite against a SUT and give the verdict.
 
-Exit code 0 only when the verdict is CERTIFIED for the chosen profile, 1 when a requirement
-failed, 2 when the run could not be completed (SUT unreachable, bad options); the reason is
-printed, and the run's folder (HTML report, JUnit XML, signed certificate, transcript) is
-written under ``--out``.
+Its options are the certification option table (:data:`conformance.settings.OPTIONS`), the
+same as the pytest plugin's without the ``--lienthong-`` prefix. The settings object goes to
+pytest as it is. Exit codes: 0 CERTIFIED, 1 NOT CERTIFIED, 3 INCOMPLETE, 2 could not run (bad
+options or files, the SUT or the axis unreachable, a SUT too slow for the time scale: one
+reason line, nothing written). A certified run also gets a printable PDF certificate.
 """
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.settings import (
-    DEFAULT_EXPLORATION_EXAMPLES,
-    DEFAULT_OUT,
-    DEFAULT_TIME_SCALE,
-    CertifySettings,
-    SettingsError,
-)
+from conformance.options import add_cli_arguments, values_of
+from conformance.settings import OPTIONS, CertifySettings, SettingsError
 from lienthong.front import refresh_front_page
 
-EXIT_BAD_OPTIONS = 2
+EXIT_COULD_NOT_RUN = 2
+PROG = "lienthong certify"
+
+
+def _one_line_error(parser: argparse.ArgumentParser) -> None:
+    """Bad options are one reason line and exit 2, not a usage dump."""
+
+    def error(message: str) -> None:
+        parser.exit(EXIT_COULD_NOT_RUN, f"{PROG}: could not run: {message} (see --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,82 +36,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="certify a document-management system (SUT) against a conformance profile",
         description=(
             "Run the conformance suite against a SUT through the fake axis and give a verdict "
-            "per requirement. By default an in-process fake axis is started on a free port and "
-            "the endpoint, systemId, secret and agency id the SUT must be configured with are "
-            "printed. Exit code: 0 CERTIFIED, 1 a requirement failed, 2 the run could not be "
-            "completed."
+            "per requirement, with an HTML report, JUnit XML, a signed certificate (JSON) and "
+            "a printable PDF certificate. By default an in-process fake axis is started on a "
+            "free port and the endpoint, systemId, secret and agency id the SUT must be "
+            "configured with are printed. Exit code: 0 CERTIFIED, 1 NOT CERTIFIED, 3 "
+            "INCOMPLETE, 2 could not run. The same options work for `pytest conformance/checks` "
+            "as --lienthong-NAME."
         ),
     )
+    _one_line_error(parser)
+    add_cli_arguments(parser, OPTIONS)
     parser.add_argument(
-        "--profile",
-        default="full",
-        choices=("full", "receiver", "sender"),
-        help="certification profile (default: full)",
-    )
-    parser.add_argument(
-        "--adapter",
-        default="reference",
-        metavar="URL|manual|reference",
-        help="how to drive the SUT: the http(s):// URL of its control endpoint (adapter "
-        "contract), 'manual' (prompts an operator) or 'reference' (the reference SUT; the "
-        "default)",
-    )
-    parser.add_argument(
-        "--axis",
-        metavar="URL",
-        help="use a running fake axis (through its admin API) instead of an in-process one",
-    )
-    parser.add_argument("--axis-token", metavar="TOKEN", help="admin token of the axis at --axis")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of every random choice of the run (default 0)"
-    )
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=DEFAULT_TIME_SCALE,
-        metavar="X",
-        help=f"model seconds per real second, so the profile's deadlines run in seconds "
-        f"(default {DEFAULT_TIME_SCALE:g}); recorded in the report",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help=f"where the run's folder goes (default {DEFAULT_OUT})",
-    )
-    parser.add_argument(
-        "--waivers", type=Path, metavar="FILE", help="YAML file of waivers to apply"
-    )
-    parser.add_argument(
-        "--mutant",
-        metavar="NAME",
-        help="plant a defect of the mutant catalogue in the reference SUT (see --list-mutants)",
-    )
-    parser.add_argument(
-        "--require-signature",
-        choices=("yes", "no"),
-        help="override the profile: require signed documents or not",
-    )
-    parser.add_argument(
-        "--replay",
-        type=Path,
-        metavar="FILE",
-        help="replay a scenario file written by the exploration (scenarios/NAME.json)",
-    )
-    parser.add_argument(
-        "--exploration-examples",
-        type=int,
-        default=DEFAULT_EXPLORATION_EXAMPLES,
-        metavar="N",
-        help=f"random event sequences the stateful exploration tries (default "
-        f"{DEFAULT_EXPLORATION_EXAMPLES}, 0 = off)",
-    )
-    parser.add_argument(
-        "--requirements",
-        metavar="ID,ID",
-        help="run only the tests that verify these requirement ids (a partial run, e.g. to "
-        "re-check a fix; never CERTIFIED)",
+        "--no-pdf", action="store_true", help="do not render the PDF certificate (no Chromium)"
     )
     parser.add_argument(
         "--list-mutants", action="store_true", help="list the mutant catalogue and exit"
@@ -113,34 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show every conformance test as it runs"
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def settings_from_args(args: argparse.Namespace) -> CertifySettings:
     """The run's settings from the command line (raises SettingsError)."""
-    return CertifySettings(
-        profile=args.profile,
-        adapter=args.adapter,
-        axis_url=args.axis,
-        axis_token=args.axis_token,
-        seed=args.seed,
-        time_scale=args.time_scale,
-        out_dir=args.out,
-        waivers=args.waivers,
-        mutant=args.mutant,
-        require_signature=None
-        if args.require_signature is None
-        else args.require_signature == "yes",
-        replay=args.replay,
-        exploration_examples=args.exploration_examples,
-        requirements=_ids(args.requirements),
-    )
-
-
-def _ids(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    return tuple(i.strip() for i in text.split(",") if i.strip())
+    return CertifySettings.from_options(values_of(args, OPTIONS))
 
 
 def _list_mutants() -> int:
@@ -152,21 +72,51 @@ def _list_mutants() -> int:
     return 0
 
 
+def _fail(reason: str) -> int:
+    print(f"{PROG}: could not run: {reason}", file=sys.stderr)
+    return EXIT_COULD_NOT_RUN
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_mutants:
         return _list_mutants()
     try:
         settings = settings_from_args(args)
     except SettingsError as exc:
-        print(f"lienthong certify: {exc}", file=sys.stderr)
-        return EXIT_BAD_OPTIONS
-    from conformance.certify import run as certify
-    from conformance.certify import summary_lines
+        return _fail(str(exc))
+    from conformance.certify import run_prepared, summary_lines
+    from conformance.errors import CouldNotRun
+    from conformance.prepared import prepare
 
-    result = certify(settings, quiet=not args.verbose)
+    try:
+        prepared = prepare(settings)
+    except CouldNotRun as exc:
+        return _fail(str(exc))
+    key = prepared.key
+    if key.created:
+        print(f"created the signing key {key.path}: fingerprint {key.signer.fingerprint}")
+    result = run_prepared(prepared, quiet=not args.verbose)
+    if result.outcome is None or result.outcome.verdict is None:
+        return _fail(result.message.removeprefix("could not run: "))
     summary_lines(result)
-    refresh_front_page(result.folder, "certify")
+    if result.folder is not None:
+        if not args.no_pdf:
+            print(pdf_line(result.folder))
+        refresh_front_page(result.folder, "certify")
     return result.exit_code
+
+
+def pdf_line(folder: Path) -> str:
+    """Render the run's PDF certificate and say where it is (or why there is none)."""
+    from reports.pdf import render_certificate_pdf
+
+    from reports.errors import ReportError
+
+    try:
+        path = render_certificate_pdf(folder / "certificate.json")
+    except ReportError as exc:
+        return f"PDF certificate not rendered: {exc}"
+    return f"PDF certificate: {path}"
 
 
 DEMO_MUTANT = "repeats-03"
@@ -174,19 +124,33 @@ DEMO_MUTANT = "repeats-03"
 
 def demo_stage(args: argparse.Namespace) -> int:
     """The certification part of ``lienthong demo``: the reference SUT is CERTIFIED and the
-    mutant that repeats 03 is NOT CERTIFIED; both runs leave their HTML report and signed
-    certificate under reports/out/certify/."""
+    mutant that repeats 03 is NOT CERTIFIED; each run leaves its HTML report, signed
+    certificate and PDF under reports/out/certify/, and each certificate is verified against
+    the installation's public key."""
     from conformance.certify import run as certify
     from conformance.certify import summary_lines
+    from lienthong.cmd_report import verify_lines
     from reports.model import Verdict
 
     expected = ((None, Verdict.CERTIFIED), (DEMO_MUTANT, Verdict.NOT_CERTIFIED))
+    out = args.out / "certify"
     for mutant, verdict in expected:
         who = f"the reference SUT with mutant {mutant!r}" if mutant else "the reference SUT"
         print(f"\ncertifying {who} on the full profile ...", flush=True)
-        result = certify(CertifySettings(mutant=mutant))
+        settings = CertifySettings(
+            adapter="reference", mutant=mutant, out_dir=out, officer="lienthong demo"
+        )
+        result = certify(settings)
         summary_lines(result)
-        if result.verdict is not verdict:
-            print(f"expected {verdict.value} for {who}, got {result.verdict.value}")
+        if result.verdict is not verdict or result.folder is None:
+            print(f"expected {verdict.value} for {who}, got {result.message}")
             return 1
+        print(pdf_line(result.folder))
+        refresh_front_page(result.folder, "certify")
+        code, lines = verify_lines(result.folder)
+        print(f"$ lienthong report verify {result.folder} --trusted-key <this installation's key>")
+        for line in lines:
+            print(line)
+        if code != 0:
+            return code
     return 0

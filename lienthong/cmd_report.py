@@ -1,4 +1,4 @@
-"""``lienthong report``: check a signed certificate, or re-render a certification report.
+"""``lienthong report``: verify a signed certificate, print its PDF, or re-render a report.
 
 The reports and axis modules are imported when a sub-command runs: rendering pulls in
 matplotlib, which every other ``lienthong`` command should not wait for.
@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from reports.errors import ReportFormatError
+from reports.errors import ReportError, ReportFormatError, VerificationInputError
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_UNTRUSTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
+DEFAULT_ARCHIVE = Path("reports/out/certify")
 
 
 class _Unreadable(Exception):
@@ -31,54 +33,135 @@ def _read_json(path: Path, what: str) -> tuple[bytes, Any]:
         raise _Unreadable(f"{what} {str(path)!r} is not JSON: {exc}") from exc
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    from axis.transcript import verify_file
-    from reports.certificate import verify_certificate
-    from reports.folder import CERTIFICATE_JSON, REPORT_JSON
+def _certificates(archive: Path) -> Iterator[Path]:
+    yield from sorted(archive.rglob("certificate.json"))
 
-    certificate_path = Path(args.file)
-    if certificate_path.is_dir():
-        certificate_path = certificate_path / CERTIFICATE_JSON
-    report_path = Path(args.report) if args.report else certificate_path.parent / REPORT_JSON
-    try:
-        _, certificate = _read_json(certificate_path, "certificate")
-        _, report_json = _read_json(report_path, "report")
-        transcript = None
-        if args.transcript:
-            try:
-                transcript = verify_file(Path(args.transcript))
-            except (OSError, UnicodeDecodeError) as exc:
-                raise _Unreadable(f"cannot read transcript {args.transcript!r}: {exc}") from exc
-        check = verify_certificate(
-            certificate, report_json, transcript=transcript, trusted_fingerprint=args.trusted_key
+
+def find_by_digest(digest: str, archive: Path) -> Path:
+    """The certificate under ``archive`` whose digest (the PDF's QR code) is ``digest``."""
+    from reports.certificate import certificate_digest
+
+    if not archive.is_dir():
+        raise _Unreadable(f"no certificate archive at {str(archive)!r}: give --archive DIR")
+    for path in _certificates(archive):
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if certificate_digest(data) == digest:
+            return path
+    raise _Unreadable(
+        f"no certificate under {str(archive)!r} has digest {digest}: give --archive DIR, the "
+        "folder the certificates are kept in"
+    )
+
+
+def _locate(target: str, archive: Path) -> Path:
+    from reports.certificate import digest_of_text
+
+    path = Path(target)
+    if path.exists():
+        return path / "certificate.json" if path.is_dir() else path
+    digest = digest_of_text(target)
+    if digest is None:
+        raise _Unreadable(
+            f"{target!r} is neither a certificate file, a run folder nor a certificate digest"
         )
+    return find_by_digest(digest, archive)
+
+
+def _trusted(args: argparse.Namespace) -> Any:
+    from reports.keys import TrustedKeys, default_trusted_keys
+
+    folder = args.trusted_keys if args.trusted_keys is not None else default_trusted_keys()
+    return TrustedKeys.load(args.trusted_key or (), folder)
+
+
+_EXIT = {"VALID": EXIT_VALID, "INVALID": EXIT_INVALID, "UNTRUSTED": EXIT_UNTRUSTED}
+
+
+def verify_lines(
+    target: Path | str,
+    *,
+    trusted: Any = None,
+    archive: Path = DEFAULT_ARCHIVE,
+    report: Path | None = None,
+    transcript: Path | None = None,
+    waivers: Path | None = None,
+) -> tuple[int, list[str]]:
+    """Verify the certificate at ``target`` (a file, a run folder or a digest found under
+    ``archive``) and return the exit code and the lines to print. ``trusted`` None trusts the
+    installation's own signing key (what ``lienthong demo`` shows)."""
+    from axis.transcript import verify_file
+    from reports.keys import TrustedKeys, open_signing_key
+    from reports.verification import VerificationStatus, verify_certificate_file
+    from spec.clock import vietnam_today
+
+    try:
+        if trusted is None:
+            trusted = TrustedKeys.of(open_signing_key(create=False).signer.fingerprint)
+        path = _locate(str(target), archive)
+        result = verify_certificate_file(
+            path,
+            trusted=trusted,
+            today=vietnam_today(),
+            check_transcript=verify_file,
+            report=report,
+            transcript=transcript,
+            waivers=waivers,
+        )
+    except (_Unreadable, VerificationInputError) as exc:
+        return EXIT_UNREADABLE, [f"UNREADABLE: {exc}"]
+    except ReportFormatError as exc:
+        return EXIT_UNREADABLE, [f"UNREADABLE: {target} is not a certificate: {exc}"]
+    except ReportError as exc:
+        return EXIT_UNREADABLE, [f"UNREADABLE: {exc}"]
+    lines = [result.verdict_line(), f"  certificate {path} (digest {result.certificate.digest})"]
+    lines += [f"  - {problem}" for problem in result.problems]
+    lines += [f"  ok {item}" for item in result.checked]
+    lines += [f"  note: {note}" for note in result.notes]
+    code = EXIT_EXPIRED if result.status is VerificationStatus.EXPIRED else _EXIT[result.status]
+    return code, lines
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    try:
+        trusted = _trusted(args)
+    except ReportError as exc:
+        print(f"UNREADABLE: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    code, lines = verify_lines(
+        args.certificate,
+        trusted=trusted,
+        archive=args.archive,
+        report=args.report,
+        transcript=args.transcript,
+        waivers=args.waivers,
+    )
+    stream = sys.stderr if code == EXIT_UNREADABLE else sys.stdout
+    for line in lines:
+        print(line, file=stream)
+    return code
+
+
+def run_pdf(args: argparse.Namespace) -> int:
+    from reports.pdf import render_certificate_pdf
+
+    try:
+        path = _locate(args.certificate, args.archive)
+        out = render_certificate_pdf(path, args.out)
     except _Unreadable as exc:
         print(f"UNREADABLE: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    except ReportFormatError as exc:
-        print(f"UNREADABLE: {certificate_path} is not a certificate: {exc}", file=sys.stderr)
+    except ReportError as exc:
+        print(f"lienthong report pdf: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    if not check.ok:
-        print(f"INVALID: {certificate_path}")
-        for problem in check.problems:
-            print(f"  - {problem}")
-        return EXIT_INVALID
-    sut = certificate["sut"]
-    print(
-        f"VALID: {certificate_path} — {sut['name']} {sut['version']} ({sut['vendor']}), "
-        f"profile {certificate['profile']}, seed {certificate['seed']}: {certificate['verdict']}"
-    )
-    for item in check.checked:
-        print(f"  ok {item}")
-    if transcript is None:
-        print("  (transcript not checked: give --transcript FILE, the axis transcript export)")
-    if args.trusted_key is None:
-        print("  (signer not pinned: give --trusted-key FINGERPRINT to check who signed)")
+    print(f"PDF certificate: {out}")
     return EXIT_VALID
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from reports.folder import REPORT_JSON, render_views
+    from reports.folder import CERTIFICATE_JSON, REPORT_JSON, render_views
     from reports.model import Report
 
     source = Path(args.report)
@@ -89,55 +172,111 @@ def run_render(args: argparse.Namespace) -> int:
     except (_Unreadable, ReportFormatError) as exc:
         print(f"UNREADABLE: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    signed_by = None
+    certificate = source.parent / CERTIFICATE_JSON
+    if certificate.is_file():
+        try:
+            signed_by = json.loads(certificate.read_bytes())["signer"]["fingerprint"]
+        except (OSError, ValueError, KeyError, TypeError):
+            signed_by = None
     out.mkdir(parents=True, exist_ok=True)
     target = out / REPORT_JSON
     if not target.exists() or not target.samefile(source):
         # The original bytes, so a certificate issued for them still verifies here.
         target.write_bytes(raw)
-    html, junit, index = render_views(report, out)
+    html, junit, index = render_views(report, out, signed_by=signed_by)
     print(f"wrote {html}, {junit}, {index}")
     return EXIT_VALID
+
+
+def _add_archive(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=DEFAULT_ARCHIVE,
+        metavar="DIR",
+        help=f"where to look for a certificate given by its digest (default {DEFAULT_ARCHIVE})",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="verify a signed certification certificate or re-render a report",
-        description="Work with certification reports written by `lienthong certify`.",
+        help="verify a signed certificate, print its PDF, or re-render a report",
+        description="Work with certification reports and certificates written by "
+        "`lienthong certify`.",
     )
     actions = parser.add_subparsers(dest="report_command", metavar="ACTION", required=True)
     verify = actions.add_parser(
         "verify",
-        help="check a certificate's signature, its report and (optionally) the transcript",
+        help="check a certificate: signature, report, transcript, waivers, trust and validity",
         description=(
-            "Check that a certificate's Ed25519 signature verifies, that the report it certifies "
-            "has the digest it names and says what it says, and with --transcript that the "
-            "axis transcript export is an intact hash chain whose head is the one certified. "
-            "Exit status: 0 valid, 1 invalid (the reasons are printed), 2 a file is missing, "
-            "unreadable or not a certificate."
+            "Check a certificate: its Ed25519 signature; that the report beside it has the "
+            "digest it names and says everything it says; that the transcript beside it is an "
+            "intact hash chain with the head it names; that the waivers file beside it (if "
+            "any) is the one applied; that a trusted key signed it (--trusted-key, or the "
+            "trusted-keys folder); and that it is valid today (Vietnam date). CERT is a "
+            "certificate.json, its run folder, or the digest the PDF's QR code carries. "
+            "Exit status: 0 VALID, 1 INVALID, 2 a file is missing or unreadable, 3 UNTRUSTED "
+            "(intact, but no trusted key signed it), 4 EXPIRED."
         ),
     )
     verify.add_argument(
-        "file",
-        metavar="FILE",
-        help="the certificate (certificate.json) or the report folder holding it",
-    )
-    verify.add_argument(
-        "--report",
-        metavar="REPORT",
-        help="the certified report JSON (default: report.json beside the certificate)",
-    )
-    verify.add_argument(
-        "--transcript",
-        metavar="FILE",
-        help="the axis transcript export (JSON Lines) the report rests on; checked when given",
+        "certificate",
+        metavar="CERT",
+        help="certificate.json, the run folder holding it, or the certificate's digest "
+        "(lienthong-certificate:sha256:HEX, as the PDF's QR code says)",
     )
     verify.add_argument(
         "--trusted-key",
-        metavar="FINGERPRINT",
-        help="SHA-256 fingerprint (hex) of the signing key you trust; checked when given",
+        action="append",
+        metavar="FILE|FINGERPRINT",
+        help="a signing key you trust: its public key PEM (`lienthong keys export-public`) or "
+        "its SHA-256 fingerprint (repeatable)",
     )
+    verify.add_argument(
+        "--trusted-keys",
+        type=Path,
+        metavar="DIR",
+        help="a folder of trusted public keys (*.pem), as the certification office publishes "
+        "them (default: the trusted-keys folder in the user's configuration folder)",
+    )
+    verify.add_argument(
+        "--report", type=Path, metavar="FILE", help="the certified report (default: beside it)"
+    )
+    verify.add_argument(
+        "--transcript",
+        type=Path,
+        metavar="FILE",
+        help="the axis transcript export the report rests on (default: transcript.jsonl beside it)",
+    )
+    verify.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="the waivers file the run applied (default: waivers.yaml beside it, if any)",
+    )
+    _add_archive(verify)
     verify.set_defaults(run=run_verify)
+    pdf = actions.add_parser(
+        "pdf",
+        help="print a certificate as a one-page PDF (Vietnamese and English, with a QR code)",
+        description=(
+            "Render a certificate as a one-page A4 PDF with headless Chromium: agency, "
+            "software and build, profile, verdict, MUST counts, waivers, validity, signer "
+            "fingerprint and a QR code of the certificate's digest (which `lienthong report "
+            "verify` accepts). Exit status: 0 written, 2 unreadable or Chromium missing."
+        ),
+    )
+    pdf.add_argument("certificate", metavar="CERT", help="certificate.json, its folder or digest")
+    pdf.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the PDF to write (default: certificate.pdf beside it)",
+    )
+    _add_archive(pdf)
+    pdf.set_defaults(run=run_pdf)
     render = actions.add_parser(
         "render",
         help="re-render a report's HTML page, JUnit XML and run.json",

@@ -22,4 +22,10 @@ class WaiverError(ReportError, ValueError):
 
 
 class CertificateError(ReportError):
-    """A signing key that cannot be created or loaded safely."""
+    """A signing key that cannot be created or loaded safely, or a trusted key that cannot be
+    read."""
+
+
+class VerificationInputError(ReportError):
+    """A file a verification needs (the certificate, its report, its transcript) is missing or
+    cannot be read: nothing can be said about the certificate."""

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reports.certificate import CertificateSigner
+from reports.certificate import issue_certificate
 from reports.html import render_html
 from reports.junit import render_junit
+from reports.keys import CertificateSigner
 from reports.model import Report
 from reports.run_index import RunIndex, write_run_index
 
@@ -48,19 +49,22 @@ class CertificationFiles:
     certificate: Path | None
 
 
-def render_views(report: Report, folder: Path) -> tuple[Path, Path, Path]:
-    """Write the views of ``report`` into ``folder`` (created if needed): the HTML page, the
-    JUnit XML and ``run.json``; returns their paths in that order."""
+def render_views(
+    report: Report, folder: Path, *, signed_by: str | None = None
+) -> tuple[Path, Path, Path]:
+    """Write the views of ``report`` into ``folder`` (created if needed): the HTML page
+    (naming the fingerprint of the key that ``signed_by`` the certificate, when there is one),
+    the JUnit XML and ``run.json``; returns their paths in that order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / REPORT_HTML
-    html_path.write_text(render_html(report), "utf-8")
+    html_path.write_text(render_html(report, signed_by=signed_by), "utf-8")
     junit_path = folder / JUNIT_XML
     junit_path.write_bytes(render_junit(report))
     verdict, reason = report.compute_verdict()
     index = RunIndex(
         kind=KIND,
-        title=f"{report.sut.name} {report.sut.version} — profile {report.profile}",
+        title=f"{report.subject} — profile {report.profile}",
         created=report.finished,
         seed=report.seed,
         summary=f"{verdict.value}: {reason}",
@@ -75,22 +79,27 @@ def write_certification_folder(
     folder: Path,
     *,
     signer: CertificateSigner | None = None,
-    issued_at: datetime | None = None,
+    issued: datetime | None = None,
+    validity_months: int = 12,
 ) -> CertificationFiles:
     """Write the run's files into ``folder`` (created if needed). With ``signer`` a certificate
-    is issued at ``issued_at`` (required then)."""
-    if signer is not None and issued_at is None:
-        raise ValueError("issued_at is required when a signer is given (the certificate's date)")
+    is issued at ``issued`` (required then), valid ``validity_months``."""
+    if signer is not None and issued is None:
+        raise ValueError("issued is required when a signer is given (the certificate's date)")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     report_path = folder / REPORT_JSON
     report_path.write_text(report.dumps(), "utf-8")
-    html_path, junit_path, index_path = render_views(report, folder)
+    fingerprint = signer.fingerprint if signer is not None else None
+    html_path, junit_path, index_path = render_views(report, folder, signed_by=fingerprint)
     certificate_path = None
-    if signer is not None and issued_at is not None:
-        certificate = signer.sign(report, issued_at=issued_at)
+    if signer is not None and issued is not None:
+        certificate = issue_certificate(
+            report, signer, issued=issued, validity_months=validity_months
+        )
         certificate_path = folder / CERTIFICATE_JSON
-        certificate_path.write_text(json.dumps(certificate, indent=2) + "\n", "utf-8")
+        text = json.dumps(certificate, ensure_ascii=False, indent=2) + "\n"
+        certificate_path.write_text(text, "utf-8")
     return CertificationFiles(
         folder, report_path, html_path, junit_path, index_path, certificate_path
     )

@@ -98,8 +98,9 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(report: Report) -> str:
-    """The officer's page for ``report`` as one HTML string."""
+def render_html(report: Report, *, signed_by: str | None = None) -> str:
+    """The officer's page for ``report`` as one HTML string; ``signed_by`` is the fingerprint
+    of the key that signed its certificate (shown in the footer)."""
     verdict, reason = report.compute_verdict()
     duration = report.finished - report.started
     template = _environment().get_template("certification.html.j2")
@@ -117,6 +118,7 @@ def render_html(report: Report) -> str:
         Outcome=Outcome,
         must=Level.MUST,
         digest=report_digest(report.to_json()),
+        signed_by=signed_by,
         timelines=[
             (t, timeline_data_uri(t, time_scale=report.time_scale)) for t in report.timelines
         ],

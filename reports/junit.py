@@ -43,7 +43,7 @@ def render_junit(report: Report) -> bytes:
     counts = report.counts()
     verdict, reason = report.compute_verdict()
     duration = (report.finished - report.started).total_seconds()
-    root = etree.Element("testsuites", name="lienthong certification")
+    root = etree.Element("testsuites", name=f"lienthong certification: {report.subject}")
     suite = etree.SubElement(
         root,
         "testsuite",
@@ -67,8 +67,11 @@ def render_junit(report: Report) -> bytes:
         ("seed", str(report.seed)),
         ("time_scale", f"{report.time_scale:g}"),
         ("suite_version", report.suite_version),
-        ("sut", f"{report.sut.name} {report.sut.version} ({report.sut.vendor})"),
+        ("sut", f"{report.sut.software} ({report.sut.vendor})"),
+        ("mutant", report.conditions.mutant or ""),
+        ("agency", f"{report.sut.agency} ({report.sut.organ_id})"),
         ("sut_system_id", report.sut.system_id),
+        ("overrides", report.conditions.override_text()),
         ("transcript_sha256", report.transcript_sha256),
         ("transcript_events", str(report.transcript_events)),
     ):

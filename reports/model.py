@@ -21,9 +21,10 @@ from typing import Any
 from reports import schema
 from reports.errors import ReportFormatError
 from spec.catalogue import Level, requirement
+from spec.clock import VIETNAM
 from spec.findings import Finding
 
-FORMAT = "lienthong-certification-report/1"
+FORMAT = "lienthong-certification-report/2"
 EVIDENCE_KINDS = ("transcript", "finding", "note", "exchange")
 TIMELINE_KINDS = ("sent", "listed", "downloaded", "ack", "status", "fault")
 ACK_CODES = ("done", "fail")
@@ -32,9 +33,11 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _REASON_IDS = 5
 
 __all__ = [
+    "AXIS_KINDS",
     "EVIDENCE_KINDS",
     "FORMAT",
     "TIMELINE_KINDS",
+    "Conditions",
     "Coverage",
     "DocumentTimeline",
     "Evidence",
@@ -45,6 +48,7 @@ __all__ = [
     "TimelineEvent",
     "Verdict",
     "Waiver",
+    "override_text",
 ]
 
 
@@ -83,29 +87,119 @@ def _names(ids: list[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SutIdentity:
-    """The software under test: what it calls itself and how the axis and the suite know it.
-    ``adapter`` is the kind of adapter that drove it (``http``, ``manual``, ``reference``)."""
+    """The software under test and the party it was certified for.
 
-    name: str
+    ``product``, ``vendor``, ``version``, ``build`` (a commit, build number or package hash;
+    None when the SUT does not say) and ``contract_version`` are what the SUT says about
+    itself (adapter contract ``GET /info``); ``adapter`` is the kind of adapter that drove it
+    (``http``, ``manual``, ``reference``). ``organ_id``, ``agency`` (its name in the registry
+    of agencies) and ``system_id`` are the party the suite certified, set by the officer."""
+
+    product: str
     vendor: str
     version: str
-    system_id: str
-    organ_id: str
+    build: str | None
+    contract_version: str
     adapter: str
+    organ_id: str
+    agency: str
+    system_id: str
 
-    def to_json(self) -> dict[str, str]:
+    @property
+    def software(self) -> str:
+        """``product version (build b)`` as people read it."""
+        build = f" (build {self.build})" if self.build else ""
+        return f"{self.product} {self.version}{build}"
+
+    def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
+            "product": self.product,
             "vendor": self.vendor,
             "version": self.version,
-            "system_id": self.system_id,
-            "organ_id": self.organ_id,
+            "build": self.build,
+            "contract_version": self.contract_version,
             "adapter": self.adapter,
+            "organ_id": self.organ_id,
+            "agency": self.agency,
+            "system_id": self.system_id,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, str]) -> SutIdentity:
+    def from_json(cls, data: dict[str, Any]) -> SutIdentity:
         return cls(**data)
+
+
+AXIS_KINDS = ("in-process", "external")
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """Everything besides the profile's name that shaped the verdict of a run.
+
+    ``require_signature`` is the profile's effective choice; ``overrides`` names every option
+    that departed from the defaults with its value (``require_signature``, ``requirements``,
+    ``time_scale``, ``exploration_examples``, ``seed``); ``mutant`` is the defect planted in the
+    reference SUT, if any; ``axis_kind`` is ``in-process`` (the suite's own axis) or
+    ``external`` (a running axis given by URL); ``officer`` is who ran it; ``waivers_sha256``
+    the SHA-256 of the waivers file applied (None without one); ``catalogue_sha256`` and
+    ``checks_sha256`` identify the requirement catalogue and the suite's check modules."""
+
+    require_signature: bool
+    overrides: dict[str, Any]
+    exploration_examples: int
+    mutant: str | None
+    axis_kind: str
+    officer: str | None
+    waivers_sha256: str | None
+    catalogue_sha256: str
+    checks_sha256: str
+
+    def __post_init__(self) -> None:
+        if self.axis_kind not in AXIS_KINDS:
+            raise ReportFormatError(f"axis_kind={self.axis_kind!r} must be one of {AXIS_KINDS}")
+        for name in ("catalogue_sha256", "checks_sha256", "waivers_sha256"):
+            value = getattr(self, name)
+            if value is not None and not _SHA256.fullmatch(value):
+                raise ReportFormatError(f"{name}={value!r} must be 64 lowercase hex digits")
+        object.__setattr__(self, "overrides", dict(self.overrides))
+
+    def override_text(self) -> str:
+        """``require_signature=no, time_scale=60`` (or ``none``), as the verdict line says it."""
+        return override_text(self.overrides)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "require_signature": self.require_signature,
+            "overrides": dict(self.overrides),
+            "exploration_examples": self.exploration_examples,
+            "mutant": self.mutant,
+            "axis_kind": self.axis_kind,
+            "officer": self.officer,
+            "waivers_sha256": self.waivers_sha256,
+            "catalogue_sha256": self.catalogue_sha256,
+            "checks_sha256": self.checks_sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Conditions:
+        return cls(**data)
+
+
+def override_text(overrides: dict[str, Any]) -> str:
+    """Overrides as people read them: ``require_signature=no, time_scale=60``, or ``none``."""
+    if not overrides:
+        return "none"
+    return ", ".join(f"{k}={_shown(v)}" for k, v in overrides.items())
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,10 +469,12 @@ class Coverage:
 @dataclass(frozen=True, slots=True)
 class Report:
     """One certification run. ``requirements`` holds every requirement of the profile, tested
-    or not; ``transcript_sha256`` is the head hash of the axis transcript chain
-    (``axis.transcript``) after ``transcript_events`` events; ``completed`` is False when the
-    run stopped early, with ``incomplete_reason``; ``expired_waivers`` are waivers that were
-    offered but had expired and so did not apply."""
+    or not; ``conditions`` says what else shaped the verdict (overrides, mutant, waivers file,
+    axis, catalogue and check digests); ``transcript_sha256`` is the head hash of the axis
+    transcript chain (``axis.transcript``) after ``transcript_events`` events; ``completed`` is
+    False when the run stopped early, with ``incomplete_reason``; ``expired_waivers`` are
+    waivers that were offered but had expired and so did not apply, ``unused_waivers`` those
+    that excused nothing (a note: the requirement passed or is outside the profile)."""
 
     suite_version: str
     profile: str
@@ -391,10 +487,12 @@ class Report:
     requirements: tuple[RequirementResult, ...]
     transcript_sha256: str
     transcript_events: int
+    conditions: Conditions
     completed: bool = True
     incomplete_reason: str = ""
     timelines: tuple[DocumentTimeline, ...] = ()
     expired_waivers: tuple[Waiver, ...] = ()
+    unused_waivers: tuple[Waiver, ...] = ()
 
     def __post_init__(self) -> None:
         _aware(self.started, "started")
@@ -415,7 +513,7 @@ class Report:
             raise ReportFormatError(f"transcript_events={self.transcript_events!r} must be >= 0")
         if not self.completed and not self.incomplete_reason.strip():
             raise ReportFormatError("a run that did not complete needs an incomplete_reason")
-        for name in ("requirements", "timelines", "expired_waivers"):
+        for name in ("requirements", "timelines", "expired_waivers", "unused_waivers"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         seen = Counter(r.id for r in self.requirements)
         doubled = sorted(i for i, n in seen.items() if n > 1)
@@ -427,6 +525,21 @@ class Report:
     @property
     def coverage(self) -> Coverage:
         return Coverage.of(self.requirements)
+
+    @property
+    def subject(self) -> str:
+        """What was certified, as a title says it: the software (and the mutant planted in it,
+        if any) and the agency."""
+        mutant = self.conditions.mutant
+        planted = f" with mutant {mutant}" if mutant else ""
+        return f"{self.sut.software}{planted} for {self.sut.agency} ({self.sut.organ_id})"
+
+    def must_counts(self) -> tuple[int, int, int]:
+        """``(passed, waived, total)`` of the profile's MUST requirements."""
+        must = [r for r in self.requirements if r.level is Level.MUST]
+        passed = sum(r.verdict is Outcome.PASSED for r in must)
+        waived = sum(r.verdict is Outcome.WAIVED for r in must)
+        return passed, waived, len(must)
 
     @property
     def verdict(self) -> Verdict:
@@ -445,7 +558,7 @@ class Report:
         otherwise CERTIFIED.
         """
         must = [r for r in self.requirements if r.level is Level.MUST]
-        day = self.finished.date()
+        day = self.finished.astimezone(VIETNAM).date()
         failed = [r.id for r in must if r.verdict is Outcome.FAILED]
         lapsed = [
             r.id
@@ -513,10 +626,12 @@ class Report:
             "verdict": verdict.value,
             "reason": reason,
             "coverage": self.coverage.to_json(),
+            "conditions": self.conditions.to_json(),
             "transcript_sha256": self.transcript_sha256,
             "transcript_events": self.transcript_events,
             "requirements": [r.to_json() for r in self.requirements],
             "expired_waivers": [w.to_json() for w in self.expired_waivers],
+            "unused_waivers": [w.to_json() for w in self.unused_waivers],
             "timelines": [t.to_json() for t in self.timelines],
         }
 
@@ -542,10 +657,12 @@ class Report:
             requirements=tuple(RequirementResult.from_json(r) for r in data["requirements"]),
             transcript_sha256=data["transcript_sha256"],
             transcript_events=data["transcript_events"],
+            conditions=Conditions.from_json(data["conditions"]),
             completed=data["completed"],
             incomplete_reason=data["incomplete_reason"],
             timelines=tuple(DocumentTimeline.from_json(t) for t in data["timelines"]),
             expired_waivers=tuple(Waiver.from_json(w) for w in data["expired_waivers"]),
+            unused_waivers=tuple(Waiver.from_json(w) for w in data["unused_waivers"]),
         )
         for key in ("verdict", "reason", "coverage"):
             derived = report.to_json()[key]

@@ -2,9 +2,11 @@
 
 A waiver excuses the failure of one requirement for a stated reason until its expiry date
 (inclusive), approved by a named person. It exists to let a certification go ahead while a
-known, accepted deviation is fixed, so the file must stay honest: a waiver that excuses nothing
-in the run (the requirement passed, was not tested, is not in the profile or does not exist) is
-an error, never silently ignored. An expired waiver does not apply and is listed in the report.
+known, accepted deviation is fixed, so the file stays honest: a waiver naming no requirement
+of the catalogue is an error before the run starts; one that excuses nothing in the run (the
+requirement passed, was not tested or is outside the profile) is listed in the report as
+unused; an expired one does not apply and is listed too. Every waiver applied, with its
+approver, goes into the signed certificate with the file's SHA-256.
 
 File format (``spec/schemas/waivers.schema.json``)::
 
@@ -29,7 +31,7 @@ from reports.errors import ReportFormatError, WaiverError
 from reports.model import Outcome, Report, RequirementResult, Waiver
 from spec.catalogue import catalogue
 
-__all__ = ["apply_waivers", "load_waivers", "parse_waivers"]
+__all__ = ["apply_waivers", "load_waivers", "parse_waivers", "unknown_requirements"]
 
 
 class _Loader(yaml.SafeLoader):
@@ -48,7 +50,7 @@ def parse_waivers(text: str, source: str = "<waivers>") -> tuple[Waiver, ...]:
     try:
         data: Any = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise WaiverError([f"{source} is not valid YAML: {exc}"]) from exc
+        raise WaiverError([f"{source} is not valid YAML: {_yaml_problem(exc)}"]) from exc
     if data is None:
         return ()
     try:
@@ -76,6 +78,14 @@ def parse_waivers(text: str, source: str = "<waivers>") -> tuple[Waiver, ...]:
     return tuple(waivers)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The YAML error in one line: what and where."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
 def load_waivers(path: Path) -> tuple[Waiver, ...]:
     """The waivers of the YAML file at ``path``. Raises ``WaiverError`` when it cannot be read
     or is not a valid waivers file."""
@@ -87,34 +97,43 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
 
 
 def apply_waivers(report: Report, waivers: tuple[Waiver, ...], *, today: date) -> Report:
-    """The report with every failed requirement that a waiver valid on ``today`` names marked
-    waived, and the expired waivers listed in ``expired_waivers``.
+    """The report with every failed requirement that a waiver valid on ``today`` (a Vietnam
+    date) names marked waived, the expired waivers in ``expired_waivers`` and the waivers that
+    excused nothing (the requirement did not fail, or is outside the profile) in
+    ``unused_waivers``: a note for the officer, never a reason to stop (a re-certification
+    after the vendor fixed a waived defect leaves its waiver unused).
 
-    Raises ``WaiverError`` listing every waiver that names an unknown requirement, one outside
-    the report's profile, or one that did not fail (a waiver must be used)."""
+    Raises ``WaiverError`` listing every waiver that names no requirement of the catalogue
+    (a typo, checked before the run by :func:`unknown_requirements`)."""
     if isinstance(today, datetime) or not isinstance(today, date):
         raise TypeError(f"today={today!r} must be a datetime.date (the day the waivers are judged)")
-    known = catalogue()
-    problems: list[str] = []
-    waived: list[RequirementResult] = []
-    expired: list[Waiver] = []
-    in_report = {r.id: r for r in report.requirements}
-    for waiver in waivers:
-        name = f"the waiver for {waiver.requirement!r}"
-        result = in_report.get(waiver.requirement)
-        if waiver.requirement not in known:
-            problems.append(f"{name} names no requirement of spec/requirements/")
-        elif result is None:
-            problems.append(f"{name} names a requirement outside profile {report.profile!r}")
-        elif not waiver.valid_on(today):
-            expired.append(waiver)
-        elif result.verdict is not Outcome.FAILED:
-            problems.append(
-                f"{name} is unused: the requirement's verdict is {result.verdict.value!r}, "
-                "not 'failed'; remove the waiver"
-            )
-        else:
-            waived.append(replace(result, verdict=Outcome.WAIVED, waiver=waiver))
+    problems = unknown_requirements(waivers)
     if problems:
         raise WaiverError(problems)
-    return report.with_results(tuple(waived), expired_waivers=(*report.expired_waivers, *expired))
+    waived: list[RequirementResult] = []
+    expired: list[Waiver] = []
+    unused: list[Waiver] = []
+    in_report = {r.id: r for r in report.requirements}
+    for waiver in waivers:
+        result = in_report.get(waiver.requirement)
+        if result is not None and result.verdict is Outcome.FAILED and not waiver.valid_on(today):
+            expired.append(waiver)
+        elif result is not None and result.verdict is Outcome.FAILED:
+            waived.append(replace(result, verdict=Outcome.WAIVED, waiver=waiver))
+        else:
+            unused.append(waiver)
+    return report.with_results(
+        tuple(waived),
+        expired_waivers=(*report.expired_waivers, *expired),
+        unused_waivers=(*report.unused_waivers, *unused),
+    )
+
+
+def unknown_requirements(waivers: tuple[Waiver, ...]) -> list[str]:
+    """One sentence per waiver that names no requirement of the catalogue."""
+    known = catalogue()
+    return [
+        f"the waiver for {w.requirement!r} names no requirement of spec/requirements/"
+        for w in waivers
+        if w.requirement not in known
+    ]

@@ -113,9 +113,7 @@ def _read_family(name: str, text: str) -> list[Requirement]:
 
 def _family_files() -> list:
     folder = resources.files("spec") / "requirements"
-    return sorted(
-        (p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name
-    )
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
 
 
 @functools.cache

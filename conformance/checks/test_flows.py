@@ -438,7 +438,7 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
     if message is None or status is None:
         judge.fail(
             "FLOW-TAKE-BACK-REQUESTED",
-            f"no 13 on {sent.document_id} came within {online.bounds.action:g} model s",
+            f"no 13 on {sent.document_id} came within {online.clock.span(online.bounds.action)}",
             sent.evidence(),
         )
         return

@@ -62,7 +62,8 @@ def test_the_first_report_comes_in_time(
         if first is None or not receipt.downloads:
             judge.fail(
                 "LC-FIRST-ARRIVED-TIMELY",
-                f"{receipt.label()} got no 01 or 02 within {bound:g} model s of its download",
+                f"{receipt.label()} got no 01 or 02 within {online.clock.span(bound)} of its "
+                "download",
                 receipt.evidence(),
             )
             continue
@@ -70,8 +71,8 @@ def test_the_first_report_comes_in_time(
         judge.check(
             "LC-FIRST-ARRIVED-TIMELY",
             took <= bound,
-            f"{receipt.label()} got {code_of(first)} {took:.0f} model s after its download "
-            f"(bound {bound:g} s)",
+            f"{receipt.label()} got {code_of(first)} {online.clock.span(took)} after its download "
+            f"(bound {online.clock.span(bound)})",
             receipt.evidence(),
         )
 
@@ -180,7 +181,7 @@ def _act(
         + (
             f"{code} went out"
             if status
-            else f"no {code} came within {online.bounds.action:g} model s"
+            else f"no {code} came within {online.clock.span(online.bounds.action)}"
         ),
         [status.evidence()] if status else receipt.evidence(),
     )

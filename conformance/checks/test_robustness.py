@@ -194,7 +194,7 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(fresh: World, judge: Ju
     judge.check(
         "ROB-BACKOFF",
         len(calls) <= bounds.outage_calls,
-        f"the SUT made {len(calls)} calls during the {bounds.outage:g} model s outage "
+        f"the SUT made {len(calls)} calls during the {fresh.clock.span(bounds.outage)} outage "
         f"(bound {bounds.outage_calls})",
         evidence,
     )
@@ -208,7 +208,7 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(fresh: World, judge: Ju
     if first_ok is None:
         judge.fail(
             "ROB-RECOVER-OUTAGE",
-            f"the SUT made no successful call within {bounds.recovery:g} model s of the "
+            f"the SUT made no successful call within {fresh.clock.span(bounds.recovery)} of the "
             "outage's end",
             evidence,
         )
@@ -217,8 +217,8 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(fresh: World, judge: Ju
     judge.check(
         "ROB-RECOVER-OUTAGE",
         late <= bounds.recovery,
-        f"the SUT's first successful call came {late:.0f} model s after the outage "
-        f"(bound {bounds.recovery:g} s)",
+        f"the SUT's first successful call came {fresh.clock.span(late)} after the outage "
+        f"(bound {fresh.clock.span(bounds.recovery)})",
         [*evidence, *receipt.evidence()[:1]],
     )
     _judge_reported_once(

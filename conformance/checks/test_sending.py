@@ -119,8 +119,8 @@ def test_statuses_on_sent_documents_are_read_and_acknowledged(
         judge.check(
             "SND-READS-STATUSES",
             took <= bound,
-            f"status {reply.doc_id} read and acknowledged done {took:.0f} model s after it was "
-            f"listed (bound {bound:g} s)",
+            f"status {reply.doc_id} read and acknowledged done {online.clock.span(took)} after it was "
+            f"listed (bound {online.clock.span(bound)})",
             reply.evidence(),
         )
 
@@ -144,8 +144,8 @@ def test_statuses_are_listed_within_the_poll_interval(
         judge.check(
             "TR-POLL-STATUS",
             took <= bound,
-            f"status {reply.doc_id} listed {took:.0f} model s after it was stored "
-            f"(bound {bound:g} s)",
+            f"status {reply.doc_id} listed {online.clock.span(took)} after it was stored "
+            f"(bound {online.clock.span(bound)})",
             reply.evidence(),
         )
 

@@ -45,7 +45,8 @@ def test_documents_are_listed_within_the_poll_interval(
         judge.check(
             "TR-POLL-EDOC",
             took <= bound,
-            f"{receipt.label()} listed {took:.0f} model s after it was stored (bound {bound:g} s)",
+            f"{receipt.label()} listed {online.clock.span(took)} after it was stored "
+            f"(bound {online.clock.span(bound)})",
             receipt.evidence(),
         )
 
@@ -67,8 +68,8 @@ def test_listed_documents_are_downloaded(
         judge.check(
             "TR-DOWNLOAD",
             took <= bound,
-            f"{receipt.label()} downloaded {took:.0f} model s after it was listed "
-            f"(bound {bound:g} s)",
+            f"{receipt.label()} downloaded {online.clock.span(took)} after it was listed "
+            f"(bound {online.clock.span(bound)})",
             receipt.evidence(),
         )
 
@@ -92,8 +93,8 @@ def test_stored_documents_are_acknowledged_done(
         judge.check(
             "TR-ACK-DONE",
             took <= bound,
-            f"{receipt.label()} acknowledged done {took:.0f} model s after its download "
-            f"(bound {bound:g} s)",
+            f"{receipt.label()} acknowledged done {online.clock.span(took)} after its download "
+            f"(bound {online.clock.span(bound)})",
             receipt.evidence(),
         )
 

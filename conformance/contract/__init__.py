@@ -1,4 +1,4 @@
-"""The adapter contract (version 1.0): the HTTP+JSON control interface a vendor exposes from a
+"""The adapter contract (version 1.1): the HTTP+JSON control interface a vendor exposes from a
 test build of its software so that the suite can drive it (docs/adapter-contract.md).
 
 This package holds the contract's JSON Schemas (one per request and response, beside this
@@ -39,7 +39,7 @@ from conformance.contract.types import (
 )
 from conformance.errors import ContractViolation
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 BASE_PATH = "/lienthong/v1"
 SCHEMA_BASE = "https://lienthong.invalid/adapter-contract/1.0/"
 

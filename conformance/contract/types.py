@@ -51,7 +51,9 @@ def _drop_none(data: Json) -> Json:
 
 @dataclass(frozen=True, slots=True)
 class SutIdentity:
-    """What ``GET /info`` says about the SUT."""
+    """What ``GET /info`` says about the SUT. ``build`` (contract 1.1, optional) identifies
+    the exact build: a commit, a build number or a package hash; it goes into the
+    certificate."""
 
     product: str
     vendor: str
@@ -61,9 +63,10 @@ class SutIdentity:
     configured: bool = False
     organ_id: str | None = None
     system_id: str | None = None
+    build: str | None = None
 
     def to_json(self) -> Json:
-        return {
+        data = {
             "contractVersion": self.contract_version,
             "product": self.product,
             "vendor": self.vendor,
@@ -73,6 +76,9 @@ class SutIdentity:
             "organId": self.organ_id,
             "systemId": self.system_id,
         }
+        if self.build is not None:
+            data["build"] = self.build
+        return data
 
     @classmethod
     def from_json(cls, data: Json) -> SutIdentity:
@@ -85,6 +91,7 @@ class SutIdentity:
             configured=data["configured"],
             organ_id=data.get("organId"),
             system_id=data.get("systemId"),
+            build=data.get("build"),
         )
 
 

@@ -12,6 +12,8 @@ With ``Behaviour()`` it is honest and passes the full profile; each toggle of
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import tempfile
 import threading
@@ -67,7 +69,22 @@ AXIS_TIMEOUT = 60.0
 MIN_AXIS_TIMEOUT, MAX_AXIS_TIMEOUT = 1.0, 10.0
 WRONG_SECRET_SUFFIX = "-not-the-secret"
 
-__all__ = ["CAPABILITIES", "DEFAULT_POLL_INTERVAL", "ReferenceSut"]
+__all__ = ["CAPABILITIES", "DEFAULT_POLL_INTERVAL", "ReferenceSut", "build_id"]
+
+
+@functools.cache
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_id(behaviour: Behaviour) -> str:
+    """The reference SUT's build (adapter contract 1.1): the digest of its source, and the
+    defects planted in it, since a mutant is another build."""
+    planted = "".join(f"+{name}" for name in behaviour.defects)
+    return f"src-{_source_digest()[:12]}{planted}"
 
 
 def _recorded(record: StatusRecord) -> RecordedStatus:
@@ -142,6 +159,7 @@ class ReferenceSut:
             configured=s is not None,
             organ_id=s.organ_id if s else None,
             system_id=s.config.system_id if s else None,
+            build=build_id(self.behaviour),
         )
 
     def configure(self, config: Configuration) -> None:

@@ -62,7 +62,7 @@ def firings(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _run(tmp_path: Path, name: str) -> Report:
-    result = run(CertifySettings(seed=SEED, out_dir=tmp_path / name))
+    result = run(CertifySettings(adapter="reference", seed=SEED, out_dir=tmp_path / name))
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert result.folder is not None and result.outcome is not None
     assert result.outcome.report is not None
@@ -123,6 +123,7 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
     requirement, and replaying it fails the mutant but not the reference."""
     result = run(
         CertifySettings(
+            adapter="reference",
             mutant="never-acks",
             requirements=("TR-ACK-DONE",),
             exploration_examples=3,
@@ -135,7 +136,11 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
     assert "TR-ACK-DONE" in scenario.requirements
     assert scenario.steps == ({"op": "deliver", "partner": scenario.steps[0]["partner"]},)
 
-    again = run(CertifySettings(mutant="never-acks", replay=path, out_dir=tmp_path / "again"))
+    again = run(
+        CertifySettings(
+            adapter="reference", mutant="never-acks", replay=path, out_dir=tmp_path / "again"
+        )
+    )
     assert again.exit_code == 1, again.message
-    fixed = run(CertifySettings(replay=path, out_dir=tmp_path / "fixed"))
+    fixed = run(CertifySettings(adapter="reference", replay=path, out_dir=tmp_path / "fixed"))
     assert fixed.exit_code == 0, fixed.message

@@ -1,42 +1,32 @@
-"""The conformance suite as a whole: the reference SUT is certified on every profile, the
-verdict maps to the documented exit codes, the run's folder holds a report and a certificate
-that verifies, every MUST requirement of every profile is verified by some test, and the
-pytest plugin works with the usual pytest options without touching other test runs."""
+"""The conformance suite as a whole: one option table for the command and the plugin, settings
+that refuse what cannot make a run, profiles computed from the catalogue with a check for every
+requirement, the reference SUT certified on every profile and as two different agencies, and a
+run's folder whose certificate verifies."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from axis.transcript import verify_file
-from conformance.certify import CHECKS, EXIT_CERTIFIED, EXIT_FAILED, EXIT_INCOMPLETE, run
+from conformance.certify import CHECKS, EXIT_CERTIFIED, EXIT_INCOMPLETE, run
 from conformance.evidence import Ledger, TestRecord
 from conformance.judge import Judge, Judgement, RequirementsFailed
-from conformance.plugin import settings_args
+from conformance.options import add_cli_arguments, values_of
+from conformance.party import Cast, sut_party
 from conformance.profiles import PROFILES, ProfileError, profile
 from conformance.runtime import declared_ids
-from conformance.settings import CertifySettings, SettingsError
-from reports.certificate import verify_certificate
+from conformance.settings import OPTIONS, CertifySettings, SettingsError
+from reports.keys import TrustedKeys
 from reports.model import Outcome, Report, Verdict
+from reports.verification import verify_certificate_file
 from spec.catalogue import Level, catalogue
+from spec.clock import vietnam_today
 from spec.errors import UnknownRequirement
-
-pytest_plugins = ("pytester",)
-
-
-def _lienthong(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lienthong", "certify", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
 
 # -- settings and profiles ---------------------------------------------------------------------
 
@@ -46,51 +36,65 @@ def _lienthong(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     [
         ({"profile": "everything"}, "profile='everything'"),
         ({"adapter": "ftp://sut"}, "adapter='ftp://sut'"),
-        ({"mutant": "skips-01", "adapter": "manual"}, "mutant='skips-01'"),
+        (
+            {"mutant": "skips-01", "adapter": "manual", "organ_id": "000.00.00.H41"},
+            "mutant='skips-01'",
+        ),
         ({"mutant": "no-such-defect"}, "mutant='no-such-defect'"),
         ({"time_scale": 0}, "time_scale=0"),
         ({"seed": -1}, "seed=-1"),
         ({"axis_url": "http://127.0.0.1:9"}, "axis_url='http://127.0.0.1:9'"),
         ({"requirements": ("NOT-AN-ID",)}, "NOT-AN-ID"),
+        ({"adapter": "http://127.0.0.1:9"}, "organ_id is required"),
+        ({"organ_id": "00.44.W00"}, "names a connection system"),
+        ({"organ_id": "000.00.24.H44"}, "not in the registry of agencies"),
+        ({"system_id": "000.00.00.H41"}, "system_id='000.00.00.H41' is an agency id"),
+        ({"officer": "  "}, "officer='  '"),
+        ({"validity_months": 0}, "validity_months=0"),
+        ({"replay": Path("no/such/scenario.json")}, "replay='no/such/scenario.json': no such file"),
+        ({"waivers": Path("no/such/waivers.yaml")}, "waivers='no/such/waivers.yaml': no such file"),
     ],
 )
 def test_settings_refuse_what_cannot_make_a_run(changes: dict, named: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        CertifySettings(**changes)
+        CertifySettings(**{"adapter": "reference", **changes})
     assert named in str(caught.value)
 
 
-def test_settings_travel_through_pytest_options_unchanged() -> None:
-    settings = CertifySettings(
+def test_the_adapter_is_required() -> None:
+    with pytest.raises(SettingsError, match="the adapter is required: give --adapter"):
+        CertifySettings.from_options({"profile": "full"})
+    with pytest.raises(TypeError):
+        CertifySettings()  # type: ignore[call-arg]
+
+
+def test_one_option_table_serves_the_command_and_the_plugin() -> None:
+    names = {o.name for o in OPTIONS}
+    fields = {f.name for f in dataclasses.fields(CertifySettings)}
+    assert {o.field for o in OPTIONS} == fields
+    assert {"adapter", "profile", "organ-id", "system-id", "officer", "signing-key"} <= names
+    assert all(o.help and o.pytest_flag == f"--lienthong-{o.name}" for o in OPTIONS)
+    # The same table builds both front ends, so both read the same values.
+    cli = argparse.ArgumentParser()
+    add_cli_arguments(cli, OPTIONS)
+    given = ["--adapter", "reference", "--profile", "receiver", "--require-signature", "yes",
+             "--requirements", "TR-ACK-DONE, RCV-ARRIVED", "--seed", "7", "--organ-id",
+             "000.00.00.G12", "--officer", "Nguyễn Văn A"]  # fmt: skip
+    from_cli = CertifySettings.from_options(values_of(cli.parse_args(given), OPTIONS))
+    assert from_cli == CertifySettings(
+        adapter="reference",
         profile="receiver",
-        seed=7,
-        time_scale=120,
-        mutant="never-acks",
         require_signature=True,
         requirements=("TR-ACK-DONE", "RCV-ARRIVED"),
-        exploration_examples=0,
+        seed=7,
+        organ_id="000.00.00.G12",
+        officer="Nguyễn Văn A",
     )
-    options = {}
-    for arg in settings_args(settings):
-        flag, _, value = arg.partition("=")
-        options[flag] = value
-    assert options["--profile"] == "receiver"
-    assert options["--require-signature"] == "yes"
-    assert options["--requirements"] == "TR-ACK-DONE,RCV-ARRIVED"
-    rebuilt = CertifySettings.from_options(
-        {
-            "profile": options["--profile"],
-            "adapter": options["--sut-adapter"],
-            "seed": int(options["--seed"]),
-            "time_scale": float(options["--time-scale"]),
-            "out_dir": options["--report-dir"],
-            "mutant": options["--mutant"],
-            "require_signature": options["--require-signature"] == "yes",
-            "requirements": options["--requirements"],
-            "exploration_examples": int(options["--exploration-examples"]),
-        }
-    )
-    assert rebuilt == settings
+    assert from_cli.overrides() == {
+        "require_signature": True,
+        "requirements": ["TR-ACK-DONE", "RCV-ARRIVED"],
+        "seed": 7,
+    }
 
 
 def test_profiles_name_catalogue_requirements_and_full_holds_both_sides() -> None:
@@ -122,7 +126,14 @@ def declared() -> dict[str, tuple[str, ...]]:
     """The requirement ids each conformance test declares (collected, never run)."""
     items = _Items()
     status = pytest.main(
-        [str(CHECKS), "--collect-only", "-q", "-p", "no:cacheprovider", "--sut-adapter=reference"],
+        [
+            str(CHECKS),
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--lienthong-adapter=reference",
+        ],
         plugins=[items],
     )
     assert status == 0
@@ -154,7 +165,9 @@ def test_profiles_are_computed_from_the_catalogue_roles() -> None:
     }
     signed_sender = set(profile("sender").with_signatures(True).requirement_ids)
     assert {i for i, r in table.items() if r.roles.get("sender") == "signed"} <= signed_sender
-    assert not any(table[i].roles.get("sender") == "signed" for i in profile("sender").requirement_ids)
+    assert not any(
+        table[i].roles.get("sender") == "signed" for i in profile("sender").requirement_ids
+    )
     assert all(table[i].roles for i in _every_profile_id())
 
 
@@ -242,10 +255,11 @@ def _check_folder(folder: Path, verdict: Verdict) -> Report:
     index = json.loads((folder / "run.json").read_text("utf-8"))
     assert index["verdict"] == verdict.value and index["index"] == "report.html"
     certificate = json.loads((folder / "certificate.json").read_text("utf-8"))
-    check = verify_certificate(
-        certificate,
-        json.loads((folder / "report.json").read_text("utf-8")),
-        transcript=verify_file(folder / "transcript.jsonl"),
+    check = verify_certificate_file(
+        folder,
+        trusted=TrustedKeys.of(certificate["signer"]["fingerprint"]),
+        today=vietnam_today(),
+        check_transcript=verify_file,
     )
     assert check.ok, check.problems
     return report
@@ -253,7 +267,7 @@ def _check_folder(folder: Path, verdict: Verdict) -> Report:
 
 @pytest.mark.slow
 def test_the_reference_sut_is_certified_on_the_full_profile(tmp_path: Path) -> None:
-    result = run(CertifySettings(out_dir=tmp_path, time_scale=300))
+    result = run(CertifySettings(adapter="reference", out_dir=tmp_path, time_scale=300))
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert result.exit_code == EXIT_CERTIFIED
     assert result.folder is not None
@@ -263,6 +277,8 @@ def test_the_reference_sut_is_certified_on_the_full_profile(tmp_path: Path) -> N
     assert {r.id for r in must} == set(profile("full").must_ids)
     assert all(r.verdict is Outcome.PASSED for r in must)
     assert report.timelines, "the report shows the timelines of some documents"
+    assert report.sut.build and report.sut.build.startswith("src-")
+    assert report.conditions.axis_kind == "in-process" and report.conditions.overrides == {}
 
 
 @pytest.mark.slow
@@ -270,11 +286,61 @@ def test_the_reference_sut_is_certified_on_the_full_profile(tmp_path: Path) -> N
 def test_the_reference_sut_is_certified_on_the_receiver_and_sender_profiles(
     name: str, tmp_path: Path
 ) -> None:
-    result = run(CertifySettings(profile=name, out_dir=tmp_path, exploration_examples=2))
+    result = run(
+        CertifySettings(adapter="reference", profile=name, out_dir=tmp_path, exploration_examples=2)
+    )
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert result.outcome is not None and result.outcome.report is not None
     ids = {r.id for r in result.outcome.report.requirements}
     assert ids == set(profile(name).requirement_ids)
+
+
+@pytest.mark.slow
+def test_the_reference_sut_is_certified_as_two_agencies_in_one_session(tmp_path: Path) -> None:
+    named = {}
+    for organ_id in ("000.00.00.G12", "000.00.00.H41"):
+        result = run(
+            CertifySettings(
+                adapter="reference",
+                profile="receiver",
+                organ_id=organ_id,
+                exploration_examples=0,
+                out_dir=tmp_path / organ_id,
+            )
+        )
+        assert result.verdict is Verdict.CERTIFIED, result.message
+        assert result.folder is not None
+        certificate = json.loads((result.folder / "certificate.json").read_text("utf-8"))
+        named[organ_id] = certificate["party"]
+        report = _check_folder(result.folder, Verdict.CERTIFIED)
+        assert report.sut.organ_id == organ_id
+    assert named == {
+        "000.00.00.G12": {
+            "organ_id": "000.00.00.G12", "agency": "Bộ Tài chính", "system_id": "02.12.W00",
+        },
+        "000.00.00.H41": {
+            "organ_id": "000.00.00.H41", "agency": "Ủy ban nhân dân tỉnh Nghệ An",
+            "system_id": "00.41.W00",
+        },
+    }  # fmt: skip
+
+
+def test_partners_never_share_the_certified_agency_or_its_system() -> None:
+    for organ_id, system_id in (
+        ("000.00.00.G12", None),
+        ("000.00.00.H36", None),
+        ("000.00.05.H36", None),
+        ("000.00.00.H47", "00.36.W00"),
+    ):
+        cast = Cast.for_run(sut_party(organ_id, system_id), seed=3)
+        others = cast.harness
+        assert len({p.organ_id for p in others}) == 3
+        sut = cast.sut
+        assert sut.organ_id == organ_id
+        for party in others:
+            assert party.system_id != sut.system_id
+            assert party.organ_id.rsplit(".", 1)[-1] != organ_id.rsplit(".", 1)[-1]
+        assert sut.secret and sut.secret not in {p.secret for p in others}
 
 
 @pytest.mark.slow
@@ -284,6 +350,7 @@ def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
     with running_axis(AxisConfig(seed=5, seed_defaults=False)) as axis:
         result = run(
             CertifySettings(
+                adapter="reference",
                 profile="receiver",
                 axis_url=axis.url,
                 axis_token=axis.admin_token,
@@ -295,109 +362,28 @@ def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
             messages = admin.messages(limit=1000)
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert messages, "the run went through the axis given, not one of its own"
+    assert result.outcome is not None and result.outcome.report is not None
+    assert result.outcome.report.conditions.axis_kind == "external"
 
 
-# -- exit codes of lienthong certify -----------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_certify_exits_0_for_a_certified_sut(tmp_path: Path) -> None:
-    done = _lienthong(
-        "--profile", "sender", "--exploration-examples", "0", "--out", str(tmp_path), cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "CERTIFIED" in done.stdout and "systemId" in done.stdout
-
-
-def test_certify_exits_1_when_a_requirement_failed(tmp_path: Path) -> None:
-    done = _lienthong(
-        "--mutant", "never-acks", "--requirements", "TR-ACK-DONE",
-        "--exploration-examples", "0", "--out", str(tmp_path), cwd=tmp_path,
-    )  # fmt: skip
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "NOT CERTIFIED" in done.stdout and "TR-ACK-DONE" in done.stdout
-
-
-def test_certify_exits_2_when_the_sut_cannot_be_reached(tmp_path: Path) -> None:
-    done = _lienthong("--adapter", "http://127.0.0.1:9", "--out", str(tmp_path), cwd=tmp_path)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "cannot reach the SUT" in done.stdout
-
-
-def test_certify_exits_2_on_bad_options(tmp_path: Path) -> None:
-    done = _lienthong("--adapter", "ftp://sut", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "adapter='ftp://sut'" in done.stderr
-
-
-def test_an_unreadable_waivers_file_stops_the_run_before_it_starts(tmp_path: Path) -> None:
-    waivers = tmp_path / "waivers.yaml"
-    waivers.write_text("- requirement: TR-ACK-DONE\n  reason: [unclosed\n", "utf-8")
-    result = run(CertifySettings(waivers=waivers, out_dir=tmp_path / "out"))
-    assert result.exit_code == EXIT_INCOMPLETE
-    assert result.outcome is None and "bad options" in result.message
-    assert not (tmp_path / "out").exists()
-
-
-def test_a_partial_run_is_never_certified(tmp_path: Path) -> None:
+def test_a_partial_run_is_incomplete_everywhere(tmp_path: Path) -> None:
     result = run(
-        CertifySettings(requirements=("TR-POLL-EDOC",), exploration_examples=0, out_dir=tmp_path)
+        CertifySettings(
+            adapter="reference",
+            requirements=("TR-POLL-EDOC",),
+            exploration_examples=0,
+            out_dir=tmp_path,
+        )
     )
     assert result.verdict is Verdict.INCOMPLETE
-    assert result.exit_code == EXIT_FAILED
+    assert result.exit_code == EXIT_INCOMPLETE == 3
+    assert result.message.startswith("INCOMPLETE: ")
     assert result.outcome is not None and result.outcome.report is not None
-    assert result.outcome.report.result("TR-POLL-EDOC").verdict is Outcome.PASSED
-    assert EXIT_INCOMPLETE == 2
-
-
-# -- the pytest plugin ---------------------------------------------------------------------------
-
-
-def test_the_plugin_runs_with_k_and_junitxml(pytester: pytest.Pytester) -> None:
-    junit = pytester.path / "junit.xml"
-    result = pytester.runpytest_subprocess(
-        str(CHECKS),
-        "--sut-adapter=reference",
-        "-k",
-        "listed_within_the_poll_interval or downloaded",
-        f"--junitxml={junit}",
-        f"--report-dir={pytester.path / 'out'}",
-        "-p",
-        "no:cacheprovider",
-    )
-    result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(["*lienthong conformance: profile=full adapter=reference*"])
-    text = junit.read_text("utf-8")
-    assert "test_documents_are_listed_within_the_poll_interval" in text
-    assert "test_listed_documents_are_downloaded" in text
-
-
-def test_the_plugin_stops_at_the_first_failure_with_x(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess(
-        str(CHECKS / "test_transport.py"),
-        "--sut-adapter=reference",
-        "--mutant=never-acks",
-        "-x",
-        f"--report-dir={pytester.path / 'out'}",
-        "-p",
-        "no:cacheprovider",
-    )
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed") == 1, result.stdout.str()
-    result.stdout.fnmatch_lines(["*verdict: NOT CERTIFIED*TR-ACK-DONE*"])
-
-
-def test_the_plugin_leaves_other_test_runs_alone(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import pytest
-
-        @pytest.mark.requirement("TR-ACK-DONE")
-        def test_plain():
-            assert True
-        """
-    )
-    result = pytester.runpytest_inprocess("--strict-markers", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
-    assert "lienthong certification" not in result.stdout.str()
-    assert "lienthong conformance" not in result.stdout.str()
+    report = result.outcome.report
+    assert report.result("TR-POLL-EDOC").verdict is Outcome.PASSED
+    overrides = {"requirements": ["TR-POLL-EDOC"], "exploration_examples": 0}
+    assert report.conditions.overrides == overrides
+    assert result.folder is not None
+    certificate = json.loads((result.folder / "certificate.json").read_text("utf-8"))
+    assert certificate["verdict"] == "INCOMPLETE"
+    assert certificate["profile"]["overrides"] == overrides

@@ -78,6 +78,7 @@ def test_the_reference_sut_is_certified_at_every_hour(
     with time_machine.travel(moment, tick=True):
         result = run(
             CertifySettings(
+                adapter="reference",
                 profile=profile,
                 out_dir=tmp_path,
                 time_scale=DEFAULT_TIME_SCALE,

@@ -9,6 +9,7 @@ from typing import Any
 
 from axis.store import open_store
 from reports.model import (
+    Conditions,
     DocumentTimeline,
     Evidence,
     Outcome,
@@ -17,19 +18,39 @@ from reports.model import (
     SutIdentity,
     TimelineEvent,
 )
+from spec.catalogue import catalogue_digest
 from spec.clock import VIETNAM
 
 STARTED = datetime(2025, 3, 14, 9, 0, 0, tzinfo=VIETNAM)
 HEAD = "3f" * 32
 SUT = SutIdentity(
-    "QLVB Demo", "Công ty Phần mềm A", "4.1.0", "02.29.W00", "000.00.24.H44", "reference"
+    product="QLVB Demo",
+    vendor="Công ty Phần mềm A",
+    version="4.1.0",
+    build="git-5f1e3c9",
+    contract_version="1.1",
+    adapter="http",
+    organ_id="000.00.00.H44",
+    agency="Ủy ban nhân dân tỉnh Phú Thọ",
+    system_id="00.44.W00",
+)
+CONDITIONS = Conditions(
+    require_signature=True,
+    overrides={"time_scale": 60.0, "seed": 1234},
+    exploration_examples=4,
+    mutant=None,
+    axis_kind="in-process",
+    officer="Nguyễn Văn A",
+    waivers_sha256=None,
+    catalogue_sha256=catalogue_digest(),
+    checks_sha256="c4" * 32,
 )
 DOC = "5f1e3c9a-7a52-4c1e-9d4b-2b7c1e6f0a11"
 RECEIVER_A = "000.00.24.H44"
 RECEIVER_B = "000.01.24.H44"
 
 REPEATED_STATUS = {
-    "request": {"op": "updateStatus", "system": "02.29.W00", "doc_id": DOC, "status": "03"},
+    "request": {"op": "updateStatus", "system": "00.44.W00", "doc_id": DOC, "status": "03"},
     "response": {"op": "updateStatus", "status": "OK", "error_code": "0"},
 }
 
@@ -104,6 +125,7 @@ def sample_report(**changes: Any) -> Report:
         requirements=results(),
         transcript_sha256=HEAD,
         transcript_events=17,
+        conditions=CONDITIONS,
         timelines=(timeline(),),
     )
     return replace(report, **changes)
@@ -132,6 +154,7 @@ def write_transcript(path: Path, count: int = 5) -> tuple[str, int]:
 
 
 __all__ = [
+    "CONDITIONS",
     "HEAD",
     "STARTED",
     "VIETNAM",

@@ -1,31 +1,30 @@
-"""Signed certificates: signing, verifying, and every kind of tampering being caught."""
+"""Issuing certificates: the signed body states everything that shaped the verdict, taken from
+the report, matches its schema, and dates its validity in Vietnam."""
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import stat
 from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import jsonschema
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from axis.transcript import verify_file
 from reports.certificate import (
-    PRIVATE_KEY_FILE,
-    CertificateSigner,
-    canonical_json,
+    FORMAT,
+    certificate_digest,
+    certificate_facts,
+    digest_of_text,
+    issue_certificate,
+    qr_payload,
     report_digest,
-    verify_certificate,
 )
-from reports.errors import CertificateError, ReportFormatError
+from reports.keys import CertificateSigner
+from reports.model import Outcome, Waiver
 from reports.schema import CERTIFICATE_SCHEMA, load_schema
-from tests.reports.samples import VIETNAM, sample_report, write_transcript
+from reports.waivers import apply_waivers
+from tests.reports.samples import VIETNAM, sample_report, with_verdicts
 
 ISSUED = datetime(2025, 3, 14, 10, 0, tzinfo=VIETNAM)
 
@@ -35,111 +34,107 @@ def signer() -> CertificateSigner:
     return CertificateSigner.generate()
 
 
-@pytest.fixture
-def run(tmp_path: Path, signer: CertificateSigner) -> dict[str, Any]:
-    """A report tied to a real transcript file, its JSON as written, and its certificate."""
-    transcript = tmp_path / "transcript.jsonl"
-    head, events = write_transcript(transcript)
-    report = sample_report(transcript_sha256=head, transcript_events=events)
-    report_json = json.loads(report.dumps())
-    certificate = signer.sign(report, issued_at=ISSUED)
-    return {"report": report, "json": report_json, "cert": certificate, "transcript": transcript}
+def _certified() -> Any:
+    return with_verdicts(sample_report(), LC_NO_REPEAT=Outcome.PASSED, ROB_BACKOFF=Outcome.PASSED)
 
 
-def test_certificate_matches_its_schema_and_verifies(run: dict[str, Any]) -> None:
-    jsonschema.Draft202012Validator(load_schema(CERTIFICATE_SCHEMA)).validate(run["cert"])
-    assert run["cert"]["report_sha256"] == report_digest(run["json"])
-    assert run["cert"]["verdict"] == "NOT CERTIFIED"
-    check = verify_certificate(run["cert"], run["json"], transcript=verify_file(run["transcript"]))
-    assert check.ok, check.problems
-    assert any("transcript head" in c for c in check.checked)
-
-
-def test_changed_report_byte_is_caught(run: dict[str, Any]) -> None:
-    text = json.dumps(run["json"])
-    tampered = json.loads(text.replace('"seed": 1234', '"seed": 1235'))
-    check = verify_certificate(run["cert"], tampered)
-    assert not check.ok
-    assert "the report does not match the certificate" in check.problems[0]
-
-
-def test_changed_certificate_breaks_the_signature(run: dict[str, Any]) -> None:
-    forged = {**run["cert"], "verdict": "CERTIFIED"}
-    check = verify_certificate(forged, run["json"])
-    assert check.problems == [
-        "the signature does not verify: the certificate was changed after it was signed"
-    ]
-
-
-def test_resigned_by_another_key_fails_only_when_the_key_is_pinned(
-    run: dict[str, Any], signer: CertificateSigner
+def test_the_body_names_the_party_software_profile_and_everything_that_shaped_it(
+    signer: CertificateSigner,
 ) -> None:
-    other = CertificateSigner.generate().sign(run["report"], issued_at=ISSUED)
-    assert verify_certificate(other, run["json"]).ok
-    pinned = verify_certificate(other, run["json"], trusted_fingerprint=signer.fingerprint)
-    assert not pinned.ok
-    assert "not the trusted key" in pinned.problems[0]
-    ours = verify_certificate(run["cert"], run["json"], trusted_fingerprint=signer.fingerprint)
-    assert ours.ok
+    report = _certified()
+    cert = issue_certificate(report, signer, issued=ISSUED)
+    jsonschema.Draft202012Validator(load_schema(CERTIFICATE_SCHEMA)).validate(cert)
+    assert cert["format"] == FORMAT
+    assert cert["verdict"] == "CERTIFIED"
+    assert cert["party"] == {
+        "organ_id": "000.00.00.H44",
+        "agency": "Ủy ban nhân dân tỉnh Phú Thọ",
+        "system_id": "00.44.W00",
+    }
+    assert cert["software"]["build"] == "git-5f1e3c9"
+    assert cert["software"]["product"] == "QLVB Demo"
+    profile = cert["profile"]
+    assert profile["name"] == "full" and profile["require_signature"] is True
+    assert profile["overrides"] == {"time_scale": 60.0, "seed": 1234}
+    assert profile["requirements"] == [r.id for r in report.requirements]
+    assert (profile["must_passed"], profile["must_total"]) == (5, 5)
+    assert cert["suite"]["catalogue_sha256"] == report.conditions.catalogue_sha256
+    assert cert["axis"] == {"kind": "in-process", "url": "http://127.0.0.1:8765"}
+    assert cert["transcript"] == {"sha256": report.transcript_sha256, "events": 17}
+    assert cert["officer"] == "Nguyễn Văn A"
+    assert cert["report_sha256"] == report_digest(json.loads(report.dumps()))
+    assert cert["signer"]["fingerprint"] == signer.fingerprint
+    issued = datetime.fromisoformat(cert["issued"])
+    assert issued == ISSUED and issued.utcoffset() == VIETNAM.utcoffset(None)
 
 
-def test_changed_transcript_byte_is_caught(run: dict[str, Any]) -> None:
-    path: Path = run["transcript"]
-    data = bytearray(path.read_bytes())
-    data[data.index(b'"n":3') + 4] = ord("4")
-    path.write_bytes(bytes(data))
-    check = verify_certificate(run["cert"], run["json"], transcript=verify_file(path))
-    assert not check.ok
-    assert "hash chain is broken" in check.problems[0]
-    assert "line 3" in check.problems[0]
+def test_every_fact_but_the_issue_is_computed_from_the_report(signer: CertificateSigner) -> None:
+    report = sample_report()
+    cert = issue_certificate(report, signer, issued=ISSUED)
+    facts = certificate_facts(json.loads(report.dumps()))
+    assert {k: cert[k] for k in facts} == facts
+    assert set(cert) - set(facts) == {
+        "format", "report_sha256", "issued", "valid_from", "valid_until", "signer", "signature",
+    }  # fmt: skip
 
 
-def test_another_runs_transcript_is_caught(run: dict[str, Any], tmp_path: Path) -> None:
-    longer = tmp_path / "other.jsonl"
-    write_transcript(longer, count=6)
-    check = verify_certificate(run["cert"], run["json"], transcript=verify_file(longer))
-    assert not check.ok
-    assert "has 6 events" in check.problems[0]
+def test_a_mutant_run_names_its_mutant(signer: CertificateSigner) -> None:
+    report = sample_report(conditions=replace(sample_report().conditions, mutant="repeats-03"))
+    cert = issue_certificate(report, signer, issued=ISSUED)
+    assert cert["mutant"] == "repeats-03"
+    assert "with mutant repeats-03" in report.subject
 
 
-def test_not_a_certificate_is_refused(run: dict[str, Any]) -> None:
-    with pytest.raises(ReportFormatError, match="certificate does not match"):
-        verify_certificate({"hello": "world"}, run["json"])
+def test_validity_is_twelve_months_from_the_vietnam_date_of_issue(
+    signer: CertificateSigner,
+) -> None:
+    # 17:30 UTC on 31 Dec is already 1 Jan in Vietnam.
+    issued = datetime(2024, 12, 31, 17, 30, tzinfo=UTC)
+    cert = issue_certificate(_certified(), signer, issued=issued)
+    assert cert["valid_from"] == "2025-01-01"
+    assert cert["valid_until"] == "2025-12-31"
+    leap = issue_certificate(
+        _certified(), signer, issued=datetime(2024, 2, 29, 9, tzinfo=VIETNAM), validity_months=12
+    )
+    assert leap["valid_until"] == "2025-02-27"
 
 
-def test_certificate_that_contradicts_its_report_is_caught(run: dict[str, Any]) -> None:
-    # A faulty issuer could sign fields that differ from the report whose digest it names.
-    key = Ed25519PrivateKey.generate()
-    cert = CertificateSigner(key).sign(replace(run["report"], seed=99), issued_at=ISSUED)
-    body = {k: v for k, v in cert.items() if k != "signature"}
-    body["report_sha256"] = report_digest(run["json"])
-    forged = {**body, "signature": base64.b64encode(key.sign(canonical_json(body))).decode()}
-    check = verify_certificate(forged, run["json"])
-    assert check.problems == ["the certificate's seed 99 differs from the report's 1234"]
+def test_only_a_certified_verdict_is_valid_for_a_period(signer: CertificateSigner) -> None:
+    cert = issue_certificate(sample_report(), signer, issued=ISSUED)
+    assert cert["verdict"] == "NOT CERTIFIED"
+    assert cert["valid_from"] == "2025-03-14" and cert["valid_until"] is None
 
 
-def test_key_is_created_owner_only_and_reloaded(tmp_path: Path) -> None:
-    key_dir = tmp_path / "keys"
-    first = CertificateSigner.load_or_create(key_dir)
-    key_file = key_dir / PRIVATE_KEY_FILE
-    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert (key_dir / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert [p.name for p in key_dir.iterdir() if p.name.startswith(".certificate")] == []
-    again = CertificateSigner.load_or_create(key_dir)
-    assert again.fingerprint == first.fingerprint
-    assert first.fingerprint[:16] in repr(first)
+def test_a_waiver_caps_the_validity_and_its_approver_is_signed(signer: CertificateSigner) -> None:
+    report = with_verdicts(sample_report(), ROB_BACKOFF=Outcome.PASSED)
+    waiver = Waiver("LC-NO-REPEAT", "fixed in 4.2 (VND-118)", date(2025, 6, 30), "Trần Thị B")
+    waived = apply_waivers(report, (waiver,), today=date(2025, 3, 14))
+    cert = issue_certificate(waived, signer, issued=ISSUED)
+    assert cert["verdict"] == "CERTIFIED"
+    assert cert["valid_until"] == "2025-06-30"
+    assert cert["waivers"]["applied"] == [
+        {
+            "requirement": "LC-NO-REPEAT",
+            "approved_by": "Trần Thị B",
+            "reason": "fixed in 4.2 (VND-118)",
+            "expires": "2025-06-30",
+        }
+    ]
+    assert cert["profile"]["must_waived"] == 1
 
 
-def test_key_readable_by_others_is_refused(tmp_path: Path) -> None:
-    CertificateSigner.load_or_create(tmp_path)
-    os.chmod(tmp_path / PRIVATE_KEY_FILE, 0o644)
-    with pytest.raises(CertificateError, match="chmod 600"):
-        CertificateSigner.load_or_create(tmp_path)
+def test_issued_must_carry_a_timezone(signer: CertificateSigner) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        issue_certificate(sample_report(), signer, issued=datetime(2025, 3, 14, 10))
 
 
-def test_not_a_key_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / PRIVATE_KEY_FILE
-    path.write_text("not a key")
-    path.chmod(0o600)
-    with pytest.raises(CertificateError, match="not a PEM private key"):
-        CertificateSigner.load_or_create(tmp_path)
+def test_the_digest_is_the_whole_certificate_and_the_qr_payload_reads_back(
+    signer: CertificateSigner,
+) -> None:
+    cert = issue_certificate(sample_report(), signer, issued=ISSUED)
+    digest = certificate_digest(cert)
+    assert certificate_digest({**cert, "signature": cert["signature"][::-1]}) != digest
+    assert qr_payload(cert) == f"lienthong-certificate:sha256:{digest}"
+    for typed in (qr_payload(cert), f"sha256:{digest}", digest.upper(), f"  {digest}\n"):
+        assert digest_of_text(typed) == digest
+    assert digest_of_text("not a digest") is None
