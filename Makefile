@@ -5,9 +5,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+# Debian packages the PDF certificate tests use: pdftotext/pdftoppm (poppler-utils), zbarimg.
+TOOLS := /usr/bin/pdftotext /usr/bin/pdftoppm /usr/bin/zbarimg
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench lint venv chromium clean
+.PHONY: demo test test-tools bench lint venv chromium clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH" >&2; exit 2; }
@@ -24,10 +26,18 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# poppler-utils and zbar-tools, to read the PDF certificates back in the tests.
+test-tools:
+	@for tool in $(TOOLS); do test -x $$tool || missing=1; done; \
+	test -z "$$missing" || { \
+	  echo "installing Debian's poppler-utils and zbar-tools for the PDF certificate tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    poppler-utils zbar-tools >/dev/null; }
+
 demo: $(STAMP) chromium
 	$(VENV)/bin/lienthong demo
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium test-tools
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 bench: $(STAMP)
