@@ -334,6 +334,10 @@ class Observer:
 
     # -- messages ------------------------------------------------------------------------
 
+    def body(self, doc_id: str) -> bytes | None:
+        """The bytes the axis stored for ``doc_id`` (None when they cannot be read)."""
+        return self._bodies(doc_id)
+
     def message(self, stored: WireEvent) -> WireMessage:
         """The message a ``stored`` event stands for, read and validated once."""
         doc_id = stored.doc_id or ""

@@ -40,6 +40,7 @@ from conformance.errors import (
 )
 from conformance.evidence import Ledger, TestRecord, build_report, build_timelines
 from conformance.judge import Judge, RequirementsFailed
+from conformance.narration import Story, told, write_messages
 from conformance.observe import CALL, WireEvent
 from conformance.preflight import preflight
 from conformance.prepared import PreparedRun
@@ -403,7 +404,6 @@ class CertificationSession:
         (folder / TRANSCRIPT_FILE).write_text(text, "utf-8")
         check = verify_lines(text.splitlines())
         events = world.observer.events(world.started_cursor)
-        self._close()
         finished = self.prepared.clock.now()
         report = build_report(
             ledger=self.ledger,
@@ -420,7 +420,15 @@ class CertificationSession:
             transcript_events=check.events,
             conditions=self._conditions(),
         )
-        report = report.with_results((), timelines=_timelines(world, report, events))
+        story = Story(events, world.cast.sut.system_id, _organ_of(world))
+        report = report.with_results(
+            told(report, story), timelines=_timelines(world, report, events)
+        )
+        write_messages(folder, story.linked, world.observer.body)
+        self._close()
+        if not self.ledger.completed and report.completed:
+            reason = "; ".join(self.ledger.incomplete)
+            report = replace(report, completed=False, incomplete_reason=reason)
         report = self._waive(report, finished)
         self._write_inputs(folder)
         signer = self.prepared.key.signer
@@ -555,8 +563,12 @@ def _timelines(world: World, report: Report, events: list[WireEvent]) -> tuple:
         if len(samples) >= 2:
             break
     wanted = list(dict.fromkeys(failing))[:_FAILED_TIMELINES] + samples
-    organ_of = {p.system_id: p.organ_id for p in (world.cast.sut, *world.cast.harness)}
-    return build_timelines(events, organ_of, wanted)
+    return build_timelines(events, _organ_of(world), wanted)
+
+
+def _organ_of(world: World) -> dict[str, str]:
+    """The agency each system of the run serves."""
+    return {p.system_id: p.organ_id for p in (world.cast.sut, *world.cast.harness)}
 
 
 def _gate(world: World, judge: Judge) -> str | None:

@@ -11,16 +11,19 @@ opens anywhere, offline, exactly as it was issued.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import jinja2
 
 from reports.certificate import report_digest
-from reports.model import Evidence, Outcome, Report, RequirementResult
+from reports.model import Evidence, EvidenceLine, Outcome, Report, RequirementResult
 from reports.timeline import timeline_data_uri
 from reports.when import vietnam_time
 from spec.catalogue import Level, catalogue
+from spec.clock import VIETNAM
 
 __all__ = ["render_html"]
 
@@ -30,13 +33,29 @@ _LEVEL_ORDER = {Level.MUST: 0, Level.SHOULD: 1, Level.MAY: 2}
 _EVENT_FIELDS = ("op", "system", "doc_id", "status", "http_status", "error_code", "error_desc")
 
 
+_KIND_LABELS = {
+    "exchange": "message",
+    "transcript": "on the wire",
+    "finding": "validator",
+    "note": "check",
+}
+_SOURCE_LABELS = {
+    "legal": "Legal basis",
+    "standard": "Standard",
+    "sdk": "Axis SDK behaviour",
+    "harness": "Harness rule",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class _EvidenceView:
-    kind: str
+    label: str
     summary: str
     text: str
     truncated: bool
     seqs: tuple[int, ...]
+    lines: tuple[EvidenceLine, ...]
+    seen_by: tuple[str, ...]
 
 
 def _event_line(event: dict[str, Any]) -> str:
@@ -62,16 +81,49 @@ def _detail_text(evidence: Evidence) -> str:
     return json.dumps(detail, ensure_ascii=False, indent=2)
 
 
+def _seen_by(evidence: Evidence) -> tuple[str, ...]:
+    detail = evidence.detail
+    if evidence.kind == "note" and isinstance(detail, dict) and set(detail) == {"tests"}:
+        return tuple(_checks(detail["tests"]))
+    return ()
+
+
 def _view(evidence: Evidence) -> _EvidenceView:
-    text = _detail_text(evidence)
+    seen_by = _seen_by(evidence)
+    text = "" if seen_by else _detail_text(evidence)
     truncated = len(text) > MAX_EXCERPT_CHARS
     return _EvidenceView(
-        evidence.kind,
+        _KIND_LABELS[evidence.kind],
         evidence.summary,
         text[:MAX_EXCERPT_CHARS] if truncated else text,
         truncated,
         evidence.seqs,
+        evidence.lines,
+        seen_by,
     )
+
+
+def _checks(tests: Iterable[str]) -> list[str]:
+    """Test node ids as the names of the checks, once each: ``conformance/checks/test_a.py::
+    test_b[X]`` → ``test_b``."""
+    names = (str(t).rsplit("::", 1)[-1].split("[", 1)[0] for t in tests)
+    return list(dict.fromkeys(names))
+
+
+def _sources(result: RequirementResult) -> list[tuple[str, list[str]]]:
+    """The requirement's sources grouped by kind, the regulation first."""
+    found = catalogue().get(result.id)
+    parts = found.sources if found else ()
+    grouped: dict[str, list[str]] = {}
+    for part in parts:
+        grouped.setdefault(part.kind, []).append(part.text)
+    if not grouped:
+        return [("Source", [result.source])]
+    return [(_SOURCE_LABELS[k], grouped[k]) for k in _SOURCE_LABELS if k in grouped]
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%H:%M:%S")
 
 
 def _statement(result: RequirementResult) -> str:
@@ -95,6 +147,9 @@ def _environment() -> jinja2.Environment:
     env.filters["evidence"] = _view
     env.filters["when"] = vietnam_time
     env.filters["statement"] = _statement
+    env.filters["sources"] = _sources
+    env.filters["checks"] = _checks
+    env.filters["clock"] = _clock
     return env
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "Coverage",
     "DocumentTimeline",
     "Evidence",
+    "EvidenceLine",
     "Outcome",
     "Report",
     "RequirementResult",
@@ -235,21 +236,56 @@ class Waiver:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceLine:
+    """One thing that happened, as an officer reads it: ``text`` is a sentence ("the SUT sent
+    status 03 on document X to Y, after 01 at 10:01:40"), ``at`` the axis's time of it,
+    ``seq`` its transcript event number, ``fault`` True for a fault the harness injected on
+    purpose, ``xml`` the path (relative to the run's folder) of the message bytes it is about."""
+
+    text: str
+    at: datetime | None = None
+    seq: int | None = None
+    fault: bool = False
+    xml: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.at is not None:
+            _aware(self.at, "at")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "at": self.at.isoformat() if self.at else None,
+            "seq": self.seq,
+            "fault": self.fault,
+            "xml": self.xml,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EvidenceLine:
+        at = datetime.fromisoformat(data["at"]) if data["at"] else None
+        return cls(data["text"], at, data["seq"], data["fault"], data["xml"])
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence for a verdict. ``kind`` is ``exchange`` (a request and what came
     back), ``transcript`` (axis events), ``finding`` (a validation finding of spec) or ``note``
     (the suite's own words); ``detail`` is any JSON value; ``seqs`` are the transcript event
-    numbers it rests on."""
+    numbers it rests on; ``lines`` tell what happened in sentences (the raw ``detail`` stays
+    for machines)."""
 
     kind: str
     summary: str
     detail: Any = None
     seqs: tuple[int, ...] = ()
+    lines: tuple[EvidenceLine, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in EVIDENCE_KINDS:
             raise ReportFormatError(f"kind={self.kind!r} must be one of {EVIDENCE_KINDS}")
         object.__setattr__(self, "seqs", tuple(self.seqs))
+        object.__setattr__(self, "lines", tuple(self.lines))
 
     @classmethod
     def from_finding(cls, finding: Finding, seqs: tuple[int, ...] = ()) -> Evidence:
@@ -264,11 +300,13 @@ class Evidence:
             "summary": self.summary,
             "detail": self.detail,
             "seqs": list(self.seqs),
+            "lines": [line.to_json() for line in self.lines],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Evidence:
-        return cls(data["kind"], data["summary"], data["detail"], tuple(data["seqs"]))
+        lines = tuple(EvidenceLine.from_json(line) for line in data["lines"])
+        return cls(data["kind"], data["summary"], data["detail"], tuple(data["seqs"]), lines)
 
 
 @dataclass(frozen=True, slots=True)

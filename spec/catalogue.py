@@ -25,8 +25,10 @@ from spec.errors import SpecError, UnknownRequirement
 __all__ = [
     "CONDITIONS",
     "ROLES",
+    "SOURCE_KINDS",
     "Level",
     "Requirement",
+    "Source",
     "catalogue",
     "catalogue_digest",
     "requirement",
@@ -62,6 +64,12 @@ class Requirement:
     roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     hint: str | None = None
 
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """``source`` split into its parts, each with its kind: the regulation (QCVN 102, a
+        QĐ), a published standard, the axis SDK's behaviour, or a rule of the harness."""
+        return tuple(Source(_source_kind(part), part) for part in _parts(self.source))
+
     def certified_for(self, roles: frozenset[str], *, signed: bool) -> bool:
         """Whether a profile with ``roles`` (and signed documents required or not) holds this
         requirement."""
@@ -71,6 +79,36 @@ class Requirement:
             self.roles.get(role) == ALWAYS or (signed and self.roles.get(role) == SIGNED)
             for role in roles
         )
+
+
+LEGAL, STANDARD, SDK, HARNESS = "legal", "standard", "sdk", "harness"
+SOURCE_KINDS = (LEGAL, STANDARD, SDK, HARNESS)
+_KIND_PREFIXES = (
+    (LEGAL, ("QCVN", "QĐ", "Nghị định", "Thông tư", "Nghị quyết")),
+    (STANDARD, ("W3C", "XML 1.0", "Namespaces in XML", "RFC")),
+    (SDK, ("AXIS_PROTOCOL", "SDK")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One part of a requirement's source: its ``kind`` (``legal``: the regulation itself;
+    ``standard``: a published standard; ``sdk``: what the axis's client SDK does; ``harness``:
+    the harness's own rule or reading, SPEC included) and its ``text``."""
+
+    kind: str
+    text: str
+
+
+def _parts(source: str) -> list[str]:
+    return [part.strip() for part in source.split(";") if part.strip()]
+
+
+def _source_kind(part: str) -> str:
+    for kind, prefixes in _KIND_PREFIXES:
+        if part.startswith(prefixes):
+            return kind
+    return HARNESS
 
 
 _FIELDS = {"id", "title", "level", "source", "statement", "retired", "roles", "hint"}

@@ -10,7 +10,7 @@ from datetime import date
 from lxml import html as lxml_html
 
 from reports.html import MAX_EXCERPT_CHARS, render_html
-from reports.model import DocumentTimeline, Evidence, Outcome, Waiver
+from reports.model import DocumentTimeline, Evidence, EvidenceLine, Outcome, Waiver
 from reports.timeline import timeline_png
 from spec.catalogue import requirement
 from tests.reports.samples import sample_report, timeline, with_verdicts
@@ -142,3 +142,67 @@ def test_page_has_the_report_digest() -> None:
 
     report = sample_report()
     assert re.search(report_digest(report.to_json()), render_html(report))
+
+
+def test_evidence_reads_as_sentences_with_faults_marked_and_message_bytes_linked() -> None:
+    at = sample_report().started
+    lines = (
+        EvidenceLine("the SUT (00.44.W00) listed its edoc inbox (1 listed)", at, 4),
+        EvidenceLine(
+            "the harness disturbed the SUT (00.44.W00)'s getEdoc on purpose: error 503",
+            at,
+            5,
+            fault=True,
+        ),
+        EvidenceLine(
+            "the SUT (00.44.W00) sent status 03 on document X to 000.00.00.G12, after 01 at "
+            "09:00:02, 03 at 09:00:03",
+            at,
+            14,
+            xml="messages/5f1e3c9a.xml",
+        ),
+    )
+    report = sample_report()
+    failed = report.result("LC-NO-REPEAT")
+    told = replace(failed, evidence=(replace(failed.evidence[0], lines=lines),))
+    page = render_html(report.with_results((told,)))
+    failure = lxml_html.fromstring(page).get_element_by_id("req-LC-NO-REPEAT")
+    content = " ".join(failure.text_content().split())
+    rows = [
+        [" ".join(td.text_content().split()) for td in tr.xpath("td")]
+        for tr in failure.xpath(".//table[@class='story']/tr")
+    ]
+    assert rows[0] == ["09:00:00", "the SUT (00.44.W00) listed its edoc inbox (1 listed)", "#4"]
+    assert rows[1][1].startswith("injected fault the harness disturbed")
+    assert rows[2][2] == "XML #14"
+    (fault_row,) = failure.xpath(".//tr[@class='fault']")
+    assert "error 503" in fault_row.text_content()
+    assert failure.xpath(".//a/@href") == ["messages/5f1e3c9a.xml"]
+    assert "after 01 at 09:00:02, 03 at 09:00:03" in content
+    # the raw data stays, folded away
+    assert failure.xpath(".//details/summary")[0].text == "data"
+
+
+def test_legal_sources_are_told_apart_from_harness_rules() -> None:
+    report = with_verdicts(sample_report(), RCV_ARRIVED=Outcome.FAILED)
+    tree = lxml_html.fromstring(render_html(report))
+    rows = tree.get_element_by_id("req-LC-NO-REPEAT").xpath(".//dt/text()")
+    assert "Harness rule" in rows and "Legal basis" not in rows
+    msg = with_verdicts(sample_report(), MSG_SUBJECT_REQUIRED=Outcome.FAILED)
+    subject = lxml_html.fromstring(render_html(msg)).get_element_by_id("req-MSG-SUBJECT-REQUIRED")
+    assert subject.xpath(".//dt/text()")[0] == "Legal basis"
+    assert "QCVN 102:2016/BTTTT" in subject.xpath(".//dd/text()")[0]
+
+
+def test_the_passed_table_names_checks_not_node_ids() -> None:
+    tests = tuple(f"conformance/checks/test_a.py::test_rule[ID-{n}]" for n in range(5)) + (
+        "conformance/checks/test_b.py::test_other",
+        "conformance/checks/test_c.py::test_third",
+    )
+    report = sample_report()
+    passed = replace(report.result("RCV-ARRIVED"), tests=tests)
+    tree = lxml_html.fromstring(render_html(report.with_results((passed,))))
+    row = tree.get_element_by_id("req-RCV-ARRIVED")
+    text = " ".join(row.text_content().split())
+    assert "conformance/checks" not in text and "[ID-" not in text
+    assert "test_rule and 2 more" in text and "test_other, test_third" in text
