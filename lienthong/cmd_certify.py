@@ -108,9 +108,8 @@ def run(args: argparse.Namespace) -> int:
 
 def pdf_line(folder: Path) -> str:
     """Render the run's PDF certificate and say where it is (or why there is none)."""
-    from reports.pdf import render_certificate_pdf
-
     from reports.errors import ReportError
+    from reports.pdf import render_certificate_pdf
 
     try:
         path = render_certificate_pdf(folder / "certificate.json")

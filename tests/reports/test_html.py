@@ -195,7 +195,8 @@ def test_legal_sources_are_told_apart_from_harness_rules() -> None:
 
 
 def test_the_passed_table_names_checks_not_node_ids() -> None:
-    tests = tuple(f"conformance/checks/test_a.py::test_rule[ID-{n}]" for n in range(5)) + (
+    tests = (
+        *(f"conformance/checks/test_a.py::test_rule[ID-{n}]" for n in range(5)),
         "conformance/checks/test_b.py::test_other",
         "conformance/checks/test_c.py::test_third",
     )
