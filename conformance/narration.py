@@ -224,7 +224,6 @@ class Story:
             seqs = list(evidence.seqs)
         return [self.events[s] for s in seqs if isinstance(s, int) and s in self.events]
 
-
     def _faults_around(self, seqs: Iterable[int]) -> list[int]:
         """The faulted calls (and their faults) on the messages of ``seqs``, from the first
         of them on: what the harness did to the SUT while it handled them."""
