@@ -19,6 +19,7 @@ _EXPORTS = {
     "ActionRefused": "conformance.errors",
     "ConformanceError": "conformance.errors",
     "ContractViolation": "conformance.errors",
+    "CouldNotRun": "conformance.errors",
     "NotConfigured": "conformance.errors",
     "NotSupported": "conformance.errors",
     "OperatorTimeout": "conformance.errors",

@@ -124,30 +124,40 @@ DEMO_MUTANT = "repeats-03"
 def demo_stage(args: argparse.Namespace) -> int:
     """The certification part of ``lienthong demo``: the reference SUT is CERTIFIED and the
     mutant that repeats 03 is NOT CERTIFIED; each run leaves its HTML report, signed
-    certificate and PDF under reports/out/certify/, and each certificate is verified against
-    the installation's public key."""
-    from conformance.certify import run as certify
-    from conformance.certify import summary_lines
+    certificate and PDF under reports/out/certify/, and each certificate is verified with the
+    installation's public key as the trusted key."""
+    from conformance.certify import run_prepared, summary_lines
+    from conformance.errors import CouldNotRun
+    from conformance.prepared import prepare
     from lienthong.cmd_report import verify_lines
+    from reports.keys import TrustedKeys
     from reports.model import Verdict
 
     expected = ((None, Verdict.CERTIFIED), (DEMO_MUTANT, Verdict.NOT_CERTIFIED))
-    out = args.out / "certify"
     for mutant, verdict in expected:
         who = f"the reference SUT with mutant {mutant!r}" if mutant else "the reference SUT"
         print(f"\ncertifying {who} on the full profile ...", flush=True)
         settings = CertifySettings(
-            adapter="reference", mutant=mutant, out_dir=out, officer="lienthong demo"
+            adapter="reference",
+            mutant=mutant,
+            out_dir=args.out / "certify",
+            officer="lienthong demo",
         )
-        result = certify(settings)
+        try:
+            prepared = prepare(settings)
+        except CouldNotRun as exc:
+            return _fail(str(exc))
+        key = prepared.key
+        made = "created now" if key.created else "the installation's key"
+        print(f"signing key {key.path} ({made}): fingerprint {key.signer.fingerprint}")
+        result = run_prepared(prepared)
         summary_lines(result)
         if result.verdict is not verdict or result.folder is None:
             print(f"expected {verdict.value} for {who}, got {result.message}")
             return 1
         print(pdf_line(result.folder))
-        refresh_front_page(result.folder, "certify")
-        code, lines = verify_lines(result.folder)
-        print(f"$ lienthong report verify {result.folder} --trusted-key <this installation's key>")
+        print(f"\n$ lienthong report verify {result.folder} --trusted-key {key.signer.fingerprint}")
+        code, lines = verify_lines(result.folder, trusted=TrustedKeys.of(key.signer.fingerprint))
         for line in lines:
             print(line)
         if code != 0:

@@ -83,23 +83,20 @@ _EXIT = {"VALID": EXIT_VALID, "INVALID": EXIT_INVALID, "UNTRUSTED": EXIT_UNTRUST
 def verify_lines(
     target: Path | str,
     *,
-    trusted: Any = None,
+    trusted: Any,
     archive: Path = DEFAULT_ARCHIVE,
     report: Path | None = None,
     transcript: Path | None = None,
     waivers: Path | None = None,
 ) -> tuple[int, list[str]]:
     """Verify the certificate at ``target`` (a file, a run folder or a digest found under
-    ``archive``) and return the exit code and the lines to print. ``trusted`` None trusts the
-    installation's own signing key (what ``lienthong demo`` shows)."""
+    ``archive``) against the ``trusted`` keys and return the exit code and the lines to
+    print."""
     from axis.transcript import verify_file
-    from reports.keys import TrustedKeys, open_signing_key
     from reports.verification import VerificationStatus, verify_certificate_file
     from spec.clock import vietnam_today
 
     try:
-        if trusted is None:
-            trusted = TrustedKeys.of(open_signing_key(create=False).signer.fingerprint)
         path = _locate(str(target), archive)
         result = verify_certificate_file(
             path,

@@ -1,15 +1,26 @@
 """Reports: one report model rendered for people and machines.
 
 A certification run becomes a :class:`~reports.model.Report` (JSON with a schema in
-``spec/schemas/``), rendered to the officer's HTML, JUnit XML for CI and a signed certificate;
-generated runs go to ``reports/out/<kind>/<run-id>/`` with a ``run.json`` index.
+``spec/schemas/``), rendered to the officer's HTML, JUnit XML for CI, a signed certificate
+(JSON, and a one-page PDF); generated runs go to ``reports/out/<kind>/<run-id>/`` with a
+``run.json`` index. :func:`verify_certificate` checks a certificate against the keys a
+verifier trusts (the onboarding board calls it on import).
 """
 
-from reports.errors import CertificateError, ReportError, ReportFormatError, WaiverError
+from reports.errors import (
+    CertificateError,
+    ReportError,
+    ReportFormatError,
+    VerificationInputError,
+    WaiverError,
+)
+from reports.keys import TrustedKeys
 from reports.model import (
+    Conditions,
     Coverage,
     DocumentTimeline,
     Evidence,
+    EvidenceLine,
     Outcome,
     Report,
     RequirementResult,
@@ -18,12 +29,22 @@ from reports.model import (
     Verdict,
     Waiver,
 )
+from reports.verification import (
+    Certificate,
+    Verification,
+    VerificationStatus,
+    verify_certificate,
+    verify_certificate_file,
+)
 
 __all__ = [
+    "Certificate",
     "CertificateError",
+    "Conditions",
     "Coverage",
     "DocumentTimeline",
     "Evidence",
+    "EvidenceLine",
     "Outcome",
     "Report",
     "ReportError",
@@ -31,7 +52,13 @@ __all__ = [
     "RequirementResult",
     "SutIdentity",
     "TimelineEvent",
+    "TrustedKeys",
     "Verdict",
+    "Verification",
+    "VerificationInputError",
+    "VerificationStatus",
     "Waiver",
     "WaiverError",
+    "verify_certificate",
+    "verify_certificate_file",
 ]

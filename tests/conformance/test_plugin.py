@@ -110,3 +110,15 @@ def test_the_plugin_leaves_other_test_runs_alone(pytester: pytest.Pytester) -> N
     result.assert_outcomes(passed=1)
     assert "lienthong certification" not in result.stdout.str()
     assert "lienthong conformance" not in result.stdout.str()
+
+
+def test_the_plugin_and_its_option_table_import_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, conformance.plugin, conformance.settings; "
+        "print(*(m in sys.modules for m in ('spec', 'axis', 'reports', 'conformance.runtime')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * 4

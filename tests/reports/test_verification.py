@@ -268,3 +268,15 @@ def test_files_beside_the_certificate_are_checked(
         verify_certificate_file(
             files.folder, trusted=trusted, today=TODAY, check_transcript=verify_file
         )
+
+
+def test_verification_imports_neither_pytest_nor_the_suite_nor_the_axis() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from reports import verify_certificate; "
+        "print(*(m in sys.modules for m in ('pytest', 'conformance', 'axis', 'playwright')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * 4
