@@ -82,14 +82,14 @@ def test_the_plugin_stops_at_the_first_failure_with_x(pytester: pytest.Pytester)
 
 
 def test_the_plugin_needs_the_adapter_named(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess(str(CHECKS), "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(str(CHECKS), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*lienthong: the adapter is required: give --adapter*"])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
 def test_a_bad_option_is_one_usage_line(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         str(CHECKS), "--lienthong-adapter=reference", "--lienthong-organ-id=00.44.W00"
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
