@@ -22,6 +22,7 @@ from conformance.plugin import GivenRun
 from conformance.prepared import PreparedRun, prepare
 from conformance.runtime import SESSION_PLUGIN, CertificationSession, RunOutcome
 from conformance.settings import CertifySettings
+from reports.layout import CERTIFICATE_JSON, REPORT_HTML
 from reports.model import Outcome, Report, Verdict
 
 __all__ = [
@@ -182,7 +183,7 @@ def summary_lines(result: CertifyResult, out: Callable[[str], None] = print) -> 
         for waiver in outcome.report.unused_waivers:
             out(f"note: the waiver for {waiver.requirement} excused nothing in this run")
     if result.folder is not None:
-        out(f"report: {result.folder / 'report.html'}")
-        out(f"certificate: {result.folder / 'certificate.json'}")
+        out(f"report: {result.folder / REPORT_HTML}")
+        out(f"certificate: {result.folder / CERTIFICATE_JSON}")
         if outcome is not None and outcome.signer:
             out(f"signed by key {outcome.signer}")

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from conformance.observe import CALL, READ_OPS, WireEvent, ack_word
+from reports.layout import MESSAGES
 from reports.model import Evidence, EvidenceLine, Outcome, Report, RequirementResult
 from spec.clock import VIETNAM
 
-__all__ = ["MAX_MESSAGES", "MESSAGES_FOLDER", "Story", "told", "write_messages"]
+__all__ = ["MAX_MESSAGES", "Story", "told", "write_messages"]
 
-MESSAGES_FOLDER = "messages"
-"""Where a run's folder keeps the bytes of the messages its failures are about."""
 _MAX_RECIPIENTS = 4
 _MAX_FAULTED = 4
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -42,7 +41,7 @@ def xml_path(doc_id: str) -> str | None:
     docId that is not a safe file name)."""
     if not _SAFE_NAME.fullmatch(doc_id):
         return None
-    return f"{MESSAGES_FOLDER}/{doc_id}.xml"
+    return f"{MESSAGES}/{doc_id}.xml"
 
 
 class Story:

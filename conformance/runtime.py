@@ -49,6 +49,13 @@ from conformance.suite import checks_digest, suite_version
 from conformance.world import World, open_world
 from reports.errors import WaiverError
 from reports.folder import write_certification_folder
+from reports.layout import (
+    CERTIFICATE_JSON,
+    REPORT_HTML,
+    SETTINGS_JSON,
+    TRANSCRIPT_JSONL,
+    WAIVERS_YAML,
+)
 from reports.model import Conditions, Outcome, Report, SutIdentity, Verdict
 from reports.waivers import apply_waivers
 from spec.catalogue import catalogue, catalogue_digest
@@ -60,9 +67,6 @@ JUDGE = pytest.StashKey[Judge]()
 MARKER = "requirement"
 SESSION_NODE = "session::the SUT comes online"
 SESSION_PLUGIN = "lienthong-conformance-session"
-TRANSCRIPT_FILE = "transcript.jsonl"
-SETTINGS_FILE = "settings.json"
-WAIVERS_FILE = "waivers.yaml"
 _FAILED_TIMELINES = 4
 
 # Failures that say nothing about the SUT's conformance: the run cannot be judged.
@@ -290,9 +294,9 @@ class CertificationSession:
             for waiver in outcome.report.unused_waivers:
                 write(f"note: the waiver for {waiver.requirement} excused nothing in this run")
         if outcome.folder is not None:
-            write(f"report: {outcome.folder / 'report.html'}")
+            write(f"report: {outcome.folder / REPORT_HTML}")
             write(
-                f"certificate: {outcome.folder / 'certificate.json'} (signed by key {outcome.signer})"
+                f"certificate: {outcome.folder / CERTIFICATE_JSON} (signed by key {outcome.signer})"
             )
         for path in outcome.scenarios:
             write(f"failing scenario written: {path} (replay with lienthong certify --replay)")
@@ -401,7 +405,7 @@ class CertificationSession:
             return RunOutcome(None, None, None, "the run stopped before the SUT was started")
         folder = self.folder
         text = world.admin.transcript()
-        (folder / TRANSCRIPT_FILE).write_text(text, "utf-8")
+        (folder / TRANSCRIPT_JSONL).write_text(text, "utf-8")
         check = verify_lines(text.splitlines())
         events = world.observer.events(world.started_cursor)
         finished = self.prepared.clock.now()
@@ -475,11 +479,11 @@ class CertificationSession:
     def _write_inputs(self, folder: Path) -> None:
         """The options as given (never the admin token) and the waivers file's exact bytes,
         which the certificate names by their SHA-256."""
-        (folder / SETTINGS_FILE).write_text(
+        (folder / SETTINGS_JSON).write_text(
             json.dumps(self.settings.to_json(), ensure_ascii=False, indent=2) + "\n", "utf-8"
         )
         if self.prepared.waivers_file is not None:
-            (folder / WAIVERS_FILE).write_bytes(self.prepared.waivers_file)
+            (folder / WAIVERS_YAML).write_bytes(self.prepared.waivers_file)
 
 
 _PHASES = pytest.StashKey[list]()

@@ -109,10 +109,11 @@ def run(args: argparse.Namespace) -> int:
 def pdf_line(folder: Path) -> str:
     """Render the run's PDF certificate and say where it is (or why there is none)."""
     from reports.errors import ReportError
+    from reports.layout import CERTIFICATE_JSON
     from reports.pdf import render_certificate_pdf
 
     try:
-        path = render_certificate_pdf(folder / "certificate.json")
+        path = render_certificate_pdf(folder / CERTIFICATE_JSON)
     except ReportError as exc:
         return f"PDF certificate not rendered: {exc}"
     return f"PDF certificate: {path}"

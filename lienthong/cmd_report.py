@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.errors import ReportError, ReportFormatError, VerificationInputError
+from reports.layout import CERTIFICATE_JSON
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_UNTRUSTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
 DEFAULT_ARCHIVE = Path("reports/out/certify")
@@ -34,7 +35,7 @@ def _read_json(path: Path, what: str) -> tuple[bytes, Any]:
 
 
 def _certificates(archive: Path) -> Iterator[Path]:
-    yield from sorted(archive.rglob("certificate.json"))
+    yield from sorted(archive.rglob(CERTIFICATE_JSON))
 
 
 def find_by_digest(digest: str, archive: Path) -> Path:
@@ -61,7 +62,7 @@ def _locate(target: str, archive: Path) -> Path:
 
     path = Path(target)
     if path.exists():
-        return path / "certificate.json" if path.is_dir() else path
+        return path / CERTIFICATE_JSON if path.is_dir() else path
     digest = digest_of_text(target)
     if digest is None:
         raise _Unreadable(

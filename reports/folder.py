@@ -16,14 +16,11 @@ from reports.certificate import issue_certificate
 from reports.html import render_html
 from reports.junit import render_junit
 from reports.keys import CertificateSigner
+from reports.layout import CERTIFICATE_JSON, JUNIT_XML, REPORT_HTML, REPORT_JSON
 from reports.model import Report
 from reports.run_index import RunIndex, write_run_index
 
 KIND = "certification"
-REPORT_JSON = "report.json"
-REPORT_HTML = "report.html"
-JUNIT_XML = "junit.xml"
-CERTIFICATE_JSON = "certificate.json"
 
 __all__ = [
     "CERTIFICATE_JSON",

@@ -34,12 +34,10 @@ from reports import schema
 from reports.certificate import canonical_json, certificate_digest, certificate_facts, report_digest
 from reports.errors import ReportFormatError, VerificationInputError
 from reports.keys import TrustedKeys, fingerprint_of
+from reports.layout import CERTIFICATE_JSON, REPORT_JSON, TRANSCRIPT_JSONL, WAIVERS_YAML
 from reports.model import Report, Verdict, Waiver, override_text
 
 __all__ = [
-    "REPORT_FILE",
-    "TRANSCRIPT_FILE",
-    "WAIVERS_FILE",
     "Certificate",
     "TranscriptCheck",
     "Verification",
@@ -47,10 +45,6 @@ __all__ = [
     "verify_certificate",
     "verify_certificate_file",
 ]
-
-REPORT_FILE = "report.json"
-TRANSCRIPT_FILE = "transcript.jsonl"
-WAIVERS_FILE = "waivers.yaml"
 
 
 class VerificationStatus(enum.StrEnum):
@@ -421,21 +415,21 @@ def verify_certificate_file(
     ``ReportFormatError`` when the certificate is not one."""
     path = Path(path)
     if path.is_dir():
-        path = path / "certificate.json"
+        path = path / CERTIFICATE_JSON
     folder = path.parent
     certificate = _read_json(path, "certificate")
-    report_path = _beside(report, folder, REPORT_FILE)
+    report_path = _beside(report, folder, REPORT_JSON)
     if report_path is None:
         raise VerificationInputError(
-            f"no {REPORT_FILE} beside {str(path)!r}: give the certified report with --report"
+            f"no {REPORT_JSON} beside {str(path)!r}: give the certified report with --report"
         )
     report_json = _read_json(report_path, "report")
     transcript_check = None
     if check_transcript is not None:
-        transcript_path = _beside(transcript, folder, TRANSCRIPT_FILE)
+        transcript_path = _beside(transcript, folder, TRANSCRIPT_JSONL)
         if transcript_path is None:
             raise VerificationInputError(
-                f"no {TRANSCRIPT_FILE} beside {str(path)!r}: give the run's transcript export "
+                f"no {TRANSCRIPT_JSONL} beside {str(path)!r}: give the run's transcript export "
                 "with --transcript"
             )
         try:
@@ -445,7 +439,7 @@ def verify_certificate_file(
                 f"cannot read transcript {str(transcript_path)!r}: {exc}"
             ) from exc
     waivers_bytes = None
-    waivers_path = _beside(waivers, folder, WAIVERS_FILE)
+    waivers_path = _beside(waivers, folder, WAIVERS_YAML)
     if waivers_path is not None:
         try:
             waivers_bytes = waivers_path.read_bytes()

@@ -466,3 +466,42 @@ def test_exported_members_exist(module):
     assert len(set(imported.__all__)) == len(imported.__all__)
     for name in imported.__all__:
         assert getattr(imported, name) is not None, name
+
+
+# -- contract 1.1: the build ----------------------------------------------------------------
+
+
+def test_info_may_name_the_build_since_1_1_and_a_1_0_controller_still_works() -> None:
+    info = {
+        "contractVersion": "1.0",
+        "product": "QLVB Pro",
+        "vendor": "Công ty ABC",
+        "version": "5.2.1",
+        "capabilities": [],
+        "configured": False,
+    }
+    assert contract.problems("info.response", info) == []
+    assert contract.SutIdentity.from_json(info).build is None
+    with_build = {**info, "contractVersion": "1.1", "build": "git-4f2a9c1 (build 1187)"}
+    assert contract.problems("info.response", with_build) == []
+    identity = contract.SutIdentity.from_json(with_build)
+    assert identity.build == "git-4f2a9c1 (build 1187)"
+    assert identity.to_json()["build"] == "git-4f2a9c1 (build 1187)"
+    assert "build" not in contract.SutIdentity.from_json(info).to_json()
+    for bad in ("", " padded", "tab\there", "é-accented", "x" * 201):
+        assert contract.problems("info.response", {**with_build, "build": bad}), bad
+    assert contract.CONTRACT_VERSION == "1.1"
+
+
+def test_the_reference_sut_names_its_build_and_its_planted_defects() -> None:
+    from conformance.reference.behaviour import Behaviour
+    from conformance.reference.sut import build_id
+
+    honest = build_id(Behaviour())
+    assert re.fullmatch(r"src-[0-9a-f]{12}", honest)
+    planted = build_id(Behaviour.with_defects("never_ack", "no_staff_info"))
+    assert planted == f"{honest}+never_ack+no_staff_info"
+    assert contract.problems("info.response", {
+        "contractVersion": "1.1", "product": "p", "vendor": "v", "version": "1",
+        "capabilities": [], "configured": False, "build": planted,
+    }) == []  # fmt: skip

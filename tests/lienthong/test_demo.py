@@ -31,4 +31,3 @@ def test_validate_stage_summarises_corpus_and_samples(
     assert "17 file(s): 17 clean" in out
     assert "refused as hostile or not edXML" in out
     assert "15 file(s): 9 valid, 6 with errors, 0 refused" in out
-
