@@ -505,3 +505,13 @@ def test_the_reference_sut_names_its_build_and_its_planted_defects() -> None:
         "contractVersion": "1.1", "product": "p", "vendor": "v", "version": "1",
         "capabilities": [], "configured": False, "build": planted,
     }) == []  # fmt: skip
+
+
+def test_a_duration_is_told_in_model_and_real_seconds_with_the_scale() -> None:
+    assert HarnessClock(300).span(240) == "240 model s (0.8 real s at time scale 300)"
+    assert HarnessClock(1).span(300) == "300 model s (300 real s at time scale 1)"
+    checks = Path(__file__).parents[2] / "conformance" / "checks"
+    for module in checks.glob("*.py"):
+        text = module.read_text("utf-8")
+        # Every deadline message goes through HarnessClock.span, never bare model seconds.
+        assert not re.search(r"model s\b|model seconds", text), module.name
