@@ -363,14 +363,14 @@ class CertifySettings:
     def overrides(self) -> dict[str, Any]:
         """Every setting that changes what the profile judges or how, with its value, where
         it differs from the default: what a certificate must say beside the profile's name."""
-        defaults = CertifySettings(adapter="reference")
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
         out: dict[str, Any] = {}
         if self.require_signature is not None:
             out["require_signature"] = self.require_signature
         if self.requirements is not None:
             out["requirements"] = list(self.requirements)
         for name in ("time_scale", "exploration_examples", "seed"):
-            if getattr(self, name) != getattr(defaults, name):
+            if getattr(self, name) != defaults[name]:
                 out[name] = getattr(self, name)
         return out
 
