@@ -120,3 +120,16 @@ def test_no_chromium_or_not_a_certificate_is_a_clear_error(tmp_path: Path) -> No
     with pytest.raises(ReportFormatError, match="certificate does not match"):
         render_certificate_pdf(path)
     assert "lienthong report verify lienthong-certificate:sha256:" in certificate_page(cert)
+
+
+def test_report_pdf_prints_a_certificate_again(
+    tools: None, waived_certificate: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lienthong.cli import main
+
+    out = tmp_path / "again.pdf"
+    assert main(["report", "pdf", str(waived_certificate), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"PDF certificate: {out}"
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert main(["report", "pdf", str(tmp_path / "missing.json")]) == 2
+    assert capsys.readouterr().err.startswith("UNREADABLE:")
