@@ -1,0 +1,1 @@
+"""The onboarding board: rollout phases × certification × simulation."""
