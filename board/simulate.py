@@ -383,6 +383,8 @@ def simulate_phase(
         "phase's first day",
         "paper pages are estimated as paper letters × the scenario's mean pages per document",
         "hub load is the axis utilisation of the busiest hour in the window",
+        "time to status 06 is over electronic deliveries only: the simulator does not yet follow "
+        "a paper delivery to completion, so keeping agencies on paper can shorten it",
     )
     return PhaseSimulation(
         plan=plan.name,
