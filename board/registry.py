@@ -726,13 +726,17 @@ def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
+    except sqlite3.DatabaseError as exc:
+        raise RegistryError(f"cannot open registry {str(path)!r}: {exc}") from None
+    try:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     except sqlite3.DatabaseError as exc:
-        raise RegistryError(f"cannot open registry {str(path)!r}: {exc}") from None
+        db.close()
+        raise RegistryError(f"{str(path)!r} is not a board registry: {exc}") from None
     return db
 
 

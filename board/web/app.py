@@ -3,7 +3,7 @@ change (import, plan, decision, deployment) only with the admin token.
 
 A person signs in on ``/admin`` with their name and the token (kept in an HttpOnly, SameSite
 strict cookie, so another site cannot make their browser post here); a program sends
-``Authorization: Bearer TOKEN`` and ``X-Board-User: NAME``. Uploads are bounded in size; a
+``Authorization: Bearer TOKEN`` and ``X-Board-User: NAME`` (percent-encoded UTF-8). Uploads are bounded in size; a
 refused change is a clear message and stores nothing.
 """
 
@@ -13,9 +13,10 @@ import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -81,8 +82,8 @@ class BoardApp:
         )
         if not token or not secrets.compare_digest(token.encode(), self.admin_token.encode()):
             return None
-        who = request.headers.get("x-board-user") or request.cookies.get(COOKIE_WHO) or "admin"
-        return who.strip()[:100] or "admin"
+        who = request.headers.get("x-board-user") or request.cookies.get(COOKIE_WHO) or ""
+        return " ".join(unquote(who).split())[:100] or "admin"
 
     def _links(self, request: Request) -> Links:
         return Links(request.scope.get("root_path", "") + "/")
@@ -176,16 +177,16 @@ class BoardApp:
         return await self.admin(request)
 
     async def login(self, request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=10)
-        token = str(form.get("token", ""))
-        who = " ".join(str(form.get("who", "")).split())[:100]
+        async with request.form(max_files=0, max_fields=10) as form:
+            token = str(form.get("token", ""))
+            who = " ".join(str(form.get("who", "")).split())[:100]
         if not secrets.compare_digest(token.encode(), self.admin_token.encode()) or not who:
             return await self.admin(
                 request, [("refused", "wrong admin token (or no name given)")], 403
             )
         response = RedirectResponse(self._links(request).admin(), status_code=303)
         secure = request.url.scheme == "https"
-        for name, value in ((COOKIE_TOKEN, token), (COOKIE_WHO, who)):
+        for name, value in ((COOKIE_TOKEN, token), (COOKIE_WHO, quote(who))):
             response.set_cookie(
                 name, value, httponly=True, samesite="strict", secure=secure, path="/"
             )
@@ -197,7 +198,7 @@ class BoardApp:
         response.delete_cookie(COOKIE_WHO, path="/")
         return response
 
-    def _changes(self, handler: Callable[[Request, str], Awaitable[Response]]) -> Handler:
+    def _changes(self, handler: Callable[[Request, str, FormData], Awaitable[Response]]) -> Handler:
         async def checked(request: Request) -> Response:
             who = self._who(request)
             if who is None:
@@ -207,12 +208,12 @@ class BoardApp:
             length = int(request.headers.get("content-length") or 0)
             if length > MAX_UPLOAD_BYTES * 2:
                 return await self.admin(request, [("refused", "the upload is over 8 MiB")], 413)
-            return await handler(request, who)
+            async with request.form(max_files=MAX_FILES + 1, max_fields=20) as form:
+                return await handler(request, who, form)
 
         return checked
 
-    async def do_import(self, request: Request, who: str) -> Response:
-        form = await request.form(max_files=MAX_FILES + 1, max_fields=10)
+    async def do_import(self, request: Request, who: str, form: FormData) -> Response:
         uploads = [f for f in form.getlist("certificate") if isinstance(f, UploadFile)]
         report_file = form.get("report")
         report = (
@@ -267,8 +268,7 @@ class BoardApp:
         refused = any(kind == "refused" for kind, _ in messages)
         return await self.admin(request, messages, 400 if refused and not outcomes else 200)
 
-    async def do_plan(self, request: Request, who: str) -> Response:
-        form = await request.form(max_files=1, max_fields=10)
+    async def do_plan(self, request: Request, who: str, form: FormData) -> Response:
         upload = form.get("plan")
         data = await _read(upload, 1 << 20) if isinstance(upload, UploadFile) else None
         if data is None:
@@ -298,10 +298,9 @@ class BoardApp:
             request, [("ok", f"plan {plan.name} {word}: {len(plan.members)} members")]
         )
 
-    async def do_decide(self, request: Request, who: str) -> Response:
+    async def do_decide(self, request: Request, who: str, form: FormData) -> Response:
         from datetime import date
 
-        form = await request.form(max_files=0, max_fields=10)
         try:
             ready = str(form.get("expected_ready") or "")
             fix = str(form.get("fix_days") or "")
@@ -323,10 +322,9 @@ class BoardApp:
             request, [("ok", f"decision recorded for {decision.organ_id} in {decision.plan}")]
         )
 
-    async def do_deploy(self, request: Request, who: str) -> Response:
+    async def do_deploy(self, request: Request, who: str, form: FormData) -> Response:
         from board.certificates import Software
 
-        form = await request.form(max_files=0, max_fields=10)
         fields = {
             k: " ".join(str(form.get(k, "")).split())[:200]
             for k in ("organ_id", "vendor", "product", "version", "build", "system_id")
