@@ -362,7 +362,8 @@ def _untrusted_or_forged(
 
 
 class _Body:
-    """Typed access to the signed body that collects every problem instead of stopping."""
+    """Typed access to the signed body (parsed JSON: dicts and lists) that collects every
+    problem instead of stopping."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
@@ -371,7 +372,7 @@ class _Body:
     def get(self, path: str, kind: type | tuple[type, ...], *, optional: bool = False) -> Any:
         node: Any = self.data
         for key in path.split("."):
-            node = node.get(key) if isinstance(node, Mapping) else None
+            node = node.get(key) if type(node) is dict else None
         if node is None and optional:
             return None
         if not isinstance(node, kind) or (isinstance(node, bool) and kind is int):
@@ -420,7 +421,7 @@ def _waivers(body: _Body) -> tuple[WaiverGrant, ...]:
     items = body.get("waivers", list)
     out = []
     for i, item in enumerate(items or ()):
-        sub = _Body(item if isinstance(item, Mapping) else {})
+        sub = _Body(item if type(item) is dict else {})
         requirement, approver = sub.text("requirement"), sub.text("approver")
         reason, expires = sub.text("reason"), sub.day("expires")
         body.problems += [f"waivers[{i}].{p}" for p in sub.problems]
@@ -486,7 +487,7 @@ def _certificate(
             body.text("software.build"),
         ),
         "profile": body.text("profile.name"),
-        "overrides": MappingProxyType(dict(body.get("profile.overrides", Mapping) or {})),
+        "overrides": MappingProxyType(dict(body.get("profile.overrides", dict) or {})),
         "requirement_subset": body.get("profile.requirements", list, optional=True),
         "must_passed": body.get("profile.must_passed", int),
         "must_total": body.get("profile.must_total", int),
@@ -615,7 +616,7 @@ def stored_certificate(
     """A certificate the registry stored after verifying it at import, under ``digest`` (no
     trust check here: :meth:`Certificate.verify` checks it again against today's keys)."""
     outcomes = tuple(RequirementOutcome(*r) for r in results) if results is not None else None
-    certificate, problems = _certificate(document, outcomes, digest)
+    certificate, problems = _certificate(dict(document), outcomes, digest)
     if certificate is None:
         raise CertificateRefused("<registry>", "malformed", problems)
     return certificate

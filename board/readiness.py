@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from board.certificates import Certificate, TrustedKeys, TrustStatus, Verification
 from board.model import Deployment
@@ -279,9 +279,9 @@ def judge_certificate(
     return blockers, flags
 
 
-def _rank(certificate: Certificate, deployment: Deployment | None) -> tuple[bool, bool, str]:
+def _rank(certificate: Certificate, deployment: Deployment | None) -> tuple[bool, bool, datetime]:
     same_build = deployment is not None and certificate.software.build == deployment.software.build
-    return same_build, certificate.certified, certificate.issued.isoformat()
+    return same_build, certificate.certified, certificate.issued
 
 
 def agency_readiness(

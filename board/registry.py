@@ -446,16 +446,26 @@ class Registry:
         return [self._certificate(r, results=True) for r in rows]
 
     def certificates_for(self, organ_ids: Iterable[str]) -> dict[str, list[Certificate]]:
-        """The certificates of each agency (without results), newest first."""
+        """The certificates of each agency (without results), newest first. Documents already
+        read are not read again: a stored certificate never changes."""
         ids = list(organ_ids)
+        marks = ",".join("?" * len(ids))
         rows = self._rows(
-            "SELECT organ_id, digest, document, NULL results FROM certificates "
-            f"WHERE organ_id IN ({','.join('?' * len(ids))}) ORDER BY issued DESC",
+            f"SELECT organ_id, digest FROM certificates WHERE organ_id IN ({marks}) "
+            "ORDER BY issued DESC",
             ids,
         )
+        missing = [r["digest"] for r in rows if r["digest"] not in self._certificates]
+        if missing:
+            for r in self._rows(
+                "SELECT digest, document, NULL results FROM certificates "
+                f"WHERE digest IN ({','.join('?' * len(missing))})",
+                missing,
+            ):
+                self._certificate(r)
         out: dict[str, list[Certificate]] = {}
         for r in rows:
-            out.setdefault(r["organ_id"], []).append(self._certificate(r))
+            out.setdefault(r["organ_id"], []).append(self._certificates[r["digest"]])
         return out
 
     def certificate(self, digest: str) -> Certificate:

@@ -54,12 +54,14 @@ class Pages:
         self.registry = registry
         self.trusted = trusted
         self.clock = clock
+        # Certificates never change and the keys are fixed for the pages' life: check each once.
+        self._check = verifier(trusted)
 
     def __repr__(self) -> str:
         return f"Pages({self.registry!r})"
 
     def _verify(self) -> Verifier:
-        return verifier(self.trusted)
+        return self._check
 
     # --- overview -------------------------------------------------------------------------
 
@@ -103,7 +105,7 @@ class Pages:
 
     def phase(self, name: str, *, capacity: int = DEFAULT_CAPACITY) -> dict[str, Any]:
         readiness = board_status(
-            self.registry, trusted=self.trusted, clock=self.clock, plans=[name]
+            self.registry, trusted=self.trusted, clock=self.clock, plans=[name], verify=self._check
         )[0]
         agencies = self.registry.agencies(a.organ_id for a in readiness.agencies)
         products = {(p.vendor, p.product): p.id for p in self.registry.products()}
@@ -215,7 +217,7 @@ class Pages:
         source, imported_at, imported_by = self.registry.certificate_source(certificate.digest)
         return {
             "certificate": certificate,
-            "verification": certificate.verify(self.trusted),
+            "verification": self._check(certificate),
             "agency": self._maybe(certificate.party.organ_id),
             "source": source,
             "imported_at": imported_at,
