@@ -44,7 +44,9 @@ class Signer:
     def trusted(self) -> TrustedKeys:
         return TrustedKeys.of(self.key.public_key())
 
-    def document(self, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any) -> dict[str, Any]:
+    def document(
+        self, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any
+    ) -> dict[str, Any]:
         """A signed certificate document: CERTIFIED, full profile, valid a year from TODAY,
         unless ``facts`` say otherwise."""
         facts.setdefault("issued", NOW)
@@ -52,14 +54,18 @@ class Signer:
         facts.setdefault("valid_until", TODAY + timedelta(days=365))
         return issue_certificate(self.key, party=party, software=software, **facts)
 
-    def certificate(self, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any) -> Certificate:
+    def certificate(
+        self, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any
+    ) -> Certificate:
         """The same, verified and parsed as the board reads it."""
         import json
 
         data = json.dumps(self.document(party, software, **facts)).encode()
         return parse_certificate(data, self.trusted)
 
-    def file(self, folder: Path, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any) -> Path:
+    def file(
+        self, folder: Path, party: Party = BINH_DINH, software: Software = EOFFICE, **facts: Any
+    ) -> Path:
         """The same, written as ``folder/certificate.json``."""
         return write_certificate(folder, self.document(party, software, **facts))
 

@@ -84,7 +84,9 @@ def test_a_phase_goes_from_blocked_to_ready(
             page.goto(f"{served}/phase/wave-a")
             expect(page.locator('[data-count="ready"]')).to_have_text(count)
         expect(page.locator("h1 [data-state]")).to_have_attribute("data-state", "ready")
-        expect(page.locator("#forecast [data-ready-on]")).to_have_attribute("data-ready-on", NOW.date().isoformat())
+        expect(page.locator("#forecast [data-ready-on]")).to_have_attribute(
+            "data-ready-on", NOW.date().isoformat()
+        )
 
         # Filters and search, kept in the address.
         page.wait_for_selector("body[data-filters=ready]")
@@ -105,7 +107,9 @@ def test_a_phase_goes_from_blocked_to_ready(
         page.screenshot(path=str(shots / "agency.png"), full_page=True)
         page.click("#history a[data-certificate]")
         expect(page.locator("#verification")).to_have_attribute("data-trust", "ok")
-        expect(page.locator("#verification")).to_contain_text("The signature verifies with trusted key")
+        expect(page.locator("#verification")).to_contain_text(
+            "The signature verifies with trusted key"
+        )
         expect(page.locator("h1")).to_contain_text("CERTIFIED")
         page.screenshot(path=str(shots / "certificate.png"), full_page=True)
 
@@ -134,10 +138,21 @@ def test_the_static_export_works_from_the_file_system(
 
     registry.import_certificates([(signer.certificate(), "a")], who="t")
     registry.import_certificates(
-        [(signer.certificate(party=Party("000.00.00.G14", "Bộ TT&TT", "02.14.W00"), verdict="NOT CERTIFIED", reason="x"), "b")],
+        [
+            (
+                signer.certificate(
+                    party=Party("000.00.00.G14", "Bộ TT&TT", "02.14.W00"),
+                    verdict="NOT CERTIFIED",
+                    reason="x",
+                ),
+                "b",
+            )
+        ],
         who="t",
     )
-    result = export_board(registry, tmp_path / "export", trusted=signer.trusted, clock=CLOCK, created=NOW)
+    result = export_board(
+        registry, tmp_path / "export", trusted=signer.trusted, clock=CLOCK, created=NOW
+    )
     with launch_chromium(chromium) as browser:
         page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
         failed: list[str] = []

@@ -99,7 +99,9 @@ def test_a_swapped_public_key_claiming_the_trusted_fingerprint_is_forged(
         (b"[1, 2]", "not a JSON object"),
     ],
 )
-def test_files_that_are_not_certificates(signer: Signer, tmp_path: Path, content: bytes, reason: str) -> None:
+def test_files_that_are_not_certificates(
+    signer: Signer, tmp_path: Path, content: bytes, reason: str
+) -> None:
     path = tmp_path / "certificate.json"
     path.write_bytes(content)
     error = refused(path, signer)
@@ -197,7 +199,9 @@ def test_a_broken_trust_store_is_an_error(tmp_path: Path) -> None:
     rsa = generate_private_key(public_exponent=65537, key_size=2048).public_key()
     path = tmp_path / "rsa.pem"
     path.write_bytes(
-        rsa.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        rsa.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     with pytest.raises(TrustedKeyError, match="not an Ed25519 key"):
         load_trusted_keys([path])

@@ -105,7 +105,21 @@ def test_plan_errors_name_the_line_and_exit_2(
         (["status", "--phase", "nope"], "plan 'nope' is not in the registry"),
         (["forecast", "nope"], "plan 'nope' is not in the registry"),
         (["decide", "phase-1-2016", "000.00.00.H44", "--fix-days", "3"], "not a member"),
-        (["deploy", "000.00.00.H99", "--vendor", "v", "--product", "p", "--version", "1", "--build", "b"], "no agency"),
+        (
+            [
+                "deploy",
+                "000.00.00.H99",
+                "--vendor",
+                "v",
+                "--product",
+                "p",
+                "--version",
+                "1",
+                "--build",
+                "b",
+            ],
+            "no agency",
+        ),
     ],
 )
 def test_errors_are_one_line_and_exit_2(
@@ -116,7 +130,9 @@ def test_errors_are_one_line_and_exit_2(
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_file_that_is_not_a_registry(env: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_a_registry(
+    env: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
     tmp: Path = env["tmp"]  # type: ignore[assignment]
     junk = tmp / "junk.sqlite"
     junk.write_bytes(b"no database here" * 64)
@@ -124,25 +140,46 @@ def test_a_file_that_is_not_a_registry(env: dict[str, object], capsys: pytest.Ca
     assert "not a board registry" in capsys.readouterr().err
 
 
-def test_a_broken_trusted_key_is_an_error(env: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_trusted_key_is_an_error(
+    env: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
     tmp: Path = env["tmp"]  # type: ignore[assignment]
     bad = tmp / "bad.pem"
     bad.write_text("garbage", "utf-8")
-    assert main(["board", "status", "--registry", str(tmp / "r.sqlite"), "--trusted-key", str(bad)]) == 2
+    assert (
+        main(["board", "status", "--registry", str(tmp / "r.sqlite"), "--trusted-key", str(bad)])
+        == 2
+    )
     assert "not a PEM public key" in capsys.readouterr().err
 
 
-def test_diff_decide_forecast(env: dict[str, object], signer: Signer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_decide_forecast(
+    env: dict[str, object], signer: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
     tmp: Path = env["tmp"]  # type: ignore[assignment]
     a = signer.file(tmp / "a")
-    b = signer.file(tmp / "b", software=EOFFICE_NEXT, must_passed=39, verdict="NOT CERTIFIED", reason="x")
+    b = signer.file(
+        tmp / "b", software=EOFFICE_NEXT, must_passed=39, verdict="NOT CERTIFIED", reason="x"
+    )
     assert board(env, "diff", str(a), str(b)) == 0
     out = capsys.readouterr().out
     assert "git-9f2c1e  →  git-77aa01" in out and "40/40  →  39/40" in out
     untrusted = Signer().file(tmp / "u")
     assert board(env, "diff", str(a), str(untrusted)) == 2
     assert "untrusted" in capsys.readouterr().err
-    assert board(env, "decide", "phase-1-2016", "H19", "--expected-ready", "2016-04-11", "--fix-days", "20") == 0
+    assert (
+        board(
+            env,
+            "decide",
+            "phase-1-2016",
+            "H19",
+            "--expected-ready",
+            "2016-04-11",
+            "--fix-days",
+            "20",
+        )
+        == 0
+    )
     capsys.readouterr()
     assert board(env, "forecast", "phase-1-2016", "--capacity", "3") == 0
     out = capsys.readouterr().out
@@ -160,7 +197,19 @@ def test_simulate_prints_the_cost_and_stores_it(
         "engine: {tick_seconds: 300}\n",
         "utf-8",
     )
-    argv = ["simulate", "phase-1-2016", "-r", "2", "--days", "2", "--scenario", str(quick), "-j", "1", "-q"]
+    argv = [
+        "simulate",
+        "phase-1-2016",
+        "-r",
+        "2",
+        "--days",
+        "2",
+        "--scenario",
+        str(quick),
+        "-j",
+        "1",
+        "-q",
+    ]
     assert board(env, *argv) == 0
     out = capsys.readouterr().out
     assert "phase simulation of phase-1-2016: 2016-03-25 to 2016-03-26, 2 replication(s)" in out
@@ -195,8 +244,56 @@ def test_export_writes_pages_csv_and_the_front_page_index(
 
 
 def test_every_action_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for action in ("import", "status", "plan", "plans", "diff", "deploy", "decide", "simulate", "forecast", "serve", "export"):
+    for action in (
+        "import",
+        "status",
+        "plan",
+        "plans",
+        "diff",
+        "deploy",
+        "decide",
+        "simulate",
+        "forecast",
+        "serve",
+        "export",
+    ):
         with pytest.raises(SystemExit) as done:
             main(["board", action, "--help"])
         assert done.value.code == 0
         assert "--registry" in capsys.readouterr().out
+
+
+def test_serve_announces_its_url_and_token_and_serves_read_only(env: dict[str, object]) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    command = [sys.executable, "-m", "lienthong", "board", "serve", "--port", "0", *env["opts"]]  # type: ignore[misc]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+        url = lines[0].split()[-1]
+        assert lines[0].startswith("onboarding board listening on http://127.0.0.1:")
+        token = lines[3].split()[2]
+        assert len(token) >= 24
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert client.get("/phase/phase-1-2016").status_code == 200
+            refused = client.post("/admin/deploy", data={"organ_id": "H08"})
+            assert refused.status_code == 403
+            allowed = client.post(
+                "/admin/decide",
+                data={"plan": "phase-1-2016", "organ_id": "H08", "fix_days": "4"},
+                headers={"Authorization": f"Bearer {token}", "X-Board-User": "L%C3%AA%20C"},
+            )
+            assert allowed.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(30)
+        if process.stdout:
+            process.stdout.close()
+        if process.stderr:
+            process.stderr.close()
+    with open_registry(env["registry"]) as registry:  # type: ignore[arg-type]
+        assert registry.audit()[0].who == "Lê C"

@@ -42,16 +42,23 @@ def test_newly_failed_fixed_and_waived(signer: Signer, tmp_path: Path) -> None:
     waiver = Waiver(failing[-1], "accepted until 4.2", TODAY + timedelta(days=60), "Nguyễn Văn A")
     after = with_verdicts(
         before,
-        **{failing[0].replace("-", "_"): Outcome.PASSED, passing[0].replace("-", "_"): Outcome.FAILED},
+        **{
+            failing[0].replace("-", "_"): Outcome.PASSED,
+            passing[0].replace("-", "_"): Outcome.FAILED,
+        },
     )
-    after = after.with_results((replace(after.result(failing[-1]), verdict=Outcome.WAIVED, waiver=waiver),))
+    after = after.with_results(
+        (replace(after.result(failing[-1]), verdict=Outcome.WAIVED, waiver=waiver),)
+    )
     a = certified(signer, tmp_path / "a", before)
     b = certified(
         signer,
         tmp_path / "b",
         after,
         software=EOFFICE_NEXT,
-        waivers=[WaiverGrant(waiver.requirement, waiver.approved_by, waiver.reason, waiver.expires)],
+        waivers=[
+            WaiverGrant(waiver.requirement, waiver.approved_by, waiver.reason, waiver.expires)
+        ],
     )
     diff = diff_certificates(a, b)
     assert diff.outcomes_known

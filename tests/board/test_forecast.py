@@ -23,9 +23,7 @@ SIGNER = Signer()
 
 
 def plan_of(n: int, start: date = date(2016, 3, 25)) -> PhasePlan:
-    members = tuple(
-        PlanMember(f"000.00.00.H{i:02d}", Role.TWO_WAY, start) for i in range(1, n + 1)
-    )
+    members = tuple(PlanMember(f"000.00.00.H{i:02d}", Role.TWO_WAY, start) for i in range(1, n + 1))
     return PhasePlan("wave", "wave", start, start + timedelta(days=30), members, "test")
 
 
@@ -116,7 +114,9 @@ def test_the_cost_of_a_week_comes_from_the_simulation() -> None:
 def test_ready_dates_for_the_simulation() -> None:
     plan = plan_of(3)
     state = readiness(plan, certified=1)
-    decided = {"000.00.00.H02": Decision("wave", "000.00.00.H02", date(2016, 4, 4), None, "", NOW, "o")}
+    decided = {
+        "000.00.00.H02": Decision("wave", "000.00.00.H02", date(2016, 4, 4), None, "", NOW, "o")
+    }
     assert ready_dates(state, decided) == {
         "000.00.00.H01": plan.start,
         "000.00.00.H02": date(2016, 4, 4),

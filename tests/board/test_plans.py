@@ -41,7 +41,9 @@ def problems(text: str) -> list[str]:
 def test_the_shipped_plans_are_the_fixture_phases() -> None:
     plans = {p.name: p for p in shipped_plans()}
     assert list(plans) == [p.name for p in phases()]
-    assert {"pilot-2015", "phase-1-2016", "phase-2-2016", "qd676-wave-1", "qd676-wave-2"} <= set(plans)
+    assert {"pilot-2015", "phase-1-2016", "phase-2-2016", "qd676-wave-1", "qd676-wave-2"} <= set(
+        plans
+    )
     phase1 = plans["phase-1-2016"]
     assert len(phase1.members) == 30 and phase1.shipped
     assert {m.role for m in phase1.members} == {Role.TWO_WAY}
@@ -62,26 +64,71 @@ def test_a_good_plan() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD.replace("title:", "titel:"), "(top) (line 1): Additional properties are not allowed ('titel'"),
-        (GOOD.replace("start: 2026-01-05", "start: 5/1/2026"), "start (line 3): '5/1/2026' is not a date written YYYY-MM-DD"),
-        (GOOD.replace("end: 2026-02-27", "end: 2026-02-30"), "end (line 4): '2026-02-30' is not a calendar date"),
-        (GOOD.replace("end: 2026-02-27", "end: 2025-12-31"), "end (line 4): 2025-12-31 is before start 2026-01-05"),
-        (GOOD.replace("name: wave-2026-a", "name: Wave A"), "name (line 1): 'Wave A' must be lowercase"),
-        (GOOD.replace("000.00.00.H44", "000.00.00.H99"), "members[0] (line 7): '000.00.00.H99' is a valid id but no agency"),
-        (GOOD.replace("000.00.00.H44", "00.44.W00"), "members[0] (line 7): organ id '00.44.W00' names a connection system"),
+        (
+            GOOD.replace("title:", "titel:"),
+            "(top) (line 1): Additional properties are not allowed ('titel'",
+        ),
+        (
+            GOOD.replace("start: 2026-01-05", "start: 5/1/2026"),
+            "start (line 3): '5/1/2026' is not a date written YYYY-MM-DD",
+        ),
+        (
+            GOOD.replace("end: 2026-02-27", "end: 2026-02-30"),
+            "end (line 4): '2026-02-30' is not a calendar date",
+        ),
+        (
+            GOOD.replace("end: 2026-02-27", "end: 2025-12-31"),
+            "end (line 4): 2025-12-31 is before start 2026-01-05",
+        ),
+        (
+            GOOD.replace("name: wave-2026-a", "name: Wave A"),
+            "name (line 1): 'Wave A' must be lowercase",
+        ),
+        (
+            GOOD.replace("000.00.00.H44", "000.00.00.H99"),
+            "members[0] (line 7): '000.00.00.H99' is a valid id but no agency",
+        ),
+        (
+            GOOD.replace("000.00.00.H44", "00.44.W00"),
+            "members[0] (line 7): organ id '00.44.W00' names a connection system",
+        ),
         (GOOD.replace("000.00.00.H44", "H4"), "members[0] (line 7):"),
-        (GOOD.replace("000.00.00.H44", "H41"), "members[1].id (line 8): '000.00.00.H41' is listed twice (also members[0])"),
-        (GOOD.replace("date: 2026-01-19", "date: 2026-03-19"), "members[1].date (line 8): 2026-03-19 is outside the window 2026-01-05..2026-02-27"),
-        (GOOD.replace("role: send-only", "role: sender"), "members[2].role (line 10): 'sender' is not one of"),
-        (GOOD.replace("role: send-only", "roles: send-only"), "members[2] (line 9): Additional properties are not allowed ('roles'"),
+        (
+            GOOD.replace("000.00.00.H44", "H41"),
+            "members[1].id (line 8): '000.00.00.H41' is listed twice (also members[0])",
+        ),
+        (
+            GOOD.replace("date: 2026-01-19", "date: 2026-03-19"),
+            "members[1].date (line 8): 2026-03-19 is outside the window 2026-01-05..2026-02-27",
+        ),
+        (
+            GOOD.replace("role: send-only", "role: sender"),
+            "members[2].role (line 10): 'sender' is not one of",
+        ),
+        (
+            GOOD.replace("role: send-only", "roles: send-only"),
+            "members[2] (line 9): Additional properties are not allowed ('roles'",
+        ),
         ("name: x\nstart: 2026-01-01\n", "(top) (line 1): 'end' is a required property"),
         ("", "the file is empty"),
         ("name: [", "not valid YAML"),
     ],
     ids=[
-        "unknown key", "bad date form", "impossible date", "end before start", "bad name",
-        "unknown agency", "system id", "bad id", "listed twice", "date outside window",
-        "bad role", "unknown member key", "missing keys", "empty", "not yaml",
+        "unknown key",
+        "bad date form",
+        "impossible date",
+        "end before start",
+        "bad name",
+        "unknown agency",
+        "system id",
+        "bad id",
+        "listed twice",
+        "date outside window",
+        "bad role",
+        "unknown member key",
+        "missing keys",
+        "empty",
+        "not yaml",
     ],
 )
 def test_plan_errors_say_what_and_where(text: str, expected: str) -> None:
@@ -90,6 +137,8 @@ def test_plan_errors_say_what_and_where(text: str, expected: str) -> None:
 
 
 def test_every_problem_is_listed_at_once() -> None:
-    text = GOOD.replace("000.00.00.H44", "000.00.00.H99").replace("date: 2026-01-19", "date: 2027-01-01")
+    text = GOOD.replace("000.00.00.H44", "000.00.00.H99").replace(
+        "date: 2026-01-19", "date: 2027-01-01"
+    )
     found = problems(text)
     assert len(found) == 2, found

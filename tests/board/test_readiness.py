@@ -135,7 +135,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
         State.BLOCKED,
         {Code.WRONG_PROFILE},
     ),
-    ("receiver profile for a receive-only agency", {"profile": "receiver"}, {"role": Role.RECEIVE_ONLY}, State.READY, set()),
+    (
+        "receiver profile for a receive-only agency",
+        {"profile": "receiver"},
+        {"role": Role.RECEIVE_ONLY},
+        State.READY,
+        set(),
+    ),
     (
         "sender profile for a receive-only agency",
         {"profile": "sender"},
@@ -168,14 +174,29 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
     ),
     (
         "a waiver expired",
-        {"waivers": [WaiverGrant("LC-STAFFINFO-EXPECTED", "Nguyễn Văn A", "ticket 118", TODAY - timedelta(days=1))]},
+        {
+            "waivers": [
+                WaiverGrant(
+                    "LC-STAFFINFO-EXPECTED", "Nguyễn Văn A", "ticket 118", TODAY - timedelta(days=1)
+                )
+            ]
+        },
         {},
         State.BLOCKED,
         {Code.WAIVER_EXPIRED},
     ),
     (
         "a waiver valid for two more months",
-        {"waivers": [WaiverGrant("LC-STAFFINFO-EXPECTED", "Nguyễn Văn A", "ticket 118", TODAY + timedelta(days=60))]},
+        {
+            "waivers": [
+                WaiverGrant(
+                    "LC-STAFFINFO-EXPECTED",
+                    "Nguyễn Văn A",
+                    "ticket 118",
+                    TODAY + timedelta(days=60),
+                )
+            ]
+        },
         {},
         State.READY,
         set(),
@@ -187,12 +208,22 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
         State.EXPIRING,
         set(),
     ),
-    ("expires in 31 days: not flagged", {"valid_until": TODAY + timedelta(days=WARNING_DAYS + 1)}, {}, State.READY, set()),
+    (
+        "expires in 31 days: not flagged",
+        {"valid_until": TODAY + timedelta(days=WARNING_DAYS + 1)},
+        {},
+        State.READY,
+        set(),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "facts", "options", "state", "codes"), CASES, ids=[c[0] for c in CASES])
-def test_rule(case: str, facts: dict[str, Any], options: dict[str, Any], state: State, codes: set[Code]) -> None:
+@pytest.mark.parametrize(
+    ("case", "facts", "options", "state", "codes"), CASES, ids=[c[0] for c in CASES]
+)
+def test_rule(
+    case: str, facts: dict[str, Any], options: dict[str, Any], state: State, codes: set[Code]
+) -> None:
     result = judge([TRUSTED.certificate(**facts)], **options)
     assert result.state is state, result.blockers
     assert {b.code for b in result.blockers} == codes
@@ -212,7 +243,9 @@ def test_untrusted_key_blocks_with_the_signer_named() -> None:
 def test_a_key_removed_from_the_trusted_keys_blocks_its_certificates() -> None:
     certificate = TRUSTED.certificate()
     assert judge([certificate]).ready
-    assert [b.code for b in judge([certificate], trusted=TrustedKeys()).blockers] == [Code.UNTRUSTED]
+    assert [b.code for b in judge([certificate], trusted=TrustedKeys()).blockers] == [
+        Code.UNTRUSTED
+    ]
 
 
 def test_a_certificate_edited_after_signing_is_forged_even_if_its_facts_look_fine() -> None:
@@ -281,7 +314,9 @@ def test_dates_are_vietnam_dates_from_the_clock() -> None:
     late_utc = FixedClock(datetime(2016, 3, 1, 18, 0, tzinfo=timezone.utc))
     early = FixedClock(datetime(2016, 3, 1, 23, 59, tzinfo=VIETNAM))
     verify = verifier(TRUSTED.trusted)
-    assert phase_readiness(plan, deployments, {BINH_DINH.organ_id: [certificate]}, verify=verify, clock=early).ready
+    assert phase_readiness(
+        plan, deployments, {BINH_DINH.organ_id: [certificate]}, verify=verify, clock=early
+    ).ready
     blocked = phase_readiness(
         plan, deployments, {BINH_DINH.organ_id: [certificate]}, verify=verify, clock=late_utc
     )
@@ -297,7 +332,9 @@ def test_a_phase_is_ready_when_all_members_are_and_lists_blockers_otherwise() ->
     plan = PhasePlan("wave", "wave", TODAY, TODAY + timedelta(days=30), members, "test")
     deployments = {
         BINH_DINH.organ_id: deployment(),
-        QUANG_NINH.organ_id: Deployment(QUANG_NINH.organ_id, EOFFICE, QUANG_NINH.system_id, TODAY, NOW, "t"),
+        QUANG_NINH.organ_id: Deployment(
+            QUANG_NINH.organ_id, EOFFICE, QUANG_NINH.system_id, TODAY, NOW, "t"
+        ),
     }
     verify = verifier(TRUSTED.trusted)
     clock = FixedClock(NOW)
@@ -306,6 +343,9 @@ def test_a_phase_is_ready_when_all_members_are_and_lists_blockers_otherwise() ->
     assert not half.ready and half.state is State.BLOCKED
     assert [a.organ_id for a in half.blocked] == [QUANG_NINH.organ_id]
     assert half.counts() == {State.READY: 1, State.EXPIRING: 0, State.BLOCKED: 1}
-    both = {**good, QUANG_NINH.organ_id: [TRUSTED.certificate(party=QUANG_NINH, profile="receiver")]}
+    both = {
+        **good,
+        QUANG_NINH.organ_id: [TRUSTED.certificate(party=QUANG_NINH, profile="receiver")],
+    }
     whole = phase_readiness(plan, deployments, both, verify=verify, clock=clock)
     assert whole.ready and whole.state is State.READY and not whole.blocked

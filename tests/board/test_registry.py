@@ -23,9 +23,16 @@ def test_a_new_registry_holds_the_four_tiers_the_systems_and_the_shipped_plans(
     assert counts["central"] == 30
     assert counts["province"] > 63 and counts["district"] > 700 and counts["commune"] > 11000
     assert len(registry.provinces()) == 63
-    assert [p.name for p in registry.plans()][:4] == ["pilot-2015", "hcm-2016", "phase-1-2016", "phase-2-2016"]
+    assert [p.name for p in registry.plans()][:4] == [
+        "pilot-2015",
+        "hcm-2016",
+        "phase-1-2016",
+        "phase-2-2016",
+    ]
     assert registry.system("00.44.W00").owner == "000.00.00.H44"
-    assert registry.system("00.44.W00").agencies > 100  # the province, its departments, districts, communes
+    assert (
+        registry.system("00.44.W00").agencies > 100
+    )  # the province, its departments, districts, communes
     assert registry.agency("H44").organ_id == "000.00.00.H44"  # QĐ 20 form resolves
     [created] = registry.audit()
     assert (created.action, created.who, created.at) == ("create", "test", NOW)
@@ -71,7 +78,9 @@ def test_importing_stores_the_certificate_and_its_deployment_once(
     assert entry.detail["verdict"] == "CERTIFIED"
 
 
-def test_a_certificate_for_an_unknown_agency_stores_nothing(registry: Registry, signer: Signer) -> None:
+def test_a_certificate_for_an_unknown_agency_stores_nothing(
+    registry: Registry, signer: Signer
+) -> None:
     from board.certificates import Party
 
     good = signer.certificate()
@@ -83,7 +92,9 @@ def test_a_certificate_for_an_unknown_agency_stores_nothing(registry: Registry, 
     assert registry.certificates_of(BINH_DINH.organ_id) == []
 
 
-def test_a_new_build_replaces_the_deployment_and_history_stays(registry: Registry, signer: Signer) -> None:
+def test_a_new_build_replaces_the_deployment_and_history_stays(
+    registry: Registry, signer: Signer
+) -> None:
     registry.import_certificates([(signer.certificate(), "a")], who="t")
     later = signer.certificate(software=EOFFICE_NEXT, issued=NOW + timedelta(days=40))
     registry.import_certificates([(later, "b")], who="t")
@@ -119,7 +130,10 @@ def test_plans_load_replace_and_shipped_ones_are_protected(registry: Registry) -
     assert registry.load_plan(parse_plan(text, "a.yaml", registry.resolve), who="t")
     bigger = text.replace("[000.00.00.H44]", "[000.00.00.H44, 000.00.00.H41]")
     assert not registry.load_plan(parse_plan(bigger, "a.yaml", registry.resolve), who="t")
-    assert [m.organ_id for m in registry.plan("wave-a").members] == ["000.00.00.H44", "000.00.00.H41"]
+    assert [m.organ_id for m in registry.plan("wave-a").members] == [
+        "000.00.00.H44",
+        "000.00.00.H41",
+    ]
     shadow = text.replace("wave-a", "phase-1-2016")
     with pytest.raises(RegistryError, match="shipped plan"):
         registry.load_plan(parse_plan(shadow, "b.yaml", registry.resolve), who="t")
@@ -130,12 +144,18 @@ def test_plans_load_replace_and_shipped_ones_are_protected(registry: Registry) -
 
 def test_decisions_are_checked_and_audited(registry: Registry) -> None:
     with pytest.raises(RegistryError, match="not a member"):
-        registry.decide("phase-1-2016", "000.00.00.H44", expected_ready=TODAY, fix_days=None, who="t")
+        registry.decide(
+            "phase-1-2016", "000.00.00.H44", expected_ready=TODAY, fix_days=None, who="t"
+        )
     with pytest.raises(RegistryError, match="give an expected ready date"):
-        registry.decide("phase-1-2016", "000.00.00.H08", expected_ready=None, fix_days=None, who="t")
+        registry.decide(
+            "phase-1-2016", "000.00.00.H08", expected_ready=None, fix_days=None, who="t"
+        )
     with pytest.raises(RegistryError, match="fix_days"):
         registry.decide("phase-1-2016", "000.00.00.H08", expected_ready=None, fix_days=-3, who="t")
-    d = registry.decide("phase-1-2016", "H08", expected_ready=date(2016, 4, 2), fix_days=10, note="n", who="Lê C")
+    d = registry.decide(
+        "phase-1-2016", "H08", expected_ready=date(2016, 4, 2), fix_days=10, note="n", who="Lê C"
+    )
     assert registry.decisions("phase-1-2016") == {"000.00.00.H08": d}
     assert registry.audit()[0].who == "Lê C" and registry.audit()[0].action == "decide"
 

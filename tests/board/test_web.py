@@ -45,7 +45,9 @@ def upload(client: httpx.Client, *documents: dict[str, object], **extra: str) ->
     return client.post("/admin/import", files=files, data=extra)
 
 
-def test_every_page_reads_without_a_token(client: httpx.Client, registry: Registry, signer: Signer) -> None:
+def test_every_page_reads_without_a_token(
+    client: httpx.Client, registry: Registry, signer: Signer
+) -> None:
     certificate = signer.certificate()
     registry.import_certificates([(certificate, "a")], who="t")
     product = registry.products()[0].id
@@ -70,7 +72,13 @@ def test_every_page_reads_without_a_token(client: httpx.Client, registry: Regist
 
 
 def test_unknown_things_are_a_404_page(client: httpx.Client) -> None:
-    for path in ("/phase/nope", "/agency/000.00.00.H99", "/certificate/0123456789", "/product/77", "/x"):
+    for path in (
+        "/phase/nope",
+        "/agency/000.00.00.H99",
+        "/certificate/0123456789",
+        "/product/77",
+        "/x",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Not found" in response.text
@@ -85,7 +93,16 @@ def test_changes_need_the_admin_token_and_store_nothing_without_it(
     assert "sign in first" in response.text
     for path, data in (
         ("/admin/decide", {"plan": "phase-1-2016", "organ_id": "000.00.00.H08", "fix_days": "3"}),
-        ("/admin/deploy", {"organ_id": "000.00.00.H08", "vendor": "v", "product": "p", "version": "1", "build": "b"}),
+        (
+            "/admin/deploy",
+            {
+                "organ_id": "000.00.00.H08",
+                "vendor": "v",
+                "product": "p",
+                "version": "1",
+                "build": "b",
+            },
+        ),
     ):
         assert client.post(path, data=data).status_code == 403
     wrong = client.post("/admin/login", data={"who": "x", "token": "guess-guess-guess"})
@@ -114,7 +131,9 @@ def test_upload_imports_verified_certificates_and_refuses_the_rest(
     assert response.status_code == 200
     assert "c1.json: refused (forged)" in text and "c2.json: refused (untrusted)" in text
     assert "certificate" in text and "imported" in text
-    assert [c.party.organ_id for c in registry.certificates_of(BINH_DINH.organ_id)] == [BINH_DINH.organ_id]
+    assert [c.party.organ_id for c in registry.certificates_of(BINH_DINH.organ_id)] == [
+        BINH_DINH.organ_id
+    ]
     assert registry.certificates_of("000.00.00.H49") == []
     entry = next(e for e in registry.audit() if e.action == "import")
     assert entry.who == "Trần Thị B"
@@ -135,24 +154,42 @@ def test_plan_upload_lists_every_problem(client: httpx.Client, registry: Registr
     assert registry.plan("wave-x").members[0].organ_id == "000.00.00.H44"
 
 
-def test_decisions_and_deployments_through_the_forms(client: httpx.Client, registry: Registry) -> None:
+def test_decisions_and_deployments_through_the_forms(
+    client: httpx.Client, registry: Registry
+) -> None:
     signed_in(client)
     response = client.post(
         "/admin/decide",
-        data={"plan": "phase-1-2016", "organ_id": "H08", "expected_ready": "2016-04-02", "fix_days": "", "note": "vendor says so"},
+        data={
+            "plan": "phase-1-2016",
+            "organ_id": "H08",
+            "expected_ready": "2016-04-02",
+            "fix_days": "",
+            "note": "vendor says so",
+        },
     )
     assert response.status_code == 200 and "decision recorded" in response.text
     assert "expected ready 2016-04-02" in client.get("/phase/phase-1-2016").text
-    bad = client.post("/admin/decide", data={"plan": "phase-1-2016", "organ_id": "H08", "expected_ready": "soon"})
+    bad = client.post(
+        "/admin/decide", data={"plan": "phase-1-2016", "organ_id": "H08", "expected_ready": "soon"}
+    )
     assert bad.status_code == 400 and "not a date" in bad.text
     response = client.post(
         "/admin/deploy",
-        data={"organ_id": "000.00.00.H08", "vendor": "A", "product": "QLVB", "version": "5", "build": "b5"},
+        data={
+            "organ_id": "000.00.00.H08",
+            "vendor": "A",
+            "product": "QLVB",
+            "version": "5",
+            "build": "b5",
+        },
     )
     assert response.status_code == 200 and "runs QLVB 5 (build b5)" in response.text
 
 
-def test_hostile_text_from_a_certificate_is_escaped(client: httpx.Client, registry: Registry, signer: Signer) -> None:
+def test_hostile_text_from_a_certificate_is_escaped(
+    client: httpx.Client, registry: Registry, signer: Signer
+) -> None:
     evil = "<script>alert(1)</script>"
     certificate = signer.certificate(officer=evil, reason=evil)
     registry.import_certificates([(certificate, evil)], who=evil)
@@ -168,4 +205,8 @@ def test_phase_as_json_and_csv(client: httpx.Client, registry: Registry, signer:
     response = client.get("/phase/phase-1-2016.csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 30 and rows[8]["organ_id"] == BINH_DINH.organ_id and rows[8]["state"] == "ready"
+    assert (
+        len(rows) == 30
+        and rows[8]["organ_id"] == BINH_DINH.organ_id
+        and rows[8]["state"] == "ready"
+    )
