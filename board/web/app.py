@@ -10,6 +10,7 @@ refused change is a clear message and stores nothing.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from board.certificates import MAX_CERTIFICATE_BYTES, TrustedKeys, parse_certificate
+from board.certificates import MAX_CERTIFICATE_BYTES, Software, TrustedKeys, parse_certificate
 from board.errors import BoardError, CertificateRefused, NotFound, PlanError
 from board.plans import parse_plan
 from board.registry import Registry
@@ -299,8 +300,6 @@ class BoardApp:
         )
 
     async def do_decide(self, request: Request, who: str, form: FormData) -> Response:
-        from datetime import date
-
         try:
             ready = str(form.get("expected_ready") or "")
             fix = str(form.get("fix_days") or "")
@@ -323,8 +322,6 @@ class BoardApp:
         )
 
     async def do_deploy(self, request: Request, who: str, form: FormData) -> Response:
-        from board.certificates import Software
-
         fields = {
             k: " ".join(str(form.get(k, "")).split())[:200]
             for k in ("organ_id", "vendor", "product", "version", "build", "system_id")

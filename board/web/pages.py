@@ -92,13 +92,14 @@ class Pages:
             }
             for t in tiles()
         ]
-        central = [a for a in readiness.agencies if a.organ_id[-3] == "G"]
+        members = self.registry.agencies(a.organ_id for a in readiness.agencies)
+        central = [a for a in readiness.agencies if members[a.organ_id].tier == "central"]
         return {
             "cells": cells,
             "rows": max(t.row for t in tiles()),
             "cols": max(t.col for t in tiles()),
             "central": central,
-            "agencies": self.registry.agencies(a.organ_id for a in central),
+            "agencies": members,
         }
 
     # --- a phase --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ verified (an untrusted or edited one fails the signature check, not a flag)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -311,7 +311,7 @@ def test_dates_are_vietnam_dates_from_the_clock() -> None:
     )
     certificate = TRUSTED.certificate(valid_until=TODAY)
     deployments = {BINH_DINH.organ_id: deployment()}
-    late_utc = FixedClock(datetime(2016, 3, 1, 18, 0, tzinfo=timezone.utc))
+    late_utc = FixedClock(datetime(2016, 3, 1, 18, 0, tzinfo=UTC))
     early = FixedClock(datetime(2016, 3, 1, 23, 59, tzinfo=VIETNAM))
     verify = verifier(TRUSTED.trusted)
     assert phase_readiness(
