@@ -10,9 +10,9 @@ refused change is a clear message and stores nothing.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 from urllib.parse import quote, unquote
 
