@@ -30,6 +30,8 @@ OFFICER = "Phòng kiểm định (demo)"
 SOFTWARE = ("lienthong", "reference SUT", "1.0", "ref-2016.02")
 NEW_BUILD = "ref-2016.03"
 REPLICATIONS = 3
+SCENARIO = "baseline-2016"
+DAYS: int | None = None  # the phase's window
 
 
 def _banner(title: str) -> None:
@@ -189,7 +191,8 @@ def demo_stage(args: argparse.Namespace) -> int:
             readiness.plan,
             ready_dates(readiness, decisions, forecast),
             replications=REPLICATIONS,
-            days=(readiness.plan.end - readiness.plan.start).days + 1,
+            days=DAYS or (readiness.plan.end - readiness.plan.start).days + 1,
+            scenario=SCENARIO,
             jobs=2,
         )
         registry.store_simulation(PHASE, simulation.to_json(), who=OFFICER)
