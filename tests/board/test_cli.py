@@ -297,3 +297,24 @@ def test_serve_announces_its_url_and_token_and_serves_read_only(env: dict[str, o
             process.stderr.close()
     with open_registry(env["registry"]) as registry:  # type: ignore[arg-type]
         assert registry.audit()[0].who == "Lê C"
+
+
+def test_defaults_live_in_the_users_data_directory(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signer: Signer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    home = tmp_path / "data" / "lienthong"
+    certificate = signer.file(tmp_path / "c")
+    assert main(["board", "import", str(certificate), *AS_OF]) == 1  # no trusted key yet
+    assert "no trusted key configured" in capsys.readouterr().err
+    write_public_key(signer.key, home / "trusted-keys")
+    assert main(["board", "import", str(certificate), *AS_OF]) == 0
+    assert (home / "board.sqlite").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "c",
+        "data",
+    ]  # nothing in the working folder
