@@ -79,7 +79,7 @@ class BoardApp:
         token = (
             header[7:]
             if header.lower().startswith("bearer ")
-            else request.cookies.get(COOKIE_TOKEN, "")
+            else unquote(request.cookies.get(COOKIE_TOKEN, ""))
         )
         if not token or not secrets.compare_digest(token.encode(), self.admin_token.encode()):
             return None
@@ -187,7 +187,7 @@ class BoardApp:
             )
         response = RedirectResponse(self._links(request).admin(), status_code=303)
         secure = request.url.scheme == "https"
-        for name, value in ((COOKIE_TOKEN, token), (COOKIE_WHO, quote(who))):
+        for name, value in ((COOKIE_TOKEN, quote(token)), (COOKIE_WHO, quote(who))):
             response.set_cookie(
                 name, value, httponly=True, samesite="strict", secure=secure, path="/"
             )
@@ -206,8 +206,12 @@ class BoardApp:
                 return await self.admin(
                     request, [("refused", "changes need the admin token: sign in first")], 403
                 )
-            length = int(request.headers.get("content-length") or 0)
-            if length > MAX_UPLOAD_BYTES * 2:
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return await self.admin(
+                    request, [("refused", "a change must say its size (Content-Length)")], 411
+                )
+            if int(length) > MAX_UPLOAD_BYTES * 2:
                 return await self.admin(request, [("refused", "the upload is over 8 MiB")], 413)
             async with request.form(max_files=MAX_FILES + 1, max_fields=20) as form:
                 return await handler(request, who, form)

@@ -210,3 +210,21 @@ def test_phase_as_json_and_csv(client: httpx.Client, registry: Registry, signer:
         and rows[8]["organ_id"] == BINH_DINH.organ_id
         and rows[8]["state"] == "ready"
     )
+
+
+def test_a_change_without_a_declared_size_is_refused(
+    client: httpx.Client, registry: Registry
+) -> None:
+    signed_in(client)
+    before = registry.audit()
+
+    def chunks() -> Iterator[bytes]:
+        yield b"plan=phase-1-2016&organ_id=H08&fix_days=3"
+
+    response = client.post(
+        "/admin/decide",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 411
+    assert registry.audit() == before
