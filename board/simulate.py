@@ -301,7 +301,7 @@ def simulate_phase(
     seed: int = 2016,
     days: int | None = None,
     scenario: str = BASE_SCENARIO,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: bool = False,
 ) -> PhaseSimulation:
     """Simulate ``plan`` on schedule and as it stands, with common random numbers.
@@ -309,7 +309,8 @@ def simulate_phase(
     ``ready_dates`` maps each member to the date it is (or is expected to be) ready; a member
     missing or mapped to None stays on paper through the window. The window runs from the
     plan's start for ``days`` days (default: to four weeks after its end), after a week of
-    warm-up. ``scenario`` is the simulator's base scenario (name or file). Raises
+    warm-up. ``scenario`` is the simulator's base scenario (name or file); ``jobs`` local
+    processes run the replications (None: one per core). Raises
     ``SimulationError`` when the simulator refuses the set-up."""
     from sim.errors import SimError
     from sim.replications import run_tasks, seeds_for

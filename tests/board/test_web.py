@@ -228,3 +228,23 @@ def test_a_change_without_a_declared_size_is_refused(
     )
     assert response.status_code == 411
     assert registry.audit() == before
+
+
+def test_the_stored_simulation_and_the_forecast_sit_beside_the_table(
+    client: httpx.Client, registry: Registry
+) -> None:
+    from tests.board.test_forecast import simulation
+
+    page = client.get("/phase/phase-1-2016").text
+    assert "Not simulated yet" in page
+    stored = simulation(70, 1000.0).to_json() | {"plan": "phase-1-2016"}
+    registry.store_simulation("phase-1-2016", stored, who="t")
+    page = client.get("/phase/phase-1-2016").text
+    assert 'data-metric="paper_letters"' in page and "Not simulated yet" not in page
+    assert "Each week of delay" in page
+
+    def ready_on(capacity: int) -> str:
+        text = client.get(f"/phase/phase-1-2016?capacity={capacity}").text
+        return text.split('data-ready-on="')[1].split('"')[0]
+
+    assert ready_on(1) > ready_on(20)  # one run a week: 30 members take months
