@@ -209,7 +209,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Runs the rollout simulator twice per replication with the same seeds: every member "
             "connected on its planned date, and as it stands (ready members on their date, the "
-            "others when the officer expects them ready, or on paper through the window). "
+            "others on paper until they are certified: the date the officer expects, else the "
+            "go-live forecast's). "
             "Prints the paired differences with 95 % confidence intervals and stores the result "
             "for the web board."
         ),
@@ -245,9 +246,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="local worker processes (default: one per core)",
     )
     p.add_argument(
-        "--forecast-ready",
+        "--no-forecast",
         action="store_true",
-        help="connect blocked members on their forecast date when the officer gave none",
+        help="blocked members without an officer's date stay on paper through the window "
+        "(default: they connect on their date in the go-live forecast)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run_simulate)
@@ -545,7 +547,7 @@ def run_simulate(args: argparse.Namespace) -> int:
                 "progress": not args.quiet,
             }
             result: PhaseSimulation = simulate_and_store(
-                registry, readiness, options, _who(args), use_forecast=args.forecast_ready
+                registry, readiness, options, _who(args), use_forecast=not args.no_forecast
             )
             forecast = forecast_phase(readiness, registry.decisions(args.phase), simulation=result)
             agencies = registry.agencies(a.organ_id for a in readiness.agencies)
