@@ -318,3 +318,19 @@ def test_defaults_live_in_the_users_data_directory(
         "c",
         "data",
     ]  # nothing in the working folder
+
+
+def test_the_export_has_no_broken_link(env: dict[str, object], signer: Signer) -> None:
+    import lxml.html
+
+    tmp: Path = env["tmp"]  # type: ignore[assignment]
+    board(env, "import", str(signer.file(tmp / "c")))
+    out_dir = tmp / "out"
+    assert board(env, "export", "--out", str(out_dir)) == 0
+    pages = list(out_dir.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        tree = lxml.html.fromstring(page.read_text("utf-8"))
+        for href in tree.xpath("//a/@href | //link/@href | //script/@src"):
+            target = (page.parent / href.split("?")[0].split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(out_dir)} links {href}"
