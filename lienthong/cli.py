@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "lienthong.cmd_axis",
     "lienthong.cmd_sim",
     "lienthong.cmd_load",
+    "lienthong.cmd_board",
     "lienthong.cmd_front_page",
 )
 

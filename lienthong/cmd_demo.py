@@ -81,6 +81,14 @@ def stage_load(args: argparse.Namespace) -> int:
     return demo_stage(args)
 
 
+def stage_board(args: argparse.Namespace) -> int:
+    """Phase 1 of 2016 on the onboarding board: certificates from real runs, readiness and
+    blockers, the phase simulation, the go-live forecast and the board's static export."""
+    from lienthong.board_demo import demo_stage
+
+    return demo_stage(args)
+
+
 def stage_front_page(args: argparse.Namespace) -> int:
     """Rebuild reports/out/index.html from every run folder and print its path."""
     from reports.front_page import rebuild_front_page
@@ -96,6 +104,7 @@ STAGES: list[tuple[str, Callable[[argparse.Namespace], int]]] = [
     ("certify", stage_certify),
     ("sim", stage_sim),
     ("load", stage_load),
+    ("board", stage_board),
     ("front-page", stage_front_page),
 ]
 

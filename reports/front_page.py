@@ -1,6 +1,7 @@
 """The front page of every run: ``reports/out/index.html``, one page that lists the latest
-certification reports with their verdict badges, simulation reports, load tests and the axis
-dashboard's screenshot, each with its date, seed and a link.
+certification reports with their verdict badges, the onboarding board's static export,
+simulation reports, load tests and the axis dashboard's screenshot, each with its date, seed
+and a link.
 
 It is built from what the runs left, never from memory: every ``<kind>/<run-id>/run.json``
 under the output folder (``spec/schemas/run-index.schema.json``) and
@@ -28,9 +29,11 @@ DASHBOARD_PNG = Path("dashboard") / "dashboard.png"
 LATEST = 10
 
 DASHBOARD_RUNS = 3  # the screenshot says most; a few runs behind it are enough
+BOARD_EXPORTS = 3  # the latest export is the board; older ones are history
 # (section id, heading, kinds it lists, how many it shows); other kinds go to "Other reports".
 SECTIONS: tuple[tuple[str, str, frozenset[str], int], ...] = (
     ("certification", "Certification reports", frozenset({"certification"}), LATEST),
+    ("board", "Onboarding board", frozenset({"board"}), BOARD_EXPORTS),
     ("simulation", "Simulation reports", frozenset({"simulation", "sim", "sweep"}), LATEST),
     ("load", "Load tests", frozenset({"load"}), LATEST),
     ("dashboard", "Axis dashboard", frozenset({"dashboard"}), DASHBOARD_RUNS),

@@ -15,7 +15,15 @@ def test_help_lists_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["demo", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert [n for n, _ in STAGES] == ["validate", "axis", "certify", "sim", "load", "front-page"]
+    assert [n for n, _ in STAGES] == [
+        "validate",
+        "axis",
+        "certify",
+        "sim",
+        "load",
+        "board",
+        "front-page",
+    ]
     for name, _ in STAGES:
         assert name in text
 

@@ -153,7 +153,7 @@ def test_an_empty_folder_gives_a_page_that_says_so(tmp_path: Path) -> None:
     path = rebuild_front_page(tmp_path / "fresh", now=T0)
     page = lxml.html.fromstring(path.read_text("utf-8"))
     assert path == tmp_path / "fresh" / "index.html"
-    assert len(page.xpath("//p[@class='empty']")) == 4  # three empty sections, no screenshot
+    assert len(page.xpath("//p[@class='empty']")) == 5  # four empty sections, no screenshot
     footer = page.xpath("//footer")[0].text_content()
     assert "0 runs listed" in footer and "2026-03-14 16:00 (UTC+7)" in footer
 
@@ -191,7 +191,7 @@ def test_the_page_reads_well_in_headless_chromium(out: Path, served: str) -> Non
             response = page.goto(start)
             assert response is not None and response.ok
             assert page.title() == "lienthong — reports"
-            assert page.locator("section").count() == 5
+            assert page.locator("section").count() == 6
             broken = page.evaluate(
                 "[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
                 ".map(i => i.src)"
