@@ -144,7 +144,9 @@ def install(wheel: Path, workdir: Path, *, seed_pip: bool = False) -> Installed:
         command.append("--seed")
     _run(command, cwd=workdir)
     target = ["--python", str(venv / "bin" / "python"), str(wheel)]
-    offline = _run([uv, "pip", "install", "--quiet", "--offline", *target], cwd=workdir, check=False)
+    offline = _run(
+        [uv, "pip", "install", "--quiet", "--offline", *target], cwd=workdir, check=False
+    )
     if offline.returncode != 0:  # the cache lacks something: ask the index
         _run([uv, "pip", "install", "--quiet", *target], cwd=workdir)
     return Installed(venv, home, clean_env(venv, home))

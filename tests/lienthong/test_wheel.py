@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import tarfile
 import zipfile
-from pathlib import Path
 
 import pytest
 
