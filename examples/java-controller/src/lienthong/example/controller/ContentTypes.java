@@ -7,7 +7,7 @@ import java.util.Map;
  * The ContentType of a file to send, by its bytes first (a ZIP is {@code application/zip}
  * whatever its name says, a PDF {@code application/pdf}), then by its name.
  */
-final class ContentTypes {
+public final class ContentTypes {
     private static final Map<String, String> BY_EXTENSION = Map.of(
             "pdf", "application/pdf",
             "zip", "application/zip",
@@ -21,7 +21,7 @@ final class ContentTypes {
 
     private ContentTypes() {}
 
-    static String of(byte[] content, String name) {
+    public static String of(byte[] content, String name) {
         if (startsWith(content, new byte[] {'P', 'K', 3, 4})) {
             return "application/zip";
         }

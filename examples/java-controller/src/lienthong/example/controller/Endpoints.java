@@ -1,10 +1,5 @@
 package lienthong.example.controller;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -68,14 +63,14 @@ final class Endpoints {
         }
         String rest = path.substring(prefix.length());
         if (method.equals("GET") && !rest.isEmpty() && !rest.contains("/")) {
-            return ok(document(decode(rest)));
+            return ok(document(PathSegment.decode(rest)));
         }
         if (!method.equals("POST")) {
             throw noEndpoint(method, path);
         }
         for (String suffix : List.of("/take-back/answer", "/take-back", "/actions")) {
             if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
-                String documentId = decode(rest.substring(0, rest.length() - suffix.length()));
+                String documentId = PathSegment.decode(rest.substring(0, rest.length() - suffix.length()));
                 Fields fields = request(body);
                 return ok(switch (suffix) {
                     case "/actions" -> act(documentId, fields);
@@ -98,39 +93,6 @@ final class Endpoints {
 
     private static Fields request(String body) {
         return Fields.of(Json.parse(body.isBlank() ? "{}" : body), "body");
-    }
-
-    /** A DocumentId from its percent-encoded path segment (UTF-8, strictly). */
-    static String decode(String segment) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int i = 0; i < segment.length(); i++) {
-            char c = segment.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= segment.length()) {
-                    throw new Refusal("bad-request", "bad percent-encoding in " + segment);
-                }
-                int hi = Character.digit(segment.charAt(i + 1), 16);
-                int lo = Character.digit(segment.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    throw new Refusal("bad-request", "bad percent-encoding in " + segment);
-                }
-                bytes.write(hi * 16 + lo);
-                i += 2;
-            } else if (c < 0x80) {
-                bytes.write(c);
-            } else {
-                throw new Refusal("bad-request", "a raw non-ASCII character in the path: percent-encode it");
-            }
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new Refusal("bad-request", "the DocumentId in the path is not UTF-8");
-        }
     }
 
     // -- the endpoints -------------------------------------------------------------------

@@ -229,10 +229,10 @@ public final class Qlvb {
 
     /** Wait (at most {@code millis}) until {@code item} has left the outbox; its DocId, or null. */
     public String awaitSent(Outbox.Item item, long millis) {
-        long deadline = System.currentTimeMillis() + millis;
+        long deadline = System.nanoTime() + millis * 1_000_000L;
         synchronized (register) {
             while ("pending".equals(item.state)) {
-                long left = deadline - System.currentTimeMillis();
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
                     return null;
                 }

@@ -91,10 +91,10 @@ final class Worker {
     }
 
     private void pause(long millis) {
-        long deadline = System.currentTimeMillis() + Math.max(1, millis);
+        long deadline = System.nanoTime() + Math.max(1, millis) * 1_000_000L;
         synchronized (wakeup) {
             while (!woken && !stopped.get()) {
-                long left = deadline - System.currentTimeMillis();
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
                     break;
                 }
