@@ -7,7 +7,7 @@ it (actions), ask for a take-back and answer one, list what it registered, and r
 answer is checked against its JSON Schema, and against what the request asked for (the
 document ids, recipients and codes it must echo); the refusals the suite relies on
 (``unknown-document``, ``illegal-transition``) are provoked once each. It takes seconds: the
-SUT is asked to poll four times a second.
+SUT is asked to poll ten times a second.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ DEFAULT_WAIT = 20.0
 """Real seconds the check waits for the SUT to do something on the axis."""
 DEFAULT_TIMEOUT = 30.0
 """Real seconds one call of the controller may take (the suite's own default)."""
-POLL_INTERVAL = 0.25
+POLL_INTERVAL = 0.1
 """The polling interval (model seconds, at time scale 1) the SUT is configured with."""
 ORDER = (
     "info",

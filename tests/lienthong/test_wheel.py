@@ -12,22 +12,12 @@ import zipfile
 
 import pytest
 
-from tests.lienthong.installed import GENERATED, ROOT, Built, Installed, build, data_files, install
+from tests.lienthong.installed import GENERATED, ROOT, Built, Installed, data_files
 
 pytestmark = pytest.mark.slow
 
 VALID = ROOT / "fixtures" / "corpus" / "valid" / "edoc-new-directive.edxml"
 INVALID = ROOT / "fixtures" / "corpus" / "invalid" / "att-attachment-missing.edxml"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return build(tmp_path_factory.mktemp("build"))
-
-
-@pytest.fixture(scope="module")
-def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    return install(built.wheel, tmp_path_factory.mktemp("install"))
 
 
 def _ok(done: object, code: int = 0) -> str:
