@@ -212,6 +212,7 @@ BREAKS: list[tuple[str, str, Mutation, tuple[str, ...]]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("endpoint", "mutation", "said"),
     [pytest.param(e, m, s, id=f"{e}: {what}") for e, what, m, s in BREAKS],
