@@ -26,7 +26,7 @@ from conformance.contract import SigningCredentials
 from conformance.contract_check.caller import Answer, Caller
 from conformance.contract_check.report import CheckReport, EndpointCheck
 from conformance.contract_check.sandbox import Sandbox, open_sandbox
-from conformance.contract_check.shapes import found_text, problems
+from conformance.contract_check.shapes import found_text, literal, problems
 from conformance.errors import ConformanceError
 from fixtures.factory import pdf_bytes
 from spec.document_id import parse_document_id
@@ -227,9 +227,7 @@ class _Run:
     def echo(self, check: EndpointCheck, body: dict[str, Any], key: str, wanted: object) -> None:
         """``body[key]`` must be ``wanted`` (what the request named)."""
         if key in body and body[key] != wanted:
-            check.wrong.append(
-                f"$.{key}: {found_text(body[key])}; expected {found_text(wanted).split(' (')[0]}"
-            )
+            check.wrong.append(f"$.{key}: {found_text(body[key])}; expected {literal(wanted)}")
 
     # -- the steps -------------------------------------------------------------------------
 

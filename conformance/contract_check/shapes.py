@@ -22,7 +22,7 @@ from referencing import Registry, Resource
 
 from conformance import contract
 
-__all__ = ["Problem", "found_text", "problems", "shape"]
+__all__ = ["Problem", "found_text", "literal", "problems", "shape"]
 
 _REQUIRED = re.compile(r"^(?P<key>.+) is a required property$")
 _TYPE_WORDS = {
@@ -78,7 +78,8 @@ def _resolve(node: dict[str, Any], base: str) -> tuple[dict[str, Any], str, str 
     return node, base, name
 
 
-def _literal(value: object) -> str:
+def literal(value: object) -> str:
+    """``value`` as JSON text, non-ASCII kept: ``"received"``, ``true``."""
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -97,9 +98,9 @@ def shape(node: dict[str, Any], base: str = contract.SCHEMA_BASE, *, depth: int 
     if not isinstance(node, dict):
         return "anything"
     if "const" in node:
-        text = _literal(node["const"])
+        text = literal(node["const"])
     elif "enum" in node:
-        text = "one of " + ", ".join(_literal(v) for v in node["enum"])
+        text = "one of " + ", ".join(literal(v) for v in node["enum"])
     else:
         text = _typed(node, base, depth)
     if name and depth == 0 and name not in ("RegisteredDocument",):
@@ -159,7 +160,7 @@ def _problem(error: ValidationError, name: str) -> Problem:
             else None
         )
         expected = shape(sub, base) if sub else "present"
-        path = error.json_path + (f".{key}" if _plain(key) else f"[{_literal(key)}]")
+        path = error.json_path + (f".{key}" if _plain(key) else f"[{literal(key)}]")
         return Problem(path, "missing", expected)
     node = error.schema if isinstance(error.schema, dict) else {}
     expected = shape(node, base)
