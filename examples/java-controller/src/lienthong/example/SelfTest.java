@@ -218,6 +218,16 @@ public final class SelfTest {
                 "a PDF is labelled by its bytes");
         equal(ContentTypes.of(new byte[] {'P', 'K', 3, 4, 0}, "a.pdf"), "application/zip", "a ZIP by its bytes");
         equal(ContentTypes.of(new byte[] {1, 2}, "a.pdf"), "application/octet-stream", "a false .pdf name");
+        equal(ContentTypes.of("ghi chú\n".getBytes(StandardCharsets.UTF_8), "ghi_chu.pdf"), "text/plain",
+                "text named .pdf is text");
+        String mismatched = new String(sampleDocument(), StandardCharsets.UTF_8)
+                .replace("<edXML:DocumentId>000.00.00.H44,2026/11/21,7/VP", "<edXML:DocumentId>000.00.00.H44,2026/11/20,7/VP");
+        check(Received.read(mismatched.getBytes(StandardCharsets.UTF_8)).problems().stream()
+                .anyMatch(p -> p.contains("DocumentId disagrees")), "a DocumentId dated otherwise is a problem");
+        String uuid = new String(sampleDocument(), StandardCharsets.UTF_8)
+                .replace("000.00.00.H44,2026/11/21,7/VP", "6f1d2b4e-8c3a-4f5e-9a7b-1c2d3e4f5a6b");
+        equal(Received.read(uuid.getBytes(StandardCharsets.UTF_8)).problems(), List.of(),
+                "a UUID DocumentId, seen in practice, is let pass");
         equal(ContentTypes.of(new byte[] {1, 2}, "bang.XLSX"),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "by name otherwise");
     }

@@ -27,6 +27,7 @@ public final class Received {
     public final String promulgationDate;
     public final String subject;
     public final String documentId;
+    private final boolean documentIdGiven;
     /** BussinessDocType: 0 new, 1 revoke, 2 update, 3 replace. */
     public final String businessDocType;
     /** Bussiness/DocumentId: the original a revoke or update is about. */
@@ -61,6 +62,7 @@ public final class Received {
         this.promulgationDate = EdXml.text(header, "PromulgationInfo", "PromulgationDate");
         this.subject = EdXml.text(header, "Subject");
         String id = EdXml.text(header, "DocumentId");
+        this.documentIdGiven = !id.isEmpty();
         if (id.isEmpty() && "edoc".equals(kind)) {
             id = from + "," + promulgationDate + "," + codeNumber + "/" + codeNotation;
         }
@@ -114,7 +116,54 @@ public final class Received {
         if (subject.isEmpty()) {
             problems.add("Subject (trích yếu) is empty");
         }
+        documentId();
         attachments(root);
+    }
+
+    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
+
+    /**
+     * The DocumentId is there, reads '<issuer OrganId>,<yyyy/MM/dd>,<số>/<ký hiệu>' and agrees
+     * with From, PromulgationDate and Code. A UUID in its place, seen in practice, is let pass.
+     */
+    private void documentId() {
+        if (!documentIdGiven) {
+            problems.add("DocumentId is missing");
+            return;
+        }
+        if (UUID.matcher(documentId).matches()) {
+            return;
+        }
+        String[] parts = documentId.split(",", -1);
+        int slash = parts.length == 3 ? parts[2].indexOf('/') : -1;
+        if (parts.length != 3 || parts[0].isBlank() || slash <= 0 || slash == parts[2].trim().length() - 1) {
+            problems.add("DocumentId '" + documentId + "' is not '<issuer OrganId>,<yyyy/MM/dd>,<số>/<ký hiệu>'");
+            return;
+        }
+        String issuer = parts[0].trim();
+        String day = parts[1].trim();
+        String number = parts[2].trim().substring(0, parts[2].trim().indexOf('/'));
+        String notation = parts[2].trim().substring(parts[2].trim().indexOf('/') + 1);
+        try {
+            LocalDate.parse(day, DATE);
+        } catch (RuntimeException e) {
+            problems.add("DocumentId '" + documentId + "': '" + day + "' is not a date yyyy/MM/dd");
+            return;
+        }
+        List<String> mismatches = new ArrayList<>();
+        if (!from.isEmpty() && !issuer.equals(from)) {
+            mismatches.add("issuer " + issuer + " ≠ From/OrganId " + from);
+        }
+        if (!promulgationDate.isEmpty() && !day.equals(promulgationDate)) {
+            mismatches.add("date " + day + " ≠ PromulgationDate " + promulgationDate);
+        }
+        if (!number.equals(codeNumber) || !notation.equals(codeNotation)) {
+            mismatches.add("số/ký hiệu " + number + "/" + notation + " ≠ Code " + codeNumber + "/" + codeNotation);
+        }
+        if (!mismatches.isEmpty()) {
+            problems.add("DocumentId disagrees with the header: " + String.join("; ", mismatches));
+        }
     }
 
     /** Every manifest Reference has exactly one Attachment, and every Attachment a Reference. */
