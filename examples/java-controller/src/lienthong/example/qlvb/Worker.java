@@ -23,7 +23,7 @@ import lienthong.example.vxp.VxpClient;
  *
  * <p>Order is the point: a message is written to the register before it is acknowledged
  * {@code done}; one that cannot be read is written down and acknowledged {@code fail} (and
- * not fetched again); a delivery seen before, under the same axis DocId or (for a document)
+ * not fetched again, only acknowledged {@code fail} again while it is listed); a delivery seen before, under the same axis DocId or (for a document)
  * the same DocumentId, is acknowledged again but reported only once.
  */
 final class Worker {
@@ -201,9 +201,9 @@ final class Worker {
             known = register.inbound.get(docId);
         }
         if (known != null) {
-            if (known != Outcome.UNREADABLE) {
-                ack(docId, "done"); // the earlier ack may have been lost
-            }
+            // Listed again: the earlier ack may have been lost. The same answer again, as the
+            // SDK's receive loop gives it (an unreadable message stays listed after its fail).
+            ack(docId, known == Outcome.UNREADABLE ? "fail" : "done");
             return;
         }
         byte[] data = link.call(() -> client.getEdoc(docId));
