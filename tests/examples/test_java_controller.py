@@ -25,6 +25,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "java-controller"
 SOURCES = sorted((EXAMPLE / "src").rglob("*.java"))
 JDK_PACKAGES = ("java.", "javax.", "com.sun.net.httpserver.", "org.w3c.dom.", "org.xml.sax.")
 START_TIMEOUT = 60.0
+BUILD = "git-0000000 (lienthong test build)"
 
 
 def _javac() -> Path:
@@ -63,7 +64,7 @@ def _first_line(stream: IO[str], lines: queue.Queue[str]) -> None:
 @pytest.fixture(scope="module")
 def controller(classes: Path) -> Iterator[str]:
     process = subprocess.Popen(
-        [_java(), "-cp", str(classes), "lienthong.example.Main", "--port", "0"],
+        [_java(), "-cp", str(classes), "lienthong.example.Main", "--port", "0", "--build", BUILD],
         stdout=subprocess.PIPE,
         text=True,
         encoding="utf-8",
@@ -127,6 +128,7 @@ def test_the_contract_check_finds_every_endpoint_right(controller: str) -> None:
     lines = "\n".join(render_lines(report))
     assert report.exit_code == 0, lines
     assert {c.verdict for c in report.checks} == {"ok"}, lines
+    assert report.identity is not None and report.identity["build"] == BUILD  # contract 1.1
 
 
 @pytest.mark.slow

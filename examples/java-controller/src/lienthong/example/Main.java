@@ -19,14 +19,17 @@ public final class Main {
         String host = "127.0.0.1";
         int port = 0;
         boolean verbose = false;
+        String build = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i, "--host");
                 case "--port" -> port = port(value(args, ++i, "--port"));
+                case "--build" -> build = value(args, ++i, "--build");
                 case "--verbose", "-v" -> verbose = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -cp build lienthong.example.Main [--host ADDR] [--port N] [--verbose]");
-                    System.out.println("  the example QLVB's test build with lienthong's adapter contract on http://ADDR:N");
+                    System.out.println("usage: java -cp build lienthong.example.Main [--host ADDR] [--port N] [--build ID] [--verbose]");
+                    System.out.println("  the example QLVB's test build with lienthong's adapter contract on http://ADDR:N;");
+                    System.out.println("  --build names the exact build (a commit, a build number) for GET /info and the certificate");
                     return;
                 }
                 default -> fail("unknown option " + args[i] + " (see --help)");
@@ -35,7 +38,7 @@ public final class Main {
         Logger.getLogger("lienthong.example").setLevel(verbose ? Level.INFO : Level.WARNING);
         Logger.getLogger("").setLevel(verbose ? Level.INFO : Level.WARNING);
         Qlvb qlvb = new Qlvb();
-        ControllerServer server = new ControllerServer(qlvb, host, port);
+        ControllerServer server = new ControllerServer(qlvb, host, port, build);
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();

@@ -44,8 +44,9 @@ public final class ControllerServer {
     private final ExecutorService threads;
     private final Endpoints endpoints;
 
-    public ControllerServer(Qlvb qlvb, String host, int port) throws IOException {
-        this.endpoints = new Endpoints(qlvb);
+    /** {@code build}: the exact build under test for {@code GET /info}, or null. */
+    public ControllerServer(Qlvb qlvb, String host, int port, String build) throws IOException {
+        this.endpoints = new Endpoints(qlvb, build);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         this.threads = Executors.newFixedThreadPool(8);
         server.setExecutor(threads);

@@ -35,9 +35,11 @@ final class Endpoints {
     record Answer(int status, Object body) {}
 
     private final Qlvb qlvb;
+    private final String build;
 
-    Endpoints(Qlvb qlvb) {
+    Endpoints(Qlvb qlvb, String build) {
         this.qlvb = qlvb;
+        this.build = build;
     }
 
     Answer route(String method, String path, String rawQuery, String body) {
@@ -104,6 +106,9 @@ final class Endpoints {
         out.put("product", PRODUCT);
         out.put("vendor", VENDOR);
         out.put("version", VERSION);
+        if (build != null) {
+            out.put("build", build); // adapter contract 1.1: recorded in the certificate
+        }
         out.put("capabilities", CAPABILITIES);
         out.put("configured", s != null);
         out.put("organId", s == null ? null : s.organId());
