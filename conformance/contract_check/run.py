@@ -22,11 +22,11 @@ import httpx
 from conformance import contract
 from conformance.adapters.base import make_configuration
 from conformance.clock import HarnessClock
-from conformance.contract import SigningCredentials
 from conformance.contract_check.caller import Answer, Caller
+from conformance.contract_check.judging import echo, expect, expect_error
 from conformance.contract_check.report import CheckReport, EndpointCheck
 from conformance.contract_check.sandbox import Sandbox, open_sandbox
-from conformance.contract_check.shapes import found_text, literal, problems
+from conformance.contract_check.shapes import found_text
 from conformance.errors import ConformanceError
 from fixtures.factory import pdf_bytes
 from spec.document_id import parse_document_id
@@ -168,71 +168,10 @@ class _Run:
             return "not checked: POST /configure did not succeed"
         return None
 
-    # -- answers ---------------------------------------------------------------------------
-
-    def expect(self, check: EndpointCheck, answer: Answer, what: str = "") -> dict[str, Any]:
-        """The body of a successful answer (an empty dict when there is none), with what is
-        right and wrong about it noted on ``check``."""
-        ep = check.endpoint
-        lead = f"{what}: " if what else ""
-        if not answer.answered:
-            check.wrong.append(f"{lead}no answer ({answer.failure})")
-            return {}
-        status_right = answer.status == ep.success
-        if not status_right:
-            if answer.status >= 400 or not isinstance(answer.body, dict):
-                got = self._error_summary(check, answer) if answer.status >= 400 else ""
-                check.wrong.append(
-                    f"{lead}HTTP {answer.status}{got}; expected HTTP {ep.success} with a "
-                    f"{ep.response}"
-                )
-                return {}
-            check.wrong.append(
-                f"{lead}HTTP {answer.status}; expected HTTP {ep.success} with a {ep.response}"
-            )
-        if answer.body_problem:
-            check.wrong.append(f"{lead}{answer.body_problem}")
-        found = problems(ep.response, answer.body)
-        check.wrong += [f"{lead}{p}" for p in found]
-        if not found and not answer.body_problem and status_right:
-            check.right.append(f"{lead}HTTP {ep.success} with a valid {ep.response}")
-        return answer.body if isinstance(answer.body, dict) else {}
-
-    def _error_summary(self, check: EndpointCheck, answer: Answer) -> str:
-        body = answer.body
-        if not isinstance(body, dict):
-            return f" ({answer.body_problem or 'no error body'})"
-        for problem in problems("error", body):
-            check.wrong.append(f"error body {problem}")
-        return f" {body.get('error')}: {body.get('message')}"
-
-    def expect_error(self, check: EndpointCheck, answer: Answer, code: str, why: str) -> None:
-        """``answer`` should be the contract's refusal ``code`` (with its HTTP status)."""
-        status = contract.ERROR_STATUS[code]
-        if not answer.answered:
-            check.wrong.append(f"{why}: no answer ({answer.failure})")
-            return
-        body = answer.body if isinstance(answer.body, dict) else {}
-        if answer.status != status or body.get("error") != code:
-            got = f"HTTP {answer.status}"
-            if body.get("error"):
-                got += f" {body.get('error')}"
-            check.wrong.append(f"{why}: {got}; expected HTTP {status} {code!r}")
-            return
-        found = problems("error", body)
-        check.wrong += [f"{why}: error body {p}" for p in found]
-        if not found:
-            check.right.append(f"{why}: refused with HTTP {status} {code!r}, as it should")
-
-    def echo(self, check: EndpointCheck, body: dict[str, Any], key: str, wanted: object) -> None:
-        """``body[key]`` must be ``wanted`` (what the request named)."""
-        if key in body and body[key] != wanted:
-            check.wrong.append(f"$.{key}: {found_text(body[key])}; expected {literal(wanted)}")
-
     # -- the steps -------------------------------------------------------------------------
 
     def info(self, check: EndpointCheck, answer: Answer) -> None:
-        body = self.expect(check, answer)
+        body = expect(check, answer)
         if body:
             self.report.identity = body
             caps = body.get("capabilities")
@@ -249,7 +188,7 @@ class _Run:
         sut = self.sandbox.sut
         ca_pem = signing = None
         if "signature" in self.capabilities:
-            ca_pem, signing = _credentials(self.clock, sut.agency.name, sut.organ_id)
+            ca_pem, signing = self.sandbox.signing_credentials()
         return make_configuration(
             self.sandbox.url,
             sut.system_id,
@@ -264,12 +203,12 @@ class _Run:
     def configure(self, check: EndpointCheck) -> None:
         sut = self.sandbox.sut
         cursor = self.sandbox.head()
-        body = self.expect(check, self.caller.call("configure", self._configuration()))
+        body = expect(check, self.caller.call("configure", self._configuration()))
         if not body:
             return
         self.configured = True
-        self.echo(check, body, "organId", sut.organ_id)
-        self.echo(check, body, "systemId", sut.system_id)
+        echo(check, body, "organId", sut.organ_id)
+        echo(check, body, "systemId", sut.system_id)
         after = self.caller.call("info")
         info = after.body if isinstance(after.body, dict) else {}
         said = (info.get("configured"), info.get("organId"), info.get("systemId"))
@@ -338,11 +277,11 @@ class _Run:
             ],
         }
         cursor = self.sandbox.head()
-        body = self.expect(check, self.caller.call("send", request))
+        body = expect(check, self.caller.call("send", request))
         document_id = body.get("documentId")
         if not isinstance(document_id, str) or not document_id:
             return
-        self.echo(check, body, "businessKind", "new")
+        echo(check, body, "businessKind", "new")
         if isinstance(body.get("to"), list) and sorted(body["to"]) != [partner]:
             check.wrong.append(f"$.to: {found_text(body['to'])}; expected [{partner!r}]")
         issuer = self.sandbox.sut.organ_id
@@ -374,7 +313,7 @@ class _Run:
             )
 
     def action(self, check: EndpointCheck) -> None:
-        self.expect_error(
+        expect_error(
             check,
             self.caller.call("action", {"action": "accept"}, document_id=self.unknown),
             "unknown-document",
@@ -396,16 +335,16 @@ class _Run:
         self.received = (doc, document_id)
         cursor = self.sandbox.head()
         answer = self.caller.call("action", {"action": "accept"}, document_id=document_id)
-        body = self.expect(check, answer, "accept")
+        body = expect(check, answer, "accept")
         for key, wanted in (
             ("documentId", document_id),
             ("action", "accept"),
             ("statusCode", "03"),
             ("state", "accepted"),
         ):
-            self.echo(check, body, key, wanted)
+            echo(check, body, key, wanted)
         self._status_out(check, cursor, document_id, "03")
-        self.expect_error(
+        expect_error(
             check,
             self.caller.call(
                 "action", {"action": "refuse", "reason": REFUSE_REASON}, document_id=document_id
@@ -432,12 +371,12 @@ class _Run:
         partner = self.sandbox.partner.organ_id
         request = {"recipient": partner, "reason": TAKE_BACK_REASON}
         cursor = self.sandbox.head()
-        body = self.expect(check, self.caller.call("take-back", request, document_id=self.sent))
-        self.echo(check, body, "documentId", self.sent)
-        self.echo(check, body, "recipient", partner)
+        body = expect(check, self.caller.call("take-back", request, document_id=self.sent))
+        echo(check, body, "documentId", self.sent)
+        echo(check, body, "recipient", partner)
         if body:
             self._status_out(check, cursor, self.sent, "13")
-        self.expect_error(
+        expect_error(
             check,
             self.caller.call("take-back", request, document_id=self.sent),
             "illegal-transition",
@@ -463,15 +402,13 @@ class _Run:
             "requester": self.sandbox.partner.organ_id,
             "reason": KEEP_REASON,
         }
-        body = self.expect(
-            check, self.caller.call("take-back-answer", request, document_id=document_id)
-        )
-        self.echo(check, body, "documentId", document_id)
-        self.echo(check, body, "statusCode", "16")
-        self.echo(check, body, "state", "accepted")
+        body = expect(check, self.caller.call("take-back-answer", request, document_id=document_id))
+        echo(check, body, "documentId", document_id)
+        echo(check, body, "statusCode", "16")
+        echo(check, body, "state", "accepted")
         if body:
             self._status_out(check, cursor, document_id, "16")
-        self.expect_error(
+        expect_error(
             check,
             self.caller.call("take-back-answer", request, document_id=document_id),
             "illegal-transition",
@@ -487,7 +424,7 @@ class _Run:
         return out
 
     def documents(self, check: EndpointCheck) -> None:
-        body = self.expect(check, self.caller.call("documents"), "all")
+        body = expect(check, self.caller.call("documents"), "all")
         entries = [d for d in body.get("documents") or [] if isinstance(d, dict)]
         for document_id, direction in self._listed():
             found = [d for d in entries if d.get("documentId") == document_id]
@@ -502,7 +439,7 @@ class _Run:
                     f"{found_text(found[0].get('direction'))}; expected {direction!r}"
                 )
         answer = self.caller.call("documents", params={"direction": "received"})
-        body = self.expect(check, answer, "?direction=received")
+        body = expect(check, answer, "?direction=received")
         for i, entry in enumerate(body.get("documents") or []):
             if isinstance(entry, dict) and entry.get("direction") != "received":
                 check.wrong.append(
@@ -514,11 +451,11 @@ class _Run:
         if self.received is not None:
             document_id = self.received[1]
             answer = self.caller.call("document", document_id=document_id)
-            body = self.expect(check, answer, "the received document")
-            self.echo(check, body, "documentId", document_id)
-            self.echo(check, body, "direction", "received")
-            self.echo(check, body, "state", "accepted")
-        self.expect_error(
+            body = expect(check, answer, "the received document")
+            echo(check, body, "documentId", document_id)
+            echo(check, body, "direction", "received")
+            echo(check, body, "state", "accepted")
+        expect_error(
             check,
             self.caller.call("document", document_id=self.unknown),
             "unknown-document",
@@ -526,7 +463,7 @@ class _Run:
         )
 
     def reset(self, check: EndpointCheck) -> None:
-        body = self.expect(check, self.caller.call("reset", {}))
+        body = expect(check, self.caller.call("reset", {}))
         if not body:
             return
         info = self.caller.call("info").body
@@ -538,22 +475,3 @@ class _Run:
                 f"GET /info then says configured={configured!r}; expected false (reset forgets "
                 "the configuration)"
             )
-
-
-def _credentials(clock: HarnessClock, name: str, organ_id: str) -> tuple[str, SigningCredentials]:
-    """A throw-away test CA and the agency's signing key and certificate from it (PEM)."""
-    from cryptography.hazmat.primitives import serialization
-
-    from spec.testca import TestCA
-
-    now = clock.now()
-    ca = TestCA.create("lienthong contract check CA", now=now)
-    key, certificate = ca.issue(name, organ_id, now=now)
-    pem = serialization.Encoding.PEM
-    key_pem = key.private_bytes(
-        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode("ascii")
-    return (
-        ca.certificate.public_bytes(pem).decode("ascii"),
-        SigningCredentials(key_pem, certificate.public_bytes(pem).decode("ascii")),
-    )

@@ -16,6 +16,7 @@ from axis.client import AxisAdmin
 from axis.config import AxisConfig
 from axis.server import running_axis
 from conformance.clock import HarnessClock
+from conformance.contract import SigningCredentials
 from conformance.errors import ConformanceError
 from conformance.world import PARTNER_AGENCIES, SUT_AGENCY
 from fixtures.agencies import Agency, lookup
@@ -75,6 +76,25 @@ class Sandbox:
     def head(self) -> int:
         """The transcript's last event: a cursor for "from now on"."""
         return int(self.admin.stats()["head"]["seq"])
+
+    def signing_credentials(self) -> tuple[str, SigningCredentials]:
+        """A throw-away test CA's certificate and the SUT agency's signing key and certificate
+        issued by it (PEM), for a SUT that declares the ``signature`` capability."""
+        from cryptography.hazmat.primitives import serialization
+
+        from spec.testca import TestCA
+
+        now = self.clock.now()
+        ca = TestCA.create("lienthong contract check CA", now=now)
+        key, certificate = ca.issue(self.sut.agency.name, self.sut.organ_id, now=now)
+        pem = serialization.Encoding.PEM
+        key_pem = key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode("ascii")
+        return (
+            ca.certificate.public_bytes(pem).decode("ascii"),
+            SigningCredentials(key_pem, certificate.public_bytes(pem).decode("ascii")),
+        )
 
     # -- the partner's messages ------------------------------------------------------------
 
