@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 TOOLS := /usr/bin/pdftotext /usr/bin/pdftoppm /usr/bin/zbarimg
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-tools bench lint venv chromium clean
+.PHONY: demo test test-tools bench lint venv chromium clean dist jdk
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH" >&2; exit 2; }
@@ -34,18 +34,29 @@ test-tools:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    poppler-utils zbar-tools >/dev/null; }
 
+# Debian's JDK, for the Java example controller (examples/java-controller/) and its test.
+jdk:
+	@command -v javac >/dev/null || { \
+	  echo "installing Debian's JDK for the Java example controller"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null; }
+
 demo: $(STAMP) chromium
 	$(VENV)/bin/lienthong demo
 
-test: $(STAMP) chromium test-tools
+test: $(STAMP) chromium test-tools jdk
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The sdist and the wheel built from it, in dist/ (what `pip install` and `pipx install` take).
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --no-isolation --outdir dist .
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .hypothesis dist build *.egg-info

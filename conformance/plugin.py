@@ -12,6 +12,7 @@ adapter must be named). Only then does it import the suite's machinery
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,10 @@ def is_active(config: pytest.Config) -> bool:
         return True
     if config.getoption("lienthong_adapter", default=None) is not None:
         return True
+    pyargs = bool(config.getoption("pyargs", default=False))
     for arg in config.args:
-        path = Path(str(arg).split("::", 1)[0])
+        target = str(arg).split("::", 1)[0]
+        path = (pyargs and _module_path(target)) or Path(target)
         if not path.is_absolute():
             path = Path(config.invocation_params.dir) / path
         try:
@@ -104,6 +107,21 @@ def is_active(config: pytest.Config) -> bool:
         except OSError:
             continue
     return False
+
+
+def _module_path(name: str) -> Path | None:
+    """Where the module or package ``name`` (``pytest --pyargs conformance``) lives, or None
+    when ``name`` is not an importable dotted name."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(spec.origin) if spec.origin else None
+
 
 
 def prepared_from_config(config: pytest.Config) -> Any:

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "lienthong.cmd_validate",
     "lienthong.cmd_ids",
     "lienthong.cmd_demo",
+    "lienthong.cmd_contract",
     "lienthong.cmd_certify",
     "lienthong.cmd_report",
     "lienthong.cmd_keys",
