@@ -32,7 +32,7 @@ def summary_line(report: CheckReport) -> str:
     if report.broken:
         names = ", ".join(c.endpoint.name for c in report.broken)
         return f"BROKEN ({names}): {text}. Fix what is marked ✗, then run the check again."
-    return f"OK: {text}. Next: lienthong certify --adapter {report.url}"
+    return f"OK: {text}. Next: lienthong certify --adapter {report.url} --organ-id YOUR-AGENCY-CODE"
 
 
 def render_lines(report: CheckReport) -> list[str]:

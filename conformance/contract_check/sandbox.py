@@ -18,7 +18,8 @@ from axis.server import running_axis
 from conformance.clock import HarnessClock
 from conformance.contract import SigningCredentials
 from conformance.errors import ConformanceError
-from conformance.world import PARTNER_AGENCIES, SUT_AGENCY
+from conformance.party import Cast, sut_party
+from conformance.settings import REFERENCE_AGENCY
 from fixtures.agencies import Agency, lookup
 from fixtures.factory import DocumentFactory
 from spec import parse, serialize
@@ -59,8 +60,9 @@ class Sandbox:
         self.url = url
         self.admin = admin
         self.clock = clock
-        self.sut = _account(SUT_AGENCY)
-        self.partner = _account(PARTNER_AGENCIES[0])
+        cast = Cast.for_run(sut_party(REFERENCE_AGENCY), seed=0)
+        self.sut = _account(cast.sut.organ_id)
+        self.partner = _account(cast.partners[0].organ_id)
         self.factory = DocumentFactory(seed=secrets.randbelow(1 << 30), today=clock.today())
         for account in (self.sut, self.partner):
             admin.put_system(

@@ -142,6 +142,8 @@ def test_the_receiver_profile_certifies_it(controller: str, tmp_path: Path) -> N
             "certify",
             "--adapter",
             controller,
+            "--organ-id",
+            "000.00.00.H41",
             "--profile",
             "receiver",
             "--out",

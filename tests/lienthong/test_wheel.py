@@ -88,7 +88,9 @@ def test_certify_the_reference_sut_from_the_wheel(installed: Installed) -> None:
     (folder,) = out.iterdir()
     for name in ("report.html", "report.json", "junit.xml", "certificate.json"):
         assert (folder / name).is_file(), name
-    _ok(installed.run("lienthong", "report", "verify", folder))
+    key = installed.home / "signing-key.pem"
+    _ok(installed.run("lienthong", "keys", "export-public", "--out", key))
+    _ok(installed.run("lienthong", "report", "verify", folder, "--trusted-key", key))
 
 
 def test_sim_run_from_the_wheel(installed: Installed) -> None:
@@ -126,11 +128,13 @@ def test_pytest_pyargs_conformance_from_another_folder(installed: Installed) -> 
             "pytest",
             "--pyargs",
             "conformance",
-            "--profile",
+            "--lienthong-adapter",
+            "reference",
+            "--lienthong-profile",
             "receiver",
-            "--requirements",
+            "--lienthong-requirements",
             "TR-POLL-EDOC,TR-DOWNLOAD,TR-ACK-DONE",
-            "--report-dir",
+            "--lienthong-out",
             out,
             "-p",
             "no:cacheprovider",
