@@ -123,7 +123,6 @@ def _module_path(name: str) -> Path | None:
     return Path(spec.origin) if spec.origin else None
 
 
-
 def prepared_from_config(config: pytest.Config) -> Any:
     """The run's :class:`~conformance.prepared.PreparedRun`: the one ``lienthong certify``
     handed over, or one built from the ``--lienthong-*`` options (a bad option or file is a
