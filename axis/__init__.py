@@ -25,9 +25,10 @@ from axis.errors import (
     Unroutable,
     ValidationRefused,
 )
+from axis.events import Event, EventKind, parse_event
 from axis.faults import FaultPlan, plan_schema
 from axis.server import RunningAxis, ServerFailed, running_axis, serve
-from axis.transcript import Event, Verification, verify_file
+from axis.transcript import Verification, verify_file
 
 __all__ = [
     "AdminError",
@@ -42,6 +43,7 @@ __all__ = [
     "ConfigError",
     "ErrorCode",
     "Event",
+    "EventKind",
     "FaultPlan",
     "Forbidden",
     "InternalError",
@@ -56,6 +58,7 @@ __all__ = [
     "ValidationRefused",
     "Verification",
     "create_app",
+    "parse_event",
     "plan_schema",
     "running_axis",
     "serve",

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from axis.errors import AxisError, NotFound, ProtocolError, error_for
+from axis.events import Event, parse_event
 from axis.signing import SDK_VERSION, USER_AGENT, HeaderMap, format_sdk_timestamp, sdk_hash_file
 from spec.clock import SYSTEM_CLOCK, Clock, wall_time
 
@@ -359,26 +360,25 @@ class AxisAdmin:
             raise AdminError(response.status_code, f"GET /messages/{doc_id}/body: {response.text}")
         return response.content
 
-    def timeline(self, doc_id: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/timeline/{doc_id}")["events"]
+    def timeline(self, doc_id: str) -> list[Event]:
+        """Every transcript event about ``doc_id`` and its status messages."""
+        return [parse_event(e) for e in self._json("GET", f"/timeline/{doc_id}")["events"]]
 
     def events(
         self, after: int = 0, *, limit: int = 1000, **filters: str
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Event], int]:
         """Events after ``after`` matching ``filters`` (kind, system, doc_id, op), and the
         cursor to pass next time."""
         page = self._json("GET", "/events", params={"after": after, "limit": limit, **filters})
-        return page["events"], int(page["cursor"])
+        return [parse_event(e) for e in page["events"]], int(page["cursor"])
 
-    def wait_for(
-        self, after: int = 0, *, timeout: float = 10.0, **filters: str
-    ) -> dict[str, Any] | None:
+    def wait_for(self, after: int = 0, *, timeout: float = 10.0, **filters: str) -> Event | None:
         """The first event after ``after`` matching ``filters`` (kind, system, doc_id, op,
         status, error_code), waiting up to ``timeout`` seconds; None on timeout."""
         page = self._json(
             "GET", "/events/wait", params={"after": after, "timeout": timeout, **filters}
         )
-        return None if page["timed_out"] else page["event"]
+        return None if page["timed_out"] else parse_event(page["event"])
 
     def transcript(self) -> str:
         """The whole transcript as JSON Lines text."""
@@ -386,6 +386,10 @@ class AxisAdmin:
         if response.status_code != 200:
             raise AdminError(response.status_code, "GET /transcript.jsonl refused")
         return response.text
+
+    def transcript_events(self) -> list[Event]:
+        """The whole transcript, each line read as a typed event."""
+        return [parse_event(line) for line in self.transcript().splitlines() if line]
 
     def faults(self) -> dict[str, Any]:
         return self._json("GET", "/faults")

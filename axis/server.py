@@ -127,13 +127,14 @@ def announce(app: AxisApp, url: str, out: Callable[[str], None]) -> None:
     out(f"  mode:                  {'strict' if config.strict else 'lenient'}")
     out(f"  admin API:             {url}/_admin  (openapi: {url}/_admin/openapi.json)")
     out(f"  admin token:           {app.admin_token}")
-    if app.faults is not None:
-        out(f"  faults:                {len(app.faults.rules)} rules, seed {app.faults.seed}")
+    plan = app.faults.plan
+    if plan is not None:
+        out(f"  faults:                {len(plan.rules)} rules, seed {plan.seed}")
     out("  systems (systemId  secret  agencies):")
     served: dict[str, list[str]] = {}
-    for agency in app.store.agencies():
+    for agency in app.store.registry.agencies():
         served.setdefault(agency.system_id, []).append(agency.code)
-    for system_id, system in sorted(app.store.systems_view().items()):
+    for system_id, system in sorted(app.store.registry.systems_view().items()):
         codes = served.get(system_id, [])
         shown = ", ".join(codes[:3]) + (f", … ({len(codes)} in all)" if len(codes) > 3 else "")
         out(f"    {system_id}  {system.secret}  {shown}")
@@ -206,7 +207,7 @@ class RunningAxis:
 
     def refresh_systems(self) -> None:
         """Pick up systems added since start (through the admin API)."""
-        self.systems = {k: v.secret for k, v in self.app.store.systems_view().items()}
+        self.systems = {k: v.secret for k, v in self.app.store.registry.systems_view().items()}
 
 
 @contextlib.contextmanager
@@ -268,7 +269,7 @@ def running_axis(
         yield RunningAxis(
             url=url,
             admin_token=app.admin_token,
-            systems={k: v.secret for k, v in app.store.systems_view().items()},
+            systems={k: v.secret for k, v in app.store.registry.systems_view().items()},
             app=app,
         )
     if raise_server_errors and errors.records:

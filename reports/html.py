@@ -27,7 +27,6 @@ __all__ = ["render_html"]
 # Longest evidence detail shown in the page; report.json keeps all of it.
 MAX_EXCERPT_CHARS = 4000
 _LEVEL_ORDER = {Level.MUST: 0, Level.SHOULD: 1, Level.MAY: 2}
-_EVENT_FIELDS = ("op", "system", "doc_id", "status", "http_status", "error_code", "error_desc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +38,13 @@ class _EvidenceView:
     seqs: tuple[int, ...]
 
 
-def _event_line(event: dict[str, Any]) -> str:
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    fields = " ".join(f"{k}={data[k]}" for k in _EVENT_FIELDS if data.get(k) not in (None, ""))
-    return f"#{event.get('seq', '?')}  {event.get('ts', '')}  {event.get('kind', '')}  {fields}"
+def _event_line(excerpt: dict[str, Any]) -> str:
+    """A transcript excerpt as one line: its time and the summary its producer wrote."""
+    return f"{excerpt.get('at', '')}  {excerpt.get('summary', '')}"
 
 
 def _is_event(value: Any) -> bool:
-    return isinstance(value, dict) and "seq" in value and "kind" in value
+    return isinstance(value, dict) and "seq" in value and "summary" in value
 
 
 def _detail_text(evidence: Evidence) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,9 +21,9 @@ from starlette.staticfiles import StaticFiles
 from axis.dashboard import views
 from axis.dashboard.projection import Projection
 from axis.dashboard.rendering import STATIC, Renderer
-
-if TYPE_CHECKING:
-    from axis.app import AxisApp
+from axis.events import CallEvent, EventKind, StoredEvent
+from axis.numbers import whole_number
+from axis.ports import AxisView
 
 KEEPALIVE_S = 15.0
 MAX_CHANGE_EVENTS = 500
@@ -35,8 +35,8 @@ SECTION_KINDS = {
     "counts": "*",
     "messages": "*",
     "systems": "*",
-    "agencies": "agency system admin start",
-    "faults": "fault faults admin start",
+    "agencies": " ".join((EventKind.AGENCY, EventKind.SYSTEM, EventKind.ADMIN, EventKind.START)),
+    "faults": " ".join((EventKind.FAULT, EventKind.FAULTS, EventKind.ADMIN, EventKind.START)),
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -53,9 +53,9 @@ __all__ = ["Dashboard"]
 class Dashboard:
     """The dashboard of one axis: its projection, its templates and its routes."""
 
-    def __init__(self, axis: AxisApp) -> None:
+    def __init__(self, axis: AxisView) -> None:
         self.axis = axis
-        self.projection = Projection(axis.store)
+        self.projection = Projection(axis)
         self.renderer = Renderer()
 
     def __repr__(self) -> str:
@@ -65,7 +65,7 @@ class Dashboard:
 
     def _page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         html = self.renderer.render(
-            name, base=request.scope.get("root_path", ""), head=self.axis.store.head[0], **context
+            name, base=request.scope.get("root_path", ""), head=self.axis.head()[0], **context
         )
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
@@ -141,13 +141,12 @@ class Dashboard:
         """The SSE stream: a ``change`` event for every batch of commits after ``after`` (the
         current head when None), a comment as keep-alive while nothing happens."""
         bus = self.axis.bus
-        store = self.axis.store
-        sent = store.head[0] if after is None else after
+        sent = self.axis.head()[0] if after is None else after
         yield f"retry: {RETRY_MS}\nid: {sent}\nevent: hello\ndata: {json.dumps({'head': sent})}\n\n"
         while not bus.closed:
             # Take the wake-up event before reading the head, so a commit in between is seen.
             wake = bus.snapshot()
-            head = store.head[0]
+            head = self.axis.head()[0]
             if head != sent:
                 change = self._change(sent, head)
                 sent = head
@@ -162,26 +161,18 @@ class Dashboard:
         ``all`` when there were too many to list, or the transcript went backwards)."""
         if head < after:
             return {"head": head, "all": True}
-        events = self.axis.store.events_after(after, limit=MAX_CHANGE_EVENTS + 1)
+        events = self.axis.events_after(after, limit=MAX_CHANGE_EVENTS + 1)
         if len(events) > MAX_CHANGE_EVENTS:
             return {"head": head, "all": True}
-        kinds = sorted({e.kind for e in events})
-        docs = sorted({str(e.data["doc_id"]) for e in events if e.data.get("doc_id")})
-        listed = {
-            str(d)
-            for e in events
-            if e.kind in ("call", "response") and isinstance(e.data.get("listed"), list)
-            for d in e.data["listed"]
-        }
+        kinds = sorted({str(e.kind) for e in events})
+        docs = {e.doc_id for e in events if e.doc_id}
+        for event in events:
+            if isinstance(event.body, CallEvent):
+                docs.update(event.body.listed)
         documents = sorted(
-            {str(e.data["document_id"]) for e in events if e.data.get("document_id")}
+            {e.body.document_id for e in events if isinstance(e.body, StoredEvent)} - {""}
         )
-        return {
-            "head": head,
-            "kinds": kinds,
-            "docs": sorted(listed.union(docs)),
-            "documents": documents,
-        }
+        return {"head": head, "kinds": kinds, "docs": sorted(docs), "documents": documents}
 
     # --- the app ------------------------------------------------------------------------
 
@@ -216,13 +207,13 @@ def _limit(request: Request) -> int:
     raw = request.query_params.get("limit")
     if raw is None:
         return views.DEFAULT_MESSAGES
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_MESSAGES:
+    limit = whole_number(raw)
+    if limit is None or not 1 <= limit <= MAX_MESSAGES:
         raise _BadQuery(
-            f"query parameter limit={raw!r} must be a whole number in 1..{MAX_MESSAGES}"
+            f"query parameter limit={raw[:40]!r} must be a whole number in 1..{MAX_MESSAGES}"
         )
-    return int(raw)
+    return limit
 
 
 def _last_event_id(request: Request) -> int | None:
-    raw = request.headers.get("last-event-id") or request.query_params.get("after", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(request.headers.get("last-event-id") or request.query_params.get("after"))

@@ -7,7 +7,7 @@ Pure functions of their inputs, so what the page says can be tested without HTML
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from axis.dashboard.labels import (
     DeliveryState,
@@ -16,12 +16,20 @@ from axis.dashboard.labels import (
     status_label,
 )
 from axis.dashboard.projection import Projection, StatusReport
-from axis.transcript import Event
+from axis.events import (
+    CallEvent,
+    DeliveryEvent,
+    DuplicateEvent,
+    Event,
+    FaultEvent,
+    FindingsEvent,
+    RouteEvent,
+    StoredEvent,
+    body_data,
+)
+from axis.ports import AxisView
 from spec.lifecycle import check_sequence
 from spec.status_codes import FORWARD_PATH, InvalidStatusCode, StatusCode
-
-if TYPE_CHECKING:
-    from axis.app import AxisApp
 
 DEFAULT_MESSAGES = 50
 
@@ -54,13 +62,13 @@ class Names:
     systems: dict[str, str]
 
     @classmethod
-    def of(cls, axis: AxisApp) -> Names:
+    def of(cls, axis: AxisView) -> Names:
         agencies: dict[str, str] = {}
-        for agency in axis.store.agencies(include_deleted=True):
+        for agency in axis.agencies(include_deleted=True):
             agencies[agency.code] = agency.name
             if agency.alt_code:
                 agencies[agency.alt_code] = agency.name
-        systems = {sid: s.name for sid, s in axis.store.systems_view().items()}
+        systems = axis.system_names()
         return cls(agencies, systems)
 
     def agency(self, code: str) -> str:
@@ -88,10 +96,9 @@ class Counts:
     uptime_s: float
 
 
-def counts(axis: AxisApp) -> Counts:
-    store = axis.store
-    raw = store.counts()
-    seq, digest = store.head
+def counts(axis: AxisView) -> Counts:
+    raw = axis.counts()
+    seq, digest = axis.head()
     return Counts(
         systems=raw["systems"],
         agencies=raw["agencies"],
@@ -101,9 +108,9 @@ def counts(axis: AxisApp) -> Counts:
         events=raw["events"],
         head_seq=seq,
         head_hash=digest,
-        faults=len(axis.faults.rules) if axis.faults else 0,
-        mode="strict" if axis.config.strict else "lenient",
-        uptime_s=axis.clock() - axis.started,
+        faults=len(axis.active_faults().get("rules", [])),
+        mode="strict" if axis.strict else "lenient",
+        uptime_s=axis.uptime_s(),
     )
 
 
@@ -120,7 +127,7 @@ class SystemRow:
     done: int
 
 
-def system_rows(axis: AxisApp) -> list[SystemRow]:
+def system_rows(axis: AxisView) -> list[SystemRow]:
     """Every connection system, never with its secret."""
     return [
         SystemRow(
@@ -131,7 +138,7 @@ def system_rows(axis: AxisApp) -> list[SystemRow]:
             pending=s["pending"],
             done=s["done"],
         )
-        for s in axis.store.list_systems()
+        for s in axis.list_systems()
     ]
 
 
@@ -145,11 +152,11 @@ class AgencyRow:
     valid: bool
 
 
-def agency_rows(axis: AxisApp) -> list[AgencyRow]:
+def agency_rows(axis: AxisView) -> list[AgencyRow]:
     """Registered agencies, grouped by system, each with its other form (QCVN 102 ↔ QĐ 20)."""
     rows = [
         AgencyRow(a.code, a.alt_code or "", a.name, a.system_id, a.level, a.valid)
-        for a in axis.store.agencies()
+        for a in axis.agencies()
     ]
     return sorted(rows, key=lambda r: (r.system_id, r.level, r.code))
 
@@ -170,7 +177,7 @@ class FaultRow:
 _TARGET_KEYS = frozenset({"id", "kind", "system", "operation", "probability", "next", "remaining"})
 
 
-def fault_rows(axis: AxisApp, projection: Projection) -> list[FaultRow]:
+def fault_rows(axis: AxisView, projection: Projection) -> list[FaultRow]:
     """The active fault plan's rules, with how often each fired since the axis started."""
     rows = []
     for rule in axis.active_faults().get("rules", []):
@@ -313,19 +320,19 @@ def _message_row(row: dict[str, Any], projection: Projection, names: Names) -> M
 
 
 def message_rows(
-    axis: AxisApp, projection: Projection, names: Names, limit: int = DEFAULT_MESSAGES
+    axis: AxisView, projection: Projection, names: Names, limit: int = DEFAULT_MESSAGES
 ) -> list[MessageRow]:
     """The newest ``limit`` messages, newest first."""
-    rows = axis.store.list_messages(limit=limit, after_seq=projection.window_start(limit))
+    rows = axis.list_messages(limit=limit, after_seq=projection.window_start(limit))
     return [_message_row(r, projection, names) for r in reversed(rows)]
 
 
-def find_message(axis: AxisApp, projection: Projection, doc_id: str) -> dict[str, Any] | None:
+def find_message(axis: AxisView, projection: Projection, doc_id: str) -> dict[str, Any] | None:
     """The stored message ``doc_id`` as ``list_messages`` describes it, or None."""
-    stored = axis.store.message(doc_id)
+    stored = axis.message(doc_id)
     if stored is None:
         return None
-    rows = axis.store.list_messages(limit=1, after_seq=stored.seq - 1)
+    rows = axis.list_messages(limit=1, after_seq=stored.seq - 1)
     return rows[0] if rows and rows[0]["doc_id"] == doc_id else None
 
 
@@ -373,7 +380,7 @@ class DocumentView:
 
 
 def document_view(
-    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+    axis: AxisView, projection: Projection, names: Names, doc_id: str
 ) -> DocumentView | None:
     """The message ``doc_id``, the other messages about the same DocumentId (the document and
     its status messages) and the lifecycle at each receiving agency; None if not stored."""
@@ -425,81 +432,67 @@ def _bytes(n: Any) -> str:
 
 def _describe(event: Event, names: Names) -> tuple[str, str, str, StatusLabel | None]:
     """(kind label, tone, detail, status label) of a transcript event."""
-    d = event.data
-    kind = event.kind
-    if kind == "stored":
-        code = d.get("status_code") or ""
-        what = f"status {code}" if d.get("messagetype") == "status" else "document"
-        detail = f"{what} stored, {_bytes(d.get('size'))}, sha256 {str(d.get('sha256', ''))[:12]}…"
-        if d.get("unparsed"):
-            detail = "stored unparsed (admin inject)"
-        return "stored", "info", detail, status_label(code) if code else None
-    if kind == "route":
-        if "refused" in d:
-            return "unroutable", "bad", str(d["refused"]), None
-        parts = [f"{r['code']} → {r['system']}" for r in d.get("recipients", [])]
-        return "routed", "info", "; ".join(parts), None
-    if kind == "delivery":
-        status = d.get("status", "")
-        to = ", ".join(d.get("to", [])) if isinstance(d.get("to"), list) else ""
-        if status == "pending" and "previous" not in d:
-            delay = d.get("visible_after_s") or 0
-            later = f", visible after {delay} s" if delay else ""
-            return "queued", "muted", f"delivery to {d.get('system', '?')} for {to}{later}", None
-        tone = {"done": "good", "fail": "bad"}.get(status, "warn")
-        return (
-            "transport ack",
-            tone,
-            f"updateStatus {status} (was {d.get('previous', '?')})",
-            None,
-        )
-    if kind in ("call", "response"):
-        op = d.get("op", "?")
-        ok = d.get("error_code") in ("0", 0)
-        tone = "good" if ok else "bad"
-        outcome = "OK" if ok else f"FAIL {d.get('error_code')}: {d.get('error_desc', '')}"
-        extra = f", {_bytes(d['size'])}" if "size" in d else ""
-        if op == "updateStatus" and ok:
-            extra += f", ack {d.get('status', '?')}"
-        if d.get("duplicate"):
-            extra += ", duplicate of an earlier send"
-        return f"{op}", tone, f"answered {outcome}{extra}", None
-    if kind == "duplicate":
-        return "duplicate", "warn", "same body sent again; answered with this DocId", None
-    if kind == "findings":
-        found = d.get("findings", [])
-        first = ", ".join(sorted({f.get("req_id", "?") for f in found})[:4])
-        return (
-            "findings",
-            "warn",
-            f"{d.get('errors', 0)} errors of {d.get('total', 0)}: {first}",
-            None,
-        )
-    if kind == "fault":
-        return "fault", "bad", f"injected {d.get('kind', '?')} (rule {d.get('rule', '?')})", None
-    if kind == "anomaly":
-        return "anomaly", "warn", str(d.get("what", "")), None
-    rest = ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if k not in ("system", "doc_id"))
-    return kind, "muted", rest, None
+    match event.body:
+        case StoredEvent() as stored:
+            code = stored.status_code
+            what = f"status {code}" if stored.messagetype == "status" else "document"
+            detail = f"{what} stored, {_bytes(stored.size)}, sha256 {stored.sha256[:12]}…"
+            if stored.unparsed:
+                detail = "stored unparsed (admin inject)"
+            return "stored", "info", detail, status_label(code) if code else None
+        case RouteEvent(refused=refused):
+            return "unroutable", "bad", refused, None
+        case DeliveryEvent() as delivery:
+            if delivery.created:
+                delay = delivery.visible_after_s
+                later = f", visible after {delay:g} s" if delay else ""
+                to = ", ".join(delivery.to)
+                return "queued", "muted", f"delivery to {delivery.system} for {to}{later}", None
+            tone = {"done": "good", "fail": "bad"}.get(delivery.status, "warn")
+            detail = f"updateStatus {delivery.status} (was {delivery.previous})"
+            return "transport ack", tone, detail, None
+        case CallEvent() as call:
+            tone = "good" if call.ok else "bad"
+            outcome = "OK" if call.ok else f"FAIL {call.error_code}: {call.error_desc}"
+            extra = f", {_bytes(call.size)}" if call.size else ""
+            if call.op == "updateStatus" and call.ok:
+                extra += f", ack {call.ack}"
+            if call.duplicate:
+                extra += ", duplicate of an earlier send"
+            if call.channel != "http":
+                extra += f" (via {call.channel})"
+            return call.op, tone, f"answered {outcome}{extra}", None
+        case DuplicateEvent():
+            return "duplicate", "warn", "same body sent again; answered with this DocId", None
+        case FindingsEvent() as found:
+            first = ", ".join(sorted({f.req_id for f in found.findings})[:4])
+            return "findings", "warn", f"{found.errors} errors of {found.total}: {first}", None
+        case FaultEvent() as fault:
+            return "fault", "bad", f"injected {fault.fault} (rule {fault.rule})", None
+    data = body_data(event.body)
+    rest = ", ".join(
+        f"{k}={v}" for k, v in sorted(data.items()) if k not in ("system", "doc_id") and v
+    )
+    return str(event.kind), "muted", rest, None
 
 
 def timeline_rows(
-    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+    axis: AxisView, projection: Projection, names: Names, doc_id: str
 ) -> list[TimelineRow]:
     """Every transcript event about ``doc_id`` and its status messages, in order, with the
     first listing of each message to each receiver (which the transcript records per list
     call, not per document) placed where it happened."""
-    events = axis.store.timeline(doc_id)
+    events = axis.timeline(doc_id)
     labels: dict[str, str] = {}
     for event in events:
-        if event.kind == "stored" and event.data.get("doc_id"):
-            code = event.data.get("status_code") or ""
-            labels[event.data["doc_id"]] = f"status {code}" if code else "document"
+        if isinstance(event.body, StoredEvent):
+            code = event.body.status_code
+            labels[event.body.doc_id] = f"status {code}" if code else "document"
     rows = []
     for event in events:
         kind, tone, detail, status = _describe(event, names)
-        about = str(event.data.get("doc_id", ""))
-        system = str(event.data.get("system", ""))
+        about = event.doc_id
+        system = event.system
         rows.append(
             TimelineRow(
                 seq=event.seq,

@@ -49,7 +49,7 @@ class Axis:
 
     def client(self, system_id: str) -> AxisClient:
         if system_id not in self._clients:
-            secret = self.app.store.systems_view()[system_id].secret
+            secret = self.app.store.registry.systems_view()[system_id].secret
             self._clients[system_id] = AxisClient(BASE, system_id, secret, transport=self.transport)
         return self._clients[system_id]
 
@@ -121,21 +121,21 @@ def test_overview_shows_systems_and_agencies_but_never_secrets(axis: Axis) -> No
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = lxml.html.fromstring(response.text)
-    systems = axis.app.store.systems_view()
+    systems = axis.app.store.registry.systems_view()
     shown = {row.get("data-system-id"): row for row in page.xpath("//tr[@data-system-id]")}
     assert set(shown) == set(systems) == {VPCP, NGHE_AN, CAO_BANG, "02.17.W00"}
     for system_id, system in systems.items():
         assert system.name in shown[system_id].text_content()
         assert system.secret not in response.text
     nghe_an = shown[NGHE_AN].xpath("./td")
-    agencies_of_nghe_an = sum(a.system_id == NGHE_AN for a in axis.app.store.agencies())
+    agencies_of_nghe_an = sum(a.system_id == NGHE_AN for a in axis.app.store.registry.agencies())
     assert int(nghe_an[2].text_content()) == agencies_of_nghe_an > 1
     [h41] = page.xpath(f'//tr[@data-agency="{H41}"]')
     cells = [td.text_content().strip() for td in h41.xpath("./td")]
     assert cells[:4] == [H41, "H41", "Ủy ban nhân dân tỉnh Nghệ An", NGHE_AN]
     counts = {c.get("data-count"): int(c.text) for c in page.xpath("//*[@data-count]")}
     assert counts["systems"] == 4 and counts["messages"] == 0
-    assert counts["agencies"] == len(axis.app.store.agencies())
+    assert counts["agencies"] == len(axis.app.store.registry.agencies())
     seq, digest = axis.app.store.head
     assert page.xpath("//@data-head-hash") == [digest]
     assert page.body.get("data-head") == str(seq)
@@ -407,7 +407,7 @@ def test_event_stream_resumes_after_the_last_event_seen(docs: Documents) -> None
 def test_a_change_too_big_to_list_asks_for_a_full_redraw(
     axis: Axis, docs: Documents, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dashboard = dashboard_pkg.Dashboard(axis.app)
+    dashboard = dashboard_pkg.Dashboard(axis.app.operator)
     head = axis.app.store.head[0]
     doc_id = axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
     axis.client(NGHE_AN).get_received_list()
@@ -423,7 +423,7 @@ def test_a_change_too_big_to_list_asks_for_a_full_redraw(
 
 
 def test_projection_counts_listings_fetches_and_faults(axis: Axis, docs: Documents) -> None:
-    projection = Projection(axis.app.store)
+    projection = Projection(axis.app.operator)
     doc_id = axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
     nghe_an = axis.client(NGHE_AN)
     nghe_an.get_received_list()

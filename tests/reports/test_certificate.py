@@ -86,7 +86,7 @@ def test_resigned_by_another_key_fails_only_when_the_key_is_pinned(
 def test_changed_transcript_byte_is_caught(run: dict[str, Any]) -> None:
     path: Path = run["transcript"]
     data = bytearray(path.read_bytes())
-    data[data.index(b'"n":3') + 4] = ord("4")
+    data[data.index(b'"size":3') + 7] = ord("4")
     path.write_bytes(bytes(data))
     check = verify_certificate(run["cert"], run["json"], transcript=verify_file(path))
     assert not check.ok
