@@ -9,6 +9,7 @@ connection (RST), as a crashing proxy would.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
@@ -18,15 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from axis import envelope
 from axis.app import RESET_EXTENSION, AxisApp, create_app
-from axis.config import AxisConfig
-from axis.errors import AxisError
+from axis.config import DEFAULT_HEADER_TIMEOUT_S, DEFAULT_MAX_HEADERS, AxisConfig
+from axis.errors import AxisError, ErrorCode
 from axis.store import Clock
 from spec.clock import Clock as SpecClock
 
@@ -50,12 +53,124 @@ class ServerFailed(AxisError, RuntimeError):
     """The axis server could not start, or logged errors while it ran."""
 
 
+def _refusal(status: int, reason: str, code: ErrorCode) -> bytes:
+    """A whole HTTP response refusing a request before the app saw it: the JSON envelope, and
+    the connection closed."""
+    body = envelope.encode(envelope.fail(code, reason), ascii_only=True)
+    return (
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+        "content-type: application/json; charset=utf-8\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode("ascii") + body
+
+
+class _HeadersRefused(Exception):
+    """Raised in a parser callback to stop reading a request whose headers are refused."""
+
+
 class _Protocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol plus the ``lienthong.reset`` ASGI extension."""
+    """uvicorn's httptools protocol with the ``lienthong.reset`` ASGI extension and the axis's
+    bounds on what arrives before the app sees a request: the request line and headers at most
+    ``max_header_bytes`` (431 beyond), within ``header_timeout_s`` of the request's first byte
+    (408 beyond); a request the parser refuses (a control character in a header, …) gets the
+    JSON envelope too, never plain text."""
+
+    max_header_bytes = DEFAULT_MAX_HEADERS
+    header_timeout_s = DEFAULT_HEADER_TIMEOUT_S
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._refused = False
+        self._start_headers()
+
+    def _start_headers(self) -> None:
+        self._in_headers = True
+        self._raw_bytes = 0
+        self._header_bytes = 0
+        self._header_timer: asyncio.TimerHandle | None = self.loop.call_later(
+            self.header_timeout_s, self._headers_too_slow
+        )
+
+    def _stop_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_header_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if self._in_headers:
+            self._raw_bytes += len(data)
+        super().data_received(data)
+        if self._in_headers and not self._refused and self._raw_bytes > self.max_header_bytes:
+            self._refuse_headers()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.scope["extensions"] = {RESET_EXTENSION: {"reset": self._reset}}  # type: ignore[typeddict-unknown-key]
+        if not self._in_headers:
+            self._start_headers()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > self.max_header_bytes:
+            raise _HeadersRefused
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        self._stop_header_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._raw_bytes = 0
+        self._header_bytes = 0
+
+    def send_400_response(self, msg: str) -> None:
+        if self._header_bytes > self.max_header_bytes:
+            self._refuse_headers()
+            return
+        self._refuse(
+            400,
+            "invalid HTTP request (a control character in a header, a malformed "
+            "request line, …); send a well-formed HTTP/1.1 request",
+            ErrorCode.BAD_REQUEST,
+        )
+
+    def _refuse_headers(self) -> None:
+        self._refuse(
+            431,
+            f"request headers over {self.max_header_bytes:,} bytes; send shorter headers",
+            ErrorCode.TOO_LARGE,
+        )
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self._in_headers and not self.transport.is_closing():
+            self._refuse(
+                408,
+                f"request headers not received within {self.header_timeout_s:g} s",
+                ErrorCode.BAD_REQUEST,
+            )
+
+    def _refuse(self, status: int, reason: str, code: ErrorCode) -> None:
+        self._refused = True
+        self._stop_header_timer()
+        if not self.transport.is_closing():
+            self.transport.write(_refusal(status, reason, code))
+            self.transport.close()
 
     def _reset(self) -> None:
         sock = self.transport.get_extra_info("socket")
@@ -63,6 +178,18 @@ class _Protocol(HttpToolsProtocol):
             # Linger 0: close() sends RST instead of FIN.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
+
+
+def _protocol_for(app: object) -> type[_Protocol]:
+    """The protocol class with the bounds of ``app``'s settings (the defaults for other apps)."""
+    config = getattr(app, "config", None)
+    if not isinstance(config, AxisConfig):
+        return _Protocol
+    return type(
+        "_AxisProtocol",
+        (_Protocol,),
+        {"max_header_bytes": config.max_header_bytes, "header_timeout_s": config.header_timeout_s},
+    )
 
 
 class _Server(uvicorn.Server):
@@ -87,7 +214,7 @@ def _uvicorn_config(app: AxisApp) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         loop="uvloop",
-        http=_Protocol,
+        http=_protocol_for(app),
         lifespan="on",
         # No logging.dictConfig: it would replace the handlers `running_axis` attaches to
         # collect server errors. Warnings reach stderr through Python's last-resort handler.

@@ -125,6 +125,11 @@ def _tolerate(
 ) -> Loaded:
     # The parser's own log: the exception's may still hold errors of earlier documents.
     messages = [e.message for e in log] or [str(exc)]
+    if any("entit" in m.lower() or "amplification" in m.lower() for m in messages):
+        # The parser saw entities it would not expand (a DTD that failed, an entity bomb).
+        raise HostileXML(
+            "input has a DTD or entity declarations, which edXML never uses; refused"
+        ) from None
     if any("depth" in m.lower() for m in messages):
         raise HostileXML(f"input nests elements deeper than {MAX_DEPTH} levels; refused") from None
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
