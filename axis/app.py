@@ -30,6 +30,7 @@ from axis.fault_switch import FaultSwitch
 from axis.faults import load_plan
 from axis.group_commit import GroupCommit
 from axis.operator import Operator
+from axis.peer_plan import PeerPlan, load_peer_plan
 from axis.recording import Recorder
 from axis.seed import default_systems, seed_registry
 from axis.store import Clock, Store, open_store
@@ -78,6 +79,7 @@ class AxisApp:
         )
         self.vxp = VxpEndpoint(config, executor, self.recorder, self.group, self.faults)
         self._admin_token = admin_token
+        self.peer_plan: PeerPlan | None = None
         self._prefixes: list[str] = [ADMIN_PREFIX]
         self.router = Router(routes=[Mount(ADMIN_PREFIX, app=admin_app(self.operator))])
 
@@ -87,6 +89,13 @@ class AxisApp:
     @property
     def admin_token(self) -> str:
         return self._admin_token
+
+    def played_systems(self) -> list[str]:
+        """The default systems its simulated peers play (none without peers)."""
+        plan = self.peer_plan
+        if plan is None:
+            return []
+        return [s.system_id for s in self.operator.defaults if plan.behaviour(s.system_id)]
 
     def mount(self, prefix: str, app: ASGIApp) -> None:
         """Serve ``app`` under ``prefix`` (e.g. the dashboard under ``/ui``)."""
@@ -119,13 +128,15 @@ class AxisApp:
                 return
 
 
-def _start_event(config: AxisConfig) -> StartEvent:
+def _start_event(app: AxisApp) -> StartEvent:
+    config = app.config
     return StartEvent(
         strict=config.strict,
         seed=config.seed,
         tolerate_8bit_headers=config.tolerate_8bit_headers,
         max_body_bytes=config.max_body_bytes,
         max_header_bytes=config.max_header_bytes,
+        peers=tuple(app.played_systems()),
     )
 
 
@@ -145,6 +156,9 @@ def create_app(
     folder = data_dir or config.data_dir
     if folder is None:
         raise ValueError("create_app needs a data folder: config.data_dir or data_dir=")
+    peer_plan = None
+    if config.peers is not None:  # read first: a bad file stops the start before the store
+        peer_plan = load_peer_plan(config.peers.file) if config.peers.file else PeerPlan()
     doc_seed = config.seed if config.seed is not None else secrets.randbits(63)
     store = open_store(folder, seed=doc_seed, clock=clock)
     token = admin_token or config.admin_token or secrets.token_urlsafe(24)
@@ -157,6 +171,7 @@ def create_app(
     if config.fault_file is not None:
         plan = load_plan(config.fault_file, started=clock())
         app.faults.set(plan.spec)
+    app.peer_plan = peer_plan
     with store.transaction():
-        store.record(_start_event(config))
+        store.record(_start_event(app))
     return app

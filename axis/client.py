@@ -38,7 +38,8 @@ def _fail(envelope: dict[str, Any]) -> AxisError:
 class AxisClient:
     """One connection system talking to an axis at ``endpoint`` (``URL = endpoint + "/" +
     operation``, as the SDK builds it). ``retries`` re-sends a call after an I/O error, POSTs
-    included, as the SDK does."""
+    included, as the SDK does; ``user_agent`` is the SDK's unless given (the axis's simulated
+    peers name themselves)."""
 
     def __init__(
         self,
@@ -51,6 +52,7 @@ class AxisClient:
         timeout: float = 30.0,
         retries: int = 0,
         clock: Clock = SYSTEM_CLOCK,
+        user_agent: str = USER_AGENT,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries={retries!r} must be >= 0")
@@ -59,6 +61,7 @@ class AxisClient:
         self._secret = secret
         self.carry_stale_headers = carry_stale_headers
         self.retries = retries
+        self.user_agent = user_agent
         self._base = HeaderMap(system_id, format_sdk_timestamp(wall_time(clock)))
         self._map = self._base.copy()
         self._http = httpx.Client(transport=transport, timeout=timeout)
@@ -89,7 +92,7 @@ class AxisClient:
         target.update(header_json)
         return [
             *target.headers(self._secret),
-            ("User-Agent", USER_AGENT),
+            ("User-Agent", self.user_agent),
             ("XroadVnpt-version", SDK_VERSION),
         ]
 

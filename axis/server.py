@@ -27,9 +27,11 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from axis import envelope
+from axis.announce import announce
 from axis.app import RESET_EXTENSION, AxisApp, create_app
 from axis.config import DEFAULT_HEADER_TIMEOUT_S, DEFAULT_MAX_HEADERS, AxisConfig
 from axis.errors import AxisError, ErrorCode
+from axis.peers import PeerRunner, start_peers
 from axis.store import Clock
 from spec.clock import Clock as SpecClock
 
@@ -41,7 +43,6 @@ START_TIMEOUT_S = 30.0
 __all__ = [
     "RunningAxis",
     "ServerFailed",
-    "announce",
     "running_app",
     "running_axis",
     "serve",
@@ -245,39 +246,39 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def announce(app: AxisApp, url: str, out: Callable[[str], None]) -> None:
-    """Print what a vendor needs: the endpoint, the systems' credentials, the admin token."""
-    config = app.config
-    out(f"fake axis (Trục liên thông) listening on {url}")
-    out(f"  endpoint for the SDK:  {url}")
-    out(f"  data folder:           {app.store.path.parent}")
-    out(f"  mode:                  {'strict' if config.strict else 'lenient'}")
-    out(f"  admin API:             {url}/_admin  (openapi: {url}/_admin/openapi.json)")
-    out(f"  admin token:           {app.admin_token}")
-    plan = app.faults.plan
-    if plan is not None:
-        out(f"  faults:                {len(plan.rules)} rules, seed {plan.seed}")
-    out("  systems (systemId  secret  agencies):")
-    served: dict[str, list[str]] = {}
-    for agency in app.store.registry.agencies():
-        served.setdefault(agency.system_id, []).append(agency.code)
-    for system_id, system in sorted(app.store.registry.systems_view().items()):
-        codes = served.get(system_id, [])
-        shown = ", ".join(codes[:3]) + (f", … ({len(codes)} in all)" if len(codes) > 3 else "")
-        out(f"    {system_id}  {system.secret}  {shown}")
-
-
 def serve_app(
-    app: Callable[..., object], host: str, port: int, *, announce: Callable[[str], None]
+    app: Callable[..., object],
+    host: str,
+    port: int,
+    *,
+    announce: Callable[[str], None],
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve any ASGI ``app`` on the axis's server stack in the foreground until interrupted;
-    ``announce`` gets the URL once the port is bound."""
+    ``announce`` gets the URL once the port is bound, ``on_ready`` (in another thread) once the
+    server answers."""
     sock = _bind(host, port)
     try:
-        announce(_url(host, sock.getsockname()[1]))
-        _Server(_uvicorn_config(app)).run(sockets=[sock])  # type: ignore[arg-type]
+        url = _url(host, sock.getsockname()[1])
+        announce(url)
+        server = _Server(_uvicorn_config(app))  # type: ignore[arg-type]
+        if on_ready is not None:
+
+            def ready() -> None:
+                server.ready.wait()
+                if not server.should_exit:
+                    on_ready(_local_url(url))
+
+            threading.Thread(target=ready, name="axis-ready", daemon=True).start()
+        server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _local_url(url: str) -> str:
+    """``url`` as this machine reaches it (a server bound to all interfaces is reached on the
+    loopback address)."""
+    return url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
 
 
 def serve(
@@ -287,7 +288,8 @@ def serve(
     clock: Clock = time.time,
     calendar: SpecClock | None = None,
 ) -> int:
-    """Run the axis in the foreground until interrupted; returns an exit code."""
+    """Run the axis (and its simulated peers) in the foreground until interrupted; returns an
+    exit code."""
     with contextlib.ExitStack() as stack:
         data_dir = config.data_dir
         if data_dir is None:
@@ -295,7 +297,19 @@ def serve(
             out("no --data folder: everything is kept in a temporary folder, lost at exit")
         app = create_app(config, data_dir=data_dir, clock=clock, calendar=calendar)
         stack.callback(app.store.close)
-        serve_app(app, config.host, config.port, announce=lambda url: announce(app, url, out))
+
+        def play(url: str) -> None:
+            runner = start_peers(app, url)
+            if runner is not None:
+                stack.callback(runner.stop)
+
+        serve_app(
+            app,
+            config.host,
+            config.port,
+            announce=lambda url: announce(app, url, out),
+            on_ready=play,
+        )
     return 0
 
 
@@ -316,6 +330,7 @@ class RunningAxis:
     admin_token: str = field(repr=False)
     systems: dict[str, str] = field(repr=False)
     app: AxisApp = field(repr=False)
+    peers: PeerRunner | None = field(default=None, repr=False)
 
     @property
     def config(self) -> AxisConfig:
@@ -393,11 +408,15 @@ def running_axis(
             logger.addHandler(errors)
             stack.callback(logger.removeHandler, errors)
         url = stack.enter_context(running_app(app, config.host, config.port))
+        peers = start_peers(app, url)
+        if peers is not None:
+            stack.callback(peers.stop)
         yield RunningAxis(
             url=url,
             admin_token=app.admin_token,
             systems={k: v.secret for k, v in app.store.registry.systems_view().items()},
             app=app,
+            peers=peers,
         )
     if raise_server_errors and errors.records:
         raise ServerFailed("axis server logged errors:\n" + "\n".join(errors.records))

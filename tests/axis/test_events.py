@@ -133,7 +133,7 @@ def test_parse_event_refuses_what_is_not_an_event(raw: str, reason: str) -> None
 # The readers of the transcript look into events only through axis.events: no string-key
 # lookup of an event's data or kind anywhere else (issue 10's proof). sim, spec and fixtures
 # never read a transcript (their ``.data`` is a scenario's); forging a line in a tamper test
-# (``obj["data"][...] = ...``) is writing, not reading.
+# (an assignment to ``obj``'s data) is writing, not reading.
 READERS = (
     "axis",
     "conformance",
