@@ -124,7 +124,9 @@ def run_demo(out: Callable[[str], None] = print, screenshot: Path | None = None)
         if screenshot is not None:
             from axis.dashboard import capture_dashboard_screenshot
 
-            picture = capture_dashboard_screenshot(f"{axis.url}/ui/", screenshot / "dashboard.png")
+            picture = capture_dashboard_screenshot(
+                f"{axis.url}/ui/", screenshot / "dashboard.png", token=axis.admin_token
+            )
             out(f"\ndashboard screenshot: {picture}")
         with axis.admin() as admin:
             stats = admin.stats()

@@ -20,6 +20,7 @@ from axis.dashboard.capture import (
     CaptureFailed,
     capture_dashboard_screenshot,
     launch_chromium,
+    log_in,
 )
 from axis.dashboard.routes import Dashboard
 
@@ -37,6 +38,7 @@ __all__ = [
     "capture_dashboard_screenshot",
     "dashboard_app",
     "launch_chromium",
+    "log_in",
 ]
 
 

@@ -6,8 +6,10 @@ Pure functions of their inputs, so what the page says can be tested without HTML
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from axis.dashboard.labels import (
     DeliveryState,
@@ -28,17 +30,22 @@ from axis.events import (
     body_data,
 )
 from axis.ports import AxisView
+from spec.findings import Finding
 from spec.lifecycle import check_sequence
 from spec.status_codes import FORWARD_PATH, InvalidStatusCode, StatusCode
 
 DEFAULT_MESSAGES = 50
 
 __all__ = [
+    "NO_FILTER",
     "AgencyRow",
     "Counts",
     "DeliveryRow",
     "FaultRow",
+    "FilterChoices",
+    "FindingsView",
     "LifecycleView",
+    "MessageFilter",
     "MessageRow",
     "Names",
     "RecipientLine",
@@ -48,6 +55,7 @@ __all__ = [
     "counts",
     "document_view",
     "fault_rows",
+    "filter_choices",
     "message_rows",
     "system_rows",
     "timeline_rows",
@@ -214,6 +222,39 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+# --- the message filter's choices ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FilterChoices:
+    """What the filter form offers: systems, agencies, business status codes and transport
+    states."""
+
+    systems: list[tuple[str, str]]
+    agencies: list[tuple[str, str]]
+    codes: list[StatusLabel]
+    states: list[tuple[str, str]]
+
+
+TRANSPORT_STATES = (
+    ("waiting", "waiting"),
+    ("listed", "listed"),
+    ("fetched", "fetched"),
+    ("done", "acked done"),
+    ("fail", "acked fail"),
+)
+
+
+def filter_choices(axis: AxisView) -> FilterChoices:
+    names = axis.system_names()
+    return FilterChoices(
+        systems=sorted(names.items()),
+        agencies=sorted((a.code, a.name) for a in axis.agencies()),
+        codes=[status_label(c.value) for c in StatusCode],
+        states=list(TRANSPORT_STATES),
+    )
+
+
 # --- messages ---------------------------------------------------------------------------------
 
 
@@ -319,12 +360,76 @@ def _message_row(row: dict[str, Any], projection: Projection, names: Names) -> M
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    """What the message list is narrowed to: a connection system (sender or receiver), an
+    agency (From or a recipient), and a ``status``: a business status code (``06``: documents
+    that reached it at some recipient, and status messages with that code) or a transport
+    state (``waiting``, ``listed``, ``fetched``, ``done``, ``fail``). Empty: no narrowing."""
+
+    system: str = ""
+    agency: str = ""
+    status: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.system or self.agency or self.status)
+
+    def query(self) -> str:
+        """The filter as query parameters (``&system=…``), for the page's links."""
+        return "".join(
+            f"&{k}={quote(v)}"
+            for k, v in (("system", self.system), ("agency", self.agency), ("status", self.status))
+            if v
+        )
+
+    def keeps(self, row: MessageRow) -> bool:
+        if (
+            self.system
+            and self.system != row.sender
+            and all(d.system_id != self.system for d in row.deliveries)
+        ):
+            return False
+        if (
+            self.agency
+            and self.agency != row.from_.code
+            and all(r.party.code != self.agency for r in row.recipients)
+        ):
+            return False
+        if not self.status:
+            return True
+        if len(self.status) == 2 and self.status.isascii() and self.status.isdigit():
+            codes = {row.status.code} if row.status else set()
+            codes |= {r.business.code for r in row.recipients if r.business}
+            return self.status in codes
+        return any(d.state.key == self.status for d in row.deliveries)
+
+
+NO_FILTER = MessageFilter()
+SCAN_BATCH = 1000
+
+
 def message_rows(
-    axis: AxisView, projection: Projection, names: Names, limit: int = DEFAULT_MESSAGES
+    axis: AxisView,
+    projection: Projection,
+    names: Names,
+    limit: int = DEFAULT_MESSAGES,
+    keep: MessageFilter = NO_FILTER,
 ) -> list[MessageRow]:
-    """The newest ``limit`` messages, newest first."""
-    rows = axis.list_messages(limit=limit, after_seq=projection.window_start(limit))
-    return [_message_row(r, projection, names) for r in reversed(rows)]
+    """The newest ``limit`` messages (that ``keep`` keeps), newest first."""
+    if not keep:
+        rows = axis.list_messages(limit=limit, after_seq=projection.window_start(limit))
+        return [_message_row(r, projection, names) for r in reversed(rows)]
+    found: deque[MessageRow] = deque(maxlen=limit)
+    after = 0
+    while True:
+        batch = axis.list_messages(limit=SCAN_BATCH, after_seq=after)
+        for raw in batch:
+            row = _message_row(raw, projection, names)
+            if keep.keeps(row):
+                found.append(row)
+        if len(batch) < SCAN_BATCH:
+            return list(reversed(found))
+        after = batch[-1]["seq"]
 
 
 def find_message(axis: AxisView, projection: Projection, doc_id: str) -> dict[str, Any] | None:
@@ -373,10 +478,34 @@ def _lifecycle(receiver: Party, reports: list[StatusReport]) -> LifecycleView:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingsView:
+    """What the validator found in a stored document (as the axis recorded it on receipt)."""
+
+    findings: tuple[Finding, ...]
+    errors: int
+    total: int
+    checked: bool
+
+    @property
+    def shown_all(self) -> bool:
+        return len(self.findings) == self.total
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentView:
     message: MessageRow
     related: list[MessageRow]
     lifecycles: list[LifecycleView]
+    findings: FindingsView
+
+
+def findings_view(axis: AxisView, doc_id: str, unparsed: bool) -> FindingsView:
+    """The validator's findings on ``doc_id`` (none recorded: it had none, or was not read)."""
+    for event in axis.timeline(doc_id):
+        body = event.body
+        if isinstance(body, FindingsEvent) and body.doc_id == doc_id:
+            return FindingsView(body.findings, body.errors, body.total, True)
+    return FindingsView((), 0, 0, not unparsed)
 
 
 def document_view(
@@ -407,7 +536,13 @@ def document_view(
         )
         for code in [*receivers, *(c for c in history if c not in receivers)]:
             lifecycles.append(_lifecycle(Party(code, names.agency(code)), history.get(code, [])))
-    return DocumentView(message, related, lifecycles)
+    unparsed = any(
+        isinstance(e.body, StoredEvent)
+        and e.doc_id == doc_id
+        and (e.body.unparsed or e.body.not_edxml)
+        for e in axis.timeline(doc_id)
+    )
+    return DocumentView(message, related, lifecycles, findings_view(axis, doc_id, unparsed))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,15 @@ import lxml.html
 import pytest
 
 import axis.dashboard as dashboard_pkg
-from axis import AxisAdmin, AxisApp, AxisClient, AxisConfig, create_app, running_axis
+from axis import (
+    AxisAdmin,
+    AxisApp,
+    AxisClient,
+    AxisConfig,
+    RunningAxis,
+    create_app,
+    running_axis,
+)
 from axis.dashboard import routes
 from axis.dashboard.labels import delivery_state, local_time, status_label
 from axis.dashboard.projection import Projection
@@ -44,6 +52,8 @@ class Axis:
         self.app = app
         self.transport = InProcessTransport(app)
         self.ui = httpx.Client(transport=self.transport, base_url=BASE)
+        login = self.ui.post("/ui/login", data={"token": app.admin_token})
+        assert login.status_code == 303 and login.headers["location"] == "/ui/"
         self.admin = AxisAdmin(BASE, app.admin_token, transport=self.transport)
         self._clients: dict[str, AxisClient] = {}
 
@@ -366,11 +376,18 @@ def _read_event(lines: Iterator[str]) -> dict[str, str]:
     raise AssertionError("the stream ended")
 
 
+@contextlib.contextmanager
+def _logged_in(server: RunningAxis) -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10.0) as http:
+        http.post(f"{server.url}/ui/login", data={"token": server.admin_token})
+        yield http
+
+
 def test_event_stream_announces_each_change_with_what_it_touched(docs: Documents) -> None:
     with (
         running_axis(AxisConfig(seed=4)) as server,
         no_server_errors(),
-        httpx.Client(timeout=10.0) as http,
+        _logged_in(server) as http,
         http.stream("GET", f"{server.url}/ui/events") as stream,
     ):
         assert stream.headers["content-type"].startswith("text/event-stream")
@@ -391,7 +408,7 @@ def test_event_stream_resumes_after_the_last_event_seen(docs: Documents) -> None
     with (
         running_axis(AxisConfig(seed=4)) as server,
         no_server_errors(),
-        httpx.Client(timeout=10.0) as http,
+        _logged_in(server) as http,
     ):
         before = server.app.store.head[0]
         with server.client(VPCP) as vpcp:
@@ -478,6 +495,7 @@ def test_exported_names() -> None:
             "capture_dashboard_screenshot",
             "dashboard_app",
             "launch_chromium",
+            "log_in",
         ]
     )
     for name in dashboard_pkg.__all__:
@@ -487,7 +505,12 @@ def test_exported_names() -> None:
 def test_capture_without_chromium_says_how_to_get_it(tmp_path: Path) -> None:
     with pytest.raises(dashboard_pkg.BrowserUnavailable, match="make chromium"):
         dashboard_pkg.capture_dashboard_screenshot(
-            "http://127.0.0.1:9/ui/", tmp_path / "x.png", executable=tmp_path / "chromium"
+            "http://127.0.0.1:9/ui/",
+            tmp_path / "x.png",
+            token="t",
+            executable=tmp_path / "chromium",
         )
     with pytest.raises(ValueError, match="timeout_s=0"):
-        dashboard_pkg.capture_dashboard_screenshot("http://x/ui/", tmp_path / "x.png", timeout_s=0)
+        dashboard_pkg.capture_dashboard_screenshot(
+            "http://x/ui/", tmp_path / "x.png", token="t", timeout_s=0
+        )
