@@ -5,6 +5,7 @@ and every refusal of a known operation is the JSON envelope."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -48,10 +49,8 @@ def _raw(axis: RunningAxis, data: bytes) -> bytes:
     everything the server answers until it closes."""
     host, port = axis.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
-        try:
+        with contextlib.suppress(OSError):  # the server may close while we still send
             sock.sendall(data)
-        except OSError:
-            pass  # the server may close while we still send
         answer = b""
         try:
             while chunk := sock.recv(65536):
