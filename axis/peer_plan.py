@@ -100,7 +100,8 @@ def _behaviour(raw: Mapping[str, Any], base: PeerBehaviour) -> PeerBehaviour:
 
 def peer_plan(spec: Mapping[str, Any]) -> PeerPlan:
     """A plan from its parsed form; raises ``ConfigError`` naming where it is invalid."""
-    error = next(iter(jsonschema.Draft202012Validator(peer_schema()).iter_errors(spec)), None)
+    validator = jsonschema.Draft202012Validator(peer_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(spec))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise ConfigError(f"peers file invalid at {where}: {error.message}")

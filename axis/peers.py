@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import httpx
 
@@ -42,15 +41,12 @@ from spec.model import Edoc, Status
 from spec.organ_ids import Tier
 from spec.status_codes import StatusCode
 
-if TYPE_CHECKING:
-    from axis.app import AxisApp
-
 PEER_USER_AGENT = "lienthong-peer/1.0 (simulated agency of the fake axis)"
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
 
 log = logging.getLogger("axis.peers")
 
-__all__ = ["PEER_USER_AGENT", "Peer", "PeerRunner", "handling_time", "start_peers"]
+__all__ = ["PEER_USER_AGENT", "Peer", "PeerRunner", "handling_time"]
 
 
 def handling_time(code: StatusCode) -> HandlingTime:
@@ -310,16 +306,3 @@ class PeerRunner:
                 head[2]()
             except (AxisError, httpx.HTTPError, OSError) as exc:
                 log.warning("simulated peer: %s: %s", type(exc).__name__, exc)
-
-
-def start_peers(app: AxisApp, url: str) -> PeerRunner | None:
-    """Start playing the simulated systems of ``app`` (served at ``url``) when its settings ask
-    for peers; None otherwise. The caller stops the runner."""
-    settings = app.config.peers
-    plan = app.peer_plan
-    if settings is None or plan is None:
-        return None
-    systems = {s.system_id: (s.secret, s.agencies) for s in app.operator.defaults}
-    runner = PeerRunner(url, systems, plan, settings, seed=app.config.seed)
-    runner.start()
-    return runner

@@ -31,7 +31,7 @@ from axis.announce import announce
 from axis.app import RESET_EXTENSION, AxisApp, create_app
 from axis.config import DEFAULT_HEADER_TIMEOUT_S, DEFAULT_MAX_HEADERS, AxisConfig
 from axis.errors import AxisError, ErrorCode
-from axis.peers import PeerRunner, start_peers
+from axis.peers import PeerRunner
 from axis.store import Clock
 from spec.clock import Clock as SpecClock
 
@@ -47,6 +47,7 @@ __all__ = [
     "running_axis",
     "serve",
     "serve_app",
+    "start_peers",
 ]
 
 
@@ -273,6 +274,19 @@ def serve_app(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def start_peers(app: AxisApp, url: str) -> PeerRunner | None:
+    """Start playing the simulated systems of ``app`` (served at ``url``) when its settings ask
+    for peers; None otherwise. The caller stops the runner."""
+    settings = app.config.peers
+    plan = app.peer_plan
+    if settings is None or plan is None:
+        return None
+    systems = {s.system_id: (s.secret, s.agencies) for s in app.operator.defaults}
+    runner = PeerRunner(url, systems, plan, settings, seed=app.config.seed)
+    runner.start()
+    return runner
 
 
 def _local_url(url: str) -> str:
