@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import operator
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, ClassVar, TypeAlias
 import orjson
 
 from axis.errors import AxisError
+from axis.transcript import canonical
 from spec.findings import Finding
 
 __all__ = [
@@ -397,28 +399,35 @@ def _plain(value: Any) -> Any:
 
 
 @functools.cache
-def _layout(cls: type[EventBody]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The field names of ``cls`` and those that hold nested dataclasses."""
+def _layout(
+    cls: type[EventBody],
+) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], frozenset[str]]:
+    """The field names of ``cls``, a getter of all their values at once, and the fields that
+    hold nested records (written as objects)."""
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in dataclasses.fields(cls))
-    nested = frozenset(n for n in names if _element_decoder(hints[n]) is not None)
-    return names, nested
+    nested = frozenset(
+        n
+        for n in names
+        if typing.get_origin(hints[n]) is tuple
+        and dataclasses.is_dataclass(typing.get_args(hints[n])[0])
+    )
+    return names, operator.attrgetter(*names), nested
 
 
 def body_data(body: EventBody) -> dict[str, Any]:
     """The event's ``data`` object: every field, nested records as objects."""
-    names, nested = _layout(type(body))
-    data = {name: getattr(body, name) for name in names}
+    names, values, nested = _layout(type(body))
+    data = dict(zip(names, values(body), strict=True))
     for name in nested:
-        data[name] = _plain(data[name])
+        if data[name]:
+            data[name] = _plain(data[name])
     return data
 
 
 def encode_body(body: EventBody) -> bytes:
     """The canonical JSON of the event's ``data`` (sorted keys, no spaces, UTF-8); strings that
     are not valid Unicode are written with ``?``."""
-    from axis.transcript import canonical
-
     return canonical(body_data(body))
 
 

@@ -80,6 +80,7 @@ class VxpEndpoint:
                     receive,
                     config.max_body_bytes,
                     whole_number(headers.get("content-length")),
+                    chunked="chunked" in (headers.get("transfer-encoding") or "").lower(),
                     idle_s=config.body_timeout_s,
                     total_s=config.body_timeout_s * 10,
                 )

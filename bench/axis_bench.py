@@ -234,7 +234,7 @@ def _populate(axis: RunningAxis, systems: list[SystemSpec], caller: SystemSpec) 
         for n in range(POPULATION):
             receiver = caller if n < LISTED else targets[n % len(targets)]
             sender = targets[(n + 1) % len(targets)]
-            store.add_message(
+            store.mailbox.add_message(
                 sender=sender.system_id,
                 messagetype="edoc",
                 service_type="eDoc",
