@@ -283,7 +283,18 @@ class Harness:
     def counts(self) -> tuple[int, ...]:
         return _counts(self.app)
 
+    def restore_senders(self) -> None:
+        """Give the senders their agencies back (a generated deleteAgency may have removed one),
+        so that every example can also exercise accepted sends."""
+        registry = self.app.store.registry
+        for system, code in AGENCIES.items():
+            agency = registry.find_agency(code)
+            if agency is None or agency.system_id != system:
+                self.app.operator.put_agency(code, system)
+
     def check_vxp(self, wires: list[Wire]) -> None:
+        self.restore_senders()
+
         async def run() -> None:
             for wire in wires:
                 before = self.counts()
