@@ -1,5 +1,6 @@
-"""A least-recently-used cache bounded by the bytes of what it holds, not by a count: a cache of
-request headers must not grow with what a client chooses to send."""
+"""A cache bounded by the bytes of what it holds, not by a count: a cache of request headers
+must not grow with what a client chooses to send. The oldest entries leave first (a hit is a
+plain dictionary lookup: the caches sit on the hot path)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ __all__ = ["ByteBoundedCache"]
 
 class ByteBoundedCache(Generic[K, V]):
     """Holds at most ``max_bytes`` of entries (each counted at the size its caller gives), the
-    least recently used leaving first; an entry over ``max_entry_bytes`` is never kept."""
+    oldest leaving first; an entry over ``max_entry_bytes`` is never kept."""
 
     def __init__(self, max_bytes: int, max_entry_bytes: int) -> None:
         if not 0 < max_entry_bytes <= max_bytes:
@@ -35,10 +36,7 @@ class ByteBoundedCache(Generic[K, V]):
 
     def get(self, key: K) -> V | None:
         hit = self._entries.get(key)
-        if hit is None:
-            return None
-        self._entries.move_to_end(key)
-        return hit[0]
+        return None if hit is None else hit[0]
 
     def put(self, key: K, value: V, size: int) -> None:
         if size > self.max_entry_bytes or key in self._entries:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from axis import envelope
 from axis.auth import Identity
+from axis.bounded_cache import ByteBoundedCache
 from axis.call import Answer
 from axis.events import CallEvent, EventBody, FaultEvent, LongHeader
 from axis.faults import Injection
 from axis.numbers import whole_number
 from axis.operations import OPERATIONS
+from axis.signing import SIGN_HEADER
 from axis.store import Store
 from axis.wire import Headers
 
@@ -34,7 +36,7 @@ _OK = envelope.ok()
 __all__ = ["MAX_HEADERS", "MAX_NAME", "MAX_VALUE", "Recorder", "Request", "bounded_headers"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
     """A call as it arrived: the operation it names (the path's last segment), the HTTP method
     and path, its headers and body, and the channel (``http``, or ``admin`` for an inject)."""
@@ -68,16 +70,29 @@ def bounded_headers(
     return kept, tuple(long)
 
 
-def _header_pairs(headers: Headers, identity: Identity | None) -> list[tuple[str, str]]:
+# A client repeats the same signed headers (one timestamp per service object): their bounded
+# copy is worked out once per sign-header and agent.
+_RECORDED: ByteBoundedCache[tuple[bytes, bytes], tuple[dict[str, str], tuple[LongHeader, ...]]]
+_RECORDED = ByteBoundedCache(4 * 1024 * 1024, 16 * 1024)
+
+
+def _recorded_headers(
+    headers: Headers, identity: Identity | None
+) -> tuple[dict[str, str], tuple[LongHeader, ...]]:
     """The signed values when the caller was authenticated (they equal the headers the
-    operation used), else what was sent; and the user agent."""
+    operation used), else what was sent; and the user agent; bounded. Treat as read-only."""
     if identity is None:
-        return headers.summary_pairs()
-    pairs = list(identity.signed.items())
-    agent = headers.get("user-agent")
-    if agent is not None:
-        pairs.append(("user-agent", agent))
-    return pairs
+        return bounded_headers(headers.summary_pairs())
+    key = (headers.raw(SIGN_HEADER) or b"", headers.raw("user-agent") or b"")
+    found = _RECORDED.get(key)
+    if found is None:
+        pairs = list(identity.signed.items())
+        agent = headers.get("user-agent")
+        if agent is not None:
+            pairs.append(("user-agent", agent))
+        found = bounded_headers(pairs)
+        _RECORDED.put(key, found, 2 * (len(key[0]) + len(key[1])))
+    return found
 
 
 class Recorder:
@@ -124,7 +139,7 @@ class Recorder:
     ) -> CallEvent:
         env = answer.envelope or _OK
         error_code = env["ErrorCode"]
-        headers, long = bounded_headers(_header_pairs(request.headers, identity))
+        headers, long = _recorded_headers(request.headers, identity)
         self.calls[request.op] += 1
         if error_code != "0":
             code = whole_number(error_code)
