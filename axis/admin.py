@@ -9,16 +9,14 @@ are ``4xx`` with ``{"error": "..."}``. Secrets go in, never out.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import functools
-import hashlib
-import hmac
 import json
-import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
@@ -27,17 +25,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from axis import envelope
-from axis.auth import Identity
-from axis.errors import AxisError, ConfigError
-from axis.operations import NO_DESCRIPTION, Answer, Call, send_edoc, store_message
-from axis.registry import AgencyFields, register_agency
-from axis.store import Agency
-from axis.transcript import Event
-from axis.wire import Headers
-
-if TYPE_CHECKING:
-    from axis.app import AxisApp
+from axis.errors import AxisError, ConfigError, NotFound
+from axis.events import Event
+from axis.numbers import decimal_number, whole_number
+from axis.ports import AxisControl
+from axis.records import Agency
 
 MAX_SAFE_INT = 2**53 - 1
 DEFAULT_WAIT_S = 10.0
@@ -90,18 +82,17 @@ _N = TypeVar("_N", int, float)
 
 
 def _number(request: Request, name: str, kind: type[_N], default: _N, low: _N, high: _N) -> _N:
-    """Query parameter ``name`` as ``kind`` (int or float) within ``low..high``."""
+    """Query parameter ``name`` as ``kind`` (int or float, ASCII digits) within ``low..high``."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        what = "an integer" if kind is int else "a number"
-        raise _Refused(400, f"query parameter {name}={raw!r} must be {what}") from None
-    if math.isnan(value) or not low <= value <= high:
-        raise _Refused(400, f"query parameter {name}={raw!r} must be in {low}..{high}")
-    return value
+    value = whole_number(raw) if kind is int else decimal_number(raw)
+    if value is None:
+        what = "a whole number" if kind is int else "a number"
+        raise _Refused(400, f"query parameter {name}={raw[:40]!r} must be {what} (ASCII digits)")
+    if not low <= value <= high:
+        raise _Refused(400, f"query parameter {name}={raw[:40]!r} must be in {low}..{high}")
+    return kind(value)
 
 
 def _text(request: Request, name: str, limit: int) -> str | None:
@@ -125,22 +116,26 @@ def _agency_json(agency: Agency, findings: list[dict[str, str]] | None = None) -
     }
 
 
-Endpoint = Callable[["AxisApp", Request], Awaitable[Response]]
+Endpoint = Callable[[AxisControl, Request], Awaitable[Response]]
 
 
-def _guarded(axis: AxisApp, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+def bearer_token(request: Request) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header ("" when none)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _guarded(axis: AxisControl, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
-        given = request.headers.get("authorization", "")
-        scheme, _, token = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            token.strip().encode(), axis.admin_token.encode()
-        ):
+        if not axis.check_token(bearer_token(request)):
             return _error(401, "missing or wrong bearer token (printed when the axis started)")
         try:
             response = await endpoint(axis, request)
         except _Refused as exc:
             response = _error(exc.status, exc.message)
-        except ConfigError as exc:
+        except NotFound as exc:
+            response = _error(404, exc.message)
+        except (ConfigError, AxisError) as exc:
             response = _error(400, exc.message)
         # Answer only once what the call wrote is committed (it may share a batch with VXP
         # calls of the same event-loop turn).
@@ -154,112 +149,47 @@ def _guarded(axis: AxisApp, endpoint: Endpoint) -> Callable[[Request], Awaitable
 # --- endpoints -----------------------------------------------------------------------------
 
 
-async def stats(axis: AxisApp, request: Request) -> Response:
-    seq, digest = axis.store.head
-    return JSONResponse(
-        {
-            "uptime_s": round(axis.clock() - axis.started, 3),
-            "strict": axis.config.strict,
-            "calls": dict(axis.calls),
-            "failures": {f"{op}:{code}": n for (op, code), n in axis.failures.items()},
-            "store": axis.store.counts(),
-            "head": {"seq": seq, "hash": digest},
-            "fault_rules": len(axis.faults.rules) if axis.faults else 0,
-        }
-    )
+async def stats(axis: AxisControl, request: Request) -> Response:
+    return JSONResponse(axis.stats())
 
 
-async def reset(axis: AxisApp, request: Request) -> Response:
+async def reset(axis: AxisControl, request: Request) -> Response:
     body = await _body(request, "ResetRequest", required=False)
     parts = {k: bool(body.get(k, True)) for k in ("messages", "registry", "faults")}
-    store = axis.store
-    with store.transaction():
-        store.reset(messages=parts["messages"], registry=parts["registry"])
-        store.event("admin", {"action": "reset", **parts})
-        if parts["registry"]:
-            axis.seed()
-    if parts["faults"] and axis.faults is not None:
-        axis.set_faults(None)
-    return JSONResponse({"ok": True, "cursor": store.head[0]})
+    cursor = axis.reset(**parts)
+    return JSONResponse({"ok": True, "cursor": cursor})
 
 
-async def list_systems(axis: AxisApp, request: Request) -> Response:
-    return JSONResponse(axis.store.list_systems())
+async def list_systems(axis: AxisControl, request: Request) -> Response:
+    return JSONResponse(axis.list_systems())
 
 
-async def put_system(axis: AxisApp, request: Request) -> Response:
+async def put_system(axis: AxisControl, request: Request) -> Response:
     body = await _body(request, "SystemRequest")
-    store = axis.store
-    system_id = body["system_id"]
-    try:
-        with store.transaction():
-            store.put_system(system_id, body["secret"], body.get("name", ""))
-            store.event("admin", {"action": "put_system", "system": system_id})
-            for code in body.get("agencies", []):
-                registration = register_agency(
-                    store, code, system_id, strict=False, owner_may_change=True
-                )
-                store.event(
-                    "agency",
-                    {
-                        "system": system_id,
-                        "code": registration.agency.code,
-                        "action": "registered",
-                        "by": "admin",
-                        "findings": [f.to_json() for f in registration.findings],
-                    },
-                )
-    except AxisError as exc:
-        raise _Refused(400, exc.message) from None
-    info = next(s for s in store.list_systems() if s["system_id"] == system_id)
+    info = axis.put_system(
+        body["system_id"], body["secret"], body.get("name", ""), list(body.get("agencies", []))
+    )
     return JSONResponse(info)
 
 
-async def list_agencies(axis: AxisApp, request: Request) -> Response:
-    return JSONResponse([_agency_json(a) for a in axis.store.agencies(include_deleted=True)])
+async def list_agencies(axis: AxisControl, request: Request) -> Response:
+    return JSONResponse([_agency_json(a) for a in axis.agencies(include_deleted=True)])
 
 
-async def put_agency(axis: AxisApp, request: Request) -> Response:
+async def put_agency(axis: AxisControl, request: Request) -> Response:
     body = await _body(request, "AgencyRequest")
-    store = axis.store
-    system_id = body["system_id"]
-    if store.system(system_id) is None:
-        raise _Refused(404, f"system {system_id!r} is not known; add it with POST /systems")
-    strict = body.get("strict", axis.config.strict)
-    fields = AgencyFields(name=body.get("name", ""), mail=body.get("mail", ""))
-    try:
-        with store.transaction():
-            registration = register_agency(
-                store, body["code"], system_id, fields, strict=strict, owner_may_change=True
-            )
-            findings = [f.to_json() for f in registration.findings]
-            store.event(
-                "agency",
-                {
-                    "system": system_id,
-                    "code": registration.agency.code,
-                    "action": "registered",
-                    "by": "admin",
-                    "findings": findings,
-                },
-            )
-    except AxisError as exc:
-        raise _Refused(400, exc.message) from None
-    return JSONResponse(_agency_json(registration.agency, findings))
+    agency, findings = axis.put_agency(
+        body["code"],
+        body["system_id"],
+        name=body.get("name", ""),
+        mail=body.get("mail", ""),
+        strict=body.get("strict"),
+    )
+    return JSONResponse(_agency_json(agency, findings))
 
 
-async def delete_agency(axis: AxisApp, request: Request) -> Response:
-    code = request.path_params["code"]
-    store = axis.store
-    agency = store.find_agency(code)
-    if agency is None:
-        raise _Refused(404, f"agency {code!r} is not registered")
-    with store.transaction():
-        store.delete_agency(agency.code)
-        store.event(
-            "agency",
-            {"system": agency.system_id, "code": agency.code, "action": "deleted", "by": "admin"},
-        )
+async def delete_agency(axis: AxisControl, request: Request) -> Response:
+    axis.delete_agency(request.path_params["code"])
     return JSONResponse({"ok": True})
 
 
@@ -274,94 +204,37 @@ def _inject_body(body: dict[str, Any]) -> bytes:
         raise _Refused(400, f"body_base64 is not base64: {exc}") from None
 
 
-async def inject(axis: AxisApp, request: Request) -> Response:
+async def inject(axis: AxisControl, request: Request) -> Response:
     body = await _body(request, "InjectRequest")
-    store = axis.store
     if ("system_id" in body) == ("as_agency" in body):
         raise _Refused(400, "give exactly one of system_id and as_agency")
     if "as_agency" in body:
-        agency = store.find_agency(body["as_agency"])
+        agency = axis.find_agency(body["as_agency"])
         if agency is None:
             raise _Refused(404, f"agency {body['as_agency']!r} is not registered")
         system_id = agency.system_id
     else:
         system_id = body["system_id"]
-    system = store.system(system_id)
-    if system is None:
-        raise _Refused(404, f"system {system_id!r} is not known")
-    data = _inject_body(body)
-    messagetype = body.get("messagetype", "edoc")
-    to = list(body.get("to", []))
-    raw_headers = [
-        (b"xroadvnpt-systemid", system_id.encode()),
-        (b"xroadvnpt-servicetype", b"eDoc"),
-        (b"xroadvnpt-messagetype", messagetype.encode()),
-        (b"xroadvnpt-hash-file", hashlib.sha256(data).hexdigest().encode()),
-    ]
-    if to:
-        raw_headers.append((b"xroadvnpt-to", ",".join(to).encode()))
-    call = Call(
-        "sendEdoc",
-        Headers(raw_headers),
-        data + b"\r\n",
-        Identity(system, {}),
-        store,
-        axis.config.replace(strict=False),
-        calendar=axis.calendar,
+    answer = axis.inject(
+        _inject_body(body),
+        system_id=system_id,
+        messagetype=body.get("messagetype", "edoc"),
+        to=list(body.get("to", [])),
+        unparsed=bool(body.get("unparsed", False)),
     )
-    unparsed = bool(body.get("unparsed", False))
-    with store.transaction():
-        store.event(
-            "admin",
-            {
-                "action": "inject",
-                "system": system_id,
-                "messagetype": messagetype,
-                "size": len(data),
-                "to": to,
-                "unparsed": unparsed,
-            },
-        )
-        try:
-            with store.savepoint():
-                answer = _store_unparsed(call, data, to) if unparsed else send_edoc(call)
-        except AxisError as exc:
-            answer = Answer(envelope.fail(exc.code, exc.message, DocId=""))
-        for kind, data_ in call.notes:
-            store.event(kind, data_)
-        result = answer.envelope or envelope.ok(DocId="")
-        store.event(
-            "response",
-            {
-                "op": "inject",
-                "system": system_id,
-                "status": result["status"],
-                "error_code": result["ErrorCode"],
-                "error_desc": result["ErrorDesc"],
-                **answer.summary,
-            },
-        )
-    return JSONResponse(result)
+    return JSONResponse(answer)
 
 
-def _store_unparsed(call: Call, data: bytes, to: list[str]) -> Answer:
-    messagetype = call.headers.vxp("messagetype") or "edoc"
-    sha256 = hashlib.sha256(data).hexdigest()
-    return store_message(
-        call, data, sha256, messagetype, "eDoc", to, "", NO_DESCRIPTION, unparsed=True
-    )
-
-
-async def list_messages(axis: AxisApp, request: Request) -> Response:
+async def list_messages(axis: AxisControl, request: Request) -> Response:
     after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
     limit = _number(request, "limit", int, 100, 1, 1000)
-    return JSONResponse(axis.store.list_messages(limit=limit, after_seq=after))
+    return JSONResponse(axis.list_messages(limit=limit, after_seq=after))
 
 
-async def message_body(axis: AxisApp, request: Request) -> Response:
+async def message_body(axis: AxisControl, request: Request) -> Response:
     """The exact bytes a message was stored with (junk before ``<?xml`` included), so a harness
     watching a running axis can judge messages sent to systems it does not play."""
-    body = axis.store.body(request.path_params["doc_id"])
+    body = axis.body(request.path_params["doc_id"])
     if body is None:
         raise _Refused(404, f"no stored message with DocId {request.path_params['doc_id']!r}")
     return Response(body, media_type="application/octet-stream")
@@ -371,8 +244,8 @@ def _page(events: list[Event], cursor: int) -> dict[str, Any]:
     return {"events": [e.to_json() for e in events], "cursor": events[-1].seq if events else cursor}
 
 
-async def timeline(axis: AxisApp, request: Request) -> Response:
-    return JSONResponse(_page(axis.store.timeline(request.path_params["doc_id"]), 0))
+async def timeline(axis: AxisControl, request: Request) -> Response:
+    return JSONResponse(_page(axis.timeline(request.path_params["doc_id"]), 0))
 
 
 def _filters(request: Request) -> dict[str, str | None]:
@@ -384,14 +257,14 @@ def _filters(request: Request) -> dict[str, str | None]:
     }
 
 
-async def events(axis: AxisApp, request: Request) -> Response:
+async def events(axis: AxisControl, request: Request) -> Response:
     after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
     limit = _number(request, "limit", int, 1000, 1, 5000)
-    found = axis.store.events_after(after, limit=limit, **_filters(request))
+    found = axis.events_after(after, limit=limit, **_filters(request))
     return JSONResponse(_page(found, after))
 
 
-async def wait_event(axis: AxisApp, request: Request) -> Response:
+async def wait_event(axis: AxisControl, request: Request) -> Response:
     after = _number(request, "after", int, 0, 0, MAX_SAFE_INT)
     timeout = _number(request, "timeout", float, DEFAULT_WAIT_S, 0.0, 60.0)
     filters = _filters(request)
@@ -399,10 +272,11 @@ async def wait_event(axis: AxisApp, request: Request) -> Response:
         "status": _text(request, "status", 100),
         "error_code": _text(request, "error_code", 10),
     }
-    deadline = axis.clock() + timeout
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     while True:
         wake = axis.bus.snapshot()
-        batch = axis.store.events_after(after, limit=500, **filters)
+        batch = axis.events_after(after, limit=500, **filters)
         for event in batch:
             if event.matches(**extra):
                 return JSONResponse(
@@ -412,25 +286,25 @@ async def wait_event(axis: AxisApp, request: Request) -> Response:
             after = batch[-1].seq
             if len(batch) == 500:
                 continue
-        remaining = deadline - axis.clock()
+        remaining = deadline - loop.time()
         if remaining <= 0:
             return JSONResponse({"timed_out": True, "cursor": after})
         await axis.bus.wait(wake, remaining)
 
 
-async def export_transcript(axis: AxisApp, request: Request) -> Response:
-    def lines() -> Any:
-        for line in axis.store.export_lines():
+async def export_transcript(axis: AxisControl, request: Request) -> Response:
+    def lines() -> Iterator[str]:
+        for line in axis.export_lines():
             yield line + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def get_faults(axis: AxisApp, request: Request) -> Response:
+async def get_faults(axis: AxisControl, request: Request) -> Response:
     return JSONResponse(axis.active_faults())
 
 
-async def set_faults(axis: AxisApp, request: Request) -> Response:
+async def set_faults(axis: AxisControl, request: Request) -> Response:
     raw = await request.body()
     try:
         spec = json.loads(raw)
@@ -442,7 +316,7 @@ async def set_faults(axis: AxisApp, request: Request) -> Response:
     return JSONResponse(axis.active_faults())
 
 
-async def clear_faults(axis: AxisApp, request: Request) -> Response:
+async def clear_faults(axis: AxisControl, request: Request) -> Response:
     axis.set_faults(None)
     return JSONResponse({"ok": True})
 
@@ -455,7 +329,7 @@ async def _unknown(request: Request) -> Response:
     return _error(404, f"no admin endpoint {request.url.path!r}; see /_admin/openapi.json")
 
 
-def admin_app(axis: AxisApp) -> Starlette:
+def admin_app(axis: AxisControl) -> Starlette:
     """The Starlette app mounted at ``/_admin``."""
 
     def guarded(path: str, endpoint: Endpoint, methods: list[str]) -> Route:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from axis import envelope
 from axis.call import Answer, Call, required, wire_time
 from axis.errors import BadRequest, Forbidden, NotFound, ValidationRefused
+from axis.events import AgencyEvent, FindingsEvent
 from axis.jsonish import JsonishError, read_object
+from axis.numbers import whole_number
+from axis.records import Agency
 from axis.registry import AgencyFields, register_agency
 from axis.signing import PREFIX
-from axis.store import Agency
 from spec.organ_ids import parse_organ_id
 
 __all__ = [
@@ -50,7 +52,7 @@ def _forms(agency: Agency) -> tuple[str, str]:
 
 
 def get_agencies_list(call: Call) -> Answer:
-    agencies = call.store.agencies()
+    agencies = call.store.registry.agencies()
     parents = _parent_ids(agencies)
     data = [
         {
@@ -70,11 +72,11 @@ def get_agencies_list_qd20(call: Call) -> Answer:
     level_text = call.headers.vxp("level")
     level = None
     if level_text:
-        if not level_text.isdigit() or not 1 <= int(level_text) <= 4:
+        level = whole_number(level_text)
+        if level is None or not 1 <= level <= 4:
             raise BadRequest(f"header {PREFIX}level={level_text!r} must be 1, 2, 3 or 4")
-        level = int(level_text)
     data = []
-    for a in call.store.agencies():
+    for a in call.store.registry.agencies():
         qd20, qcvn = _forms(a)
         if not qd20 or (level is not None and a.level != level):
             continue
@@ -87,7 +89,7 @@ def get_agencies_list_qd20(call: Call) -> Answer:
 
 
 def get_synchronize_unit(call: Call) -> Answer:
-    agencies = call.store.agencies(include_deleted=True)
+    agencies = call.store.registry.agencies(include_deleted=True)
     parents = _parent_ids(agencies)
     data = [
         {
@@ -128,33 +130,46 @@ def register_agency_op(call: Call) -> Answer:
     )
     try:
         registration = register_agency(
-            call.store, code, call.system_id, fields, strict=call.config.strict
+            call.store.registry, code, call.system_id, fields, strict=call.config.strict
         )
     except ValidationRefused as exc:
-        call.note("findings", op=call.op, system=call.system_id, code=code, refused=exc.message)
+        call.note(FindingsEvent(op=call.op, system=call.system_id, code=code, refused=exc.message))
         raise
-    findings = [f.to_json() for f in registration.findings]
     call.note(
-        "agency",
-        op=call.op,
-        system=call.system_id,
-        code=registration.agency.code,
-        action="registered",
-        valid=registration.agency.valid,
-        findings=findings,
+        AgencyEvent(
+            op=call.op,
+            system=call.system_id,
+            code=registration.agency.code,
+            action="yielded" if registration.yielded else "registered",
+            by="sdk",
+            previous=registration.previous,
+            valid=registration.agency.valid,
+            findings=registration.findings,
+        )
     )
-    if findings:
-        call.note("findings", op=call.op, system=call.system_id, code=code, findings=findings)
+    if registration.findings:
+        call.note(
+            FindingsEvent(
+                op=call.op,
+                system=call.system_id,
+                code=code,
+                errors=len(registration.findings),
+                total=len(registration.findings),
+                findings=registration.findings,
+            )
+        )
     return Answer(envelope.ok(), summary={"code": registration.agency.code})
 
 
 def delete_agency(call: Call) -> Answer:
     code = required(call, "AgencyCode", "the organ id to unregister")
-    agency = call.store.find_agency(code)
+    agency = call.store.registry.find_agency(code)
     if agency is None:
         raise NotFound(f"agency {code!r} is not registered")
     if agency.system_id != call.system_id:
         raise Forbidden(f"agency {code!r} is served by another system")
-    call.store.delete_agency(agency.code)
-    call.note("agency", op=call.op, system=call.system_id, code=agency.code, action="deleted")
+    call.store.registry.delete_agency(agency.code)
+    call.note(
+        AgencyEvent(op=call.op, system=call.system_id, code=agency.code, action="deleted", by="sdk")
+    )
     return Answer(envelope.ok(), summary={"code": agency.code})

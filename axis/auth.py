@@ -9,12 +9,12 @@ headers. Timestamps are not checked for freshness (real clients keep one for day
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 
 import orjson
 
+from axis.bounded_cache import ByteBoundedCache
 from axis.errors import AuthError, BadSignature
 from axis.signing import HASH_HEADER, PREFIX, SIGN_HEADER, decode_header, signature_valid
 from axis.store import System
@@ -34,16 +34,36 @@ class Identity:
     tolerated_8bit: bool = False
 
 
-@functools.lru_cache(maxsize=8192)
+# SDK clients repeat the same signed headers (one timestamp per service object), so the check
+# of a polling loop is a dictionary lookup after the first call. Both caches are bounded by the
+# bytes of the headers they keep (a client chooses how long its headers are).
+CACHE_BYTES = 8 * 1024 * 1024
+CACHE_ENTRY_BYTES = 16 * 1024
+_VERDICTS: ByteBoundedCache[tuple[str, bytes, str], bool] = ByteBoundedCache(
+    CACHE_BYTES, CACHE_ENTRY_BYTES
+)
+_SIGNED: ByteBoundedCache[bytes, dict[str, str]] = ByteBoundedCache(CACHE_BYTES, CACHE_ENTRY_BYTES)
+
+
 def _signature_valid(secret: str, sign_header: bytes, hash_header: str) -> bool:
-    # SDK clients repeat the same signed headers (one timestamp per service object), so the
-    # check of a polling loop is a dictionary lookup after the first call.
-    return signature_valid(secret, sign_header, hash_header)
+    key = (secret, sign_header, hash_header)
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        verdict = signature_valid(secret, sign_header, hash_header)
+        _VERDICTS.put(key, verdict, len(secret) + len(sign_header) + len(hash_header))
+    return verdict
 
 
-@functools.lru_cache(maxsize=8192)
 def _signed_values(sign_header: bytes) -> dict[str, str]:
     """The signed keys (lowercase, without the prefix) and values; cached, do not modify."""
+    values = _SIGNED.get(sign_header)
+    if values is None:
+        values = _read_signed(sign_header)
+        _SIGNED.put(sign_header, values, 2 * len(sign_header))
+    return values
+
+
+def _read_signed(sign_header: bytes) -> dict[str, str]:
     try:
         obj = orjson.loads(sign_header)
     except orjson.JSONDecodeError:

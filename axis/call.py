@@ -18,6 +18,7 @@ from typing import Any
 from axis.auth import Identity
 from axis.config import AxisConfig
 from axis.errors import BadRequest
+from axis.events import AmbiguousHeaderEvent, EventBody
 from axis.faults import Injection
 from axis.signing import PREFIX
 from axis.store import Store
@@ -50,15 +51,16 @@ class Call:
     store: Store
     config: AxisConfig
     injections: list[Injection] = field(default_factory=list)
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notes: list[EventBody] = field(default_factory=list)
     calendar: SpecClock = SYSTEM_CLOCK  # whose Vietnam date judges the documents' dates
 
     @property
     def system_id(self) -> str:
         return self.identity.system.system_id
 
-    def note(self, kind: str, **data: Any) -> None:
-        self.notes.append((kind, data))
+    def note(self, event: EventBody) -> None:
+        """Add ``event`` to the transcript with this call (even when the call is refused)."""
+        self.notes.append(event)
 
     def injected(self, kind: str) -> list[Injection]:
         return [i for i in self.injections if i.kind == kind]
@@ -115,7 +117,11 @@ def required(call: Call, key: str, what: str) -> str:
         raise BadRequest(f"header {PREFIX}{key} is required ({what})")
     conflicts = call.headers.conflicts(key)
     if conflicts:
-        call.note("ambiguous_header", op=call.op, system=call.system_id, key=key, values=conflicts)
+        call.note(
+            AmbiguousHeaderEvent(
+                op=call.op, system=call.system_id, key=key, values=tuple(conflicts)
+            )
+        )
     return value
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from axis.errors import AxisError, NotFound, ProtocolError, error_for
+from axis.events import Event, parse_event
 from axis.signing import SDK_VERSION, USER_AGENT, HeaderMap, format_sdk_timestamp, sdk_hash_file
 from spec.clock import SYSTEM_CLOCK, Clock, wall_time
 
@@ -37,7 +38,8 @@ def _fail(envelope: dict[str, Any]) -> AxisError:
 class AxisClient:
     """One connection system talking to an axis at ``endpoint`` (``URL = endpoint + "/" +
     operation``, as the SDK builds it). ``retries`` re-sends a call after an I/O error, POSTs
-    included, as the SDK does."""
+    included, as the SDK does; ``user_agent`` is the SDK's unless given (the axis's simulated
+    peers name themselves)."""
 
     def __init__(
         self,
@@ -50,6 +52,7 @@ class AxisClient:
         timeout: float = 30.0,
         retries: int = 0,
         clock: Clock = SYSTEM_CLOCK,
+        user_agent: str = USER_AGENT,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries={retries!r} must be >= 0")
@@ -58,6 +61,7 @@ class AxisClient:
         self._secret = secret
         self.carry_stale_headers = carry_stale_headers
         self.retries = retries
+        self.user_agent = user_agent
         self._base = HeaderMap(system_id, format_sdk_timestamp(wall_time(clock)))
         self._map = self._base.copy()
         self._http = httpx.Client(transport=transport, timeout=timeout)
@@ -88,7 +92,7 @@ class AxisClient:
         target.update(header_json)
         return [
             *target.headers(self._secret),
-            ("User-Agent", USER_AGENT),
+            ("User-Agent", self.user_agent),
             ("XroadVnpt-version", SDK_VERSION),
         ]
 
@@ -359,26 +363,25 @@ class AxisAdmin:
             raise AdminError(response.status_code, f"GET /messages/{doc_id}/body: {response.text}")
         return response.content
 
-    def timeline(self, doc_id: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/timeline/{doc_id}")["events"]
+    def timeline(self, doc_id: str) -> list[Event]:
+        """Every transcript event about ``doc_id`` and its status messages."""
+        return [parse_event(e) for e in self._json("GET", f"/timeline/{doc_id}")["events"]]
 
     def events(
         self, after: int = 0, *, limit: int = 1000, **filters: str
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Event], int]:
         """Events after ``after`` matching ``filters`` (kind, system, doc_id, op), and the
         cursor to pass next time."""
         page = self._json("GET", "/events", params={"after": after, "limit": limit, **filters})
-        return page["events"], int(page["cursor"])
+        return [parse_event(e) for e in page["events"]], int(page["cursor"])
 
-    def wait_for(
-        self, after: int = 0, *, timeout: float = 10.0, **filters: str
-    ) -> dict[str, Any] | None:
+    def wait_for(self, after: int = 0, *, timeout: float = 10.0, **filters: str) -> Event | None:
         """The first event after ``after`` matching ``filters`` (kind, system, doc_id, op,
         status, error_code), waiting up to ``timeout`` seconds; None on timeout."""
         page = self._json(
             "GET", "/events/wait", params={"after": after, "timeout": timeout, **filters}
         )
-        return None if page["timed_out"] else page["event"]
+        return None if page["timed_out"] else parse_event(page["event"])
 
     def transcript(self) -> str:
         """The whole transcript as JSON Lines text."""
@@ -386,6 +389,10 @@ class AxisAdmin:
         if response.status_code != 200:
             raise AdminError(response.status_code, "GET /transcript.jsonl refused")
         return response.text
+
+    def transcript_events(self) -> list[Event]:
+        """The whole transcript, each line read as a typed event."""
+        return [parse_event(line) for line in self.transcript().splitlines() if line]
 
     def faults(self) -> dict[str, Any]:
         return self._json("GET", "/faults")

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from axis.errors import ConfigError
+from axis.peer_settings import PeerSettings
+from spec.organ_ids import organ_id_problem
 
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
+DEFAULT_MAX_HEADERS = 64 * 1024
 DEFAULT_LIST_LIMIT = 500
+DEFAULT_HEADER_TIMEOUT_S = 10.0
+DEFAULT_BODY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +40,21 @@ class SystemSpec:
 
     @classmethod
     def parse(cls, text: str) -> SystemSpec:
-        """``ID:SECRET`` as given to ``--system`` (the secret may itself contain ``:``)."""
-        system_id, sep, secret = text.partition(":")
-        if not sep or not system_id or not secret:
-            raise ConfigError(f"system={text!r} must be ID:SECRET, e.g. vxp.test.01:s3cr3t")
-        return cls(system_id=system_id, secret=secret)
+        """``ID:SECRET`` or ``ID:SECRET:CODE[,CODE…]`` as given to ``--system``: the system id,
+        its secret (which may itself contain ``:``) and the agencies it serves. The part after
+        the last ``:`` is read as agency codes only when every comma-separated item is an
+        organ id; otherwise it belongs to the secret."""
+        system_id, sep, rest = text.strip().partition(":")
+        if not sep or not system_id or not rest:
+            raise ConfigError(
+                f"system={text!r} must be ID:SECRET or ID:SECRET:CODE[,CODE…], "
+                "e.g. vxp.test.01:s3cr3t:000.00.00.H44"
+            )
+        secret, sep, tail = rest.rpartition(":")
+        codes = tuple(c.strip() for c in tail.split(",")) if sep and secret else ()
+        if codes and all(organ_id_problem(c) is None for c in codes):
+            return cls(system_id=system_id, secret=secret, agencies=codes)
+        return cls(system_id=system_id, secret=rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +62,12 @@ class AxisConfig:
     """Everything one axis needs. ``data_dir=None`` keeps the database in a private temporary
     folder removed when the axis stops (tests); ``port=0`` picks a free port.
 
-    ``seed`` drives every random choice (default systems' secrets, DocIds, faults);
-    ``seed_defaults`` adds the default systems and agencies of :mod:`axis.seed` at start.
+    ``seed`` drives the default systems' secrets and the DocIds when given; without it the
+    default systems get random secrets at every start (nobody can compute them).
+    ``seed_defaults`` adds the default systems and agencies of :mod:`axis.seed` at start;
+    ``peers`` plays them as simulated peer agencies (:mod:`axis.peers`).
+    ``max_header_bytes`` bounds a request's headers (431 beyond); ``header_timeout_s`` and
+    ``body_timeout_s`` bound how long a client may take to send them.
     """
 
     host: str = "127.0.0.1"
@@ -57,11 +76,15 @@ class AxisConfig:
     strict: bool = False
     tolerate_8bit_headers: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY
+    max_header_bytes: int = DEFAULT_MAX_HEADERS
+    header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S
     list_limit: int = DEFAULT_LIST_LIMIT
     fault_file: Path | None = None
-    seed: int = 0
+    seed: int | None = None
     systems: tuple[SystemSpec, ...] = ()
     seed_defaults: bool = True
+    peers: PeerSettings | None = None
     admin_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +92,12 @@ class AxisConfig:
             raise ConfigError(f"port={self.port!r} must be in 0..65535 (0 picks a free port)")
         if self.max_body_bytes < 1024:
             raise ConfigError(f"max_body_bytes={self.max_body_bytes!r} must be at least 1024")
+        if self.max_header_bytes < 4096:
+            raise ConfigError(f"max_header_bytes={self.max_header_bytes!r} must be at least 4096")
+        for name in ("header_timeout_s", "body_timeout_s"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ConfigError(f"{name}={value!r} must be > 0 seconds")
         if self.list_limit < 1:
             raise ConfigError(f"list_limit={self.list_limit!r} must be at least 1")
         ids = [s.system_id for s in self.systems]

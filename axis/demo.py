@@ -9,12 +9,12 @@ answers with statuses 01 → 03 → 04 → 05 → 06; the sender picks them up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from axis.client import AxisClient
 from axis.config import AxisConfig
+from axis.events import CallEvent, DeliveryEvent, Event, StoredEvent
 from axis.server import RunningAxis, running_axis
 from fixtures.agencies import lookup
 from fixtures.factory import DocumentFactory
@@ -39,28 +39,29 @@ def _receive_all(client: AxisClient, messagetype: str) -> list[bytes]:
     return received
 
 
-def _describe(event: dict[str, Any]) -> str:
-    data = event["data"]
-    kind = event["kind"]
-    if kind == "call":
-        outcome = "OK" if data["status"] == "OK" else f"FAIL {data['error_code']}"
-        return f"{data['system']:<11} {data['op']:<20} {outcome}"
-    if kind == "stored":
-        code = f" status {data['status_code']}" if data.get("status_code") else ""
-        return f"{data['system']:<11} stored {data['messagetype']}{code}, {data['size']:,} bytes"
-    if kind == "delivery":
-        return f"{data['system']:<11} delivery -> {data['status']}"
-    return f"{data.get('system', ''):<11} {kind}"
+def _describe(event: Event) -> str:
+    match event.body:
+        case CallEvent() as call:
+            outcome = "OK" if call.ok else f"FAIL {call.error_code}"
+            return f"{call.system:<11} {call.op:<20} {outcome}"
+        case StoredEvent() as stored:
+            code = f" status {stored.status_code}" if stored.status_code else ""
+            return f"{stored.system:<11} stored {stored.messagetype}{code}, {stored.size:,} bytes"
+        case DeliveryEvent() as delivery:
+            return f"{delivery.system:<11} delivery -> {delivery.status}"
+    return f"{event.system:<11} {event.kind}"
 
 
 _SHOWN_CALLS = frozenset({"getEdoc", "downloadEdoc"})
 
 
-def _shown(event: dict[str, Any]) -> bool:
-    kind = event["kind"]
-    return kind in ("stored", "delivery") or (
-        kind == "call" and event["data"]["op"] in _SHOWN_CALLS
-    )
+def _shown(event: Event) -> bool:
+    match event.body:
+        case StoredEvent() | DeliveryEvent():
+            return True
+        case CallEvent(op=op):
+            return op in _SHOWN_CALLS
+    return False
 
 
 def timeline_lines(axis: RunningAxis, doc_id: str) -> list[str]:
@@ -68,13 +69,12 @@ def timeline_lines(axis: RunningAxis, doc_id: str) -> list[str]:
     status messages that report on it."""
     with axis.admin() as admin:
         events = [e for e in admin.timeline(doc_id) if _shown(e)]
-    start = datetime.fromisoformat(events[0]["ts"].replace("Z", "+00:00")) if events else None
+    start = events[0].at if events else None
     lines = []
     for event in events:
-        at = datetime.fromisoformat(event["ts"].replace("Z", "+00:00"))
-        offset = (at - start).total_seconds() * 1000 if start else 0.0
-        short = event["data"].get("doc_id", "")[:8]
-        lines.append(f"  +{offset:7.1f} ms  #{event['seq']:<5} {short:<8}  {_describe(event)}")
+        offset = (event.at - start).total_seconds() * 1000 if start else 0.0
+        short = event.doc_id[:8]
+        lines.append(f"  +{offset:7.1f} ms  #{event.seq:<5} {short:<8}  {_describe(event)}")
     return lines
 
 
@@ -124,7 +124,9 @@ def run_demo(out: Callable[[str], None] = print, screenshot: Path | None = None)
         if screenshot is not None:
             from axis.dashboard import capture_dashboard_screenshot
 
-            picture = capture_dashboard_screenshot(f"{axis.url}/ui/", screenshot / "dashboard.png")
+            picture = capture_dashboard_screenshot(
+                f"{axis.url}/ui/", screenshot / "dashboard.png", token=axis.admin_token
+            )
             out(f"\ndashboard screenshot: {picture}")
         with axis.admin() as admin:
             stats = admin.stats()

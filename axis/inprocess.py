@@ -17,13 +17,13 @@ __all__ = ["InProcessTransport"]
 
 
 class InProcessTransport(httpx.BaseTransport):
-    """``httpx.Client(transport=InProcessTransport(app))`` calls ``app`` directly. Close it
-    (or use it as a context manager) to stop its event loop."""
+    """``httpx.Client(transport=InProcessTransport(app))`` calls ``app`` directly, as if from
+    ``client`` (address, port). Close it (or close the client) to stop its event loop."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
         self._stack = contextlib.ExitStack()
         self._portal = self._stack.enter_context(start_blocking_portal(backend="asyncio"))
-        self._inner = httpx.ASGITransport(app=app)
+        self._inner = httpx.ASGITransport(app=app, client=client)
 
     def __repr__(self) -> str:
         return f"InProcessTransport({self._inner.app!r})"

@@ -11,7 +11,8 @@ from typing import Any
 from axis import envelope
 from axis.call import Answer, Call, Handler, read_messagetype, required, wire_time
 from axis.errors import NotFound
-from axis.store import DONE
+from axis.events import DeliveryEvent
+from axis.records import DONE
 
 _OK = envelope.ok()
 
@@ -50,10 +51,10 @@ def _render_inbox(rows: list[tuple[Any, ...]]) -> Inbox:
 
 def get_received_list(call: Call) -> Answer:
     messagetype = read_messagetype(call)
-    items, listed, encoded = call.store.inbox_view(
+    items, listed, encoded = call.store.mailbox.inbox_view(
         call.system_id, messagetype, call.config.list_limit, _render_inbox
     )
-    summary = {"messagetype": messagetype, "listed": listed}
+    summary: dict[str, Any] = {"messagetype": messagetype, "listed": tuple(listed)}
     if not call.injections:
         return Answer(_OK, encoded=encoded, summary=summary)
     for injection in call.injections:
@@ -64,7 +65,7 @@ def get_received_list(call: Call) -> Answer:
         elif injection.kind == "reorder" and len(items) > 1:
             items = list(items)
             random.Random(injection.params["shuffle_seed"]).shuffle(items)
-    summary["listed"] = [i["docId"] for i in items]
+    summary["listed"] = tuple(i["docId"] for i in items)
     return Answer(envelope.ok(data=items), summary=summary)
 
 
@@ -74,7 +75,7 @@ def _doc_id(call: Call) -> str:
 
 def get_edoc(call: Call) -> Answer:
     doc_id = _doc_id(call)
-    body = call.store.readable_body(call.system_id, doc_id)
+    body = call.store.mailbox.readable_body(call.system_id, doc_id)
     if body is None:
         raise NotFound(f"document {doc_id!r} not found")
     data = base64.b64encode(body).decode("ascii")
@@ -83,7 +84,7 @@ def get_edoc(call: Call) -> Answer:
 
 def download_edoc(call: Call) -> Answer:
     doc_id = _doc_id(call)
-    body = call.store.readable_body(call.system_id, doc_id)
+    body = call.store.mailbox.readable_body(call.system_id, doc_id)
     if body is None:
         raise NotFound(f"document {doc_id!r} not found")
     return Answer(raw=body, summary={"doc_id": doc_id, "size": len(body)})
@@ -99,20 +100,21 @@ _STATUS_DESC = {
 def update_status(call: Call) -> Answer:
     doc_id = _doc_id(call)
     status = required(call, "status", "done, fail or processing")
-    delivery = call.store.delivery(call.system_id, doc_id)
+    delivery = call.store.mailbox.delivery(call.system_id, doc_id)
     if delivery is None:
         raise NotFound(f"document {doc_id!r} not found among your deliveries")
     word = status.lower() if status.lower() in _STATUS_DESC else status
     if delivery.status != word:
         desc = _STATUS_DESC.get(word, f"status {word!r} reported by the receiver")
-        call.store.set_delivery_status(delivery, word, desc)
+        call.store.mailbox.set_delivery_status(delivery, word, desc)
         call.note(
-            "delivery",
-            doc_id=doc_id,
-            system=call.system_id,
-            status=word,
-            previous=delivery.status,
-            listed=word != DONE,
+            DeliveryEvent(
+                doc_id=doc_id,
+                system=call.system_id,
+                status=word,
+                previous=delivery.status,
+                listed=word != DONE,
+            )
         )
     return Answer(envelope.ok(), summary={"doc_id": doc_id, "ack": word})
 
@@ -121,7 +123,7 @@ def get_sent_list(call: Call) -> Answer:
     messagetype = read_messagetype(call)
     doc_id = call.headers.vxp("docId") or None
     items = []
-    for msg, deliveries in call.store.sent(
+    for msg, deliveries in call.store.mailbox.sent(
         call.system_id, messagetype, doc_id, call.config.list_limit
     ):
         for d in deliveries:
@@ -155,7 +157,7 @@ def get_sent_list(call: Call) -> Answer:
 
 def count(messagetype: str) -> Handler:
     def count(call: Call) -> Answer:
-        n = call.store.inbox_count(call.system_id, messagetype)
+        n = call.store.mailbox.inbox_count(call.system_id, messagetype)
         return Answer(envelope.ok(count=n), summary={"messagetype": messagetype, "count": n})
 
     return count

@@ -41,12 +41,19 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class System:
+    """A connection system; ``simulated`` for the axis's own default systems (played by
+    simulated peers), False for those an operator added."""
+
     system_id: str
     secret: str
     name: str
+    simulated: bool = False
 
     def __repr__(self) -> str:  # never show the secret
-        return f"System(system_id={self.system_id!r}, name={self.name!r})"
+        return (
+            f"System(system_id={self.system_id!r}, name={self.name!r}, "
+            f"simulated={self.simulated!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,9 @@
 
 An agency code is bound to the system that registered it (``registerAgency``, the admin API or
 the seed); both written forms of a valid organ id (QCVN 102 and QĐ 20) find the same agency.
+A code served by a simulated (default) system is yielded to an operator-added system that
+registers it *[axis choice]*; between operator-added systems a code already served is refused
+(the admin API may still move it), and a simulated system never takes a code from another.
 In lenient mode any non-empty code is accepted and an invalid one yields a finding; strict mode
 refuses it. A connection system id (``W00``) is never an agency.
 """
@@ -11,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from axis.errors import BadRequest, Forbidden, ValidationRefused
-from axis.store import Agency, Store
+from axis.records import Agency
+from axis.store_registry import RegistryStore
 from spec.errors import InvalidOrganId
 from spec.findings import Finding, Severity
 from spec.organ_ids import IdForm, OrganId, organ_id_problem, parse_organ_id
@@ -34,9 +38,17 @@ class AgencyFields:
 
 @dataclass(frozen=True, slots=True)
 class Registration:
+    """A registration done: the agency as stored, findings on its code, and the system that
+    served it before when it changed hands (``yielded`` when a simulated system gave it up)."""
+
     agency: Agency
     findings: tuple[Finding, ...]
-    changed_owner: bool
+    previous: str = ""
+    yielded: bool = False
+
+    @property
+    def changed_owner(self) -> bool:
+        return bool(self.previous)
 
 
 def is_system_code(code: str) -> bool:
@@ -57,7 +69,7 @@ def other_form(oid: OrganId) -> str | None:
 
 
 def register_agency(
-    store: Store,
+    registry: RegistryStore,
     code: str,
     system_id: str,
     fields: AgencyFields = AgencyFields(),
@@ -68,8 +80,8 @@ def register_agency(
     """Bind ``code`` to ``system_id`` (inside the caller's transaction).
 
     Raises ``BadRequest`` for an empty or W00 code, ``ValidationRefused`` for an invalid code in
-    strict mode, ``Forbidden`` when another system serves it (unless ``owner_may_change``, used
-    by the admin API)."""
+    strict mode, ``Forbidden`` when another system serves it, unless that one is simulated and
+    ``system_id`` is not (it yields), or ``owner_may_change`` (the admin API, the seed)."""
     code = code.strip()
     if not code:
         raise BadRequest("agency code is empty")
@@ -80,24 +92,41 @@ def register_agency(
     if problem is not None:
         if strict:
             raise ValidationRefused(f"{problem} (strict mode)")
-        findings = (Finding(ORGAN_ID_REQUIREMENT, Severity.ERROR, "registerAgency/code", problem),)
-    existing = store.find_agency(code, include_deleted=True)
-    changed_owner = existing is not None and existing.system_id != system_id
-    if changed_owner and not existing.deleted and not owner_may_change:  # type: ignore[union-attr]
-        raise Forbidden(f"agency {code!r} is served by another system; it cannot be taken over")
+        findings = (Finding(ORGAN_ID_REQUIREMENT, Severity.ERROR, "/registerAgency/code", problem),)
+    existing = registry.find_agency(code, include_deleted=True)
+    previous = ""
+    yielded = False
+    if existing is not None and existing.system_id != system_id and not existing.deleted:
+        previous = existing.system_id
+        yielded = _yields(registry, previous, system_id)
+        if not yielded and not owner_may_change:
+            raise Forbidden(f"agency {code!r} is served by another system; it cannot be taken over")
     # Re-registering under the other form updates the agency as first registered.
     stored = existing.code if existing is not None else code
     oid = parse_organ_id(stored) if organ_id_problem(stored) is None else None
-    agency = store.put_agency(
+    agency = registry.put_agency(
         stored,
         system_id,
         alt_code=other_form(oid) if oid is not None else None,
         level=oid.level if oid is not None else 0,
         valid=problem is None,
-        name=fields.name,
+        name=fields.name or (existing.name if existing is not None else ""),
         mail=fields.mail,
         mobile=fields.mobile,
         fax=fields.fax,
         pcode=fields.pcode,
     )
-    return Registration(agency, findings, changed_owner)
+    return Registration(agency, findings, previous, yielded)
+
+
+def _yields(registry: RegistryStore, holder: str, claimant: str) -> bool:
+    """Whether the system ``holder`` gives its code up to ``claimant``: a simulated system
+    yields to one the operator added."""
+    held_by = registry.system(holder)
+    claimed_by = registry.system(claimant)
+    return (
+        held_by is not None
+        and held_by.simulated
+        and claimed_by is not None
+        and not claimed_by.simulated
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from axis.errors import Unroutable
 from axis.registry import is_system_code
-from axis.store import Store
+from axis.store_registry import RegistryStore
 
 __all__ = ["Route", "recipient_codes", "route"]
 
@@ -48,7 +48,7 @@ def recipient_codes(message_recipients: list[str], to_header: str | None) -> lis
     return list(seen)
 
 
-def route(store: Store, codes: list[str]) -> Route:
+def route(registry: RegistryStore, codes: list[str]) -> Route:
     """Resolve every code to its serving system; raises ``Unroutable`` naming every code that
     cannot be delivered (none at all, a W00 code, or an agency nobody serves)."""
     if not codes:
@@ -62,7 +62,7 @@ def route(store: Store, codes: list[str]) -> Route:
     found: list[tuple[str, str]] = []
     unknown: list[str] = []
     for code in codes:
-        agency = store.find_agency(code)
+        agency = registry.find_agency(code)
         if agency is None:
             unknown.append(code)
         else:

@@ -1,15 +1,28 @@
 """``sendEdoc``: check the file against its hash, drop re-sends, parse and validate it with the
-spec, route it, store it once with a delivery per recipient system (AXIS_PROTOCOL.md §4, §5).
+spec, check that the caller speaks for its From, route it, store it once with a delivery per
+recipient system (AXIS_PROTOCOL.md §4, §5).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import spec
 from axis import envelope
 from axis.call import Answer, Call, read_messagetype, required
-from axis.errors import BadRequest, TooLarge, Unroutable, ValidationRefused
+from axis.errors import AxisError, BadRequest, Forbidden, TooLarge, Unroutable, ValidationRefused
+from axis.events import (
+    AnomalyEvent,
+    DeliveryEvent,
+    DuplicateEvent,
+    FindingsEvent,
+    IdentityEvent,
+    Recipient,
+    RouteEvent,
+    StoredEvent,
+)
+from axis.records import PENDING
 from axis.routing import recipient_codes, route
 from axis.signing import PREFIX, digest_matches
 from spec.errors import InputRefused, NotEdXML
@@ -32,7 +45,7 @@ def _file_bytes(call: Call, hash_file: str) -> tuple[bytes, str]:
     if stripped is not body:
         whole = hashlib.sha256(body).digest()
         if digest_matches(whole, hash_file):
-            call.note("anomaly", op=call.op, system=call.system_id, what="body-without-crlf")
+            call.note(AnomalyEvent(op=call.op, system=call.system_id, what="body-without-crlf"))
             return body, whole.hex()
     raise BadRequest(
         f"{PREFIX}hash-file {hash_file!r} is not the SHA-256 of the file "
@@ -74,9 +87,9 @@ def send_edoc(call: Call) -> Answer:
     service_type = call.headers.vxp("servicetype") or "eDoc"
     hash_file = required(call, "hash-file", "SHA-256 of the file")
     data, sha256 = _file_bytes(call, hash_file)
-    earlier = call.store.find_duplicate(call.system_id, sha256)
+    earlier = call.store.mailbox.find_duplicate(call.system_id, sha256)
     if earlier is not None:
-        call.note("duplicate", op=call.op, system=call.system_id, doc_id=earlier, sha256=sha256)
+        call.note(DuplicateEvent(op=call.op, system=call.system_id, doc_id=earlier, sha256=sha256))
         return Answer(envelope.ok(DocId=earlier), summary={"doc_id": earlier, "duplicate": True})
     try:
         parsed = spec.check(
@@ -91,37 +104,63 @@ def send_edoc(call: Call) -> Answer:
     message = parsed.message
     findings = parsed.findings
     errors = spec.errors(findings)
-    if findings:
-        call.note(
-            "findings",
-            op=call.op,
-            system=call.system_id,
-            sha256=sha256,
-            errors=len(errors),
-            total=len(findings),
-            findings=[f.to_json() for f in findings[:MAX_NOTED_FINDINGS]],
-        )
+    noted = FindingsEvent(
+        op=call.op,
+        system=call.system_id,
+        sha256=sha256,
+        errors=len(errors),
+        total=len(findings),
+        findings=tuple(findings[:MAX_NOTED_FINDINGS]),
+    )
     strict = call.config.strict
     if strict and errors:
-        raise ValidationRefused(
+        refused = (
             f"document refused in strict mode, {len(errors)} error-level findings: "
             f"{_finding_digest(errors)}"
         )
+        call.note(dataclasses.replace(noted, refused=refused))
+        raise ValidationRefused(refused)
     if message.kind != messagetype:
         what = f"{PREFIX}messagetype is {messagetype!r} but the body is an {message.kind} message"
         if strict:
             raise ValidationRefused(f"{what} (strict mode)")
-        call.note("anomaly", op=call.op, system=call.system_id, what="messagetype-mismatch")
+        call.note(AnomalyEvent(op=call.op, system=call.system_id, what="messagetype-mismatch"))
+    from_code = (message.sender or "").strip()
     codes = recipient_codes(message.recipients, call.headers.vxp("to"))
-    return store_message(
-        call,
-        data,
-        sha256,
-        messagetype,
-        service_type,
-        codes,
-        message.sender or "",
-        _describe(message),
+    try:
+        _check_speaks_for(call, from_code, message.kind)
+        answer = store_message(
+            call, data, sha256, messagetype, service_type, codes, from_code, _describe(message)
+        )
+    except AxisError:
+        if findings:
+            call.note(noted)
+        raise
+    if findings:
+        call.note(dataclasses.replace(noted, doc_id=answer.summary["doc_id"]))
+    return answer
+
+
+def _check_speaks_for(call: Call, from_code: str, kind: str) -> None:
+    """The From of an edoc or a status must be an agency the calling system serves
+    *[axis choice]*: a system speaks only for its own agencies."""
+    agency = call.store.registry.find_agency(from_code) if from_code else None
+    if agency is not None and agency.system_id == call.system_id:
+        return
+    call.note(
+        IdentityEvent(
+            op=call.op,
+            system=call.system_id,
+            code=from_code,
+            messagetype=kind,
+            served_by=agency.system_id if agency is not None else "",
+        )
+    )
+    if not from_code:
+        raise Forbidden(f"the {kind} message has no From; a system speaks only for its agencies")
+    raise Forbidden(
+        f"From {from_code!r} is not an agency served by system {call.system_id!r}; a system "
+        "speaks only for the agencies it registered (registerAgency); nothing was stored"
     )
 
 
@@ -134,7 +173,7 @@ def _send_foreign_xml(
     if call.config.strict or not to_header:
         why = "strict mode" if call.config.strict else f"no {PREFIX}to header to route it by"
         raise BadRequest(f"body refused: {reason} ({why})")
-    call.note("anomaly", op=call.op, system=call.system_id, what="not-edxml", reason=reason)
+    call.note(AnomalyEvent(op=call.op, system=call.system_id, what="not-edxml", reason=reason))
     codes = recipient_codes([], to_header)
     return store_message(
         call, data, sha256, messagetype, service_type, codes, "", NO_DESCRIPTION, not_edxml=True
@@ -155,12 +194,20 @@ def store_message(
     """Route to ``codes``, store the message and its deliveries, note all of it (``marks``,
     such as ``unparsed=True``, go into the ``stored`` event)."""
     try:
-        decision = route(call.store, codes)
+        decision = route(call.store.registry, codes)
     except Unroutable as exc:
-        call.note("route", op=call.op, system=call.system_id, codes=codes, refused=exc.message)
+        call.note(
+            RouteEvent(
+                op=call.op,
+                system=call.system_id,
+                codes=tuple(codes),
+                refused=exc.message,
+                messagetype=messagetype,
+            )
+        )
         raise
     delay = sum(float(i.params["delay_s"]) for i in call.injected("delay"))
-    doc_id = call.store.add_message(
+    doc_id = call.store.mailbox.add_message(
         sender=call.system_id,
         messagetype=messagetype,
         service_type=service_type,
@@ -172,26 +219,29 @@ def store_message(
         **described,
     )
     call.note(
-        "stored",
-        op=call.op,
-        system=call.system_id,
-        doc_id=doc_id,
-        messagetype=messagetype,
-        sha256=sha256,
-        size=len(data),
-        document_id=described["document_id"],
-        status_code=described["status_code"],
-        recipients=decision.to_json(),
-        **marks,
+        StoredEvent(
+            op=call.op,
+            system=call.system_id,
+            doc_id=doc_id,
+            messagetype=messagetype,
+            sha256=sha256,
+            size=len(data),
+            from_code=from_code,
+            document_id=described["document_id"],
+            status_code=described["status_code"],
+            recipients=tuple(Recipient(code, system) for code, system in decision.recipients),
+            **marks,
+        )
     )
     for system_id, served in decision.deliveries.items():
         call.note(
-            "delivery",
-            doc_id=doc_id,
-            system=system_id,
-            sender=call.system_id,
-            to=served,
-            status="pending",
-            visible_after_s=delay,
+            DeliveryEvent(
+                doc_id=doc_id,
+                system=system_id,
+                sender=call.system_id,
+                to=tuple(served),
+                status=PENDING,
+                visible_after_s=delay,
+            )
         )
     return Answer(envelope.ok(DocId=doc_id), summary={"doc_id": doc_id})

@@ -67,8 +67,9 @@ def sign(secret: str, sign_header: bytes) -> str:
 
 def signature_valid(secret: str, sign_header: bytes, hash_header: str) -> bool:
     """Whether ``hash_header`` is the HMAC of the received sign-header bytes (case-insensitive,
-    constant time)."""
-    return hmac.compare_digest(sign(secret, sign_header), hash_header.strip().lower())
+    constant time; a value with non-ASCII characters simply does not match)."""
+    given = hash_header.strip().lower().encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(sign(secret, sign_header).encode("ascii"), given)
 
 
 def decode_header(raw: bytes) -> str:
@@ -93,10 +94,10 @@ def hash_file_matches(data: bytes, given: str) -> bool:
 
 def digest_matches(digest: bytes, given: str) -> bool:
     """``hash_file_matches`` for an already computed SHA-256 digest."""
-    given = given.strip().lower()
-    if len(given) == 64:
-        return hmac.compare_digest(digest.hex(), given)
-    return hmac.compare_digest("".join(f"{b:x}" for b in digest), given)
+    text = given.strip().lower()
+    expected = digest.hex() if len(text) == 64 else "".join(f"{b:x}" for b in digest)
+    # Bytes, not text: compare_digest refuses non-ASCII strings (a hostile hash-file).
+    return hmac.compare_digest(expected.encode("ascii"), text.encode("utf-8", "surrogateescape"))
 
 
 class HeaderMap:

@@ -21,7 +21,6 @@ GENESIS = "0" * 64
 
 __all__ = [
     "GENESIS",
-    "Event",
     "Verification",
     "canonical",
     "chain_hash",
@@ -64,41 +63,6 @@ def record_bytes(seq: int, ts: str, kind: str, data_json: bytes) -> bytes:
 def chain_hash(prev: str, record: bytes) -> str:
     """The hash of an event record (its canonical bytes) chained to the previous hash."""
     return hashlib.sha256(prev.encode("ascii") + record).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One transcript event. ``data`` holds the details; ``system``, ``doc_id`` and ``op``
-    (when the event has them) are also in ``data`` and are what filters match on."""
-
-    seq: int
-    ts: str
-    kind: str
-    data: dict[str, Any]
-    prev: str
-    hash: str
-
-    @property
-    def record(self) -> dict[str, Any]:
-        return {"seq": self.seq, "ts": self.ts, "kind": self.kind, "data": self.data}
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.record, "prev": self.prev, "hash": self.hash}
-
-    def line(self) -> str:
-        """The event as one JSON Lines line (without the newline)."""
-        return canonical(self.to_json()).decode("utf-8")
-
-    def matches(self, **wanted: Any) -> bool:
-        """Whether every given field (``kind`` or a key of ``data``) has the given value;
-        ``None`` values are ignored."""
-        for key, value in wanted.items():
-            if value is None:
-                continue
-            have = self.kind if key == "kind" else self.data.get(key)
-            if have != value:
-                return False
-        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ __all__ = ["Headers"]
 
 _PREFIX_LOWER = PREFIX.lower().encode("ascii")
 _SUMMARY_SKIP = frozenset({b"sign-header", b"hash-header", b"sign-header-key"})
-_SUMMARY_MAX = 200
 
 
 class Headers:
@@ -68,18 +67,16 @@ class Headers:
         values = {decode_header(v).strip() for n, v in self._raw if n == name}
         return sorted(values) if len(values) > 1 else []
 
-    def summary(self) -> dict[str, str]:
-        """The ``XroadVnpt-*`` headers for the transcript (signature headers left out, long
-        values cut), plus the user agent."""
-        out: dict[str, str] = {}
+    def summary_pairs(self) -> list[tuple[str, str]]:
+        """The ``XroadVnpt-*`` headers (signature headers left out), first spelling first,
+        plus the user agent, for the transcript (which bounds them)."""
+        out: list[tuple[str, str]] = []
         for name, value in self._raw:
             lower = name.lower()
             if lower.startswith(_PREFIX_LOWER):
                 key = lower[len(_PREFIX_LOWER) :]
-                if key in _SUMMARY_SKIP:
-                    continue
-                text = decode_header(value)
-                out.setdefault(key.decode("latin-1"), text[:_SUMMARY_MAX])
+                if key not in _SUMMARY_SKIP:
+                    out.append((key.decode("latin-1"), decode_header(value)))
             elif lower == b"user-agent":
-                out.setdefault("user-agent", decode_header(value)[:_SUMMARY_MAX])
+                out.append(("user-agent", decode_header(value)))
         return out

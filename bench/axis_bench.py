@@ -234,7 +234,7 @@ def _populate(axis: RunningAxis, systems: list[SystemSpec], caller: SystemSpec) 
         for n in range(POPULATION):
             receiver = caller if n < LISTED else targets[n % len(targets)]
             sender = targets[(n + 1) % len(targets)]
-            store.add_message(
+            store.mailbox.add_message(
                 sender=sender.system_id,
                 messagetype="edoc",
                 service_type="eDoc",
@@ -361,7 +361,7 @@ def breakdown(exchanges: int = 300) -> dict[str, float]:
                 for scope, body in scopes:
                     await call(scope, body)
                 cpu += time.process_time() - started
-                doc_id = app.store.inbox(receiver[0], "edoc", 1)[0][0]
+                doc_id = app.store.mailbox.inbox(receiver[0], "edoc", 1)[0][0]
                 replying = {
                     **sending,
                     "from": receiver[0],
@@ -388,10 +388,10 @@ def breakdown(exchanges: int = 300) -> dict[str, float]:
             return cpu
 
         asyncio.run(run(0, 20))
-        timed = _TimedConnection(app.store._db)
-        app.store._db = timed  # type: ignore[assignment]
+        timed = _TimedConnection(app.store.db.conn)
+        app.store.db.conn = timed  # type: ignore[assignment]
         total = asyncio.run(run(20, exchanges))
-        app.store._db = timed.inner
+        app.store.db.conn = timed.inner
         app.store.close()
     started = time.process_time()
     for _ in range(exchanges):

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage, status_reports
+from axis.events import EventKind, RouteEvent
+from conformance.observe import (
+    CALL,
+    READ_OPS,
+    WireEvent,
+    WireMessage,
+    call_body,
+    status_reports,
+)
 from conformance.world import World
 from reports.model import Evidence
 from spec.catalogue import Level, catalogue
@@ -370,19 +378,22 @@ def _calls(
 ) -> None:
     sut_system = world.cast.sut.system_id
     result.judge(["SEC-SIGNED-REQUESTS"], len(calls))
-    refused = [e for e in calls if e.data.get("error_code") == "1"]
+    refused = [(e, c) for e in calls if (c := call_body(e)) is not None and c.error_code == "1"]
     if refused:
+        first = refused[0][1]
         result.fault(
             "SEC-SIGNED-REQUESTS",
             f"the axis refused {len(refused)} of the SUT's {len(calls)} calls for their "
-            f"signature (first: {refused[0].op}: {refused[0].data.get('error_desc')!r})",
-            [_evidence("calls refused for their signature", refused)],
+            f"signature (first: {first.op}: {first.error_desc!r})",
+            [_evidence("calls refused for their signature", [e for e, _ in refused])],
         )
     mine = {m.doc_id for m in messages if sut_system in m.deliveries}
     mine |= {e.doc_id for e in stored if e.system == sut_system}
     mine |= {
         e.doc_id or ""
-        for e in world.observer.events(world.started_cursor, kind="delivery", system=sut_system)
+        for e in world.observer.events(
+            world.started_cursor, kind=EventKind.DELIVERY, system=sut_system
+        )
     }
     reads = [e for e in calls if e.op in (*READ_OPS, "updateStatus") and e.doc_id]
     result.judge(["SEC-OWN-MESSAGES-ONLY"], len(reads))
@@ -400,14 +411,13 @@ def _routes(result: Audit, world: World, after: int) -> None:
     """Sends the axis refused to route: a W00 recipient, an agency nobody serves."""
     sut_system = world.cast.sut.system_id
     sends = world.observer.events(after, kind=CALL, system=sut_system, op="sendEdoc")
-    for event in world.observer.events(after, kind="route", system=sut_system):
-        refused = event.data.get("refused")
-        if not refused:
+    for event in world.observer.events(after, kind=EventKind.ROUTE, system=sut_system):
+        if not isinstance(event.body, RouteEvent) or not event.body.refused:
             continue
+        refused = event.body.refused
         call = next((c for c in sends if c.seq > event.seq), None)
-        headers = call.data.get("headers", {}) if call is not None else {}
-        messagetype = str(headers.get("messagetype", "")).lower()
-        codes = [str(c) for c in event.data.get("codes") or ()]
+        messagetype = event.body.messagetype.lower()
+        codes = list(event.body.codes)
         shown = [e for e in (event, call) if e is not None]
         evidence = [_evidence("the axis refused to route a message of the SUT", shown)]
         what = messagetype or "message"

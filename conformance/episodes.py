@@ -10,8 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from axis.events import EventKind
 from conformance.contract import Attachment, DocumentRequest, SentDocument
-from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage, ack_word
+from conformance.observe import (
+    CALL,
+    READ_OPS,
+    WireEvent,
+    WireMessage,
+    ack_word,
+    is_ok_call,
+    listed_docs,
+    route_refusal,
+    stored_body,
+    stored_on,
+)
 from conformance.world import Delivered, Party, World
 from fixtures.factory import PDF_TYPE, ZIP_TYPE, pdf_bytes, zip_bytes
 from reports.model import Evidence
@@ -108,7 +120,7 @@ def collect_receipts(world: World, receipts: Sequence[Receipt], after: int) -> N
     observer = world.observer
     sut = world.cast.sut.system_id
     responses = observer.events(after, kind=CALL, system=sut)
-    stored = observer.events(after, kind="stored")
+    stored = observer.events(after, kind=EventKind.STORED)
     for receipt in receipts:
         doc_id = receipt.doc_id
         receipt.stored = next((e for e in stored if e.doc_id == doc_id), None)
@@ -116,23 +128,21 @@ def collect_receipts(world: World, receipts: Sequence[Receipt], after: int) -> N
             (
                 e
                 for e in responses
-                if e.op == "getReceivedEdocList" and e.ok and doc_id in (e.data.get("listed") or ())
+                if e.op == "getReceivedEdocList" and is_ok_call(e) and doc_id in listed_docs(e)
             ),
             None,
         )
         receipt.downloads = [
-            e for e in responses if e.op in READ_OPS and e.ok and e.doc_id == doc_id
+            e for e in responses if e.op in READ_OPS and is_ok_call(e) and e.doc_id == doc_id
         ]
         receipt.acks = [
-            e for e in responses if e.op == "updateStatus" and e.ok and e.doc_id == doc_id
+            e for e in responses if e.op == "updateStatus" and is_ok_call(e) and e.doc_id == doc_id
         ]
         if receipt.document_id:
             receipt.statuses = [
                 observer.message(e)
                 for e in stored
-                if e.system == sut
-                and e.data.get("messagetype") == "status"
-                and (e.data.get("document_id") or "").strip() == receipt.document_id
+                if e.system == sut and stored_on(e, receipt.document_id, "status")
             ]
 
 
@@ -144,15 +154,16 @@ def wait_first_reports(world: World, receipts: Sequence[Receipt], after: int) ->
 
     def pending() -> list[str]:
         for event in world.observer.stored(after, system=world.cast.sut.system_id):
-            if event.data.get("messagetype") == "status":
-                waiting.discard((event.data.get("document_id") or "").strip())
+            noted = stored_body(event)
+            if noted is not None and noted.messagetype == "status":
+                waiting.discard(noted.document_id.strip())
         return sorted(waiting)
 
     return world.observer.wait_all(
         after,
         bounds.transport + bounds.first_status,
         pending,
-        kind="stored",
+        kind=EventKind.STORED,
         system=world.cast.sut.system_id,
     )
 
@@ -165,8 +176,8 @@ def wait_acks(world: World, doc_ids: Sequence[str], after: int, within: float) -
         for event in world.observer.events(
             after, kind=CALL, system=world.cast.sut.system_id, op="updateStatus"
         ):
-            if event.ok:
-                waiting.discard(event.doc_id or "")
+            if is_ok_call(event):
+                waiting.discard(event.doc_id)
         return sorted(waiting)
 
     return world.observer.wait_all(
@@ -262,22 +273,21 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
     event = world.observer.wait(
         after,
         world.bounds.action,
-        lambda e: (
-            (e.data.get("document_id") or "").strip() == sent.document_id
-            and e.data.get("messagetype") == "edoc"
-        ),
-        kind="stored",
+        lambda e: stored_on(e, sent.document_id, "edoc"),
+        kind=EventKind.STORED,
         system=sut,
     )
     message = world.observer.message(event) if event is not None else None
     refusals = [
-        e for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc") if not e.ok
+        e
+        for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc")
+        if not is_ok_call(e)
     ]
     if message is None:
         refusals += [
             e
-            for e in world.observer.events(after, kind="route", system=sut)
-            if e.data.get("refused")
+            for e in world.observer.events(after, kind=EventKind.ROUTE, system=sut)
+            if route_refusal(e)
         ]
     return Dispatch(request, sent, message, refusals)
 

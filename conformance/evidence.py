@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from axis.events import CallEvent, DeliveryEvent, StoredEvent
 from conformance.judge import Judgement
-from conformance.observe import CALL, WireEvent, ack_word
+from conformance.observe import WireEvent, ack_word
 from reports.model import (
     Conditions,
     DocumentTimeline,
@@ -169,12 +170,13 @@ def build_timelines(
     doc_of: dict[str, str] = {}  # axis docId -> DocumentId, for edocs
     to_of: dict[str, str] = {}  # axis docId -> the first agency it was delivered for
     for event in events:
-        if event.kind == "delivery" and event.data.get("status") == "pending":
-            to_of.setdefault(event.doc_id or "", ",".join(event.data.get("to") or ()))
-        if event.kind == "stored" and event.data.get("messagetype") == "edoc":
-            document_id = (event.data.get("document_id") or "").strip()
+        body = event.body
+        if isinstance(body, DeliveryEvent) and body.status == "pending":
+            to_of.setdefault(event.doc_id, ",".join(body.to))
+        if isinstance(body, StoredEvent) and body.messagetype == "edoc":
+            document_id = body.document_id.strip()
             if document_id in wanted:
-                doc_of[event.doc_id or ""] = document_id
+                doc_of[event.doc_id] = document_id
     lanes: dict[str, list[TimelineEvent]] = {d: [] for d in wanted}
     listed_seen: set[tuple[str, str]] = set()
     for event in events:
@@ -192,14 +194,14 @@ def _timeline_event(
     organ_of_system: dict[str, str],
     listed_seen: set[tuple[str, str]],
 ) -> None:
-    data = event.data
-    if event.kind == "stored":
-        if data.get("messagetype") == "status":
-            document_id = (data.get("document_id") or "").strip()
+    body = event.body
+    if isinstance(body, StoredEvent):
+        if body.messagetype == "status":
+            document_id = body.document_id.strip()
             if document_id in lanes:
-                code = _code_text(data.get("status_code") or "")
-                sender_organ = organ_of_system.get(event.system or "", event.system or "?")
-                addressee = to_of.get(event.doc_id or "", "") or sender_organ
+                code = _code_text(body.status_code)
+                sender_organ = organ_of_system.get(event.system, event.system or "?")
+                addressee = to_of.get(event.doc_id, "") or sender_organ
                 lane = _status_lane(code, sender_organ, addressee)
                 lanes[document_id].append(TimelineEvent(event.at, lane, "status", code, event.seq))
         elif event.doc_id in doc_of:
@@ -207,19 +209,19 @@ def _timeline_event(
                 TimelineEvent(event.at, "axis", "sent", None, event.seq, f"docId {event.doc_id}")
             )
         return
-    if event.kind != CALL or not event.ok:
+    if not isinstance(body, CallEvent) or not body.ok:
         return
-    system = event.system or ""
+    system = event.system
     lane = organ_of_system.get(system, system)
     if event.op == "getReceivedEdocList":
-        for doc_id in data.get("listed") or ():
+        for doc_id in body.listed:
             if doc_id in doc_of and (doc_id, system) not in listed_seen:
                 listed_seen.add((doc_id, system))
                 lanes[doc_of[doc_id]].append(
                     TimelineEvent(event.at, lane, "listed", None, event.seq)
                 )
         return
-    doc_id = event.doc_id or ""
+    doc_id = event.doc_id
     if doc_id not in doc_of:
         return
     if event.op in ("getEdoc", "downloadEdoc"):

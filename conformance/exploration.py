@@ -28,7 +28,16 @@ from conformance.episodes import (
     wait_first_reports,
 )
 from conformance.errors import ConformanceError, SutError
-from conformance.observe import CALL, WireEvent, WireMessage, ack_word, status_reports
+from conformance.observe import (
+    CALL,
+    WireEvent,
+    WireMessage,
+    ack_word,
+    is_ok_call,
+    status_reports,
+    stored_body,
+    stored_on,
+)
 from conformance.world import Delivered, Party, World
 from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
@@ -134,14 +143,11 @@ class Explorer:
 
         def done(event: WireEvent) -> bool:
             if report:
-                return (
-                    event.kind == "stored"
-                    and (event.data.get("document_id") or "").strip() == document_id
-                )
+                noted = stored_body(event)
+                return noted is not None and noted.document_id.strip() == document_id
             return (
-                event.kind == CALL
-                and event.op == "updateStatus"
-                and event.ok
+                event.op == "updateStatus"
+                and is_ok_call(event)
                 and event.doc_id == delivered.doc_id
             )
 
@@ -221,11 +227,11 @@ class Explorer:
         document_id = tracked.document_id
 
         def done(event: WireEvent) -> bool:
-            data = event.data
+            noted = stored_body(event)
             return (
-                event.kind == "stored"
-                and (data.get("document_id") or "").strip() == document_id
-                and code_of_text(data.get("status_code") or "") == code
+                noted is not None
+                and noted.document_id.strip() == document_id
+                and code_of_text(noted.status_code) == code
             )
 
         self.world.observer.until(after, self.world.bounds.action, done)
@@ -266,8 +272,7 @@ class Explorer:
         statuses = [
             observer.message(e)
             for e in observer.stored(self.start)
-            if e.data.get("messagetype") == "status"
-            and (e.data.get("document_id") or "").strip() in ids
+            if any(stored_on(e, i, "status") for i in ids)
         ]
         found += _lifecycle_violations(statuses, sut)
         mine = [m for m in statuses if m.sender_system == sut]
@@ -281,7 +286,7 @@ class Explorer:
                 acked = [
                     ack_word(e)
                     for e in calls
-                    if e.op == "updateStatus" and e.ok and e.doc_id == delivered.doc_id
+                    if e.op == "updateStatus" and is_ok_call(e) and e.doc_id == delivered.doc_id
                 ]
                 if "done" not in acked:
                     found.append(
@@ -325,7 +330,7 @@ def _after_revoke(
     read = [
         e
         for e in calls
-        if e.op in ("getEdoc", "downloadEdoc") and e.ok and e.doc_id == revoke.doc_id
+        if e.op in ("getEdoc", "downloadEdoc") and is_ok_call(e) and e.doc_id == revoke.doc_id
     ]
     if not read:
         return []

@@ -18,7 +18,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.observe import CALL, READ_OPS, WireEvent, ack_word
+from axis.events import (
+    CallEvent,
+    DeliveryEvent,
+    DuplicateEvent,
+    EventKind,
+    FaultEvent,
+    FindingsEvent,
+    StoredEvent,
+)
+from conformance.observe import READ_OPS, WireEvent, ack_word
 from reports.layout import MESSAGES
 from reports.model import Evidence, EvidenceLine, Outcome, Report, RequirementResult
 from spec.clock import VIETNAM
@@ -61,9 +70,9 @@ class Story:
             fault = self.fault_of(event)
             if fault is not None and event.doc_id:
                 self._faulted[event.doc_id] += [fault, event]
-            if event.kind == "stored" and event.doc_id:
+            if isinstance(event.body, StoredEvent) and event.doc_id:
                 self.stored.setdefault(event.doc_id, event)
-                if event.data.get("messagetype") == "status":
+                if event.body.messagetype == "status":
                     key = (event.system or "", _document(event))
                     self._statuses[key].append(event)
         self.linked: set[str] = set()
@@ -71,10 +80,10 @@ class Story:
     def fault_of(self, event: WireEvent) -> WireEvent | None:
         """The fault the harness injected into the call ``event``, if any (the axis records
         it just before the call)."""
-        if event.kind != CALL:
+        if event.kind != EventKind.CALL:
             return None
         before = self.events.get(event.seq - 1)
-        if before is None or before.kind != "fault":
+        if before is None or before.kind != EventKind.FAULT:
             return None
         if before.op != event.op or before.system != event.system:
             return None
@@ -98,7 +107,7 @@ class Story:
         if stored is None:
             return f"docId {doc_id}"
         document = _document(stored) or f"docId {doc_id}"
-        if stored.data.get("messagetype") == "status":
+        if _stored(stored).messagetype == "status":
             return f"status {_code(stored)} on document {document}"
         return f"document {document}"
 
@@ -106,54 +115,52 @@ class Story:
 
     def sentence(self, event: WireEvent) -> tuple[str, bool]:
         """What ``event`` means, and whether it is a fault the harness injected."""
-        if event.kind == CALL:
-            return self._call(event), False
-        if event.kind == "stored":
-            return self._stored(event), False
-        if event.kind == "fault":
-            data = event.data
-            detail = " ".join(
-                str(data[k]) for k in ("kind", "http_status") if data.get(k) not in (None, "")
-            )
+        body = event.body
+        if isinstance(body, CallEvent):
+            return self._call(event, body), False
+        if isinstance(body, StoredEvent):
+            return self._stored(event, body), False
+        if isinstance(body, FaultEvent):
+            status = body.params.get("http_status")
+            detail = " ".join(str(v) for v in (body.fault, status) if v not in (None, ""))
             return (
                 f"the harness disturbed {self.who(event.system)}'s {event.op} on purpose: "
-                f"{detail} (fault rule {data.get('rule', '?')})",
+                f"{detail} (fault rule {body.rule or '?'})",
                 True,
             )
-        if event.kind == "delivery":
-            to = ", ".join(event.data.get("to") or ()) or "?"
+        if isinstance(body, DeliveryEvent):
+            to = ", ".join(body.to) or "?"
             return f"the axis queued {self.what(event.doc_id)} for {event.system} ({to})", False
-        if event.kind == "response" and event.op == "inject":
-            return f"{self.who(event.system)} put {self.what(event.doc_id)} on the axis", False
-        if event.kind == "duplicate":
+        if isinstance(body, DuplicateEvent):
             return (
                 f"the axis recognised a re-send of the same bytes by {self.who(event.system)} "
                 f"and kept {self.what(event.doc_id)}",
                 False,
             )
-        if event.kind == "findings":
-            first = (event.data.get("findings") or [{}])[0]
+        if isinstance(body, FindingsEvent):
+            first = body.findings[0] if body.findings else None
+            named = f"; first: {first.req_id} {first.message}" if first else ""
             return (
-                f"the validator found {event.data.get('errors', 0)} error(s) in what "
-                f"{self.who(event.system)} sent; first: {first.get('req_id', '?')} "
-                f"{first.get('message', '')}".rstrip(),
+                f"the validator found {body.errors} error(s) in what "
+                f"{self.who(event.system)} sent{named}",
                 False,
             )
         return f"{event.kind} {event}", False
 
-    def _call(self, event: WireEvent) -> str:
-        who, op, data = self.who(event.system), event.op or "?", event.data
-        if not event.ok:
+    def _call(self, event: WireEvent, call: CallEvent) -> str:
+        who, op = self.who(event.system), event.op or "?"
+        if not call.ok:
             about = f" of {self.what(event.doc_id)}" if event.doc_id else ""
-            http = data.get("http_status")
-            status = f", HTTP {http}" if http and http != 200 else ""
+            status = f", HTTP {call.http_status}" if call.http_status != 200 else ""
             return (
-                f"the axis refused {who}'s {op}{about}: ErrorCode {data.get('error_code', '?')} "
-                f"({data.get('error_desc', '')}{status})"
+                f"the axis refused {who}'s {op}{about}: ErrorCode {call.error_code} "
+                f"({call.error_desc}{status})"
             )
+        if call.channel == "admin":
+            return f"{who} put {self.what(event.doc_id)} on the axis"
         if op == "getReceivedEdocList":
-            listed = data.get("listed") or ()
-            return f"{who} listed its {data.get('messagetype', '?')} inbox ({len(listed)} listed)"
+            kind = call.messagetype or "?"
+            return f"{who} listed its {kind} inbox ({len(call.listed)} listed)"
         if op in READ_OPS:
             return f"{who} downloaded {self.what(event.doc_id)} ({op})"
         if op == "updateStatus":
@@ -162,13 +169,13 @@ class Story:
             return f"{who} sent {self.what(event.doc_id)}"
         return f"{who} called {op}" + (f" on {self.what(event.doc_id)}" if event.doc_id else "")
 
-    def _stored(self, event: WireEvent) -> str:
-        recipients = [r.get("code", "?") for r in event.data.get("recipients") or ()]
+    def _stored(self, event: WireEvent, stored: StoredEvent) -> str:
+        recipients = [r.code for r in stored.recipients]
         shown = ", ".join(recipients[:_MAX_RECIPIENTS]) or "nobody"
         if len(recipients) > _MAX_RECIPIENTS:
             shown += f" and {len(recipients) - _MAX_RECIPIENTS} more"
         text = f"{self.who(event.system)} sent {self.what(event.doc_id)} to {shown}"
-        if event.data.get("messagetype") == "status":
+        if stored.messagetype == "status":
             earlier = [
                 e
                 for e in self._statuses[(event.system or "", _document(event))]
@@ -184,7 +191,7 @@ class Story:
         if (
             event.doc_id
             and event.doc_id in self.stored
-            and (event.kind == "stored" or event.op in READ_OPS)
+            and (event.kind == EventKind.STORED or event.op in READ_OPS)
         ):
             xml = xml_path(event.doc_id)
         return EvidenceLine(text, event.at, event.seq, fault, xml)
@@ -236,12 +243,18 @@ class Story:
         return found[: 2 * _MAX_FAULTED]
 
 
+def _stored(event: WireEvent) -> StoredEvent:
+    if not isinstance(event.body, StoredEvent):
+        raise TypeError(f"{event} is not a stored event")
+    return event.body
+
+
 def _document(event: WireEvent) -> str:
-    return str(event.data.get("document_id") or "").strip()
+    return _stored(event).document_id.strip()
 
 
 def _code(event: WireEvent) -> str:
-    return str(event.data.get("status_code") or "?").strip()
+    return _stored(event).status_code.strip() or "?"
 
 
 def told(report: Report, story: Story) -> tuple[RequirementResult, ...]:

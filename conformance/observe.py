@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from axis.client import AxisAdmin
+from axis.events import CallEvent, DeliveryEvent, Event, EventKind, RouteEvent, StoredEvent
 from conformance.clock import HarnessClock
 from reports.model import Evidence
 from spec import Options, check
@@ -23,7 +24,22 @@ from spec.lifecycle import receiver_of
 from spec.model import Edoc, Message, Status
 from spec.status_codes import InvalidStatusCode, StatusCode
 
-__all__ = ["CALL", "READ_OPS", "BodySource", "Observer", "WireEvent", "WireMessage", "ack_word"]
+__all__ = [
+    "CALL",
+    "READ_OPS",
+    "BodySource",
+    "Observer",
+    "WireEvent",
+    "WireMessage",
+    "ack_word",
+    "call_body",
+    "is_ok_call",
+    "listed_docs",
+    "listed_type",
+    "route_refusal",
+    "stored_body",
+    "stored_on",
+]
 
 BodySource = Callable[[str], bytes | None]
 """Gives the stored bytes of an axis DocId (None when they cannot be read)."""
@@ -31,56 +47,12 @@ BodySource = Callable[[str], bytes | None]
 _PAGE = 2000
 _MAX_LONG_POLL = 30.0  # real seconds per admin long-poll (the API allows 60)
 READ_OPS = ("getEdoc", "downloadEdoc")
-CALL = "call"
+CALL = EventKind.CALL
 """The transcript event of one protocol call: the request and the axis's answer."""
 
 
-@dataclass(frozen=True, slots=True)
-class WireEvent:
-    """One transcript event. ``at`` is the axis's clock time (aware, UTC)."""
-
-    seq: int
-    at: datetime
-    kind: str
-    data: dict[str, Any]
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> WireEvent:
-        return cls(
-            int(raw["seq"]),
-            datetime.fromisoformat(raw["ts"].replace("Z", "+00:00")),
-            raw["kind"],
-            raw["data"],
-        )
-
-    @property
-    def op(self) -> str | None:
-        return self.data.get("op")
-
-    @property
-    def system(self) -> str | None:
-        return self.data.get("system")
-
-    @property
-    def doc_id(self) -> str | None:
-        return self.data.get("doc_id")
-
-    @property
-    def ok(self) -> bool:
-        """A response that said OK (for ``downloadEdoc``: one that answered bytes)."""
-        return self.data.get("status") == "OK" and self.data.get("http_status", 200) < 400
-
-    def excerpt(self) -> dict[str, Any]:
-        """The event as evidence detail: seq, time, kind and its data without bulky keys."""
-        data = {k: v for k, v in self.data.items() if k not in ("headers", "findings")}
-        return {"seq": self.seq, "at": self.at.isoformat(), "kind": self.kind, "data": data}
-
-    def __str__(self) -> str:
-        bits = [f"#{self.seq} {self.kind}"]
-        for key in ("op", "system", "doc_id", "status", "error_code", "status_code"):
-            if self.data.get(key) not in (None, ""):
-                bits.append(f"{key}={self.data[key]}")
-        return " ".join(bits)
+WireEvent = Event
+"""One transcript event, typed (:mod:`axis.events`); ``at`` is the axis's clock time (UTC)."""
 
 
 def status_reports(
@@ -104,7 +76,27 @@ def status_reports(
 
 def ack_word(event: WireEvent) -> str:
     """The word an updateStatus call acknowledged with (done, fail, …)."""
-    return str(event.data.get("ack") or "")
+    return event.body.ack if isinstance(event.body, CallEvent) else ""
+
+
+def is_ok_call(event: WireEvent) -> bool:
+    """A protocol call answered OK (for ``downloadEdoc``: one that answered bytes)."""
+    return isinstance(event.body, CallEvent) and event.body.ok
+
+
+def listed_type(event: WireEvent) -> str:
+    """The messagetype a call listed or counted ("" for other events)."""
+    return event.body.messagetype if isinstance(event.body, CallEvent) else ""
+
+
+def call_body(event: WireEvent) -> CallEvent | None:
+    """The ``call`` event's body, or None for other events."""
+    return event.body if isinstance(event.body, CallEvent) else None
+
+
+def stored_body(event: WireEvent) -> StoredEvent | None:
+    """The ``stored`` event's body, or None for other events."""
+    return event.body if isinstance(event.body, StoredEvent) else None
 
 
 @dataclass
@@ -209,8 +201,7 @@ class Observer:
         cursor = after
         while True:
             page, next_cursor = self.admin.events(cursor, limit=_PAGE, **filters)
-            for raw in page:
-                yield WireEvent.from_json(raw)
+            yield from page
             if len(page) < _PAGE:
                 return
             cursor = next_cursor
@@ -228,9 +219,8 @@ class Observer:
         cursor = after
         while True:
             timeout = min(deadline.remaining_real(), _MAX_LONG_POLL)
-            raw = self.admin.wait_for(cursor, timeout=round(timeout, 3), **filters)
-            if raw is not None:
-                event = WireEvent.from_json(raw)
+            event = self.admin.wait_for(cursor, timeout=round(timeout, 3), **filters)
+            if event is not None:
                 if match is None or match(event):
                     return event
                 cursor = event.seq
@@ -265,8 +255,8 @@ class Observer:
         seen = {"edoc": 0, "status": 0}
 
         def counted(event: WireEvent) -> bool:
-            kind = event.data.get("messagetype")
-            if event.ok and kind in seen:
+            kind = listed_type(event)
+            if is_ok_call(event) and kind in seen:
                 seen[kind] += 1
             return min(seen.values()) >= polls
 
@@ -297,8 +287,8 @@ class Observer:
             if done(event):
                 matched[0] = True
                 return True
-            if event.kind == CALL and event.op == "getReceivedEdocList" and event.ok:
-                kind = event.data.get("messagetype")
+            if event.op == "getReceivedEdocList" and is_ok_call(event):
+                kind = listed_type(event)
                 if kind in seen:
                     seen[kind] += 1
             return min(seen.values()) >= polls
@@ -320,7 +310,7 @@ class Observer:
         return [
             e
             for e in self.events(after, kind=CALL, system=self.sut_system, doc_id=doc_id)
-            if e.op in READ_OPS and e.ok
+            if e.op in READ_OPS and is_ok_call(e)
         ]
 
     def acks(self, doc_id: str, after: int = 0) -> list[WireEvent]:
@@ -329,7 +319,7 @@ class Observer:
         return [
             e
             for e in self.events(after, kind=CALL, system=self.sut_system, doc_id=doc_id)
-            if e.op == "updateStatus" and e.ok
+            if e.op == "updateStatus" and is_ok_call(e)
         ]
 
     # -- messages ------------------------------------------------------------------------
@@ -340,26 +330,30 @@ class Observer:
 
     def message(self, stored: WireEvent) -> WireMessage:
         """The message a ``stored`` event stands for, read and validated once."""
-        doc_id = stored.doc_id or ""
+        doc_id = stored.doc_id
         found = self._messages.get(doc_id)
         if found is not None:
             return found
         deliveries = {
-            e.system or "": list(e.data.get("to") or [])
-            for e in self.events(stored.seq - 1, kind="delivery", doc_id=doc_id)
-            if e.data.get("status") == "pending"
+            e.system: list(e.body.to)
+            for e in self.events(stored.seq - 1, kind=EventKind.DELIVERY, doc_id=doc_id)
+            if isinstance(e.body, DeliveryEvent) and e.body.status == "pending"
         }
+        noted = stored_body(stored)
         data = self._bodies(doc_id)
         message = WireMessage(
             doc_id=doc_id,
             seq=stored.seq,
             at=stored.at,
-            sender_system=stored.system or "",
-            messagetype=stored.data.get("messagetype", ""),
+            sender_system=stored.system,
+            messagetype=noted.messagetype if noted else "",
             data=data,
             parsed=None,
             deliveries=deliveries,
-            noted={k: str(stored.data.get(k) or "") for k in ("document_id", "status_code")},
+            noted={
+                "document_id": noted.document_id if noted else "",
+                "status_code": noted.status_code if noted else "",
+            },
         )
         if data is None:
             message.refusal = f"the bytes of {doc_id} could not be read back from the axis"
@@ -376,27 +370,23 @@ class Observer:
 
     def stored(self, after: int = 0, *, system: str | None = None) -> list[WireEvent]:
         """``stored`` events (a message accepted by the axis), optionally by one system."""
-        filters = {"kind": "stored"}
+        filters = {"kind": EventKind.STORED}
         if system is not None:
             filters["system"] = system
-        return [e for e in self.events(after, **filters) if not e.data.get("unparsed")]
+        return [e for e in self.events(after, **filters) if not _unparsed(e)]
 
     def sut_messages(self, after: int = 0, messagetype: str | None = None) -> list[WireMessage]:
         """The messages the SUT sent (and the axis stored), oldest first."""
         out = []
         for event in self.stored(after, system=self.sut_system):
-            if messagetype is None or event.data.get("messagetype") == messagetype:
+            noted = stored_body(event)
+            if messagetype is None or (noted is not None and noted.messagetype == messagetype):
                 out.append(self.message(event))
         return out
 
     def statuses_on(self, document_id: str, after: int = 0) -> list[WireMessage]:
         """Every status stored on ``document_id`` (whoever sent it), oldest first."""
-        return [
-            self.message(e)
-            for e in self.stored(after)
-            if e.data.get("messagetype") == "status"
-            and (e.data.get("document_id") or "").strip() == document_id
-        ]
+        return [self.message(e) for e in self.stored(after) if _is_status_on(e, document_id)]
 
     def wait_status(
         self,
@@ -409,12 +399,39 @@ class Observer:
         ``codes`` when given), waiting at most ``within`` model seconds."""
 
         def wanted(event: WireEvent) -> bool:
-            data = event.data
-            if data.get("messagetype") != "status":
+            noted = stored_body(event)
+            if noted is None or not _is_status_on(event, document_id):
                 return False
-            if (data.get("document_id") or "").strip() != document_id:
-                return False
-            return codes is None or (data.get("status_code") or "").strip() in codes
+            return codes is None or noted.status_code.strip() in codes
 
-        event = self.wait(after, within, wanted, kind="stored", system=self.sut_system)
+        event = self.wait(after, within, wanted, kind=EventKind.STORED, system=self.sut_system)
         return self.message(event) if event is not None else None
+
+
+def _unparsed(event: WireEvent) -> bool:
+    noted = stored_body(event)
+    return noted is not None and noted.unparsed
+
+
+def stored_on(event: WireEvent, document_id: str | None, messagetype: str) -> bool:
+    """A stored message of ``messagetype`` (about ``document_id`` when given)."""
+    noted = stored_body(event)
+    return (
+        noted is not None
+        and noted.messagetype == messagetype
+        and (document_id is None or noted.document_id.strip() == document_id)
+    )
+
+
+def _is_status_on(event: WireEvent, document_id: str) -> bool:
+    return stored_on(event, document_id, "status")
+
+
+def listed_docs(event: WireEvent) -> tuple[str, ...]:
+    """The docIds a getReceivedEdocList call showed (none for other events)."""
+    return event.body.listed if isinstance(event.body, CallEvent) else ()
+
+
+def route_refusal(event: WireEvent) -> str:
+    """Why the axis refused to route a send ("" for other events)."""
+    return event.body.refused if isinstance(event.body, RouteEvent) else ""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conformance.errors import CouldNotRun
-from conformance.observe import CALL, WireEvent
+from conformance.observe import CALL, WireEvent, call_body, is_ok_call
 from conformance.world import World
 
 __all__ = ["POLLS", "WINDOW_REAL", "PollTiming", "largest_scale", "measure_polling", "preflight"]
@@ -45,9 +45,10 @@ class PollTiming:
 def _inbox(event: WireEvent) -> str | None:
     """The inbox a getReceivedEdocList call listed (a refused call has it only in its
     headers)."""
-    data = event.data
-    headers = data.get("headers") if isinstance(data.get("headers"), dict) else {}
-    return data.get("messagetype") or headers.get("messagetype")
+    call = call_body(event)
+    if call is None:
+        return None
+    return call.messagetype or call.headers.get("messagetype")
 
 
 def _poll_times(world: World, messagetypes: tuple[str, ...], window_real: float) -> dict:
@@ -59,7 +60,7 @@ def _poll_times(world: World, messagetypes: tuple[str, ...], window_real: float)
 
     def counted(event: WireEvent) -> bool:
         kind = _inbox(event)
-        if not event.ok:
+        if not is_ok_call(event):
             refused[0] += 1
         elif kind in times:
             times[kind].append(event.at)

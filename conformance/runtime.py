@@ -42,7 +42,14 @@ from conformance.errors import (
 from conformance.evidence import Ledger, TestRecord, build_report, build_timelines
 from conformance.judge import Judge, RequirementsFailed
 from conformance.narration import Story, told, write_messages
-from conformance.observe import CALL, WireEvent
+from conformance.observe import (
+    CALL,
+    WireEvent,
+    call_body,
+    is_ok_call,
+    listed_type,
+    stored_body,
+)
 from conformance.preflight import preflight
 from conformance.prepared import PreparedRun
 from conformance.settings import CertifySettings
@@ -557,8 +564,9 @@ def _timelines(world: World, report: Report, events: list[WireEvent]) -> tuple:
                 failing.append(str(detail["document_id"]))
     samples: list[str] = []
     for event in events:
-        if event.kind == "stored" and event.data.get("messagetype") == "edoc":
-            samples.append((event.data.get("document_id") or "").strip())
+        noted = stored_body(event)
+        if noted is not None and noted.messagetype == "edoc":
+            samples.append(noted.document_id.strip())
         if len(samples) >= 2:
             break
     wanted = list(dict.fromkeys(failing))[:_FAILED_TIMELINES] + samples
@@ -580,7 +588,7 @@ def _gate(world: World, judge: Judge) -> str | None:
         world.started_cursor,
         world.bounds.poll_interval * 2,
         lambda e: (
-            e.ok and e.data.get("messagetype") in (("edoc",) if receiver else ("edoc", "status"))
+            is_ok_call(e) and listed_type(e) in (("edoc",) if receiver else ("edoc", "status"))
         ),
         kind=CALL,
         system=world.cast.sut.system_id,
@@ -589,13 +597,14 @@ def _gate(world: World, judge: Judge) -> str | None:
     if first is not None:
         return None
     calls = observer.sut_responses(world.started_cursor)
-    refused = [e for e in calls if e.data.get("error_code") == "1"]
+    refused = [e for e in calls if (c := call_body(e)) is not None and c.error_code == "1"]
     evidence = [_event_evidence(e) for e in (refused or calls)[:4]]
-    if refused:
+    first_refused = call_body(refused[0]) if refused else None
+    if first_refused is not None:
         judge.fail(
             "SEC-SIGNED-REQUESTS",
             f"the axis refused all {len(refused)} call(s) of the SUT for their signature "
-            f"(ErrorCode 1: {refused[0].data.get('error_desc')!r}); the SUT cannot be tested "
+            f"(ErrorCode 1: {first_refused.error_desc!r}); the SUT cannot be tested "
             "further",
             evidence,
         )

@@ -21,7 +21,7 @@ import httpx
 from axis.client import AdminError, AxisAdmin, AxisClient
 from axis.config import AxisConfig
 from axis.errors import AxisError
-from axis.server import RunningAxis, running_axis
+from axis.server import running_axis
 from conformance.adapters.base import SutAdapter, make_configuration
 from conformance.clock import HarnessClock
 from conformance.contract import SigningCredentials, SutIdentity
@@ -288,7 +288,7 @@ def _axis(
     if settings.axis_url is None:
         config = AxisConfig(seed=settings.seed, seed_defaults=False)
         with running_axis(config, calendar=clock) as axis, axis.admin() as admin:
-            yield axis.url, admin, _store_bodies(axis)
+            yield axis.url, admin, _admin_bodies(admin)
         return
     with AxisAdmin(settings.axis_url, settings.axis_token or "") as admin:
         try:
@@ -298,10 +298,6 @@ def _axis(
                 f"the axis at {settings.axis_url!r} does not answer its admin API: {exc}"
             ) from exc
         yield settings.axis_url, admin, _admin_bodies(admin)
-
-
-def _store_bodies(axis: RunningAxis) -> Callable[[str], bytes | None]:
-    return axis.app.store.body
 
 
 def _admin_bodies(admin: AxisAdmin) -> Callable[[str], bytes | None]:

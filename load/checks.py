@@ -24,7 +24,6 @@ the chain verification is :mod:`axis.transcript`'s.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from axis.client import AxisAdmin
+from axis.events import CallEvent, Event, parse_event
 from axis.transcript import Verification, verify_file
 from load.journal import read_journals
 from load.plan import LoadPlan
@@ -94,7 +94,7 @@ class Evidence:
     cursor, the axis's stored messages of the run (with their deliveries) and the journal."""
 
     verification: Verification
-    events: list[dict[str, Any]]
+    events: list[Event]
     messages: list[dict[str, Any]]
     journal: list[dict[str, Any]]
 
@@ -126,8 +126,8 @@ def collect(
     events = []
     with open(transcript_path, encoding="utf-8") as handle:
         for line in handle:
-            event = json.loads(line)
-            if event["seq"] > cursor:
+            event = parse_event(line)
+            if event.seq > cursor:
                 events.append(event)
     messages: list[dict[str, Any]] = []
     last = after_message
@@ -228,19 +228,18 @@ def _delivered(evidence: Evidence, plan: LoadPlan, kind: str) -> CheckResult:
 def _done_not_relisted(evidence: Evidence) -> CheckResult:
     tally = _Tally("done-not-relisted", "a delivery acked done is never listed again")
     done: dict[tuple[str, str], int] = {}
-    for event in sorted(evidence.events, key=lambda e: e["seq"]):
-        data = event["data"]
-        if event["kind"] != "call" or data.get("error_code") != "0":
+    for event in sorted(evidence.events, key=lambda e: e.seq):
+        call = event.body
+        if not isinstance(call, CallEvent) or call.error_code != "0":
             continue
-        op, system = data.get("op"), data.get("system", "")
-        if op == "updateStatus" and data.get("ack") == "done":
-            done.setdefault((system, data.get("doc_id", "")), event["seq"])
-        elif op == "getReceivedEdocList":
-            for doc_id in data.get("listed", []):
-                acked_at = done.get((system, doc_id))
+        if call.op == "updateStatus" and call.ack == "done":
+            done.setdefault((call.system, call.doc_id), event.seq)
+        elif call.op == "getReceivedEdocList":
+            for doc_id in call.listed:
+                acked_at = done.get((call.system, doc_id))
                 if acked_at is not None:
                     tally.fail(
-                        f"{doc_id} was listed to {system} at event {event['seq']} after its "
+                        f"{doc_id} was listed to {call.system} at event {event.seq} after its "
                         f"done ack at event {acked_at}"
                     )
     tally.checked = len(done)

@@ -30,7 +30,6 @@ __all__ = ["render_html"]
 # Longest evidence detail shown in the page; report.json keeps all of it.
 MAX_EXCERPT_CHARS = 4000
 _LEVEL_ORDER = {Level.MUST: 0, Level.SHOULD: 1, Level.MAY: 2}
-_EVENT_FIELDS = ("op", "system", "doc_id", "status", "http_status", "error_code", "error_desc")
 
 
 _KIND_LABELS = {
@@ -58,14 +57,13 @@ class _EvidenceView:
     seen_by: tuple[str, ...]
 
 
-def _event_line(event: dict[str, Any]) -> str:
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    fields = " ".join(f"{k}={data[k]}" for k in _EVENT_FIELDS if data.get(k) not in (None, ""))
-    return f"#{event.get('seq', '?')}  {event.get('ts', '')}  {event.get('kind', '')}  {fields}"
+def _event_line(excerpt: dict[str, Any]) -> str:
+    """A transcript excerpt as one line: its time and the summary its producer wrote."""
+    return f"{excerpt.get('at', '')}  {excerpt.get('summary', '')}"
 
 
 def _is_event(value: Any) -> bool:
-    return isinstance(value, dict) and "seq" in value and "kind" in value
+    return isinstance(value, dict) and "seq" in value and "summary" in value
 
 
 def _detail_text(evidence: Evidence) -> str:

@@ -6,13 +6,13 @@ model pays one call per batch, never one per document.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from fixtures.handling import lognormal_params
 from sim.errors import ScenarioError
 
 KINDS = ("exponential", "lognormal", "constant")
@@ -36,9 +36,9 @@ class Duration:
         if not self.cv > 0:
             raise ScenarioError(f"cv(={self.cv!r}) must be > 0")
         if self.kind == "lognormal" and self.mean > 0:
-            sigma2 = math.log1p(self.cv * self.cv)
-            object.__setattr__(self, "_mu", math.log(self.mean) - sigma2 / 2)
-            object.__setattr__(self, "_sigma", math.sqrt(sigma2))
+            mu, sigma = lognormal_params(self.mean, self.cv)
+            object.__setattr__(self, "_mu", mu)
+            object.__setattr__(self, "_sigma", sigma)
 
     @classmethod
     def of(cls, spec: Mapping[str, Any], scale: float = 1.0) -> Duration:

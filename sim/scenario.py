@@ -22,6 +22,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from fixtures.handling import handling_times
 from sim.errors import ScenarioError
 
 Data = dict[str, Any]
@@ -122,7 +123,8 @@ def schema() -> Data:
 
 @functools.cache
 def _defaults() -> Data:
-    return _read(Path(str(resources.files("sim") / "defaults.yaml")))
+    # The agencies' handling times are shared with the fake axis's simulated peers.
+    return _merge(_read(Path(str(resources.files("sim") / "defaults.yaml"))), handling_times())
 
 
 def _locate(ref: str | Path) -> Path:

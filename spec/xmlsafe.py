@@ -3,6 +3,11 @@
 Everything an edXML reader must refuse before it looks at a single field lives here; the
 result is an lxml element tree plus the tolerant-reading notes (junk before the declaration,
 undeclared prefixes) that the codec turns into findings.
+
+A DTD is refused from the parser's view of the document (its doctype), never by searching the
+bytes: the same declaration in UTF-16 or UTF-32, with or without a byte-order mark, is seen as
+a DTD all the same. The parser never loads a DTD, resolves an entity or opens a file or URL
+(every resolution is refused), so refusing after the parse costs nothing but the parse.
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 256
 
 
+class _RefuseEverything(etree.Resolver):
+    """Any external resource the parser would fetch (a DTD, an external entity) is refused."""
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> None:
+        raise HostileXML(f"input refers to an external resource ({system_url!r}); refused")
+
+
 def _parser(recover: bool, huge: bool = False) -> etree.XMLParser:
     # A new parser per document: lxml parsers are not thread-safe and keep their error log,
     # and one costs about a microsecond.
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -31,9 +43,28 @@ def _parser(recover: bool, huge: bool = False) -> etree.XMLParser:
         remove_pis=False,
         recover=recover,
     )
+    parser.resolvers.add(_RefuseEverything())
+    return parser
 
 
 _BOMS = (b"\xef\xbb\xbf",)
+# Byte-order marks and first bytes of '<?' in the encodings whose bytes are not ASCII's (XML
+# 1.0 appendix F): such input is handed to the parser whole, it alone can read it.
+_WIDE_STARTS = (
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\x00\x00\xfe\xff",
+    b"\x00\x00\x00<",
+    b"<\x00\x00\x00",
+    b"\x00<\x00?",
+    b"<\x00?\x00",
+)
+
+
+def _refuse_dtd(root: etree._Element) -> None:
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.system_url or info.public_id:
+        raise HostileXML("input has a DTD or entity declarations, which edXML never uses; refused")
 
 
 @dataclass(slots=True)
@@ -47,6 +78,8 @@ class Loaded:
 
 def _strip_junk(data: bytes) -> tuple[bytes, bytes]:
     """Split off bytes before the XML (one SDK sample starts with ``1212<?xml``)."""
+    if data.startswith(_WIDE_STARTS):
+        return b"", data
     start = 0
     for bom in _BOMS:
         if data.startswith(bom):
@@ -76,13 +109,14 @@ def load(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     if not data or data.isspace():
         raise NotXML("input is empty")
     junk, body = _strip_junk(data)
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise HostileXML("input has a DTD or entity declarations, which edXML never uses; refused")
     parser = _parser(recover=False)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        return _tolerate(body, junk, exc, parser.error_log)
+        loaded = _tolerate(body, junk, exc, parser.error_log)
+        _refuse_dtd(loaded.root)
+        return loaded
+    _refuse_dtd(root)
     return Loaded(root, junk)
 
 
@@ -91,6 +125,11 @@ def _tolerate(
 ) -> Loaded:
     # The parser's own log: the exception's may still hold errors of earlier documents.
     messages = [e.message for e in log] or [str(exc)]
+    if any("entit" in m.lower() or "amplification" in m.lower() for m in messages):
+        # The parser saw entities it would not expand (a DTD that failed, an entity bomb).
+        raise HostileXML(
+            "input has a DTD or entity declarations, which edXML never uses; refused"
+        ) from None
     if any("depth" in m.lower() for m in messages):
         raise HostileXML(f"input nests elements deeper than {MAX_DEPTH} levels; refused") from None
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):

@@ -11,11 +11,12 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from axis.errors import AxisError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -38,6 +39,7 @@ __all__ = [
     "CaptureFailed",
     "capture_dashboard_screenshot",
     "launch_chromium",
+    "log_in",
 ]
 
 
@@ -78,15 +80,30 @@ def launch_chromium(executable: Path = CHROMIUM) -> Iterator[Browser]:
             browser.close()
 
 
+def log_in(page: Page, url: str, token: str, *, timeout_s: float = 30.0) -> None:
+    """Log ``page`` in to the dashboard that serves ``url`` (its login form is at the first
+    path segment's ``/login``, e.g. ``/ui/login``) with the admin ``token``."""
+    parts = urlsplit(url)
+    prefix = "/" + parts.path.strip("/").split("/", 1)[0] if parts.path.strip("/") else ""
+    page.goto(f"{parts.scheme}://{parts.netloc}{prefix}/login", timeout=timeout_s * 1000)
+    page.fill("#token", token)
+    with page.expect_navigation(timeout=timeout_s * 1000):
+        page.click(".login-form button[type=submit]")
+    if page.url.rstrip("/").endswith("/login"):
+        raise CaptureFailed(f"the dashboard at {url!r} refused the admin token")
+
+
 def capture_dashboard_screenshot(
     url: str,
     path: Path | str,
     *,
+    token: str,
     executable: Path = CHROMIUM,
     timeout_s: float = 30.0,
 ) -> Path:
-    """Open ``url`` (a dashboard page, e.g. ``http://127.0.0.1:8080/ui/``), wait until it is
-    live, and save a full-page PNG at ``path`` (folders created); returns the path."""
+    """Log in with the admin ``token``, open ``url`` (a dashboard page, e.g.
+    ``http://127.0.0.1:8080/ui/``), wait until it is live, and save a full-page PNG at ``path``
+    (folders created); returns the path."""
     if timeout_s <= 0:
         raise ValueError(f"timeout_s={timeout_s!r} must be > 0")
     target = Path(path)
@@ -96,6 +113,7 @@ def capture_dashboard_screenshot(
 
         page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
         try:
+            log_in(page, url, token, timeout_s=timeout_s)
             response = page.goto(url, timeout=timeout_s * 1000)
             if response is None or not response.ok:
                 status = response.status if response is not None else "no answer"

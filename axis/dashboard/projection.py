@@ -16,16 +16,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from axis.store import Store
-from axis.transcript import Event
+from axis.events import AdminEvent, CallEvent, Event, FaultEvent
+from axis.ports import AxisView
 from spec.lifecycle import receiver_of
 from spec.status_codes import InvalidStatusCode, StatusCode
 
 BATCH = 5000
 _LISTING_OPS = frozenset({"getReceivedEdocList"})
 _FETCH_OPS = frozenset({"getEdoc", "downloadEdoc"})
-# A protocol call and its answer ("response" is what admin injections record).
-_CALL_KINDS = frozenset({"call", "response"})
 
 __all__ = ["Projection", "Sighting", "StatusReport"]
 
@@ -65,10 +63,10 @@ class StatusReport:
 
 
 class Projection:
-    """Incremental facts about the messages in ``store``; call ``refresh()`` before reading."""
+    """Incremental facts about the messages of ``axis``; call ``refresh()`` before reading."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, axis: AxisView) -> None:
+        self.axis = axis
         self._event_cursor = 0
         self._message_cursor = 0
         self.resets = 0
@@ -82,7 +80,7 @@ class Projection:
         self.statuses: dict[str, list[StatusReport]] = {}
 
     def __repr__(self) -> str:
-        return f"Projection({self.store!r})"
+        return f"Projection({self.axis!r})"
 
     @property
     def event_cursor(self) -> int:
@@ -92,7 +90,7 @@ class Projection:
     def refresh(self) -> None:
         """Fold in the transcript events and messages appended since the last call."""
         while True:
-            batch = self.store.events_after(self._event_cursor, limit=BATCH)
+            batch = self.axis.events_after(self._event_cursor, limit=BATCH)
             for event in batch:
                 self._fold(event)
             if batch:
@@ -100,7 +98,7 @@ class Projection:
             if len(batch) < BATCH:
                 break
         while True:
-            rows = self.store.list_messages(limit=BATCH, after_seq=self._message_cursor)
+            rows = self.axis.list_messages(limit=BATCH, after_seq=self._message_cursor)
             for row in rows:
                 self._add_message(row)
             if rows:
@@ -109,19 +107,17 @@ class Projection:
                 break
 
     def _fold(self, event: Event) -> None:
-        data = event.data
-        kind = event.kind
-        if kind in _CALL_KINDS and data.get("error_code") == "0":
-            op = data.get("op")
-            if op in _LISTING_OPS:
-                for doc_id in data.get("listed", ()):
-                    self._sight(self.listed, doc_id, data.get("system", ""), event)
-            elif op in _FETCH_OPS and data.get("doc_id"):
-                self._sight(self.fetched, data["doc_id"], data.get("system", ""), event)
-        elif kind == "fault":
-            self.fault_fired[str(data.get("rule", "?"))] += 1
-        elif kind == "admin" and data.get("action") == "reset" and data.get("messages"):
-            self._forget_messages()
+        match event.body:
+            case CallEvent() as call if call.ok:
+                if call.op in _LISTING_OPS:
+                    for doc_id in call.listed:
+                        self._sight(self.listed, doc_id, call.system, event)
+                elif call.op in _FETCH_OPS and call.doc_id:
+                    self._sight(self.fetched, call.doc_id, call.system, event)
+            case FaultEvent(rule=rule):
+                self.fault_fired[rule] += 1
+            case AdminEvent(action="reset", messages=True):
+                self._forget_messages()
 
     @staticmethod
     def _sight(

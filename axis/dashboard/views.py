@@ -6,8 +6,10 @@ Pure functions of their inputs, so what the page says can be tested without HTML
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import quote
 
 from axis.dashboard.labels import (
     DeliveryState,
@@ -16,21 +18,34 @@ from axis.dashboard.labels import (
     status_label,
 )
 from axis.dashboard.projection import Projection, StatusReport
-from axis.transcript import Event
+from axis.events import (
+    CallEvent,
+    DeliveryEvent,
+    DuplicateEvent,
+    Event,
+    FaultEvent,
+    FindingsEvent,
+    RouteEvent,
+    StoredEvent,
+    body_data,
+)
+from axis.ports import AxisView
+from spec.findings import Finding
 from spec.lifecycle import check_sequence
 from spec.status_codes import FORWARD_PATH, InvalidStatusCode, StatusCode
-
-if TYPE_CHECKING:
-    from axis.app import AxisApp
 
 DEFAULT_MESSAGES = 50
 
 __all__ = [
+    "NO_FILTER",
     "AgencyRow",
     "Counts",
     "DeliveryRow",
     "FaultRow",
+    "FilterChoices",
+    "FindingsView",
     "LifecycleView",
+    "MessageFilter",
     "MessageRow",
     "Names",
     "RecipientLine",
@@ -40,6 +55,7 @@ __all__ = [
     "counts",
     "document_view",
     "fault_rows",
+    "filter_choices",
     "message_rows",
     "system_rows",
     "timeline_rows",
@@ -54,13 +70,13 @@ class Names:
     systems: dict[str, str]
 
     @classmethod
-    def of(cls, axis: AxisApp) -> Names:
+    def of(cls, axis: AxisView) -> Names:
         agencies: dict[str, str] = {}
-        for agency in axis.store.agencies(include_deleted=True):
+        for agency in axis.agencies(include_deleted=True):
             agencies[agency.code] = agency.name
             if agency.alt_code:
                 agencies[agency.alt_code] = agency.name
-        systems = {sid: s.name for sid, s in axis.store.systems_view().items()}
+        systems = axis.system_names()
         return cls(agencies, systems)
 
     def agency(self, code: str) -> str:
@@ -88,10 +104,9 @@ class Counts:
     uptime_s: float
 
 
-def counts(axis: AxisApp) -> Counts:
-    store = axis.store
-    raw = store.counts()
-    seq, digest = store.head
+def counts(axis: AxisView) -> Counts:
+    raw = axis.counts()
+    seq, digest = axis.head()
     return Counts(
         systems=raw["systems"],
         agencies=raw["agencies"],
@@ -101,9 +116,9 @@ def counts(axis: AxisApp) -> Counts:
         events=raw["events"],
         head_seq=seq,
         head_hash=digest,
-        faults=len(axis.faults.rules) if axis.faults else 0,
-        mode="strict" if axis.config.strict else "lenient",
-        uptime_s=axis.clock() - axis.started,
+        faults=len(axis.active_faults().get("rules", [])),
+        mode="strict" if axis.strict else "lenient",
+        uptime_s=axis.uptime_s(),
     )
 
 
@@ -120,7 +135,7 @@ class SystemRow:
     done: int
 
 
-def system_rows(axis: AxisApp) -> list[SystemRow]:
+def system_rows(axis: AxisView) -> list[SystemRow]:
     """Every connection system, never with its secret."""
     return [
         SystemRow(
@@ -131,7 +146,7 @@ def system_rows(axis: AxisApp) -> list[SystemRow]:
             pending=s["pending"],
             done=s["done"],
         )
-        for s in axis.store.list_systems()
+        for s in axis.list_systems()
     ]
 
 
@@ -145,11 +160,11 @@ class AgencyRow:
     valid: bool
 
 
-def agency_rows(axis: AxisApp) -> list[AgencyRow]:
+def agency_rows(axis: AxisView) -> list[AgencyRow]:
     """Registered agencies, grouped by system, each with its other form (QCVN 102 ↔ QĐ 20)."""
     rows = [
         AgencyRow(a.code, a.alt_code or "", a.name, a.system_id, a.level, a.valid)
-        for a in axis.store.agencies()
+        for a in axis.agencies()
     ]
     return sorted(rows, key=lambda r: (r.system_id, r.level, r.code))
 
@@ -170,7 +185,7 @@ class FaultRow:
 _TARGET_KEYS = frozenset({"id", "kind", "system", "operation", "probability", "next", "remaining"})
 
 
-def fault_rows(axis: AxisApp, projection: Projection) -> list[FaultRow]:
+def fault_rows(axis: AxisView, projection: Projection) -> list[FaultRow]:
     """The active fault plan's rules, with how often each fired since the axis started."""
     rows = []
     for rule in axis.active_faults().get("rules", []):
@@ -205,6 +220,39 @@ def _short(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     return str(value)
+
+
+# --- the message filter's choices ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FilterChoices:
+    """What the filter form offers: systems, agencies, business status codes and transport
+    states."""
+
+    systems: list[tuple[str, str]]
+    agencies: list[tuple[str, str]]
+    codes: list[StatusLabel]
+    states: list[tuple[str, str]]
+
+
+TRANSPORT_STATES = (
+    ("waiting", "waiting"),
+    ("listed", "listed"),
+    ("fetched", "fetched"),
+    ("done", "acked done"),
+    ("fail", "acked fail"),
+)
+
+
+def filter_choices(axis: AxisView) -> FilterChoices:
+    names = axis.system_names()
+    return FilterChoices(
+        systems=sorted(names.items()),
+        agencies=sorted((a.code, a.name) for a in axis.agencies()),
+        codes=[status_label(c.value) for c in StatusCode],
+        states=list(TRANSPORT_STATES),
+    )
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -312,20 +360,84 @@ def _message_row(row: dict[str, Any], projection: Projection, names: Names) -> M
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    """What the message list is narrowed to: a connection system (sender or receiver), an
+    agency (From or a recipient), and a ``status``: a business status code (``06``: documents
+    that reached it at some recipient, and status messages with that code) or a transport
+    state (``waiting``, ``listed``, ``fetched``, ``done``, ``fail``). Empty: no narrowing."""
+
+    system: str = ""
+    agency: str = ""
+    status: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.system or self.agency or self.status)
+
+    def query(self) -> str:
+        """The filter as query parameters (``&system=…``), for the page's links."""
+        return "".join(
+            f"&{k}={quote(v)}"
+            for k, v in (("system", self.system), ("agency", self.agency), ("status", self.status))
+            if v
+        )
+
+    def keeps(self, row: MessageRow) -> bool:
+        if (
+            self.system
+            and self.system != row.sender
+            and all(d.system_id != self.system for d in row.deliveries)
+        ):
+            return False
+        if (
+            self.agency
+            and self.agency != row.from_.code
+            and all(r.party.code != self.agency for r in row.recipients)
+        ):
+            return False
+        if not self.status:
+            return True
+        if len(self.status) == 2 and self.status.isascii() and self.status.isdigit():
+            codes = {row.status.code} if row.status else set()
+            codes |= {r.business.code for r in row.recipients if r.business}
+            return self.status in codes
+        return any(d.state.key == self.status for d in row.deliveries)
+
+
+NO_FILTER = MessageFilter()
+SCAN_BATCH = 1000
+
+
 def message_rows(
-    axis: AxisApp, projection: Projection, names: Names, limit: int = DEFAULT_MESSAGES
+    axis: AxisView,
+    projection: Projection,
+    names: Names,
+    limit: int = DEFAULT_MESSAGES,
+    keep: MessageFilter = NO_FILTER,
 ) -> list[MessageRow]:
-    """The newest ``limit`` messages, newest first."""
-    rows = axis.store.list_messages(limit=limit, after_seq=projection.window_start(limit))
-    return [_message_row(r, projection, names) for r in reversed(rows)]
+    """The newest ``limit`` messages (that ``keep`` keeps), newest first."""
+    if not keep:
+        rows = axis.list_messages(limit=limit, after_seq=projection.window_start(limit))
+        return [_message_row(r, projection, names) for r in reversed(rows)]
+    found: deque[MessageRow] = deque(maxlen=limit)
+    after = 0
+    while True:
+        batch = axis.list_messages(limit=SCAN_BATCH, after_seq=after)
+        for raw in batch:
+            row = _message_row(raw, projection, names)
+            if keep.keeps(row):
+                found.append(row)
+        if len(batch) < SCAN_BATCH:
+            return list(reversed(found))
+        after = batch[-1]["seq"]
 
 
-def find_message(axis: AxisApp, projection: Projection, doc_id: str) -> dict[str, Any] | None:
+def find_message(axis: AxisView, projection: Projection, doc_id: str) -> dict[str, Any] | None:
     """The stored message ``doc_id`` as ``list_messages`` describes it, or None."""
-    stored = axis.store.message(doc_id)
+    stored = axis.message(doc_id)
     if stored is None:
         return None
-    rows = axis.store.list_messages(limit=1, after_seq=stored.seq - 1)
+    rows = axis.list_messages(limit=1, after_seq=stored.seq - 1)
     return rows[0] if rows and rows[0]["doc_id"] == doc_id else None
 
 
@@ -366,14 +478,38 @@ def _lifecycle(receiver: Party, reports: list[StatusReport]) -> LifecycleView:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingsView:
+    """What the validator found in a stored document (as the axis recorded it on receipt)."""
+
+    findings: tuple[Finding, ...]
+    errors: int
+    total: int
+    checked: bool
+
+    @property
+    def shown_all(self) -> bool:
+        return len(self.findings) == self.total
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentView:
     message: MessageRow
     related: list[MessageRow]
     lifecycles: list[LifecycleView]
+    findings: FindingsView
+
+
+def findings_view(axis: AxisView, doc_id: str, unparsed: bool) -> FindingsView:
+    """The validator's findings on ``doc_id`` (none recorded: it had none, or was not read)."""
+    for event in axis.timeline(doc_id):
+        body = event.body
+        if isinstance(body, FindingsEvent) and body.doc_id == doc_id:
+            return FindingsView(body.findings, body.errors, body.total, True)
+    return FindingsView((), 0, 0, not unparsed)
 
 
 def document_view(
-    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+    axis: AxisView, projection: Projection, names: Names, doc_id: str
 ) -> DocumentView | None:
     """The message ``doc_id``, the other messages about the same DocumentId (the document and
     its status messages) and the lifecycle at each receiving agency; None if not stored."""
@@ -400,7 +536,13 @@ def document_view(
         )
         for code in [*receivers, *(c for c in history if c not in receivers)]:
             lifecycles.append(_lifecycle(Party(code, names.agency(code)), history.get(code, [])))
-    return DocumentView(message, related, lifecycles)
+    unparsed = any(
+        isinstance(e.body, StoredEvent)
+        and e.doc_id == doc_id
+        and (e.body.unparsed or e.body.not_edxml)
+        for e in axis.timeline(doc_id)
+    )
+    return DocumentView(message, related, lifecycles, findings_view(axis, doc_id, unparsed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,81 +567,67 @@ def _bytes(n: Any) -> str:
 
 def _describe(event: Event, names: Names) -> tuple[str, str, str, StatusLabel | None]:
     """(kind label, tone, detail, status label) of a transcript event."""
-    d = event.data
-    kind = event.kind
-    if kind == "stored":
-        code = d.get("status_code") or ""
-        what = f"status {code}" if d.get("messagetype") == "status" else "document"
-        detail = f"{what} stored, {_bytes(d.get('size'))}, sha256 {str(d.get('sha256', ''))[:12]}…"
-        if d.get("unparsed"):
-            detail = "stored unparsed (admin inject)"
-        return "stored", "info", detail, status_label(code) if code else None
-    if kind == "route":
-        if "refused" in d:
-            return "unroutable", "bad", str(d["refused"]), None
-        parts = [f"{r['code']} → {r['system']}" for r in d.get("recipients", [])]
-        return "routed", "info", "; ".join(parts), None
-    if kind == "delivery":
-        status = d.get("status", "")
-        to = ", ".join(d.get("to", [])) if isinstance(d.get("to"), list) else ""
-        if status == "pending" and "previous" not in d:
-            delay = d.get("visible_after_s") or 0
-            later = f", visible after {delay} s" if delay else ""
-            return "queued", "muted", f"delivery to {d.get('system', '?')} for {to}{later}", None
-        tone = {"done": "good", "fail": "bad"}.get(status, "warn")
-        return (
-            "transport ack",
-            tone,
-            f"updateStatus {status} (was {d.get('previous', '?')})",
-            None,
-        )
-    if kind in ("call", "response"):
-        op = d.get("op", "?")
-        ok = d.get("error_code") in ("0", 0)
-        tone = "good" if ok else "bad"
-        outcome = "OK" if ok else f"FAIL {d.get('error_code')}: {d.get('error_desc', '')}"
-        extra = f", {_bytes(d['size'])}" if "size" in d else ""
-        if op == "updateStatus" and ok:
-            extra += f", ack {d.get('status', '?')}"
-        if d.get("duplicate"):
-            extra += ", duplicate of an earlier send"
-        return f"{op}", tone, f"answered {outcome}{extra}", None
-    if kind == "duplicate":
-        return "duplicate", "warn", "same body sent again; answered with this DocId", None
-    if kind == "findings":
-        found = d.get("findings", [])
-        first = ", ".join(sorted({f.get("req_id", "?") for f in found})[:4])
-        return (
-            "findings",
-            "warn",
-            f"{d.get('errors', 0)} errors of {d.get('total', 0)}: {first}",
-            None,
-        )
-    if kind == "fault":
-        return "fault", "bad", f"injected {d.get('kind', '?')} (rule {d.get('rule', '?')})", None
-    if kind == "anomaly":
-        return "anomaly", "warn", str(d.get("what", "")), None
-    rest = ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if k not in ("system", "doc_id"))
-    return kind, "muted", rest, None
+    match event.body:
+        case StoredEvent() as stored:
+            code = stored.status_code
+            what = f"status {code}" if stored.messagetype == "status" else "document"
+            detail = f"{what} stored, {_bytes(stored.size)}, sha256 {stored.sha256[:12]}…"
+            if stored.unparsed:
+                detail = "stored unparsed (admin inject)"
+            return "stored", "info", detail, status_label(code) if code else None
+        case RouteEvent(refused=refused):
+            return "unroutable", "bad", refused, None
+        case DeliveryEvent() as delivery:
+            if delivery.created:
+                delay = delivery.visible_after_s
+                later = f", visible after {delay:g} s" if delay else ""
+                to = ", ".join(delivery.to)
+                return "queued", "muted", f"delivery to {delivery.system} for {to}{later}", None
+            tone = {"done": "good", "fail": "bad"}.get(delivery.status, "warn")
+            detail = f"updateStatus {delivery.status} (was {delivery.previous})"
+            return "transport ack", tone, detail, None
+        case CallEvent() as call:
+            tone = "good" if call.ok else "bad"
+            outcome = "OK" if call.ok else f"FAIL {call.error_code}: {call.error_desc}"
+            extra = f", {_bytes(call.size)}" if call.size else ""
+            if call.op == "updateStatus" and call.ok:
+                extra += f", ack {call.ack}"
+            if call.duplicate:
+                extra += ", duplicate of an earlier send"
+            if call.channel != "http":
+                extra += f" (via {call.channel})"
+            return call.op, tone, f"answered {outcome}{extra}", None
+        case DuplicateEvent():
+            return "duplicate", "warn", "same body sent again; answered with this DocId", None
+        case FindingsEvent() as found:
+            first = ", ".join(sorted({f.req_id for f in found.findings})[:4])
+            return "findings", "warn", f"{found.errors} errors of {found.total}: {first}", None
+        case FaultEvent() as fault:
+            return "fault", "bad", f"injected {fault.fault} (rule {fault.rule})", None
+    data = body_data(event.body)
+    rest = ", ".join(
+        f"{k}={v}" for k, v in sorted(data.items()) if k not in ("system", "doc_id") and v
+    )
+    return str(event.kind), "muted", rest, None
 
 
 def timeline_rows(
-    axis: AxisApp, projection: Projection, names: Names, doc_id: str
+    axis: AxisView, projection: Projection, names: Names, doc_id: str
 ) -> list[TimelineRow]:
     """Every transcript event about ``doc_id`` and its status messages, in order, with the
     first listing of each message to each receiver (which the transcript records per list
     call, not per document) placed where it happened."""
-    events = axis.store.timeline(doc_id)
+    events = axis.timeline(doc_id)
     labels: dict[str, str] = {}
     for event in events:
-        if event.kind == "stored" and event.data.get("doc_id"):
-            code = event.data.get("status_code") or ""
-            labels[event.data["doc_id"]] = f"status {code}" if code else "document"
+        if isinstance(event.body, StoredEvent):
+            code = event.body.status_code
+            labels[event.body.doc_id] = f"status {code}" if code else "document"
     rows = []
     for event in events:
         kind, tone, detail, status = _describe(event, names)
-        about = str(event.data.get("doc_id", ""))
-        system = str(event.data.get("system", ""))
+        about = event.doc_id
+        system = event.system
         rows.append(
             TimelineRow(
                 seq=event.seq,

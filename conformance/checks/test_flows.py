@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from axis.events import EventKind
 from conformance.audit import judge_window
 from conformance.contract import Action, Business, DocumentRequest
 from conformance.episodes import (
@@ -22,7 +23,7 @@ from conformance.episodes import (
 )
 from conformance.errors import ActionRefused, SutError
 from conformance.judge import Judge
-from conformance.observe import WireMessage
+from conformance.observe import WireMessage, stored_on
 from conformance.world import Party, World
 from fixtures.factory import KINDS
 
@@ -227,8 +228,8 @@ def test_the_sut_sends_revoke_update_and_replace(
     event = online.observer.wait(
         after,
         online.bounds.action,
-        lambda e: e.data.get("messagetype") == "edoc",
-        kind="stored",
+        lambda e: stored_on(e, None, "edoc"),
+        kind=EventKind.STORED,
         system=online.cast.sut.system_id,
     )
     message = online.observer.message(event) if event is not None else None

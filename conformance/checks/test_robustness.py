@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from axis.events import EventKind
 from conformance.episodes import (
     Receipt,
     collect_receipts,
@@ -16,7 +17,7 @@ from conformance.episodes import (
     wait_first_reports,
 )
 from conformance.judge import Judge
-from conformance.observe import CALL, WireEvent
+from conformance.observe import CALL, WireEvent, is_ok_call
 from conformance.world import World
 from reports.model import Evidence
 
@@ -28,7 +29,7 @@ outage; one retrying at a fixed rate makes as many."""
 
 
 def _faults(world: World, after: int) -> list[WireEvent]:
-    return world.observer.events(after, kind="fault", system=world.cast.sut.system_id)
+    return world.observer.events(after, kind=EventKind.FAULT, system=world.cast.sut.system_id)
 
 
 def _judge_reported_once(judge: Judge, req_id: str, receipt: Receipt, why: str) -> None:
@@ -161,7 +162,7 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(fresh: World, judge: Ju
     fresh.set_faults(
         [{"id": "outage", "kind": "outage", "duration_s": round(clock.real(bounds.outage), 3)}]
     )
-    plan_set = fresh.observer.events(after, kind="faults")
+    plan_set = fresh.observer.events(after, kind=EventKind.FAULTS)
     start = plan_set[-1].at if plan_set else None
     since = plan_set[-1].seq if plan_set else after
     partner = fresh.cast.partners[1]
@@ -170,7 +171,7 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(fresh: World, judge: Ju
     first_ok = fresh.observer.wait(
         since,
         bounds.outage + bounds.recovery,
-        lambda e: e.ok,
+        is_ok_call,
         kind=CALL,
         system=fresh.cast.sut.system_id,
     )

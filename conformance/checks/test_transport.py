@@ -18,6 +18,7 @@ from conformance.episodes import (
 )
 from conformance.errors import SutError
 from conformance.judge import Judge
+from conformance.observe import listed_docs
 from conformance.world import World
 from spec.model import TraceHeader
 
@@ -207,7 +208,7 @@ def test_a_message_listed_again_is_processed_once(fresh: World, judge: Judge) ->
     listings = [
         e
         for e in fresh.observer.sut_responses(after, "getReceivedEdocList")
-        if receipt.doc_id in (e.data.get("listed") or ())
+        if receipt.doc_id in listed_docs(e)
     ]
     arrived = [c for c in receipt.codes if c == "01"]
     judge.check(

@@ -28,6 +28,7 @@ from conformance.contract_check.report import CheckReport, EndpointCheck
 from conformance.contract_check.sandbox import Sandbox, open_sandbox
 from conformance.contract_check.shapes import found_text
 from conformance.errors import ConformanceError
+from conformance.observe import call_body, is_ok_call
 from fixtures.factory import pdf_bytes
 from spec.document_id import parse_document_id
 from spec.model import Edoc
@@ -229,7 +230,7 @@ class _Run:
         polled = self.sandbox.wait(
             cursor,
             self.wait,
-            lambda e: e["data"].get("status") == "OK",
+            is_ok_call,
             kind="call",
             system=sut.system_id,
             op="getReceivedEdocList",
@@ -242,18 +243,19 @@ class _Run:
             )
             return
         page, _ = self.sandbox.admin.events(cursor, limit=500, kind="call", system=sut.system_id)
-        refused = [e for e in page if e["data"].get("error_code") == "1"]
+        calls = [c for c in map(call_body, page) if c is not None]
+        refused = [c for c in calls if c.error_code == "1"]
         if refused:
             check.wrong.append(
                 f"the axis refused all {len(refused)} call(s) of the SUT for their signature "
-                f"({refused[0]['data'].get('error_desc')!r}): see AXIS_PROTOCOL.md §2 (systemid, "
+                f"({refused[0].error_desc!r}): see AXIS_PROTOCOL.md §2 (systemid, "
                 "timestamp, sign-header-key, sign-header, hash-header)"
             )
-        elif page:
-            last = page[-1]["data"]
+        elif calls:
+            last = calls[-1]
             check.wrong.append(
-                f"the SUT called the axis {len(page)} time(s) but never listed its inbox "
-                f"successfully (last: {last.get('op')} {last.get('error_desc')!r})"
+                f"the SUT called the axis {len(calls)} time(s) but never listed its inbox "
+                f"successfully (last: {last.op} {last.error_desc!r})"
             )
         else:
             check.wrong.append(
@@ -303,7 +305,7 @@ class _Run:
                 f"the document {document_id!r} did not reach the axis within {self.wait:g} s"
             )
             return
-        doc_id = stored["data"].get("doc_id")
+        doc_id = stored.doc_id
         check.right.append(f"the document {document_id} reached the axis as DocId {doc_id}")
         axis_doc_id = body.get("axisDocId")
         if axis_doc_id is not None and axis_doc_id != doc_id:

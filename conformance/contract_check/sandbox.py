@@ -10,14 +10,15 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from axis.client import AxisAdmin
 from axis.config import AxisConfig
+from axis.events import Event, StoredEvent
 from axis.server import running_axis
 from conformance.clock import HarnessClock
 from conformance.contract import SigningCredentials
 from conformance.errors import ConformanceError
+from conformance.observe import is_ok_call
 from conformance.party import Cast, sut_party
 from conformance.settings import REFERENCE_AGENCY
 from fixtures.agencies import Agency, lookup
@@ -123,9 +124,9 @@ class Sandbox:
         self,
         after: int,
         within: float,
-        match: Callable[[dict[str, Any]], bool] = lambda _: True,
+        match: Callable[[Event], bool] = lambda _: True,
         **filters: str,
-    ) -> dict[str, Any] | None:
+    ) -> Event | None:
         """The first transcript event after ``after`` matching ``filters`` and ``match``,
         waiting at most ``within`` real seconds; None when none came."""
         deadline = time.monotonic() + within
@@ -136,15 +137,15 @@ class Sandbox:
                 continue
             if match(event):
                 return event
-            cursor = int(event["seq"])
+            cursor = event.seq
         return None
 
-    def wait_ack(self, after: int, doc_id: str, within: float) -> dict[str, Any] | None:
+    def wait_ack(self, after: int, doc_id: str, within: float) -> Event | None:
         """The SUT's accepted updateStatus on ``doc_id`` (its transport ack)."""
         return self.wait(
             after,
             within,
-            lambda e: e["data"].get("status") == "OK",
+            is_ok_call,
             kind="call",
             system=self.sut.system_id,
             op="updateStatus",
@@ -153,42 +154,42 @@ class Sandbox:
 
     def wait_stored(
         self, after: int, within: float, messagetype: str, document_id: str
-    ) -> dict[str, Any] | None:
+    ) -> Event | None:
         """A message of ``messagetype`` the SUT put on the axis about ``document_id``."""
         return self.wait(
             after,
             within,
-            lambda e: (
-                e["data"].get("messagetype") == messagetype
-                and (e["data"].get("document_id") or "").strip() == document_id
-            ),
+            lambda e: _stored_about(e, messagetype, document_id),
             kind="stored",
             system=self.sut.system_id,
         )
 
-    def wait_status(
-        self, after: int, within: float, document_id: str, code: str
-    ) -> dict[str, Any] | None:
+    def wait_status(self, after: int, within: float, document_id: str, code: str) -> Event | None:
         """The SUT's status ``code`` about ``document_id``, once it is on the axis."""
         return self.wait(
             after,
             within,
-            lambda e: (
-                e["data"].get("messagetype") == "status"
-                and (e["data"].get("document_id") or "").strip() == document_id
-                and self.status_code(e) == code
-            ),
+            lambda e: _stored_about(e, "status", document_id) and self.status_code(e) == code,
             kind="stored",
             system=self.sut.system_id,
         )
 
-    def status_code(self, stored: dict[str, Any]) -> str | None:
+    def status_code(self, stored: Event) -> str | None:
         """The StatusCode of a status message the SUT stored (None when unreadable)."""
         try:
-            message = parse(self.admin.message_body(str(stored["data"]["doc_id"]))).message
+            message = parse(self.admin.message_body(stored.doc_id)).message
         except Exception:  # the SUT's bytes: anything may be wrong with them
             return None
         return (message.status_code or "").strip() if isinstance(message, Status) else None
+
+
+def _stored_about(event: Event, messagetype: str, document_id: str) -> bool:
+    body = event.body
+    return (
+        isinstance(body, StoredEvent)
+        and body.messagetype == messagetype
+        and body.document_id.strip() == document_id
+    )
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from axis import (
     create_app,
     running_axis,
 )
+from axis.events import AdminEvent, Event
 from axis.testing import Documents
 
 VPCP, NGHE_AN, CAO_BANG = "02.22.W00", "00.41.W00", "00.14.W00"
@@ -80,7 +81,11 @@ def test_reset_forgets_messages_registry_and_faults_but_not_the_transcript(
         assert admin.faults()["rules"] == []
         assert {s["system_id"] for s in admin.systems()} == {VPCP, NGHE_AN, CAO_BANG, "02.17.W00"}
         events, _ = admin.events(cursor, kind="admin")
-    assert [e["data"]["action"] for e in events] == ["put_system", "reset", "reset"]
+    assert [e.body.action for e in events if isinstance(e.body, AdminEvent)] == [
+        "put_system",
+        "reset",
+        "reset",
+    ]
 
 
 def test_a_system_added_at_run_time_can_exchange_and_its_secret_can_change(
@@ -171,10 +176,10 @@ def test_events_filters_cursor_and_timeline(axis: RunningAxis, cursor: int) -> N
         status_id = nghe_an.send_edoc(docs.status(H41, "01"), "status")
     with axis.admin() as admin:
         calls, last = admin.events(cursor, kind="call", system=NGHE_AN)
-        assert [c["data"]["op"] for c in calls] == ["getEdoc", "updateStatus", "sendEdoc"]
+        assert [c.op for c in calls] == ["getEdoc", "updateStatus", "sendEdoc"]
         assert admin.events(last, kind="call", system=NGHE_AN)[0] == []
         timeline = admin.timeline(doc_id)
-        kinds = [(e["kind"], e["data"].get("doc_id")) for e in timeline]
+        kinds = [(e.kind, e.doc_id) for e in timeline]
         assert ("stored", doc_id) in kinds and ("stored", status_id) in kinds
         assert [m["doc_id"] for m in admin.messages(after=0)] == [doc_id, status_id]
         stats = admin.stats()
@@ -186,7 +191,7 @@ def test_wait_returns_a_matching_event_as_soon_as_it_happens(
 ) -> None:
     with axis.admin() as admin:
         assert admin.wait_for(cursor, timeout=0.05, kind="stored") is None
-    found: list[dict[str, object] | None] = []
+    found: list[Event | None] = []
 
     def waiter() -> None:
         with axis.admin() as admin:
@@ -201,7 +206,7 @@ def test_wait_returns_a_matching_event_as_soon_as_it_happens(
         doc_id = vpcp.send_edoc(Documents(seed=6).edoc(G22, [H14]))
     thread.join(30)
     assert found and found[0] is not None
-    assert found[0]["data"]["doc_id"] == doc_id  # type: ignore[index]
+    assert found[0].doc_id == doc_id
     with axis.admin() as admin:
         failed = admin.wait_for(cursor, timeout=0, kind="call", error_code="0")
     assert failed is not None

@@ -66,6 +66,7 @@ def serve(data: Path) -> Iterator[Server]:
         str(SEED),
         "--admin-token",
         TOKEN,
+        "--no-peers",  # the test reads the inboxes itself
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

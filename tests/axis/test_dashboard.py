@@ -19,7 +19,15 @@ import lxml.html
 import pytest
 
 import axis.dashboard as dashboard_pkg
-from axis import AxisAdmin, AxisApp, AxisClient, AxisConfig, create_app, running_axis
+from axis import (
+    AxisAdmin,
+    AxisApp,
+    AxisClient,
+    AxisConfig,
+    RunningAxis,
+    create_app,
+    running_axis,
+)
 from axis.dashboard import routes
 from axis.dashboard.labels import delivery_state, local_time, status_label
 from axis.dashboard.projection import Projection
@@ -44,12 +52,14 @@ class Axis:
         self.app = app
         self.transport = InProcessTransport(app)
         self.ui = httpx.Client(transport=self.transport, base_url=BASE)
+        login = self.ui.post("/ui/login", data={"token": app.admin_token})
+        assert login.status_code == 303 and login.headers["location"] == "/ui/"
         self.admin = AxisAdmin(BASE, app.admin_token, transport=self.transport)
         self._clients: dict[str, AxisClient] = {}
 
     def client(self, system_id: str) -> AxisClient:
         if system_id not in self._clients:
-            secret = self.app.store.systems_view()[system_id].secret
+            secret = self.app.store.registry.systems_view()[system_id].secret
             self._clients[system_id] = AxisClient(BASE, system_id, secret, transport=self.transport)
         return self._clients[system_id]
 
@@ -121,21 +131,21 @@ def test_overview_shows_systems_and_agencies_but_never_secrets(axis: Axis) -> No
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = lxml.html.fromstring(response.text)
-    systems = axis.app.store.systems_view()
+    systems = axis.app.store.registry.systems_view()
     shown = {row.get("data-system-id"): row for row in page.xpath("//tr[@data-system-id]")}
     assert set(shown) == set(systems) == {VPCP, NGHE_AN, CAO_BANG, "02.17.W00"}
     for system_id, system in systems.items():
         assert system.name in shown[system_id].text_content()
         assert system.secret not in response.text
     nghe_an = shown[NGHE_AN].xpath("./td")
-    agencies_of_nghe_an = sum(a.system_id == NGHE_AN for a in axis.app.store.agencies())
+    agencies_of_nghe_an = sum(a.system_id == NGHE_AN for a in axis.app.store.registry.agencies())
     assert int(nghe_an[2].text_content()) == agencies_of_nghe_an > 1
     [h41] = page.xpath(f'//tr[@data-agency="{H41}"]')
     cells = [td.text_content().strip() for td in h41.xpath("./td")]
     assert cells[:4] == [H41, "H41", "Ủy ban nhân dân tỉnh Nghệ An", NGHE_AN]
     counts = {c.get("data-count"): int(c.text) for c in page.xpath("//*[@data-count]")}
     assert counts["systems"] == 4 and counts["messages"] == 0
-    assert counts["agencies"] == len(axis.app.store.agencies())
+    assert counts["agencies"] == len(axis.app.store.registry.agencies())
     seq, digest = axis.app.store.head
     assert page.xpath("//@data-head-hash") == [digest]
     assert page.body.get("data-head") == str(seq)
@@ -366,11 +376,18 @@ def _read_event(lines: Iterator[str]) -> dict[str, str]:
     raise AssertionError("the stream ended")
 
 
+@contextlib.contextmanager
+def _logged_in(server: RunningAxis) -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10.0) as http:
+        http.post(f"{server.url}/ui/login", data={"token": server.admin_token})
+        yield http
+
+
 def test_event_stream_announces_each_change_with_what_it_touched(docs: Documents) -> None:
     with (
         running_axis(AxisConfig(seed=4)) as server,
         no_server_errors(),
-        httpx.Client(timeout=10.0) as http,
+        _logged_in(server) as http,
         http.stream("GET", f"{server.url}/ui/events") as stream,
     ):
         assert stream.headers["content-type"].startswith("text/event-stream")
@@ -391,7 +408,7 @@ def test_event_stream_resumes_after_the_last_event_seen(docs: Documents) -> None
     with (
         running_axis(AxisConfig(seed=4)) as server,
         no_server_errors(),
-        httpx.Client(timeout=10.0) as http,
+        _logged_in(server) as http,
     ):
         before = server.app.store.head[0]
         with server.client(VPCP) as vpcp:
@@ -407,7 +424,7 @@ def test_event_stream_resumes_after_the_last_event_seen(docs: Documents) -> None
 def test_a_change_too_big_to_list_asks_for_a_full_redraw(
     axis: Axis, docs: Documents, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dashboard = dashboard_pkg.Dashboard(axis.app)
+    dashboard = dashboard_pkg.Dashboard(axis.app.operator)
     head = axis.app.store.head[0]
     doc_id = axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
     axis.client(NGHE_AN).get_received_list()
@@ -423,7 +440,7 @@ def test_a_change_too_big_to_list_asks_for_a_full_redraw(
 
 
 def test_projection_counts_listings_fetches_and_faults(axis: Axis, docs: Documents) -> None:
-    projection = Projection(axis.app.store)
+    projection = Projection(axis.app.operator)
     doc_id = axis.client(VPCP).send_edoc(docs.edoc(G22, [H41]))
     nghe_an = axis.client(NGHE_AN)
     nghe_an.get_received_list()
@@ -478,6 +495,7 @@ def test_exported_names() -> None:
             "capture_dashboard_screenshot",
             "dashboard_app",
             "launch_chromium",
+            "log_in",
         ]
     )
     for name in dashboard_pkg.__all__:
@@ -487,7 +505,12 @@ def test_exported_names() -> None:
 def test_capture_without_chromium_says_how_to_get_it(tmp_path: Path) -> None:
     with pytest.raises(dashboard_pkg.BrowserUnavailable, match="make chromium"):
         dashboard_pkg.capture_dashboard_screenshot(
-            "http://127.0.0.1:9/ui/", tmp_path / "x.png", executable=tmp_path / "chromium"
+            "http://127.0.0.1:9/ui/",
+            tmp_path / "x.png",
+            token="t",
+            executable=tmp_path / "chromium",
         )
     with pytest.raises(ValueError, match="timeout_s=0"):
-        dashboard_pkg.capture_dashboard_screenshot("http://x/ui/", tmp_path / "x.png", timeout_s=0)
+        dashboard_pkg.capture_dashboard_screenshot(
+            "http://x/ui/", tmp_path / "x.png", token="t", timeout_s=0
+        )

@@ -20,6 +20,7 @@ from axis.dashboard import (
     CaptureFailed,
     capture_dashboard_screenshot,
     launch_chromium,
+    log_in,
 )
 from axis.dashboard.capture import LIVE_SELECTOR, VIEWPORT
 from axis.testing import Documents
@@ -85,6 +86,7 @@ def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> N
         launch_chromium(chromium) as browser,
     ):
         page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        log_in(page, f"{server.url}/ui/", server.admin_token)
         page.goto(f"{server.url}/ui/")
         page.wait_for_selector(LIVE_SELECTOR, timeout=WAIT_MS)
         page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
@@ -153,8 +155,13 @@ def test_capture_saves_a_live_page_and_refuses_a_missing_one(
     chromium: Path, tmp_path: Path
 ) -> None:
     with running_axis(AxisConfig(seed=SEED)) as server, no_server_errors():
-        shot = capture_dashboard_screenshot(f"{server.url}/ui/", tmp_path / "deep" / "ui.png")
+        token = server.admin_token
+        shot = capture_dashboard_screenshot(
+            f"{server.url}/ui/", tmp_path / "deep" / "ui.png", token=token
+        )
         assert shot == tmp_path / "deep" / "ui.png"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with pytest.raises(CaptureFailed, match="answered 404"):
-            capture_dashboard_screenshot(f"{server.url}/ui/documents/none", tmp_path / "x.png")
+            capture_dashboard_screenshot(
+                f"{server.url}/ui/documents/none", tmp_path / "x.png", token=token
+            )

@@ -20,6 +20,7 @@ from axis import (
     Unavailable,
     running_axis,
 )
+from axis.events import FaultEvent
 from axis.testing import Documents
 from lienthong.cli import main as cli
 
@@ -64,10 +65,10 @@ def _plan(*rules: dict[str, object], seed: int = 42) -> dict[str, object]:
     return {"seed": seed, "rules": list(rules)}
 
 
-def _faults(axis: RunningAxis, after: int = 0) -> list[dict[str, object]]:
+def _faults(axis: RunningAxis, after: int = 0) -> list[FaultEvent]:
     with axis.admin() as admin:
         events, _ = admin.events(after, kind="fault")
-    return [e["data"] for e in events]
+    return [e.body for e in events if isinstance(e.body, FaultEvent)]
 
 
 def test_the_same_seed_gives_the_same_faults_whatever_other_systems_do() -> None:
@@ -147,7 +148,7 @@ def test_latency_delays_the_answer_and_is_recorded(cursor: int, axis: RunningAxi
         assert time.monotonic() - started >= 0.15
         quick.get_received_list("edoc")
     [fault] = _faults(axis, cursor)
-    assert (fault["kind"], fault["latency_ms"], fault["system"]) == ("latency", 150.0, NGHE_AN)
+    assert (fault.fault, fault.params["latency_ms"], fault.system) == ("latency", 150.0, NGHE_AN)
 
 
 def test_injected_errors_answer_503_with_an_envelope(cursor: int, axis: RunningAxis) -> None:
@@ -192,7 +193,7 @@ def test_a_reset_connection_is_survived_by_retries(cursor: int, axis: RunningAxi
     with axis.client(VPCP, retries=3) as vpcp, axis.client(NGHE_AN) as nghe_an:
         doc_id = vpcp.send_edoc(data)  # the first, applied send's DocId comes back
         assert [i["docId"] for i in nghe_an.get_received_list("edoc")] == [doc_id]
-    kinds = [f["kind"] for f in _faults(axis, cursor)]
+    kinds = [f.fault for f in _faults(axis, cursor)]
     assert kinds == ["reset", "reset", "reset"]
 
 
@@ -219,7 +220,7 @@ def test_duplicate_and_reorder_shape_the_list(cursor: int, axis: RunningAxis) ->
     assert plain == sent
     assert len(shaped) == 6 and set(shaped) == set(sent)
     assert shaped != [*sent, shaped[-1]]  # reordered, not only extended
-    assert [f["kind"] for f in _faults(axis, cursor)] == ["duplicate", "reorder"]
+    assert [f.fault for f in _faults(axis, cursor)] == ["duplicate", "reorder"]
 
 
 def test_an_outage_window_fails_every_call_until_it_ends(

@@ -23,6 +23,7 @@ from axis import (
     ValidationRefused,
     running_axis,
 )
+from axis.events import AmbiguousHeaderEvent, FindingsEvent, StoredEvent
 from axis.signing import HeaderMap, format_sdk_timestamp, sdk_hash_file
 from axis.testing import Documents, realworld_sample
 from spec.clock import wall_time
@@ -137,14 +138,16 @@ def test_the_sample_with_junk_before_the_declaration_comes_back_byte_for_byte(
     assert data.startswith(b"1212<?xml")
     with axis.client(VPCP) as vpcp, axis.client(NGHE_AN) as nghe_an:
         nghe_an.register_agency("28.22.H17", name="UBND xã Hòa Sơn")  # its To, not a valid id
+        vpcp.register_agency("002.00.20.H13")  # its From: a system speaks for its agencies
         doc_id = vpcp.send_edoc(data)
         assert nghe_an.get_edoc(doc_id) == data
         assert nghe_an.download_edoc(doc_id) == data
         assert vpcp.get_edoc(doc_id) == data  # the sender may read what it sent
     with axis.admin() as admin:
         found = admin.wait_for(0, timeout=0, kind="findings", system=VPCP)
-    assert found is not None
-    assert "XML-JUNK-BEFORE-DECLARATION" in {f["req_id"] for f in found["data"]["findings"]}
+    assert found is not None and isinstance(found.body, FindingsEvent)
+    assert found.body.doc_id == doc_id
+    assert "XML-JUNK-BEFORE-DECLARATION" in {f.req_id for f in found.body.findings}
 
 
 def _raw_send(client: AxisClient, body: bytes, hash_file: str) -> dict[str, object]:
@@ -234,7 +237,8 @@ def test_mixed_spellings_of_doc_id_use_the_first_on_the_wire_and_are_noted(
         assert [i["docId"] for i in sdk.get_received_list("edoc")] == [second]
     with axis.admin() as admin:
         note = admin.wait_for(0, timeout=0, kind="ambiguous_header")
-    assert note is not None and sorted(note["data"]["values"]) == sorted([first, second])
+    assert note is not None and isinstance(note.body, AmbiguousHeaderEvent)
+    assert sorted(note.body.values) == sorted([first, second])
 
 
 def test_agency_lists_in_both_forms(axis: RunningAxis) -> None:
@@ -292,7 +296,8 @@ def test_register_agency_reads_the_sdk_examples_malformed_json(axis: RunningAxis
             client.register_agency("00.41.W00")
     with axis.admin() as admin:
         finding = admin.wait_for(0, timeout=0, kind="findings", op="registerAgency")
-    assert finding is not None and finding["data"]["findings"][0]["req_id"] == "MSG-TO-ORGANID"
+    assert finding is not None and isinstance(finding.body, FindingsEvent)
+    assert finding.body.findings[0].req_id == "MSG-TO-ORGANID"
 
 
 def test_a_recipient_nobody_serves_stores_nothing(axis: RunningAxis, docs: Documents) -> None:
@@ -338,10 +343,13 @@ def test_a_resent_document_keeps_its_doc_id_and_is_stored_once(
         again = vpcp.send_edoc(data)
         assert again == first
         assert len(nghe_an.get_received_list("edoc")) == 1
-        assert nghe_an.send_edoc(data) != first  # another sender is another message
     with axis.admin() as admin:
         dup = admin.wait_for(0, timeout=0, kind="duplicate")
-    assert dup is not None and dup["data"]["doc_id"] == first
+        admin.put_system("vxp.vendor.01", "s3cr3t", agencies=[G22])  # G22 changes hands
+    axis.refresh_systems()
+    with axis.client("vxp.vendor.01") as vendor:
+        assert vendor.send_edoc(data) != first  # another sender is another message
+    assert dup is not None and dup.doc_id == first
 
 
 def test_unknown_operations_and_wrong_methods_get_an_envelope(axis: RunningAxis) -> None:
@@ -414,8 +422,10 @@ def test_strict_mode_refuses_documents_and_codes_with_error_findings(docs: Docum
         with strict.admin() as admin:
             recorded = admin.wait_for(0, timeout=0, kind="findings")
             assert admin.stats()["store"]["messages"] == 1
-    assert recorded is not None and recorded["data"]["errors"] >= 1
+    assert recorded is not None and isinstance(recorded.body, FindingsEvent)
+    assert recorded.body.errors >= 1 and recorded.body.refused
     with running_axis(AxisConfig()) as lenient, lenient.client(VPCP) as vpcp:
+        vpcp.register_agency("000.00.00.G2")  # lenient: an invalid code, with a finding
         assert vpcp.send_edoc(bad)
 
 
@@ -428,7 +438,8 @@ def test_lenient_mode_forwards_any_xml_addressed_by_the_to_header(axis: RunningA
         assert nghe_an.get_edoc(doc_id) == data
     with axis.admin() as admin:
         stored = admin.wait_for(0, timeout=0, kind="stored", doc_id=doc_id)
-    assert stored is not None and stored["data"]["not_edxml"] is True
+    assert stored is not None and isinstance(stored.body, StoredEvent)
+    assert stored.body.not_edxml is True
     with (
         running_axis(AxisConfig(strict=True)) as strict,
         strict.client(VPCP) as vpcp,

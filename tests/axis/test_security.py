@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from axis import AxisClient, AxisConfig, NotFound, RunningAxis, running_axis
+from axis.events import CallEvent, Signature8bitEvent
 from axis.signing import HeaderMap, format_sdk_timestamp, sdk_hash_file
 from axis.testing import Documents
 from spec.clock import wall_time
@@ -41,10 +42,12 @@ def _signed(system_id: str, secret: str, values: dict[str, str]) -> list[tuple[s
     return headers.headers(secret)
 
 
-def _last_call(axis: RunningAxis, op: str) -> dict[str, object]:
+def _last_call(axis: RunningAxis, op: str) -> CallEvent:
     with axis.admin() as admin:
         events, _ = admin.events(0, kind="call", op=op)
-    return events[-1]["data"]
+    body = events[-1].body
+    assert isinstance(body, CallEvent)
+    return body
 
 
 @pytest.mark.parametrize(
@@ -84,7 +87,7 @@ def test_refused_identities_get_a_fail_envelope_and_are_in_the_transcript(
     assert (response.status_code, envelope["status"], envelope["ErrorCode"]) == (200, "FAIL", "1")
     assert reason in envelope["ErrorDesc"]
     recorded = _last_call(axis, "getReceivedEdocList")
-    assert (recorded["error_code"], recorded["error_desc"]) == ("1", envelope["ErrorDesc"])
+    assert (recorded.error_code, recorded.error_desc) == ("1", envelope["ErrorDesc"])
 
 
 def test_a_signature_made_for_one_system_does_not_open_another(axis: RunningAxis) -> None:
@@ -224,7 +227,8 @@ def test_truncated_non_ascii_headers_are_refused_unless_tolerated() -> None:
                 assert "8 bits" in envelope["ErrorDesc"]
             with axis.admin() as admin:
                 note = admin.wait_for(0, timeout=0, kind="signature_8bit")
-            assert note is not None and note["data"]["accepted"] is tolerate
+            assert note is not None and isinstance(note.body, Signature8bitEvent)
+            assert note.body.accepted is tolerate
 
 
 def test_secrets_are_never_returned_or_recorded(axis: RunningAxis) -> None:
@@ -246,7 +250,7 @@ def test_secrets_are_never_returned_or_recorded(axis: RunningAxis) -> None:
     secrets = [*axis.systems.values(), "n3w-s3cr3t-value"]
     for text in texts:
         assert not any(secret in text for secret in secrets)
-    assert "n3w-s3cr3t" not in repr(axis.app.store.system("vxp.new"))
+    assert "n3w-s3cr3t" not in repr(axis.app.store.registry.system("vxp.new"))
 
 
 def test_the_store_is_owner_only(server: RunningAxis) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from axis import AxisConfig, ConfigError, running_axis
+from axis.events import AdminEvent
 from axis.inprocess import InProcessTransport
 from axis.store import open_store
 from axis.testing import Documents
@@ -72,19 +73,19 @@ def test_a_failed_step_undoes_its_writes_and_events(tmp_path: Path) -> None:
     store = open_store(tmp_path, seed=1)
     try:
         with store.transaction():
-            store.put_system(VPCP, "s")
+            store.registry.put_system(VPCP, "s")
             head = store.head
             with pytest.raises(RuntimeError), store.savepoint():
-                store.event("x", {})
-                store.put_agency(G22, VPCP, alt_code="G22", level=1, valid=True)
+                store.record(AdminEvent(action="x"))
+                store.registry.put_agency(G22, VPCP, alt_code="G22", level=1, valid=True)
                 raise RuntimeError("boom")
             assert store.head == head
-            assert store.find_agency(G22) is None
-        assert store.system(VPCP) is not None
+            assert store.registry.find_agency(G22) is None
+        assert store.registry.system(VPCP) is not None
         with pytest.raises(RuntimeError), store.transaction():
-            store.put_system("vxp.gone", "s")
+            store.registry.put_system("vxp.gone", "s")
             raise RuntimeError("boom")
-        assert store.system("vxp.gone") is None
+        assert store.registry.system("vxp.gone") is None
         assert store.head == head
     finally:
         store.close()

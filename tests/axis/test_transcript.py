@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from axis import AxisConfig, running_axis
+from axis import AxisConfig, EventKind, parse_event, running_axis
 from axis.store import open_store
 from axis.testing import Documents
 from axis.transcript import canonical, chain_hash, record_bytes, verify_file, verify_lines
@@ -62,7 +62,7 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 def test_an_untouched_export_verifies(export: list[str]) -> None:
     result = verify_lines(export)
     assert result.ok and result.events == len(export)
-    assert {json.loads(line)["kind"] for line in export} >= {"start", "call", "stored", "delivery"}
+    assert {parse_event(line).kind for line in export} >= {"start", "call", "stored", "delivery"}
 
 
 def _edit_value(lines: list[str]) -> list[str]:
@@ -107,11 +107,11 @@ def test_the_chain_continues_across_a_restart(tmp_path: Path) -> None:
             client.get_received_list("edoc")
     store = open_store(tmp_path / "data")
     try:
-        lines = list(store.export_lines())
+        lines = list(store.transcript.export_lines())
     finally:
         store.close()
     assert verify_lines(lines).ok
-    assert [json.loads(line)["kind"] for line in lines].count("start") == 2
+    assert [parse_event(line).kind for line in lines].count(EventKind.START) == 2
 
 
 def test_verify_transcript_cli_exit_codes(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from axis.events import parse_event
 from conformance.narration import MAX_MESSAGES, Story, told, write_messages
 from conformance.observe import WireEvent
 from reports.model import Evidence, Outcome, RequirementResult
@@ -20,14 +21,17 @@ T0 = datetime(2026, 12, 4, 21, 0, 0, tzinfo=UTC)  # 04:00:00 in Vietnam, the nex
 
 
 def _event(seq: int, kind: str, /, **data: Any) -> WireEvent:
-    return WireEvent(seq, T0 + timedelta(seconds=seq), kind, data)
+    if kind == "call":
+        data = {"method": "POST", "path": f"/{data['op']}", **data}
+    at = (T0 + timedelta(seconds=seq)).isoformat()
+    return parse_event({"seq": seq, "ts": at, "kind": kind, "data": data})
 
 
 def _stored(seq: int, doc_id: str, system: str, messagetype: str, to: str, **extra: Any) -> Any:
     recipients = [{"code": to, "system": "x"}]
     return _event(
         seq, "stored", op="sendEdoc", doc_id=doc_id, system=system, messagetype=messagetype,
-        document_id=DOCUMENT, recipients=recipients, **extra,
+        document_id=DOCUMENT, recipients=recipients, sha256="0" * 64, size=100, **extra,
     )  # fmt: skip
 
 
@@ -44,7 +48,13 @@ EVENTS = [
         listed=[DOC],
     ),
     _event(
-        4, "fault", op="getEdoc", system=SUT, rule="5xx-download", kind="error", http_status=503
+        4,
+        "fault",
+        op="getEdoc",
+        system=SUT,
+        rule="5xx-download",
+        fault="error",
+        params={"http_status": 503},
     ),
     _event(
         5,
@@ -61,7 +71,7 @@ EVENTS = [
     _event(7, "call", op="updateStatus", system=SUT, doc_id=DOC, status="OK", ack="done"),
     _stored(8, STATUS_A, SUT, "status", "000.00.00.G12", status_code="01"),
     _stored(9, STATUS_B, SUT, "status", "000.00.00.G12", status_code="01"),
-    _event(10, "response", op="inject", system=PARTNER, doc_id=DOC, status="OK"),
+    _event(10, "call", op="sendEdoc", channel="admin", system=PARTNER, doc_id=DOC, status="OK"),
 ]
 
 

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from axis import AxisConfig, running_axis
+from axis.events import Event, Recipient, StoredEvent
 from conformance import contract
 from conformance.adapters import HttpAdapter, ReferenceAdapter, make_configuration
 from conformance.contract import Attachment, Business, DocumentRequest
@@ -119,11 +120,11 @@ class World:
 
     def wait(
         self,
-        predicate: Callable[[dict[str, Any]], bool],
+        predicate: Callable[[Any], bool],
         *,
         after: int | None = None,
         **filters: str,
-    ) -> dict[str, Any]:
+    ) -> Event:
         """The first event after ``after`` (default: the test's start) matching ``filters`` and
         ``predicate``."""
         cursor = self.cursor if after is None else after
@@ -132,61 +133,65 @@ class World:
             event = self.admin.wait_for(cursor, timeout=min(remaining, 10), **filters)
             if event is None:
                 continue
-            if predicate(event["data"]):
+            if predicate(event.body):
                 return event
-            cursor = event["seq"]
+            cursor = event.seq
         raise AssertionError(f"no event {filters} matching the predicate within {WAIT} s")
 
     def stored(
         self, code: str | None = None, *, after: int | None = None, kind: str = "status"
-    ) -> dict[str, Any]:
+    ) -> Event:
         """The SUT's next stored message (a status with ``code``, or an edoc)."""
         return self.wait(
-            lambda d: d["messagetype"] == kind and (code is None or d["status_code"] == code),
+            lambda d: d.messagetype == kind and (code is None or d.status_code == code),
             after=after,
             kind="stored",
             system=SUT_SYSTEM,
         )
 
-    def acked(self, doc_id: str, word: str = "done") -> dict[str, Any]:
+    def acked(self, doc_id: str, word: str = "done") -> Event:
         return self.wait(
-            lambda d: d["status"] == word, kind="delivery", system=SUT_SYSTEM, doc_id=doc_id
+            lambda d: d.status == word, kind="delivery", system=SUT_SYSTEM, doc_id=doc_id
         )
 
     def next_cycle(self, after: int) -> int:
         """The seq of the SUT's next inbox listing after ``after``: everything the earlier
         cycle was going to send has been sent by then."""
         event = self.wait(
-            lambda d: d.get("messagetype") == "edoc",
+            lambda d: d.messagetype == "edoc",
             after=after,
             kind="call",
             system=SUT_SYSTEM,
             op="getReceivedEdocList",
         )
-        return int(event["seq"])
+        return event.seq
 
     def events(
         self, kind: str, *, after: int | None = None, until: int | None = None, **filters: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[Event]:
         found, _ = self.admin.events(
             self.cursor if after is None else after, kind=kind, limit=5000, **filters
         )
-        return [e for e in found if until is None or e["seq"] <= until]
+        return [e for e in found if until is None or e.seq <= until]
 
     def statuses_sent(self, *, until: int | None = None) -> list[str]:
         stored = self.events("stored", system=SUT_SYSTEM, until=until)
-        return [e["data"]["status_code"] for e in stored if e["data"]["messagetype"] == "status"]
+        return [
+            e.body.status_code
+            for e in stored
+            if isinstance(e.body, StoredEvent) and e.body.messagetype == "status"
+        ]
 
     def body(self, doc_id: str) -> bytes:
-        data = self.axis.app.store.body(doc_id)
+        data = self.axis.app.store.mailbox.body(doc_id)
         assert data is not None, doc_id
         return data
 
-    def message(self, event: dict[str, Any]) -> model.Message:
-        return parse(self.body(event["data"]["doc_id"])).message
+    def message(self, event: Event) -> model.Message:
+        return parse(self.body(event.doc_id)).message
 
-    def findings(self, event: dict[str, Any], **options: Any) -> list[str]:
-        parsed = check(self.body(event["data"]["doc_id"]), Options(today=self.today, **options))
+    def findings(self, event: Event, **options: Any) -> list[str]:
+        parsed = check(self.body(event.doc_id), Options(today=self.today, **options))
         return [f.req_id for f in error_findings(parsed.findings)]
 
     def quiet(self, after: int, cycles: int = 2) -> int:
@@ -205,9 +210,7 @@ def world(axis: Any) -> Iterator[World]:
         w.close()
 
 
-def _arrived(
-    world: World, sut: ReferenceAdapter, **kwargs: Any
-) -> tuple[model.Edoc, str, dict[str, Any]]:
+def _arrived(world: World, sut: ReferenceAdapter, **kwargs: Any) -> tuple[model.Edoc, str, Event]:
     """Deliver a new document to the SUT and wait for its 01."""
     doc = world.edoc(**kwargs)
     doc_id = world.deliver(doc)
@@ -228,11 +231,9 @@ def _take_back(world: World, doc: model.Edoc) -> str:
 def test_honest_reference_stores_acks_then_reports_arrived(world):
     sut = world.reference()
     doc, doc_id, arrived = _arrived(world, sut)
-    fetched = world.wait(
-        lambda d: d.get("doc_id") == doc_id, kind="call", system=SUT_SYSTEM, op="getEdoc"
-    )
+    fetched = world.wait(lambda d: d.doc_id == doc_id, kind="call", system=SUT_SYSTEM, op="getEdoc")
     done = world.acked(doc_id)
-    assert fetched["seq"] < done["seq"] < arrived["seq"]
+    assert fetched.seq < done.seq < arrived.seq
     status = world.message(arrived)
     assert isinstance(status, model.Status)
     h = doc.header
@@ -247,7 +248,7 @@ def test_honest_reference_stores_acks_then_reports_arrived(world):
     assert status.staff_info is not None and status.staff_info.staff
     datetime.strptime(status.timestamp, "%Y/%m/%d %H:%M:%S")
     assert world.findings(arrived) == []
-    assert arrived["data"]["recipients"] == [{"code": PEER_ORG, "system": PEER_SYSTEM}]
+    assert arrived.body.recipients == (Recipient(PEER_ORG, PEER_SYSTEM),)
     (registered,) = sut.registered("received")
     assert (registered.document_id, registered.state, registered.sender) == (
         h.document_id,
@@ -265,14 +266,14 @@ def test_honest_reference_walks_the_forward_path_and_refuses_illegal_actions(wor
     for action, code in (("accept", "03"), ("assign", "04"), ("process", "05"), ("complete", "06")):
         result = sut.act(document_id, action)
         assert (result.status_code.value, result.action.value) == (code, action)
-        last = world.stored(code, after=last["seq"])
+        last = world.stored(code, after=last.seq)
     assert result.state == "completed"
     with pytest.raises(ActionRefused, match="02 after 06") as refused:
         sut.act(document_id, "refuse", "Quá hạn")
     assert refused.value.rule == "LC-REFUSAL-BEFORE-ACCEPT"
     with pytest.raises(UnknownDocument):
         sut.act("000.00.00.G22,2024/01/01,1/XX", "accept")
-    quiet = world.quiet(last["seq"])
+    quiet = world.quiet(last.seq)
     assert world.statuses_sent(until=quiet) == ["01", "03", "04", "05", "06"]
     statuses = [world.message(e) for e in world.events("stored", system=SUT_SYSTEM)]
     events = [
@@ -346,8 +347,8 @@ def test_honest_reference_sends_valid_documents_and_follows_each_recipient(world
     )
     assert sent.axis_doc_id and sent.business_kind == "new"
     stored = world.stored(kind="edoc")
-    assert stored["data"]["doc_id"] == sent.axis_doc_id
-    assert {r["code"] for r in stored["data"]["recipients"]} == {PEER_ORG, THIRD_ORG}
+    assert stored.doc_id == sent.axis_doc_id
+    assert {r.code for r in stored.body.recipients} == {PEER_ORG, THIRD_ORG}
     assert world.findings(stored) == []
     edoc = world.message(stored)
     assert isinstance(edoc, model.Edoc)
@@ -373,7 +374,7 @@ def test_honest_reference_sends_valid_documents_and_follows_each_recipient(world
     result = sut.request_take_back(sent.document_id, PEER_ORG, "Gửi nhầm nơi nhận")
     assert result.status_code.value == "13"
     ask = world.stored("13")
-    assert ask["data"]["recipients"] == [{"code": PEER_ORG, "system": PEER_SYSTEM}]
+    assert ask.body.recipients == (Recipient(PEER_ORG, PEER_SYSTEM),)
     assert world.findings(ask) == []
     with pytest.raises(ActionRefused) as twice:
         sut.request_take_back(sent.document_id, PEER_ORG, "Lần nữa")
@@ -401,7 +402,7 @@ def test_honest_reference_sends_the_business_kinds(world, kind):
     sent = sut.send_document(
         DocumentRequest(to=(PEER_ORG,), subject="Văn bản nghiệp vụ", business=business)
     )
-    stored = world.wait(lambda d: d["doc_id"] == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
+    stored = world.wait(lambda d: d.doc_id == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
     assert world.findings(stored) == []
     edoc = world.message(stored)
     b = edoc.bussiness
@@ -444,14 +445,14 @@ def test_honest_reference_dedupes_redeliveries(world):
     }
     world.admin.set_faults({"rules": [rule]})
     third_id = world.deliver(world.edoc())
-    world.stored("01", after=done["seq"])
+    world.stored("01", after=done.seq)
     redone = world.acked(third_id)
-    quiet = world.quiet(redone["seq"])
+    quiet = world.quiet(redone.seq)
     assert world.statuses_sent(until=quiet) == ["01", "01"]
     acks = world.events("call", system=SUT_SYSTEM, op="updateStatus", doc_id=third_id)
-    assert [e["data"]["error_code"] for e in acks] == ["8"] * FAST.attempts + ["0"]
+    assert [e.body.error_code for e in acks] == ["8"] * FAST.attempts + ["0"]
     fetches = world.events("call", system=SUT_SYSTEM, op="getEdoc", until=quiet)
-    assert [e["data"]["doc_id"] for e in fetches].count(third_id) == 1
+    assert [e.doc_id for e in fetches].count(third_id) == 1
     assert len(sut.registered("received")) == 2
 
 
@@ -464,9 +465,9 @@ def test_honest_reference_refuses_malformed_and_misaddressed_documents_with_02_o
     assert "MSG-SUBJECT-REQUIRED" in refused.description
     elsewhere = world.edoc(to=(THIRD_ORG,))
     world.deliver(elsewhere, to=(SUT_ORG,))
-    second = world.stored("02", after=world.stored("02")["seq"])
+    second = world.stored("02", after=world.stored("02").seq)
     assert "không gửi đến cơ quan 000.00.00.H41" in world.message(second).description
-    quiet = world.quiet(second["seq"])
+    quiet = world.quiet(second.seq)
     assert world.statuses_sent(until=quiet) == ["02", "02"]
     assert {d.state for d in sut.registered("received")} == {"refused"}
 
@@ -478,9 +479,9 @@ def test_honest_reference_keeps_unreadable_input_acks_fail_and_does_not_refetch(
     )
     doc_id = answer["DocId"]
     failed = world.acked(doc_id, "fail")
-    quiet = world.quiet(failed["seq"], cycles=3)
+    quiet = world.quiet(failed.seq, cycles=3)
     fetches = world.events("call", system=SUT_SYSTEM, op="getEdoc", until=quiet)
-    assert [e["data"]["doc_id"] for e in fetches] == [doc_id]
+    assert [e.doc_id for e in fetches] == [doc_id]
     assert world.statuses_sent(until=quiet) == []
 
 
@@ -510,7 +511,7 @@ def test_honest_reference_retries_without_losing_or_doubling(world):
     )
     world.reference()
     _, _, arrived = _arrived(world, world.adapters[0])
-    quiet = world.quiet(arrived["seq"])
+    quiet = world.quiet(arrived.seq)
     assert world.statuses_sent(until=quiet) == ["01"]
     assert len(world.events("duplicate", system=SUT_SYSTEM, until=quiet)) == 2
 
@@ -564,15 +565,15 @@ def test_honest_reference_signs_what_it_sends_and_refuses_bad_signatures(world, 
     signed = sign(serialize(world.edoc()), peer.key, peer.certificate)
     world.deliver(signed)
     arrived = world.stored("01", kind="status")
-    assert verify(world.body(arrived["data"]["doc_id"]), trusted_ca=test_ca.certificate).valid
+    assert verify(world.body(arrived.doc_id), trusted_ca=test_ca.certificate).valid
     tampered = sign(serialize(world.edoc()), peer.key, peer.certificate).replace(
         b"<edXML:Subject>", b"<edXML:Subject>X", 1
     )
     world.deliver(tampered)
-    first = world.stored("02", after=arrived["seq"])
+    first = world.stored("02", after=arrived.seq)
     assert "SIG-VERIFIES" in world.message(first).description
     world.deliver(world.edoc())
-    second = world.stored("02", after=first["seq"])
+    second = world.stored("02", after=first.seq)
     assert "SIG-REQUIRED" in world.message(second).description
 
 
@@ -778,10 +779,8 @@ def _mutant(world: World, name: str, **configure: Any) -> ReferenceAdapter:
 
 def _no_status_after(world: World, doc_id: str) -> int:
     """Wait until the SUT has handled ``doc_id`` and polled twice more; returns that seq."""
-    fetched = world.wait(
-        lambda d: d.get("doc_id") == doc_id, kind="call", system=SUT_SYSTEM, op="getEdoc"
-    )
-    return world.quiet(fetched["seq"])
+    fetched = world.wait(lambda d: d.doc_id == doc_id, kind="call", system=SUT_SYSTEM, op="getEdoc")
+    return world.quiet(fetched.seq)
 
 
 def test_defect_skip_arrived(world):
@@ -812,7 +811,7 @@ def test_defect_never_ack(world):
     _mutant(world, "never_ack")
     doc_id = world.deliver(world.edoc())
     arrived = world.stored("01")
-    quiet = world.quiet(arrived["seq"])
+    quiet = world.quiet(arrived.seq)
     assert world.events("call", system=SUT_SYSTEM, op="updateStatus", until=quiet) == []
     (message,) = [m for m in world.admin.messages() if m["doc_id"] == doc_id]
     assert [d["status"] for d in message["deliveries"]] == ["pending"]
@@ -822,7 +821,7 @@ def test_defect_ack_fail_and_forget(world):
     _mutant(world, "ack_fail_and_forget")
     doc_id = world.deliver(world.edoc())
     failed = world.acked(doc_id, "fail")
-    quiet = world.quiet(failed["seq"])
+    quiet = world.quiet(failed.seq)
     assert world.statuses_sent(until=quiet) == []
     assert len(world.events("call", system=SUT_SYSTEM, op="getEdoc", until=quiet)) == 1
 
@@ -837,7 +836,7 @@ def test_defect_no_dedupe(world):
     _mutant(world, "no_dedupe")
     doc, _, first = _arrived(world, world.adapters[0])
     world.deliver(replace(doc, trace_headers=[model.TraceHeader(PEER_ORG, "2020/01/01 00:00:00")]))
-    second = world.stored("01", after=first["seq"])
+    second = world.stored("01", after=first.seq)
     assert world.message(second).response_for.document_id == doc.header.document_id
 
 
@@ -863,7 +862,7 @@ def test_defect_ignore_signature(world):
 
 def test_defect_read_other_systems(world):
     _mutant(world, "read_other_systems")
-    world.wait(lambda d: d["error_code"] == "3", kind="call", system=SUT_SYSTEM, op="getEdoc")
+    world.wait(lambda d: d.error_code == "3", kind="call", system=SUT_SYSTEM, op="getEdoc")
 
 
 def test_defect_complete_before_assign(world):
@@ -872,7 +871,7 @@ def test_defect_complete_before_assign(world):
     sut.act(doc.header.document_id, "accept")
     sut.act(doc.header.document_id, "assign")
     assigned = world.stored("04")
-    assert world.statuses_sent(until=assigned["seq"]) == ["01", "03", "06", "04"]
+    assert world.statuses_sent(until=assigned.seq) == ["01", "03", "06", "04"]
 
 
 def test_defect_repeat_accepted(world):
@@ -880,7 +879,7 @@ def test_defect_repeat_accepted(world):
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "accept")
     first = world.stored("03")
-    world.stored("03", after=first["seq"])
+    world.stored("03", after=first.seq)
 
 
 def test_defect_forward_after_withdrawal(world):
@@ -890,7 +889,7 @@ def test_defect_forward_after_withdrawal(world):
     sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
     agreed = world.stored("15")
     sut.act(doc.header.document_id, "process")
-    world.stored("05", after=agreed["seq"])
+    world.stored("05", after=agreed.seq)
 
 
 def test_defect_process_revoked(world):
@@ -906,7 +905,7 @@ def test_defect_ignore_take_back(world):
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     assert sut.answer_take_back(doc.header.document_id, PEER_ORG, True).status_code.value == "15"
-    last = world.events("call", system=SUT_SYSTEM)[-1]["seq"]
+    last = world.events("call", system=SUT_SYSTEM)[-1].seq
     assert world.statuses_sent(until=world.quiet(last)) == ["01"]
 
 
@@ -916,7 +915,7 @@ def test_defect_answer_take_back_twice(world):
     _take_back(world, doc)
     sut.answer_take_back(doc.header.document_id, PEER_ORG, False, "Không đồng ý")
     first = world.stored("16")
-    world.stored("16", after=first["seq"])
+    world.stored("16", after=first.seq)
 
 
 def test_defect_wrong_response_for_document_id(world):
@@ -928,7 +927,7 @@ def test_defect_wrong_response_for_document_id(world):
 def test_defect_status_to_wrong_agency(world):
     sut = _mutant(world, "status_to_wrong_agency")
     _, _, arrived = _arrived(world, sut, to=(SUT_ORG, THIRD_ORG))
-    assert arrived["data"]["recipients"] == [{"code": THIRD_ORG, "system": THIRD_SYSTEM}]
+    assert arrived.body.recipients == (Recipient(THIRD_ORG, THIRD_SYSTEM),)
 
 
 def test_defect_wrong_timestamp_format(world):
@@ -969,7 +968,7 @@ def test_defect_duplicate_status_on_retry(world):
     )
     sut = _mutant(world, "duplicate_status_on_retry")
     _, _, first = _arrived(world, sut)
-    world.stored("01", after=first["seq"])
+    world.stored("01", after=first.seq)
 
 
 def test_defect_no_retry_on_5xx(world):
@@ -984,14 +983,14 @@ def test_defect_no_retry_on_5xx(world):
 
 def test_defect_unsigned_requests(world):
     _mutant(world, "unsigned_requests")
-    world.wait(lambda d: d["error_code"] == "1", kind="call", system=SUT_SYSTEM)
+    world.wait(lambda d: d.error_code == "1", kind="call", system=SUT_SYSTEM)
 
 
 def _sent_findings(world: World, sut: ReferenceAdapter, **options: Any) -> list[str]:
     sent = sut.send_document(
         DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử", attachments=_files()[:2])
     )
-    stored = world.wait(lambda d: d["doc_id"] == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
+    stored = world.wait(lambda d: d.doc_id == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
     return world.findings(stored, **options)
 
 
@@ -1020,9 +1019,9 @@ def test_defect_send_to_w00(world):
     sut = _mutant(world, "send_to_w00")
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
     refused = world.wait(
-        lambda d: d["error_code"] == "7", kind="call", system=SUT_SYSTEM, op="sendEdoc"
+        lambda d: d.error_code == "7", kind="call", system=SUT_SYSTEM, op="sendEdoc"
     )
-    assert "W00" in refused["data"]["error_desc"] and sent.axis_doc_id is None
+    assert "W00" in refused.body.error_desc and sent.axis_doc_id is None
 
 
 def test_defect_take_back_after_complete(world):

@@ -5,13 +5,13 @@ faults (the plans installed and what each rule did), never through wall-clock ti
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from axis.events import Event, FaultEvent, FaultsEvent, StoredEvent, parse_event
 from conformance.certify import run
 from conformance.exploration import load_scenario
 from conformance.settings import CertifySettings
@@ -21,9 +21,9 @@ from spec.status_codes import InvalidStatusCode, StatusCode
 SEED = 20160405  # the day TP.HCM went live two-way
 
 
-def _events(folder: Path) -> list[dict[str, Any]]:
+def _events(folder: Path) -> list[Event]:
     lines = (folder / "transcript.jsonl").read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    return [parse_event(line) for line in lines]
 
 
 def _code(text: str) -> str:
@@ -37,27 +37,25 @@ def messages(folder: Path, sut_system: str) -> dict[str, list[tuple[str, str, st
     """Per DocumentId, the stored messages in order: (sender, messagetype, status code)."""
     out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for event in _events(folder):
-        if event["kind"] != "stored" or event["data"].get("unparsed"):
+        stored = event.body
+        if not isinstance(stored, StoredEvent) or stored.unparsed:
             continue
-        data = event["data"]
-        role = "sut" if data["system"] == sut_system else data["system"]
-        out[data.get("document_id", "")].append(
-            (role, data["messagetype"], _code(data.get("status_code", "")))
-        )
+        role = "sut" if stored.system == sut_system else stored.system
+        out[stored.document_id].append((role, stored.messagetype, _code(stored.status_code)))
     return dict(out)
 
 
 def fault_plans(folder: Path) -> list[dict[str, Any]]:
-    return [e["data"]["plan"] for e in _events(folder) if e["kind"] == "faults"]
+    return [e.body.plan for e in _events(folder) if isinstance(e.body, FaultsEvent)]
 
 
 def firings(folder: Path) -> dict[str, list[dict[str, Any]]]:
     """Per fault rule, what each firing did (kind and drawn parameters, not the call it hit)."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in _events(folder):
-        if event["kind"] == "fault":
-            fired = {k: v for k, v in event["data"].items() if k not in ("op", "system")}
-            out[fired["rule"]].append(fired)
+        if isinstance(event.body, FaultEvent):
+            fault = event.body
+            out[fault.rule].append({"fault": fault.fault, **fault.params})
     return dict(out)
 
 

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from axis import AxisConfig, running_axis
+from axis.events import FindingsEvent
 from conformance.certify import run
 from conformance.settings import DEFAULT_TIME_SCALE, CertifySettings
 from fixtures.agencies import lookup
@@ -20,14 +21,19 @@ from fixtures.factory import DocumentFactory
 from reports.model import Verdict
 from spec import serialize
 from spec.clock import VIETNAM, FixedClock, vietnam_today
+from spec.findings import Finding
 
 SENDER, RECEIVER = "000.00.00.G22", "000.00.00.H41"
 
 
-def _promulgation_findings(axis_admin: object) -> list[dict]:
+def _promulgation_findings(axis_admin: object) -> list[Finding]:
     events, _ = axis_admin.events(0, kind="findings")  # type: ignore[attr-defined]
     return [
-        f for e in events for f in e["data"]["findings"] if f["req_id"] == "MSG-PROMULGATION-DATE"
+        f
+        for e in events
+        if isinstance(e.body, FindingsEvent)
+        for f in e.body.findings
+        if f.req_id == "MSG-PROMULGATION-DATE"
     ]
 
 

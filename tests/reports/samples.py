@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from axis.events import AdminEvent
 from axis.store import open_store
 from reports.model import (
     Conditions,
@@ -145,8 +146,9 @@ def write_transcript(path: Path, count: int = 5) -> tuple[str, int]:
     try:
         with store.transaction():
             for n in range(count):
-                store.event("request", {"op": "getEdoc", "n": n + 1})
-        path.write_text("".join(line + "\n" for line in store.export_lines()), "utf-8")
+                store.record(AdminEvent(action="sample", size=n + 1))
+        lines = store.transcript.export_lines()
+        path.write_text("".join(line + "\n" for line in lines), "utf-8")
         events, head = store.head
     finally:
         store.close()

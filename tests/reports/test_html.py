@@ -101,15 +101,17 @@ def test_transcript_events_evidence_reads_as_lines() -> None:
     events = [
         {
             "seq": 12,
-            "ts": "2025-03-14T02:00:03Z",
-            "kind": "request",
+            "at": "2025-03-14T02:00:03+00:00",
+            "kind": "call",
+            "summary": "#12 call op=updateStatus doc_id=D1",
             "data": {"op": "updateStatus", "doc_id": "D1"},
         },
         {
             "seq": 13,
-            "ts": "2025-03-14T02:00:03Z",
-            "kind": "response",
-            "data": {"op": "updateStatus", "error_code": "0"},
+            "at": "2025-03-14T02:00:04+00:00",
+            "kind": "delivery",
+            "summary": "#13 delivery system=00.41.W00 doc_id=D1 status=done",
+            "data": {"doc_id": "D1", "status": "done"},
         },
     ]
     report = sample_report()
@@ -117,8 +119,8 @@ def test_transcript_events_evidence_reads_as_lines() -> None:
         report.result("LC-NO-REPEAT"), evidence=(Evidence("transcript", "the calls", events),)
     )
     text = body_text(render_html(report.with_results((failed,))))
-    assert "#12 2025-03-14T02:00:03Z request op=updateStatus doc_id=D1" in text
-    assert "#13 2025-03-14T02:00:03Z response op=updateStatus error_code=0" in text
+    assert "2025-03-14T02:00:03+00:00 #12 call op=updateStatus doc_id=D1" in text
+    assert "2025-03-14T02:00:04+00:00 #13 delivery system=00.41.W00 doc_id=D1 status=done" in text
 
 
 def test_timeline_png_is_deterministic_and_reflects_events() -> None:

@@ -139,6 +139,46 @@ def test_hostile_and_broken_input_is_refused(data: bytes, error: type, words: st
         parse(data)
 
 
+WIDE_ENCODINGS = [
+    ("UTF-16", "utf-16-le", b"\xff\xfe"),
+    ("UTF-16", "utf-16-be", b"\xfe\xff"),
+    ("UTF-32", "utf-32-le", b"\xff\xfe\x00\x00"),
+    ("UTF-32", "utf-32-be", b"\x00\x00\xfe\xff"),
+    ("UTF-8", "utf-8", b"\xef\xbb\xbf"),
+]
+
+
+@pytest.mark.parametrize("bom", [True, False], ids=["bom", "no-bom"])
+@pytest.mark.parametrize(
+    ("declared", "codec", "mark"), WIDE_ENCODINGS, ids=[e[1] for e in WIDE_ENCODINGS]
+)
+@pytest.mark.parametrize("hostile", [EXTERNAL_ENTITY, BILLION_LAUGHS], ids=["xxe", "laughs"])
+def test_a_dtd_is_refused_whatever_the_encoding(
+    hostile: bytes, declared: str, codec: str, mark: bytes, bom: bool
+) -> None:
+    text = hostile.decode().replace(
+        '<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{declared}"?>'
+    )
+    data = (mark if bom else b"") + text.encode(codec)
+    assert b"<!DOCTYPE" not in data or codec == "utf-8"  # a byte search would miss most of them
+    with pytest.raises(HostileXML, match="DTD or entity"):
+        parse(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!DOCTYPE edXML SYSTEM "http://127.0.0.1:9/edxml.dtd"><edXML/>',
+        b'<?xml version="1.0"?>\n<!DOCTYPE edXML PUBLIC "-//x//EN" "edxml.dtd"><edXML/>',
+        b"junk<?xml version='1.0'?><!DOCTYPE edXML><edXML/>",
+    ],
+    ids=["system", "public", "after-junk"],
+)
+def test_an_external_or_empty_dtd_is_refused_too(data: bytes) -> None:
+    with pytest.raises(HostileXML, match="DTD"):
+        parse(data)
+
+
 def test_attachments_over_libxml2s_text_limit_are_read() -> None:
     payload = "QUJD" * (3 * 1024 * 1024)  # 12 MB of base64, over libxml2's 10 MB text node limit
     edoc = model.Edoc(

@@ -92,6 +92,10 @@
     }
   }
 
+  if (body.dataset.authed !== "yes") {
+    setLive("closed", "log in for live updates");
+    return;
+  }
   if (!("EventSource" in window)) {
     setLive("closed", "no live updates: reload to refresh");
     return;
