@@ -23,6 +23,7 @@ def test_a_second_run_against_the_same_running_sut_passes(tmp_path: Path) -> Non
             settings = CertifySettings(
                 profile="receiver",
                 adapter=sut.url,
+                organ_id="000.00.00.H41",
                 requirements=REQUIREMENTS,
                 out_dir=tmp_path / attempt,
             )
