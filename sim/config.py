@@ -465,7 +465,8 @@ def _systems(spec: Mapping[str, Any], tick: float) -> SystemsConfig:
     )
 
 
-def _stream(spec: Mapping[str, Any], i: int) -> StreamConfig:
+def parse_stream(spec: Mapping[str, Any], i: int) -> StreamConfig:
+    """The workload stream ``spec`` (the ``i``-th of ``workload.streams``), typed."""
     where = f"workload.streams[{i}] ({spec['name']})"
     steering = tuple(float(spec["steering"].get(k, 0.0)) for k in STEERING)
     if abs(sum(steering) - 1.0) > 1e-6:
@@ -486,7 +487,7 @@ def _stream(spec: Mapping[str, Any], i: int) -> StreamConfig:
 
 
 def _workload(spec: Mapping[str, Any]) -> WorkloadConfig:
-    streams = tuple(_stream(s, i) for i, s in enumerate(spec["streams"]))
+    streams = tuple(parse_stream(s, i) for i, s in enumerate(spec["streams"]))
     names = [s.name for s in streams]
     for name in names:
         if names.count(name) > 1:
