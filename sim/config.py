@@ -42,10 +42,11 @@ class PhaseSpec:
 @dataclass(frozen=True, slots=True)
 class Uptake:
     """A national uptake curve for exchanges between connection systems: the share of such
-    documents actually sent electronically, on top of the agencies' own ramp, rises as a
-    logistic curve through 50 % at ``midpoint`` with scale ``width_days``."""
+    documents actually sent electronically, on top of the agencies' own ramp, is
+    ``1 − exp(−exp((t − pivot) / width_days))``: slow at first (5 % three widths before the
+    pivot), 63 % at the pivot, complete two widths after it."""
 
-    midpoint: date
+    pivot: date
     width_days: float
 
 
@@ -422,7 +423,7 @@ def _rollout(spec: Mapping[str, Any]) -> RolloutConfig:
             axis_uptake=None
             if uptake is None
             else Uptake(
-                _date(uptake["midpoint"], "rollout.adoption.axis_uptake.midpoint"),
+                _date(uptake["pivot"], "rollout.adoption.axis_uptake.pivot"),
                 float(uptake["width_days"]),
             ),
         ),

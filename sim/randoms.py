@@ -56,6 +56,7 @@ class Purpose(enum.IntEnum):
     OUTAGES = 24
     REPORT = 25
     STATUS = 26
+    UPTAKE = 27
 
 
 def _splitmix(x: np.ndarray) -> np.ndarray:

@@ -69,8 +69,8 @@ class Rollout:
         """The national uptake of exchanges between systems at ``t`` (None: no such curve)."""
         if self.uptake is None:
             return None
-        mid = (self.uptake.midpoint - self.origin).days * DAY
-        return 1.0 / (1.0 + np.exp(-(t - mid) / (self.uptake.width_days * DAY)))
+        pivot = (self.uptake.pivot - self.origin).days * DAY
+        return -np.expm1(-np.exp((t - pivot) / (self.uptake.width_days * DAY)))
 
     def connected_counts(self, days: int) -> np.ndarray:
         """Agencies connected at the end of each day, by phase: array (days, phases + 1)."""

@@ -78,10 +78,12 @@ class Router:
         keys = combine(new.key[d], r)
         share = np.minimum(self.rollout.adoption(s, t), self.rollout.adoption(r, t))
         same = topo.system[s] == topo.system[r]
-        uptake = self.rollout.axis_uptake(t[~same])
-        if uptake is not None:
-            share[~same] *= uptake
         electronic = rnd.uniform(Purpose.CHANNEL, keys) < share
+        uptake = self.rollout.axis_uptake(new.t)
+        if uptake is not None:
+            # the sender sends a document between systems electronically, or not at all
+            by_axis = rnd.uniform(Purpose.UPTAKE, new.key) < uptake
+            electronic &= same | by_axis[d]
         reachable = self.systems.relay | ~(self._lower[s] | self._lower[r])
         channel = np.full(len(r), PAPER, dtype=np.int8)
         channel[electronic & same] = PLATFORM

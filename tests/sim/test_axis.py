@@ -17,7 +17,9 @@ from sim.distributions import Duration
 from sim.randoms import Purpose, Randoms
 from sim.types import DAY, HOUR
 
-CALENDAR = WorkCalendar(date(2016, 3, 7), 2, hours=[(7.5 * HOUR, 11.5 * HOUR), (13.5 * HOUR, 17 * HOUR)])
+CALENDAR = WorkCalendar(
+    date(2016, 3, 7), 2, hours=[(7.5 * HOUR, 11.5 * HOUR), (13.5 * HOUR, 17 * HOUR)]
+)
 
 
 def make_axis(

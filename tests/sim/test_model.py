@@ -177,9 +177,7 @@ def test_agencies_can_be_given_their_own_connection_dates() -> None:
 def test_a_fixed_schedule_keeps_the_onboarding_days_across_replications() -> None:
     drawn = [busy_model(seed).rollout.onboard for seed in (3, 4)]
     assert not np.array_equal(drawn[0], drawn[1])
-    fixed = [
-        busy_model(seed, [("rollout.schedule_seed", 77)]).rollout.onboard for seed in (3, 4)
-    ]
+    fixed = [busy_model(seed, [("rollout.schedule_seed", 77)]).rollout.onboard for seed in (3, 4)]
     np.testing.assert_array_equal(fixed[0], fixed[1])
 
 
