@@ -84,7 +84,11 @@ def render_simulation(
         scenarios=list(scenarios),
         reference=scenarios[0],
         compared=[s for s in scenarios[1:] if s.get("compared")],
-        answer_rows=_answer_rows(scenarios),
+        changes=_changes(scenarios),
+        answer_rows=[r for r in _answer_rows(scenarios) if not _censored(r)],
+        censored_dates=[
+            r["label"].split(" sends")[0] for r in _answer_rows(scenarios) if _censored(r)
+        ],
         groups=_metric_groups(scenarios),
         figures=_figures(shown),
         tts=_tts_rows(shown),
@@ -132,6 +136,20 @@ def _answer_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
             cells.append(cell)
         rows.append({"name": name, "label": first["label"], "cells": cells})
     return rows
+
+
+def _changes(scenarios: Sequence[Data]) -> list[tuple[str, Any]]:
+    """The overrides the second scenario has and the first has not: what the comparison is
+    about."""
+    if len(scenarios) < 2:
+        return []
+    first = {(k, str(v)) for k, v in scenarios[0]["overrides"]}
+    return [(k, v) for k, v in scenarios[1]["overrides"] if (k, str(v)) not in first]
+
+
+def _censored(row: Mapping[str, Any]) -> bool:
+    """A paper-free date not reached within the run in any scenario."""
+    return row["name"].startswith("paper_free_") and all(c["text"] == "n/a" for c in row["cells"])
 
 
 def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ def _date_answer(values: list[float], end: date) -> dict[str, Any]:
         "half_width_days": e.half_width,
     }
     if not reached:
-        out["text"] = f"not within the run (after {end.isoformat()})"
+        out["text"] = f"not by {end.isoformat()}"
     else:
         text = date.fromordinal(round(e.mean)).isoformat()
         if e.n > 1 and math.isfinite(e.half_width):

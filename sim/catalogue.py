@@ -102,10 +102,10 @@ _FORMATS: dict[str, Callable[[float], str]] = {
 }
 
 _DELTAS: dict[str, Callable[[float], str]] = {
-    "count": lambda v: ("+" if v >= 0 else "−") + _count(abs(v)),
+    "count": lambda v: ("+" if v >= 0 else "-") + _count(abs(v)),
     "share": lambda v: f"{v * 100:+.1f} pp",
-    "hours": lambda v: ("+" if v >= 0 else "−") + _hours(abs(v)),
-    "seconds": lambda v: ("+" if v >= 0 else "−") + _seconds(abs(v)),
+    "hours": lambda v: ("+" if v >= 0 else "-") + _hours(abs(v)),
+    "seconds": lambda v: ("+" if v >= 0 else "-") + _seconds(abs(v)),
     "ratio": lambda v: f"{v:+,.2f}",
     "rate": lambda v: f"{v:+,.2f}/s",
     "date": lambda v: f"{v:+,.0f} days",
