@@ -14,6 +14,12 @@ handling times, so this is unbiased; it counts deliveries that will never get th
 (refused, taken back) as never reaching it, so ``F`` may level off below 1. A quantile the
 estimate does not reach within the followed time is *censored* (NaN): the run was too short
 to say.
+
+Sending times are not quite independent of handling times: a document sent late on a Friday
+meets the weekend at once, and near the end of the run the deliveries followed for a short
+time are mostly those sent late in the week. So each group is split by the weekday of
+sending, estimated per weekday, and the weekdays' curves are averaged weighted by their
+deliveries (:func:`stratified`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,16 @@ def incidence(events: np.ndarray, follow: np.ndarray) -> np.ndarray:
     at_risk = np.cumsum(follow[::-1])[::-1].astype(float)
     share = np.divide(events, at_risk, out=np.zeros(len(events)), where=at_risk > 0)
     return np.minimum(np.cumsum(share), 1.0)
+
+
+def stratified(events: np.ndarray, follow: np.ndarray) -> np.ndarray:
+    """The estimate over strata (``events`` and ``follow`` of shape (strata, bins)): each
+    stratum's curve weighted by its deliveries."""
+    n = follow.sum(axis=1).astype(float)
+    if not n.sum():
+        return np.zeros(events.shape[-1])
+    curves = np.array([incidence(e, f) for e, f in zip(events, follow, strict=True)])
+    return (curves * n[:, None]).sum(axis=0) / n.sum()
 
 
 def quantile(cdf: np.ndarray, q: float) -> float:
@@ -58,10 +74,11 @@ def observed_quantile(events: np.ndarray, q: float) -> float:
 
 def summary(events: np.ndarray, follow: np.ndarray) -> dict[str, float]:
     """A group's deliveries, the share still without the status when the run ended, and the
-    censoring-corrected median and 95th percentile (hours; NaN when censored)."""
+    censoring-corrected median and 95th percentile (hours; NaN when censored). ``events`` and
+    ``follow`` are over bins, or (strata, bins) to estimate by stratum."""
     n = float(follow.sum())
     seen = float(events.sum())
-    cdf = incidence(events, follow)
+    cdf = stratified(events, follow) if events.ndim == 2 else incidence(events, follow)
     return {
         "n": n,
         "observed": seen,

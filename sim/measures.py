@@ -94,9 +94,10 @@ class Measures:
         return events, follow
 
     def tts(self, code: int, q: float, *, paper: bool = False) -> float:
-        """Hours from sending until ``code`` (quantile ``q``), censoring-corrected."""
+        """Hours from sending until ``code`` (quantile ``q``), censoring-corrected by weekday
+        of sending."""
         events, follow = self._cohort(code, paper)
-        return cohorts.quantile(cohorts.incidence(events, follow), q) / HOUR
+        return cohorts.quantile(cohorts.stratified(events, follow), q) / HOUR
 
     def open_share(self, code: int) -> float:
         events, follow = self._cohort(code, False)

@@ -109,16 +109,18 @@ class Metrics:
         # the national figures' scope (ministry- and province-level agencies), by day sent
         self.national_sent = np.zeros(days, dtype=np.int64)
         self.national_received = np.zeros(days, dtype=np.int64)
-        # times to status: (code, class, tier, phase, bin) and (code, class, week, bin), filled
-        # from lists of flat indices in bulk; follow-up of the deliveries the same way
-        self._group_shape = (N_CODES, 2, N_TIERS, phases, N_BINS)
+        # times to status: (code, class, tier, phase, weekday sent, bin) and (code, class, week,
+        # bin), filled from lists of flat indices in bulk; follow-up of the deliveries the same
+        # way. The weekday of sending is a stratum: a document sent on a Friday meets the
+        # weekend sooner, so its handling time is not independent of its follow-up.
+        self._group_shape = (N_CODES, 2, N_TIERS, phases, 7, N_BINS)
         self._week_shape = (N_CODES, 2, weeks, N_BINS)
         self._group = np.zeros(int(np.prod(self._group_shape)), dtype=np.int64)
         self._week = np.zeros(int(np.prod(self._week_shape)), dtype=np.int64)
         self._sum = np.zeros(N_CODES * 2 * N_TIERS)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_rows = 0
-        self.follow_group = np.zeros((2, N_TIERS, phases, N_BINS), dtype=np.int64)
+        self.follow_group = np.zeros((2, N_TIERS, phases, 7, N_BINS), dtype=np.int64)
         self.follow_week = np.zeros((2, weeks, N_BINS), dtype=np.int64)
         self.due_total = np.zeros(N_TIERS, dtype=np.int64)
         self.due_met = np.zeros(N_TIERS, dtype=np.int64)
@@ -199,9 +201,12 @@ class Metrics:
         np.add.at(self.due_total, tier[with_due], 1)
         c, follow = cls[counted], self.horizon - t_send[counted]
         b = duration_bin(follow)
+        weekday = day[counted] % 7
         _bump(
             self.follow_group,
-            ((c * N_TIERS + tier[counted]) * self.phases + phase[counted]) * N_BINS + b,
+            (((c * N_TIERS + tier[counted]) * self.phases + phase[counted]) * 7 + weekday)
+            * N_BINS
+            + b,
         )
         _bump(self.follow_week, (c * self.weeks + self._week_of(t_send[counted])) * N_BINS + b)
 
@@ -253,7 +258,8 @@ class Metrics:
         dt = receipt - t_send
         b = duration_bin(dt)
         c_tier = c * N_TIERS + tier
-        group = (c_tier * self.phases + phase) * N_BINS + b
+        weekday = (t_send // DAY).astype(np.int64) % 7
+        group = ((c_tier * self.phases + phase) * 7 + weekday) * N_BINS + b
         week = (c * self.weeks + self._week_of(t_send)) * N_BINS + b
         self._pending.append((group, week, c_tier, dt))
         self._pending_rows += len(dt)
@@ -273,7 +279,8 @@ class Metrics:
 
     @property
     def tts_group(self) -> np.ndarray:
-        """Times to status: counts by (code index, class, recipient tier, phase, bin)."""
+        """Times to status: counts by (code index, class, recipient tier, phase, weekday of
+        sending, bin)."""
         self._flush()
         return self._group.reshape(self._group_shape)
 

@@ -164,7 +164,7 @@ def _tts_cdf(model: Model) -> dict[str, list[list[float]]]:
     for code in CDF_CODES:
         c = st.CODE_INDEX[code]
         out[f"{code:02d}"] = [
-            cohorts.incidence(m.tts_group[c, 0, t].sum(axis=0), m.follow_group[0, t].sum(axis=0))
+            cohorts.stratified(m.tts_group[c, 0, t].sum(axis=0), m.follow_group[0, t].sum(axis=0))
             .round(6)
             .tolist()
             for t in range(len(Tier))
