@@ -117,7 +117,7 @@ AXIS_TOPOLOGY = synthetic(central=20, provinces=0)
 def test_axis_as_mmc_matches_erlang_c() -> None:
     servers, mean_service, lam = 2, 5.6, 0.25
     scenario = _axis_queue(servers, {"dist": "exponential", "mean": mean_service}, lam)
-    results = [run_one(scenario.data, s, 1, topology=AXIS_TOPOLOGY) for s in seeds_for(42, 4)]
+    results = [run_one(scenario.data, s, 1, topology=AXIS_TOPOLOGY) for s in seeds_for(42, 3)]
     expected = erlang_c_wait(lam, 1 / mean_service, servers)
     waits = estimate([r.scalars["axis_wait_mean_s"] for r in results])
     assert close(waits, expected, 0.05), (waits, expected)
@@ -133,7 +133,7 @@ def test_axis_as_mmc_matches_erlang_c() -> None:
 def test_axis_as_md1_matches_pollaczek_khinchine() -> None:
     service, lam = 3.0, 0.25
     scenario = _axis_queue(1, {"dist": "constant", "mean": service}, lam)
-    results = [run_one(scenario.data, s, 1, topology=AXIS_TOPOLOGY) for s in seeds_for(7, 4)]
+    results = [run_one(scenario.data, s, 1, topology=AXIS_TOPOLOGY) for s in seeds_for(7, 3)]
     expected = pollaczek_khinchine_wait(lam, service)
     waits = estimate([r.scalars["axis_wait_mean_s"] for r in results])
     assert close(waits, expected, 0.05), (waits, expected)
