@@ -105,7 +105,10 @@ class Handling:
             if len(rows):
                 rows = self._still_wanted(rows, now)
             if len(rows):
-                stage(pick(rows, np.argsort(rows["t_next"], kind="stable")))
+                t = rows["t_next"]
+                if len(t) > 1 and (t[1:] < t[:-1]).any():
+                    rows = pick(rows, np.argsort(t, kind="stable"))
+                stage(rows)
 
     def _queue(self, queue: Timeline, rows: np.ndarray) -> None:
         """``rows`` join ``queue`` at ``t_next``; those due after the run stay open."""
@@ -179,11 +182,14 @@ class Handling:
             for row, t in zip(rows[rows["trace"]], done[rows["trace"]], strict=True):
                 ctx.tracer.add(row["doc"], row["t_arrive"], "arrived", row["recipient"])
                 ctx.tracer.add(row["doc"], t, "registered by the clerk", row["recipient"])
-        go = ~refused
-        ready = pick(rows, go)
+        if refused.any():
+            go = ~refused
+            ready, done, electronic = pick(rows, go), done[go], electronic[go]
+        else:
+            ready = rows
         # a leader takes it up once registered, and once the paper copy is in if it waits
-        dependent = electronic[go] & np.isfinite(ready["paper_at"])
-        ready["t_next"] = np.where(dependent, np.maximum(done[go], ready["paper_at"]), done[go])
+        dependent = electronic & np.isfinite(ready["paper_at"])
+        ready["t_next"] = np.where(dependent, np.maximum(done, ready["paper_at"]), done)
         if ready["trace"].any():
             for row in ready[ready["trace"] & dependent]:
                 ctx.tracer.add(row["doc"], row["paper_at"], "paper copy in", row["recipient"])
@@ -259,12 +265,16 @@ class Handling:
     ) -> None:
         ctx = self.ctx
         recipient = rows["recipient"][paper]
-        tier, phase = ctx.tier[recipient], ctx.phase[recipient]
-        for code, t in parts:
-            codes = np.full(len(recipient), code, dtype=np.int8)
-            ctx.metrics.status_received(
-                codes, PAPER_CLASS, rows["t_send"][paper], t[paper], tier, phase
-            )
+        k = len(parts)
+        codes = np.repeat(np.array([c for c, _ in parts], dtype=np.int8), len(recipient))
+        ctx.metrics.status_received(
+            codes,
+            PAPER_CLASS,
+            np.tile(rows["t_send"][paper], k),
+            np.concatenate([t[paper] for _, t in parts]),
+            np.tile(ctx.tier[recipient], k),
+            np.tile(ctx.phase[recipient], k),
+        )
 
     def _remember(self, rows: np.ndarray, code: int, which: np.ndarray, at: np.ndarray) -> None:
         """Keep the receiver's status times of deliveries that may get a take-back request."""

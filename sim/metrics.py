@@ -204,8 +204,7 @@ class Metrics:
         weekday = day[counted] % 7
         _bump(
             self.follow_group,
-            (((c * N_TIERS + tier[counted]) * self.phases + phase[counted]) * 7 + weekday)
-            * N_BINS
+            (((c * N_TIERS + tier[counted]) * self.phases + phase[counted]) * 7 + weekday) * N_BINS
             + b,
         )
         _bump(self.follow_week, (c * self.weeks + self._week_of(t_send[counted])) * N_BINS + b)

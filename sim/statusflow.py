@@ -77,7 +77,9 @@ class StatusFlow:
             idx, emitted, codes = idx[keep], emitted[keep], codes[keep]
         if len(idx) == 0:
             return
-        base = pick(rows, idx)
+        base = (
+            rows if len(idx) == len(rows) and len(parts) == 1 and _whole(idx) else pick(rows, idx)
+        )
         if base["trace"].any():
             for i in np.flatnonzero(base["trace"]).tolist():
                 who = base["sender"][i] if from_sender else base["recipient"][i]
@@ -233,6 +235,11 @@ class StatusFlow:
                     rows[name] = asks[name][which]
                 rows["t13"] = asks["emitted"][which]
                 self.emit(rows, [(code, np.arange(len(rows)), answer[which])])
+
+
+def _whole(idx: np.ndarray) -> bool:
+    """True when ``idx`` lists every row in order (so no copy is needed)."""
+    return bool(idx[0] == 0 and idx[-1] == len(idx) - 1 and (np.diff(idx) == 1).all())
 
 
 def _names(status: Any) -> tuple[str, ...]:

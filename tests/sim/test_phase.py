@@ -42,7 +42,9 @@ def test_every_key_metric_comes_with_its_interval(late) -> None:
     rows = late.to_json()["metrics"]
     assert [r["name"] for r in rows] == list(KEY_METRICS)
     for row in rows:
-        assert {"baseline", "actual", "difference", "low", "high", "significant", "text"} <= set(row)
+        assert {"baseline", "actual", "difference", "low", "high", "significant", "text"} <= set(
+            row
+        )
     dates = [r for r in rows if r["name"].startswith("paper_free_")]
     assert len(dates) == 4  # per tier; not reached in three days: no pairs, said so
     assert all(r["text"] == "n/a" and r["pairs"] == 0 for r in dates)

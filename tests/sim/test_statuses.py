@@ -36,7 +36,7 @@ def test_the_simulators_code_tables_and_metrics_follow_spec() -> None:
     and gets its time-to-status metrics and table rows, without an edit here."""
     from sim.catalogue import METRICS
 
-    assert st.CODES == tuple(int(c.value) for c in StatusCode)
+    assert tuple(int(c.value) for c in StatusCode) == st.CODES
     receiver = {int(c.value) for c in StatusCode if c.sent_by == "receiver"}
     assert set(st.RECEIVER_CODES) == receiver
     assert st.CODE_INDEX[list(st.CODES)].tolist() == list(range(len(st.CODES)))
