@@ -212,14 +212,14 @@ def test_clerks_feeding_one_leader_match_burke(clerks: int) -> None:
 
 @pytest.fixture(scope="module")
 def network_run() -> Model:
-    """A small network of every tier over four weeks of 2016, on paper and electronically,
+    """A small network of every tier over three weeks of 2016, on paper and electronically,
     with take-backs; nobody waits for paper copies (their waits would outlast the run)."""
     scenario = load_scenario(
         "baseline-2016",
         [
             ("start", "2016-09-05"),
             ("agencies.paper_dependence", NO_ROLE_PAPER),
-            ("days", 28),
+            ("days", 21),
             ("warmup_days", 7),
             ("engine.tick_seconds", 300),
             ("calendar.hours", [ALWAYS]),
