@@ -226,6 +226,8 @@ def network_run() -> Model:
             ("calendar.weekdays", [0, 1, 2, 3, 4, 5, 6]),
             ("calendar.holidays", []),
             ("agencies.take_back.rate", 0.05),
+            ("agencies.take_back.agree", 1.0),
+            ("agencies.take_back.mean_hours", 1.0),
         ],
     )
     topology = synthetic(central=2, provinces=2, departments=2, districts=2, communes=3)
