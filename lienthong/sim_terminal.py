@@ -11,7 +11,7 @@ from sim.output import difference_text, with_interval
 from sim.replications import Replications
 from sim.sweep import Comparison, SweepPoint
 
-WIDTH = 58
+WIDTH = max(len(m.label) for m in METRICS)
 
 
 def _header(reps: Replications) -> str:
@@ -59,7 +59,7 @@ def scenario_summary(reps: Replications, answers: dict[str, Any]) -> str:
     lines += ["  " + line for line in answers_text(answers)]
     lines += ["", "key figures (mean ± 95 % interval)"]
     for m in HEADLINE:
-        lines.append(f"  {m.label[:WIDTH]:<{WIDTH}} {with_interval(m, summary[m.name])}")
+        lines.append(f"  {m.label:<{WIDTH}} {with_interval(m, summary[m.name])}")
     return "\n".join(lines)
 
 
@@ -74,7 +74,7 @@ def _difference_lines(
             continue
         mark = "*" if d.significant else " "
         lines.append(
-            f"{mark} {m.label[:WIDTH]:<{WIDTH}} {m.format(sa[m.name].mean):>16} "
+            f"{mark} {m.label:<{WIDTH}} {m.format(sa[m.name].mean):>16} "
             f"{m.format(sb[m.name].mean):>16}   {difference_text(m, d)}"
         )
     return lines

@@ -220,7 +220,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "axis_documents_sent",
-            "documents sent over the axis (ministry/province level)",
+            "documents sent over the axis (national scope)",
             "count",
             "volume",
             lambda m: m.axis_sent,
@@ -230,7 +230,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "axis_deliveries_received",
-            "deliveries received over the axis (same scope)",
+            "deliveries received over the axis (national scope)",
             "count",
             "volume",
             lambda m: m.axis_received,
@@ -240,7 +240,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "axis_deliveries_total",
-            "sent + received over the axis (the national figure)",
+            "sent + received over the axis (national scope)",
             "count",
             "volume",
             lambda m: m.axis_sent + m.axis_received,
@@ -268,7 +268,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "paper_letters",
-            "paper letters posted (deliveries by post and paper copies)",
+            "paper letters posted (by post, and paper copies)",
             "count",
             "paper",
             lambda m: float(m.metrics.paper_letters),
@@ -288,7 +288,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "paper_copies",
-            "paper copies of electronic deliveries (staff wait for them)",
+            "paper copies of electronic deliveries (awaited)",
             "count",
             "paper",
             lambda m: float(m.metrics.paper_copies),
@@ -297,7 +297,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "pages_saved",
-            "pages of electronic deliveries that needed no paper copy",
+            "pages of electronic deliveries with no paper copy",
             "count",
             "paper",
             lambda m: float(m.metrics.pages_saved),
@@ -310,7 +310,7 @@ def _build() -> tuple[Metric, ...]:
         add(
             _m(
                 f"tts_{code:02d}_median_h",
-                f"time to status {name} reaching the sender, median",
+                f"time to status {name} back at the sender, median",
                 "hours",
                 "time",
                 lambda m, c=code: m.tts(c, 0.5),
@@ -330,7 +330,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "tts_06_open_share",
-            "electronic deliveries without a 06 back when the run ended",
+            "electronic deliveries with no 06 back at the end",
             "share",
             "time",
             lambda m: m.open_share(st.COMPLETED),
@@ -340,7 +340,7 @@ def _build() -> tuple[Metric, ...]:
         add(
             _m(
                 f"paper_tts_{code:02d}_median_h",
-                f"paper deliveries: time from posting until {what} at the receiver, median",
+                f"paper: time from posting until {what}, median",
                 "hours",
                 "time",
                 lambda m, c=code: m.tts(c, 0.5, paper=True),
@@ -350,7 +350,7 @@ def _build() -> tuple[Metric, ...]:
         add(
             _m(
                 f"paper_tts_{code:02d}_p95_h",
-                f"paper deliveries: time until {what}, 95th percentile",
+                f"paper: time from posting until {what}, 95th pct",
                 "hours",
                 "time",
                 lambda m, c=code: m.tts(c, 0.95, paper=True),
@@ -360,7 +360,7 @@ def _build() -> tuple[Metric, ...]:
     add(
         _m(
             "feedback_complete_share",
-            "documents whose sender heard a final status from every electronic recipient",
+            "documents with a final status from every e-recipient",
             "share",
             "feedback",
             lambda m: m.feedback_complete,
@@ -497,7 +497,7 @@ def _build() -> tuple[Metric, ...]:
             add(
                 _m(
                     f"desk_time_h_{t.label}_{desk}",
-                    f"time at the {desk}'s desk ({t.label} tier), waiting and working, mean",
+                    f"time at the {desk}s' desk ({t.label} tier), mean",
                     "hours",
                     "desks",
                     lambda m, t=t, d=d: m.desk_time(d, t),
@@ -526,7 +526,7 @@ def _build() -> tuple[Metric, ...]:
         add(
             _m(
                 f"handling_mean_h_{t.label}",
-                f"time from arrival to completion at the {t.label} tier, mean",
+                f"arrival to completion at the {t.label} tier, mean",
                 "hours",
                 "backlog",
                 lambda m, t=t: m.handling_mean(t),

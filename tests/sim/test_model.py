@@ -101,10 +101,17 @@ def test_every_status_sequence_is_accepted_by_spec_lifecycle(recorded: Model) ->
 
 
 def test_a_sender_counts_one_final_status_per_recipient(recorded: Model) -> None:
+    """After a 13 a sender may receive 06 and then 15 from the same recipient: both are
+    final, and it counts the first only, so no document hears back more often than it has
+    electronic recipients."""
+    key = np.concatenate([a[0] for a in recorded.audit])
+    code = np.concatenate([a[1] for a in recorded.audit]).astype(int)
+    final = np.isin(code, [2, 6, 15])
+    finals_per_delivery = np.unique(key[final], return_counts=True)[1]
+    assert (finals_per_delivery >= 2).any()  # the case arises in this run
     docs = recorded.docs
     n = docs.count
     assert (docs.heard[:n] <= docs.recipients[:n]).all()
-    assert recorded.takebacks.finals  # take-backs whose second final was not counted
 
 
 def test_same_seed_same_results_different_seed_different() -> None:
