@@ -30,23 +30,9 @@ from reports.run_index import RunIndex, write_run_index
 KIND = "sim"
 REPORT_HTML = "report.html"
 
-__all__ = ["ANSWER_METRICS", "KIND", "REPORT_HTML", "render_simulation"]
+__all__ = ["KIND", "REPORT_HTML", "render_simulation"]
 
 Data = Mapping[str, Any]
-
-ANSWER_METRICS = (
-    "paper_free_central",
-    "paper_free_province",
-    "paper_free_district",
-    "paper_free_commune",
-    "electronic_share",
-    "paper_letters",
-    "paper_pages",
-    "tts_06_median_h",
-    "axis_peak_hour_load",
-    "axis_office_utilisation",
-)
-"""The differences the first screen shows when a scenario is compared with a reference."""
 
 TIER_COLOURS = {
     "central": "#1b5e20",
@@ -120,11 +106,11 @@ def _by_name(s: Data) -> dict[str, Mapping[str, Any]]:
 
 
 def _answer_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
-    """For the first screen: per answer metric, each scenario's value and, for compared
-    scenarios, the paired difference from the reference."""
+    """For the first screen: per key metric (the registry marks them), each scenario's value
+    and, for compared scenarios, the paired difference from the reference."""
     rows = []
     tables = [_by_name(s) for s in scenarios]
-    for name in ANSWER_METRICS:
+    for name in (row["name"] for row in scenarios[0]["metrics"] if row["key"]):
         first = tables[0][name]
         cells = []
         for s, table in zip(scenarios, tables, strict=True):

@@ -42,7 +42,8 @@ Compute = Callable[["Measures"], float]
 @dataclass(frozen=True, slots=True)
 class Metric:
     """One scalar a run yields. ``headline`` metrics are printed on the terminal and lead the
-    report's table."""
+    report's table; ``key`` ones are the differences a comparison shows first (the report's
+    first screen, the onboarding board)."""
 
     name: str
     label: str
@@ -50,6 +51,7 @@ class Metric:
     group: str
     compute: Compute
     headline: bool = False
+    key: bool = False
 
     def __repr__(self) -> str:
         return f"<Metric {self.name} ({self.unit})>"
@@ -113,9 +115,16 @@ _DELTAS: dict[str, Callable[[float], str]] = {
 
 
 def _m(
-    name: str, label: str, unit: str, group: str, compute: Compute, *, headline: bool = False
+    name: str,
+    label: str,
+    unit: str,
+    group: str,
+    compute: Compute,
+    *,
+    headline: bool = False,
+    key: bool = False,
 ) -> Metric:
-    return Metric(name, label, unit, group, compute, headline)
+    return Metric(name, label, unit, group, compute, headline, key)
 
 
 def _tiers() -> Iterator[Tier]:
@@ -135,6 +144,7 @@ def _build() -> tuple[Metric, ...]:
                 "planner",
                 lambda m, t=t: m.paper_free(t),
                 headline=True,
+                key=True,
             )
         )
     add(
@@ -145,6 +155,7 @@ def _build() -> tuple[Metric, ...]:
             "planner",
             lambda m: m.peak.jobs_per_s if m.peak else math.nan,
             headline=True,
+            key=True,
         )
     )
     add(
@@ -155,6 +166,7 @@ def _build() -> tuple[Metric, ...]:
             "planner",
             lambda m: m.peak_load,
             headline=True,
+            key=True,
         )
     )
     add(
@@ -204,6 +216,7 @@ def _build() -> tuple[Metric, ...]:
             "volume",
             lambda m: m.electronic_share(),
             headline=True,
+            key=True,
         )
     )
     for t in _tiers():
@@ -273,6 +286,7 @@ def _build() -> tuple[Metric, ...]:
             "paper",
             lambda m: float(m.metrics.paper_letters),
             headline=True,
+            key=True,
         )
     )
     add(
@@ -283,6 +297,7 @@ def _build() -> tuple[Metric, ...]:
             "paper",
             lambda m: float(m.metrics.paper_pages),
             headline=True,
+            key=True,
         )
     )
     add(
@@ -315,6 +330,7 @@ def _build() -> tuple[Metric, ...]:
                 "time",
                 lambda m, c=code: m.tts(c, 0.5),
                 headline=headline,
+                key=code == st.COMPLETED,
             )
         )
         add(
@@ -414,6 +430,7 @@ def _build() -> tuple[Metric, ...]:
             "axis",
             lambda m: m.axis_utilisation(office=True),
             headline=True,
+            key=True,
         )
     )
     add(
@@ -578,6 +595,8 @@ def _ratio(a: float, b: float) -> float:
 METRICS: tuple[Metric, ...] = _build()
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 HEADLINE: tuple[Metric, ...] = tuple(m for m in METRICS if m.headline)
+KEY: tuple[Metric, ...] = tuple(m for m in METRICS if m.key)
+"""The differences a comparison shows first: the report's first screen, the board's table."""
 
 
 def metric(name: str) -> Metric:

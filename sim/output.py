@@ -113,6 +113,7 @@ def metric_rows(
             "unit": m.unit,
             "group": m.group,
             "headline": m.headline,
+            "key": m.key,
             "mean": e.mean,
             "text": with_interval(m, e),
         }

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sim.catalogue import BY_NAME, metric
+from sim.catalogue import BY_NAME, KEY, metric
 from sim.errors import ScenarioError
 from sim.output import difference_text
 from sim.replications import Replications
@@ -37,19 +37,10 @@ from sim.scenario import Scenario, load_scenario
 from sim.stats import Estimate
 from sim.sweep import compare
 
-KEY_METRICS = (
-    "electronic_share",
-    "paper_letters",
-    "paper_pages",
-    "tts_06_median_h",
-    "axis_peak_hour_jobs_per_s",
-    "axis_peak_hour_load",
-    "paper_free_central",
-    "paper_free_province",
-    "paper_free_district",
-    "paper_free_commune",
-)
-"""The differences a board shows first (every other metric is in :attr:`PhaseEffect.differences`)."""
+KEY_METRICS: tuple[str, ...] = tuple(m.name for m in KEY)
+"""The differences a board shows first, the registry's key metrics (every other metric is in
+:attr:`PhaseEffect.differences`): the paper-free date per tier, the hub's load in its peak
+hour, electronic share, paper letters and pages, time to status 06, office-hour utilisation."""
 
 
 @dataclass(frozen=True)
