@@ -26,6 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from reports.run_index import RunIndex, write_run_index
+from spec.clock import VIETNAM
 
 KIND = "sim"
 REPORT_HTML = "report.html"
@@ -66,7 +67,8 @@ def render_simulation(
     shown = list(scenarios)[:MAX_OVERLAID]
     page = env.get_template("simulation.html.j2").render(
         title=title,
-        created=created.isoformat(timespec="seconds"),
+        created=created.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M (UTC+7)"),
+        suggested_phase=_suggested_phase(scenarios[0]),
         scenarios=list(scenarios),
         reference=scenarios[0],
         compared=[s for s in scenarios[1:] if s.get("compared")],
@@ -78,6 +80,7 @@ def render_simulation(
         groups=_metric_groups(scenarios),
         figures=_figures(shown),
         tts=_tts_rows(shown),
+        cohorts=_cohort_rows(scenarios[0]),
         provinces=_province_rows(scenarios[0]),
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
@@ -122,6 +125,14 @@ def _answer_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
             cells.append(cell)
         rows.append({"name": name, "label": first["label"], "cells": cells})
     return rows
+
+
+def _suggested_phase(s: Data) -> str:
+    """A phase of the plan worth shifting in the example: the first not over when the
+    measurement starts (else the last)."""
+    plan = s["runs"][0]["plan"]
+    later = [p["name"] for p in plan if p["end"] >= s["start"]]
+    return later[0] if later else (plan[-1]["name"] if plan else "PHASE")
 
 
 def _changes(scenarios: Sequence[Data]) -> list[tuple[str, Any]]:
@@ -411,6 +422,27 @@ def _tts_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def _cohort_rows(s: Data, code: str = "06") -> list[dict[str, Any]]:
+    """The documents sent each week, followed until the run ended: how many, how many still
+    without ``code`` then (censored), and the delays, averaged over runs."""
+    merged: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for run in s["runs"]:
+        for row in run["time_to_status"]:
+            if row["by"] == "week" and row["code"] == code:
+                merged.setdefault((row["group"], row["class"]), []).append(row)
+    return [
+        {
+            "week": week,
+            "class": cls,
+            "n": sum(r["n"] for r in rows) // len(rows),
+            "open": _fmt_share(_avg(r["open_share"] for r in rows)),
+            "median": _fmt_hours(_avg(r["median_h"] for r in rows)),
+            "p95": _fmt_hours(_avg(r["p95_h"] for r in rows)),
+        }
+        for (week, cls), rows in sorted(merged.items())
+    ]
 
 
 def _province_rows(s: Data) -> list[dict[str, Any]]:
