@@ -69,33 +69,37 @@ class Model:
             config = parse_config(config)
         self.config = config = config.with_days(days)
         self.seed = int(seed)
-        self.env = env = simpy.Environment()
+        self.env = simpy.Environment()
         self.days = config.warmup_days + config.days
         """Days simulated, the warm-up included."""
         self.tick = config.tick_seconds
+        self.warmup = config.warmup_days * DAY
+        self.horizon = self.days * DAY
         cal = config.calendar
-        self.calendar = calendar = WorkCalendar(
-            config.origin,
-            self.days,
-            hours=cal.hours,
-            weekdays=cal.weekdays,
-            holidays=cal.holidays,
+        self.calendar = WorkCalendar(
+            config.origin, self.days, hours=cal.hours, weekdays=cal.weekdays, holidays=cal.holidays
         )
         topo = config.topology
         self.topology = topology or from_fixtures(topo.era, topo.scale, topo.seed)
-        self.randoms = randoms = Randoms(self.seed)
-        self.warmup = config.warmup_days * DAY
-        self.horizon = self.days * DAY
-        window = (self.warmup, self.horizon)
+        self.randoms = Randoms(self.seed)
         schedule = config.rollout.schedule_seed
         self.rollout: Rollout = build_rollout(
             config.rollout,
             self.topology,
-            calendar,
-            randoms if schedule is None else Randoms(schedule),
+            self.calendar,
+            self.randoms if schedule is None else Randoms(schedule),
         )
         self.provinces = _province_groups(self.topology)
-        province_of = self.provinces[0]
+        self.workload = Workload(config.workload, self.topology, self.calendar, self.randoms)
+        self.ctx = self._context()
+        self._assemble()
+        self.log: list[tuple[SimTime, str]] = []
+        self._reports: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def _context(self) -> RunContext:
+        """What every part shares: recorders, the window, agency groups."""
+        window = (self.warmup, self.horizon)
+        quota = self.config.metrics.trace_documents
         self.metrics = Metrics(
             self.days,
             len(self.rollout.labels),
@@ -103,67 +107,52 @@ class Model:
             self.topology.n_systems,
             window=window,
         )
-        self.workload = Workload(config.workload, self.topology, calendar, randoms)
-        quota = config.metrics.trace_documents
-        self.ctx = ctx = RunContext(
-            env=env,
-            calendar=calendar,
+        work = self.calendar.to_work
+        return RunContext(
+            env=self.env,
+            calendar=self.calendar,
             topology=self.topology,
-            randoms=randoms,
+            randoms=self.randoms,
             metrics=self.metrics,
             docs=DocBook(),
             tracer=Tracer(quota, self._trace_stride(quota), self.warmup),
             tick=self.tick,
             window=window,
-            window_w=(float(calendar.to_work(self.warmup)), float(calendar.to_work(self.horizon))),
+            window_w=(float(work(self.warmup)), float(work(self.horizon))),
             tier=self.topology.tier.astype(np.int64),
             phase=self.rollout.phase.astype(np.int64),
-            province=province_of,
+            province=self.provinces[0],
         )
+
+    def _assemble(self) -> None:
+        """The parts, each with the environment, its section of the configuration and the
+        shared context."""
+        env, config, ctx = self.env, self.config, self.ctx
         self.axis = Axis(
-            env, config.axis, randoms, calendar, outages=self._outages(), window=window
-        )
+            env, config.axis, self.randoms, self.calendar, outages=self._outages(),
+            window=ctx.window,
+        )  # fmt: skip
         self.systems = Systems(
-            config.systems,
-            ctx,
-            self.axis,
-            upload=config.axis.latency,
+            config.systems, ctx, self.axis, upload=config.axis.latency,
             relay=config.rollout.gateway_relay,
-        )
-        self.agencies = Agencies(config.agencies, self.topology, calendar, randoms)
+        )  # fmt: skip
+        self.agencies = Agencies(config.agencies, self.topology, self.calendar, self.randoms)
         self.takebacks = TakeBacks()
+        take_back = config.agencies.take_back
         self.statuses = StatusFlow(
-            env,
-            config.agencies.take_back,
-            ctx,
-            self.systems,
-            self.takebacks,
+            env, take_back, ctx, self.systems, self.takebacks,
             audit=config.metrics.audit_lifecycle,
-        )
+        )  # fmt: skip
         self.handling = Handling(
-            env,
-            config.agencies,
-            ctx,
-            agencies=self.agencies,
-            systems=self.systems,
-            statuses=self.statuses,
-            takebacks=self.takebacks,
-            report_back=self._report_back,
-        )
+            env, config.agencies, ctx, agencies=self.agencies, systems=self.systems,
+            statuses=self.statuses, takebacks=self.takebacks, report_back=self._report_back,
+        )  # fmt: skip
         self.router = Router(
-            env,
-            config.agencies.take_back,
-            ctx,
-            rollout=self.rollout,
-            agencies=self.agencies,
-            post=Post(config.post, self.topology, calendar, randoms),
-            systems=self.systems,
-            statuses=self.statuses,
-            handling=self.handling,
+            env, take_back, ctx, rollout=self.rollout, agencies=self.agencies,
+            post=Post(config.post, self.topology, self.calendar, self.randoms),
+            systems=self.systems, statuses=self.statuses, handling=self.handling,
             types=self.workload.types,
-        )
-        self.log: list[tuple[SimTime, str]] = []
-        self._reports: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         return f"<Model {self.config.name!r} seed={self.seed} days={self.config.days}>"
