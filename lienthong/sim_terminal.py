@@ -83,14 +83,11 @@ def _difference_lines(
 def comparison_table(comparison: Comparison) -> str:
     a, b = comparison.a, comparison.b
     n = len(a.seeds)
+    common = {(k, str(v)) for k, v in a.scenario.overrides}
+    extra = [f"{k}={v}" for k, v in b.scenario.overrides if (k, str(v)) not in common]
     lines = [
         _header(a),
-        f"B = {b.scenario.name}"
-        + (
-            f" with {', '.join(f'{k}={v}' for k, v in b.scenario.overrides)}"
-            if b.scenario.overrides
-            else ""
-        ),
+        f"B = {b.scenario.name}" + (f" with {', '.join(extra)}" if extra else ""),
         "",
         f"B - A per metric, paired by seed over {n} replications, with the 95 % interval;",
         "* = the interval excludes zero. Headline metrics and every significant difference:",
