@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_PASS, EXIT_VIOLATIONS, EXIT_BROKEN = 0, 1, 2
+EXIT_PASS, EXIT_VIOLATIONS, EXIT_BROKEN, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+EXIT_BY_VERDICT = {"pass": EXIT_PASS, "fail": EXIT_VIOLATIONS, "inconclusive": EXIT_INCONCLUSIVE}
 DEFAULT_OUT = Path("reports/out")
 DEMO_RUN_TIME_S = 30.0
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
@@ -63,9 +64,10 @@ def _options(args: argparse.Namespace) -> Any:
 
 def _print(summary: dict[str, Any], folder: Path) -> None:
     t, lat, profile = summary["throughput"], summary["latency_ms"], summary["profile"]
+    print(f"\n{played(profile)}")
     print(
-        f"\n{profile['systems']} systems, {profile['name']} hour {profile['hour']} at "
-        f"{profile['scale']:g}x; offered {profile['offered_deliveries_per_s']:.1f} exchanges/s"
+        f"{profile['systems']} systems; offered {profile['offered_documents_per_s']:,.2f} "
+        f"documents/s, {profile['offered_deliveries_per_s']:,.1f} exchanges/s"
     )
     print(
         f"achieved {t['exchanges_per_s']:.1f} exchanges/s ({t['documents_per_s']:.1f} documents/s, "
@@ -80,9 +82,19 @@ def _print(summary: dict[str, Any], folder: Path) -> None:
         print(f"  {mark} {check['id']:<20} {check['checked']:>7} checked  {check['title']}")
         for example in check["examples"][:5]:
             print(f"         - {example}")
-    print(f"\nverdict: {summary['verdict'].upper()}")
+    print(f"\nverdict: {summary['verdict'].upper()} — {summary['reason']}")
     print(f"report:  {(folder / 'report.html').resolve()}")
     print(f"locust:  {(folder / 'locust.html').resolve()}")
+
+
+def played(profile: dict[str, Any]) -> str:
+    """Which hour of which profile the run played, and at what scale, in one line."""
+    label = f" ({profile['hour_label']})" if profile["hour_label"] else ""
+    which = "its busiest" if profile["hour"] == profile["peak_hour"] else "chosen with --hour"
+    return (
+        f"played hour {profile['hour']}{label} of profile {profile['name']!r} ({which} of "
+        f"{profile['hours']} hours) at {profile['scale']:g}x its volume"
+    )
 
 
 def _write_plan(args: argparse.Namespace) -> int:
@@ -128,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     front = Path(args.out) / "index.html"
     if front.exists() and result.folder.resolve().is_relative_to(Path(args.out).resolve()):
         print(f"front page: {front.resolve()}")
-    return EXIT_PASS if result.ok else EXIT_VIOLATIONS
+    return EXIT_BY_VERDICT[result.verdict]
 
 
 def demo_stage(args: argparse.Namespace) -> int:
@@ -246,7 +258,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "rates. Afterwards checks that every send answered OK was delivered and acked, no "
             "delivery acked done was listed again, no status was lost or duplicated, every "
             "status sequence is legal, and the transcript verifies. Exit 0: every check "
-            "passed; 1: a check failed; 2: the run could not be made."
+            "passed; 1: a check failed; 2: the run could not be made; 3: inconclusive, the "
+            "run exchanged no document (the reason is printed)."
         ),
     )
     add_arguments(parser)

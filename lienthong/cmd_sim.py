@@ -7,12 +7,12 @@ and the report are imported when a sub-command runs (matplotlib and numpy are sl
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lienthong import sim_terminal as _terminal
 from lienthong.front import refresh_front_page
 
 DEFAULT_OUT = Path("reports/out")
@@ -62,7 +62,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario setting, e.g. --set axis.servers=4 --set start=2022-07-01 (repeatable)",
+        help=(
+            "override a scenario setting, e.g. --set axis.servers=4 --set start=2022-07-01 "
+            "--set phases.phase-2-2016.shift_days=30 (repeatable)"
+        ),
+    )
+    parser.add_argument(
+        "--fixed-schedule",
+        action="store_true",
+        help=(
+            "draw the onboarding days once (with the first seed) and keep them in every "
+            "replication, so the replications differ only in the day-to-day randomness"
+        ),
     )
     parser.add_argument(
         "--jobs",
@@ -139,7 +150,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sweep = actions.add_parser(
         "sweep",
         help="run a scenario over a grid of parameter values",
-        description="Run SCENARIO for every combination of the --vary values, all with the same seeds; replications run in parallel.",
+        description=(
+            "Run SCENARIO for every combination of the --vary values, all with the same seeds; "
+            "each variant is compared with the first, metric by metric, paired by seed."
+        ),
     )
     sweep.add_argument("scenario", metavar="SCENARIO", help="a shipped name or a YAML file")
     sweep.add_argument(
@@ -153,10 +167,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sweep.set_defaults(run=run_sweep)
 
     compare = actions.add_parser(
-        "compare", help="run two scenarios with the same seeds and show them side by side"
+        "compare",
+        help="run two scenarios with the same seeds; paired differences with confidence intervals",
+        description=(
+            "Run A and B with the same seeds (common random numbers) and report, for every "
+            "metric, B - A paired by seed with its 95 %% confidence interval; differences "
+            "whose interval excludes zero are flagged. B may be A itself with --set-b "
+            "overrides: `compare baseline-2016 baseline-2016 --set-b "
+            "phases.phase-2-2016.shift_days=30` asks what a month's slip of phase 2 costs."
+        ),
     )
-    compare.add_argument("a", metavar="A", help="first scenario (name or file)")
-    compare.add_argument("b", metavar="B", help="second scenario (name or file)")
+    compare.add_argument("a", metavar="A", help="reference scenario (name or file)")
+    compare.add_argument("b", metavar="B", help="scenario compared with A (name or file)")
+    compare.add_argument(
+        "--set-b",
+        dest="overrides_b",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a setting of B only (repeatable), after the --set ones",
+    )
     _common(compare)
     compare.set_defaults(run=run_compare)
 
@@ -169,10 +199,19 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(ref: str, overrides: list[str]) -> Any:
+def _load(ref: str, overrides: list[str], args: argparse.Namespace | None = None) -> Any:
     from sim.scenario import load_scenario, parse_override
 
-    return load_scenario(ref, [parse_override(o) for o in overrides])
+    scenario = load_scenario(ref, [parse_override(o) for o in overrides])
+    if args is not None and getattr(args, "fixed_schedule", False):
+        seed = scenario.seed if args.seed is None else args.seed
+        scenario = scenario.with_overrides([("rollout.schedule_seed", seed)])
+    return scenario
+
+
+def _warn(scenario: Any, days: int | None) -> None:
+    for warning in scenario.config.with_days(days).warnings():
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _guard(work: Any) -> int:
@@ -222,15 +261,17 @@ def run_run(args: argparse.Namespace) -> int:
         from sim.output import report_data, write_profile, write_run
         from sim.replications import run_replications
 
-        scenario = _load(args.scenario, args.overrides)
+        scenario = _load(args.scenario, args.overrides, args)
+        _warn(scenario, args.days)
         created = datetime.now(UTC)
         reps = run_replications(scenario, **_options(args))
         folder = _folder(args, created, reps.seeds[0])
         write_run(reps, folder)
         if args.profile:
             write_profile(reps, args.profile)
-        _report(args, [report_data(reps)], folder, f"{scenario.name}", created, reps.seeds[0])
-        _print_summary(reps)
+        data = report_data(reps)
+        _report(args, [data], folder, f"{scenario.name}", created, reps.seeds[0])
+        print(_terminal.scenario_summary(reps, data["answers"]))
         print(f"\nwritten to {folder}")
         return EXIT_OK
 
@@ -243,7 +284,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         from sim.scenario import parse_vary
         from sim.sweep import sweep
 
-        scenario = _load(args.scenario, args.overrides)
+        scenario = _load(args.scenario, args.overrides, args)
+        _warn(scenario, args.days)
         vary = [parse_vary(v) for v in args.vary]
         created = datetime.now(UTC)
         points = sweep(scenario, vary, **_options(args))
@@ -251,15 +293,13 @@ def run_sweep(args: argparse.Namespace) -> int:
         folder = _folder(args, created, seed)
         path = write_sweep(points, folder)
         datasets = []
-        for point in points:
-            data = report_data(point.replications)
+        for i, point in enumerate(points):
+            data = report_data(point.replications, point.differences if i else None)
             data["scenario"] = point.label
             datasets.append(data)
         title = f"{scenario.name}: sweep of " + ", ".join(p for p, _ in vary)
         _report(args, datasets, folder, title, created, seed)
-        for point in points:
-            print(f"\n## {point.label}")
-            _print_summary(point.replications, brief=True)
+        print(_terminal.sweep_table(points))
         print(f"\nwritten to {path.parent}")
         return EXIT_OK
 
@@ -268,64 +308,33 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     def work() -> int:
-        from sim.output import report_data, write_run
+        from sim.output import report_data, write_comparison
         from sim.sweep import compare
 
-        a = _load(args.a, args.overrides)
-        b = _load(args.b, args.overrides)
+        a = _load(args.a, args.overrides, args)
+        b = _load(args.b, [*args.overrides, *args.overrides_b], args)
+        for scenario in (a, b):
+            _warn(scenario, args.days)
         created = datetime.now(UTC)
-        ra, rb = compare(a, b, **_options(args))
-        folder = _folder(args, created, ra.seeds[0])
-        write_run(ra, folder / "a")
-        write_run(rb, folder / "b")
+        comparison = compare(a, b, **_options(args))
+        folder = _folder(args, created, comparison.a.seeds[0])
+        write_comparison(comparison, folder)
+        data_b = report_data(comparison.b, comparison.differences)
+        if a.name == b.name:
+            data_b["scenario"] = f"{b.name} (B)"
         _report(
             args,
-            [report_data(ra), report_data(rb)],
+            [report_data(comparison.a), data_b],
             folder,
-            f"{a.name} vs {b.name}",
+            f"{a.name} vs {data_b['scenario']}",
             created,
-            ra.seeds[0],
+            comparison.a.seeds[0],
         )
-        sa, sb = ra.summary(), rb.summary()
-        print(f"{'metric':40s} {a.name:>22s} {b.name:>22s}")
-        for name in _HEADLINE:
-            print(f"{name:40s} {sa[name].mean:22.4g} {sb[name].mean:22.4g}")
+        print(_terminal.comparison_table(comparison))
         print(f"\nwritten to {folder}")
         return EXIT_OK
 
     return _guard(work)
-
-
-_HEADLINE = (
-    "deliveries",
-    "electronic_share",
-    "axis_documents_sent",
-    "axis_deliveries_received",
-    "axis_recipients_per_document",
-    "tts_01_median_h",
-    "tts_03_median_h",
-    "tts_04_median_h",
-    "tts_06_median_h",
-    "tts_06_p95_h",
-    "feedback_complete_share",
-    "overdue_share",
-    "axis_utilisation",
-    "axis_wait_mean_s",
-    "axis_queue_max",
-    "pages_saved",
-)
-
-
-def _print_summary(reps: Any, *, brief: bool = False) -> None:
-    summary = reps.summary()
-    print(f"{reps.scenario.name}: seeds {reps.seeds}")
-    for name in _HEADLINE[:6] if brief else _HEADLINE:
-        e = summary[name]
-        if math.isnan(e.mean):
-            print(f"  {name:38s} {'n/a':>14} (nothing to measure in this window)")
-            continue
-        ci = f" ± {e.half_width:.4g}" if e.n > 1 and not math.isnan(e.half_width) else ""
-        print(f"  {name:38s} {e.mean:14.4g}{ci}")
 
 
 def _report(
@@ -344,12 +353,17 @@ def _report(
     refresh_front_page(folder, "sim")
 
 
+DEMO_REPLICATIONS = 5
+
+
 def demo_stage(args: argparse.Namespace) -> int:
     """The simulator's stage of ``lienthong demo``: ``lienthong sim run baseline-2016`` over the
-    last week of phase 2 of the 2016 rollout, two replications on two processes; leaves its
-    report in reports/out/sim/."""
+    last week of phase 2 of the 2016 rollout (after its two-week warm-up), five replications
+    on two processes, districts and communes at a tenth of their number; leaves its report
+    in reports/out/sim/."""
     from lienthong.cli import build_parser
 
-    print("\n=== sim: baseline-2016, the last week of phase 2, 2 replications " + "=" * 13)
+    print("\n=== sim: baseline-2016, the last week of phase 2, 5 replications " + "=" * 13)
     argv = ["sim", "run", "baseline-2016", "--set", "start=2016-05-23", "--days", "7"]
-    return run_run(build_parser().parse_args([*argv, "-r", "2", "-j", "2"]))
+    argv += ["--set", "topology.scale=0.1", "-r", str(DEMO_REPLICATIONS), "-j", "2"]
+    return run_run(build_parser().parse_args(argv))

@@ -10,6 +10,7 @@ package never imports locust or gevent.
 from load.checks import CheckResult, Evidence, collect, run_checks
 from load.errors import LoadError, PlanError, ProfileError, RunFailed
 from load.faults import seeded_faults
+from load.options import LoadOptions
 from load.plan import Behaviour, LoadPlan, SlotPlan, make_plan
 from load.profile import (
     NATIONAL_2022_DELIVERIES_PER_S,
@@ -18,7 +19,7 @@ from load.profile import (
     load_profile,
     national_2022,
 )
-from load.runner import LoadOptions, LoadResult, run_load
+from load.runner import LoadResult, run_load
 
 __all__ = [
     "NATIONAL_2022_DELIVERIES_PER_S",

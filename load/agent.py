@@ -154,6 +154,10 @@ class Agent:
         self.handled: set[str] = set()
         self.acked: set[str] = set()
         self._order = itertools.count()
+        self.last_sent = float("-inf")
+        """When (monotonic) this system last had a message accepted by the axis."""
+        self.empty_poll_at: float | None = None
+        """When (monotonic) the latest round of polls began, if it found nothing listed."""
         start = monotonic()
         self.next_send = start + self._gap()
         self.next_poll = start + self.rng.uniform(0, slot.poll_interval_s)
@@ -190,8 +194,9 @@ class Agent:
         self._release_statuses(moment, draining)
         self._flush()
         if moment >= self.next_poll:
-            for messagetype in ("edoc", "status"):
-                self._poll(messagetype)
+            began = self.monotonic()
+            listed = [self._poll(messagetype) for messagetype in ("edoc", "status")]
+            self.empty_poll_at = None if any(listed) else began
             interval = self.behaviour.drain_poll_s if draining else self.slot.poll_interval_s
             self.next_poll = self.monotonic() + interval
         due = [self.next_poll]
@@ -273,6 +278,7 @@ class Agent:
         reply = self._call("sendEdoc", header_json, out.data + b"\r\n", content_type=OCTETS)
         sha256 = hashlib.sha256(out.data).hexdigest()
         if reply.ok and reply.envelope is not None:
+            self.last_sent = self.monotonic()
             self.journal.write(
                 "sent",
                 system=self.slot.system_id,
@@ -296,12 +302,14 @@ class Agent:
         )
         return True
 
-    def _poll(self, messagetype: str) -> None:
+    def _poll(self, messagetype: str) -> bool:
+        """One poll of the inbox for ``messagetype``; True when the axis listed anything (or
+        the poll failed, so it may have)."""
         reply = self._call(
             "getReceivedEdocList", {"servicetype": "eDoc", "messagetype": messagetype}
         )
         if not reply.ok or reply.envelope is None:
-            return
+            return True
         listed: set[str] = set()
         for item in reply.envelope.get("data", []):
             doc_id = str(item.get("docId", ""))
@@ -313,6 +321,7 @@ class Agent:
             elif doc_id not in self.handled and not self._receive(doc_id, messagetype):
                 continue
             self._ack(doc_id)
+        return bool(listed)
 
     def _receive(self, doc_id: str, messagetype: str) -> bool:
         """Download and parse one message; True when it may be acked ``done``."""

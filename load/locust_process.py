@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--master-port", type=int, default=5557, help="master's port")
     parser.add_argument("--workers", type=int, default=0, help="workers the master waits for")
     parser.add_argument("--max-seconds", type=float, required=True, help="hard time bound")
+    parser.add_argument(
+        "--ready-fd",
+        type=int,
+        help="a pipe to write one JSON line on when the test has started (the harness waits)",
+    )
     return parser
 
 
@@ -147,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     state = env.lienthong  # type: ignore[attr-defined]
     if not state.announced.wait(WORKER_WAIT_S):
         raise SystemExit("locust never started the test (no test_start)")
-    (args.out / "locust-started.json").write_text(json.dumps({"send_until": state.send_until}))
+    started_line = json.dumps({"send_until": state.send_until})
+    (args.out / "locust-started.json").write_text(started_line)
+    if args.ready_fd is not None:
+        os.write(args.ready_fd, (started_line + "\n").encode())
+        os.close(args.ready_fd)
     stop.wait(args.max_seconds)
     runner.quit()
     events.quitting.fire(environment=env, reverse=True)

@@ -14,17 +14,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psutil
 from tqdm import tqdm
@@ -33,12 +33,11 @@ from axis.client import AxisAdmin
 from axis.config import AxisConfig
 from axis.server import ServerFailed, running_axis
 from load.checks import CheckResult, collect, message_cursor, run_checks
-from load.errors import PlanError, RunFailed
-from load.plan import Behaviour, LoadPlan, make_plan
-from load.profile import TrafficProfile, national_2022
+from load.errors import RunFailed
+from load.options import LoadOptions
+from load.plan import LoadPlan, make_plan
 from load.summary import Measurements, build_summary, write_run_folder
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 STARTUP_S = 90.0
 STOP_S = 60.0
 MONITOR_S = 0.25
@@ -50,60 +49,7 @@ _BOOTSTRAP = (
     "sys.exit(main(sys.argv[1:]))\n"
 )
 
-__all__ = ["LoadOptions", "LoadResult", "run_load"]
-
-
-@dataclass(frozen=True, slots=True)
-class LoadOptions:
-    """Settings of one run. ``axis_url=None`` starts an axis in this process; otherwise the
-    URL of a running fake axis on 127.0.0.1 with its ``admin_token``. ``run_time_s`` is the
-    sending window; the drain after it lasts until the axis has been quiet for ``quiet_s`` (at
-    most ``drain_timeout_s``). A system polls at least every ``max_poll_interval_s``.
-    ``processes`` > 1 runs a locust master and that many workers.
-    ``faults`` is a fault plan switched on for the run (``load.faults.seeded_faults``)."""
-
-    axis_url: str | None = None
-    admin_token: str | None = field(default=None, repr=False)
-    profile: TrafficProfile = field(default_factory=national_2022)
-    users: int = 32
-    spawn_rate: float = 32.0
-    run_time_s: float = 60.0
-    scale: float = 10.0
-    hour: int | None = None
-    seed: int = 0
-    processes: int = 1
-    faults: dict[str, Any] | None = None
-    behaviour: Behaviour | None = None
-    max_poll_interval_s: float = 2.0
-    drain_timeout_s: float = 60.0
-    quiet_s: float = 2.0
-    out_dir: Path = Path("reports/out")
-    run_dir: Path | None = None
-
-    def __post_init__(self) -> None:
-        if self.run_time_s <= 0 or self.run_time_s > 24 * 3600:
-            raise PlanError(f"run_time_s={self.run_time_s!r} must be in (0, 86400]")
-        if self.spawn_rate <= 0:
-            raise PlanError(f"spawn_rate={self.spawn_rate!r} must be > 0")
-        if self.users < 2:
-            raise PlanError(
-                f"users={self.users!r} must be at least 2: documents go to other systems"
-            )
-        if not 1 <= self.processes <= 64:
-            raise PlanError(f"processes={self.processes!r} must be in 1..64")
-        if self.drain_timeout_s <= self.quiet_s or self.quiet_s <= 0:
-            raise PlanError(
-                f"drain_timeout_s={self.drain_timeout_s!r} must exceed quiet_s={self.quiet_s!r} > 0"
-            )
-        if self.axis_url is not None:
-            host = urlsplit(self.axis_url).hostname
-            if host not in LOOPBACK:
-                raise PlanError(
-                    f"axis_url={self.axis_url!r}: load runs go to 127.0.0.1 only; for a real "
-                    "test environment use locust's distributed mode (docs/load.md)"
-                )
-            if not self.admin_token:
-                raise PlanError("admin_token is required with axis_url (printed by the axis)")
+__all__ = ["LoadResult", "run_load"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +63,14 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
+        """Every correctness check passed (which says little if nothing was exercised:
+        see :attr:`verdict`)."""
         return all(c.ok for c in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """``pass``, ``fail``, or ``inconclusive`` when the run exercised nothing."""
+        return str(self.summary["verdict"])
 
 
 def _free_port() -> int:
@@ -164,7 +117,9 @@ def _axis(options: LoadOptions, errors: list[str]) -> Iterator[tuple[str, str]]:
 
 
 class _Locust:
-    """The locust child processes of one run and their logs."""
+    """The locust child processes of one run and their logs. The main process says on a
+    pipe when the test has started (and the pipe closes if it dies first), so the harness
+    waits on that, not on a clock."""
 
     def __init__(self, plan_path: Path, folder: Path, options: LoadOptions, users: int) -> None:
         self.folder = folder
@@ -178,13 +133,20 @@ class _Locust:
         main_args = ["--users", str(users), "--spawn-rate", str(options.spawn_rate)]
         if workers:
             main_args += ["--role", "master", "--master-port", port, "--workers", str(workers)]
-        self._start("locust.log", [*common, *main_args], env)
+        read, write = os.pipe()
+        try:
+            self._start("locust.log", [*common, *main_args, "--ready-fd", str(write)], env, write)
+        finally:
+            os.close(write)
+        self._ready = os.fdopen(read, "rb")
         for i in range(workers):
             self._start(
                 f"locust-worker-{i}.log", [*common, "--role", "worker", "--master-port", port], env
             )
 
-    def _start(self, log_name: str, args: list[str], env: dict[str, str]) -> None:
+    def _start(
+        self, log_name: str, args: list[str], env: dict[str, str], ready_fd: int | None = None
+    ) -> None:
         log = self.folder / log_name
         with open(log, "wb") as handle:
             proc = subprocess.Popen(
@@ -193,6 +155,7 @@ class _Locust:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
+                pass_fds=() if ready_fd is None else (ready_fd,),
             )
         self.procs.append(proc)
         self.logs.append(log)
@@ -209,18 +172,28 @@ class _Locust:
                 raise RunFailed(f"locust process {proc.pid} exited with {code}:\n{tail}")
 
     def started(self) -> float:
-        """Wait for the main process to start the test; its sending window's end."""
-        marker = self.folder / "locust-started.json"
-        deadline = time.monotonic() + STARTUP_S
-        while not marker.exists():
-            self.check_alive()
-            if time.monotonic() > deadline:
+        """Wait until the main process has started the test; its sending window's end."""
+        with self._ready:
+            readable, _, _ = select.select([self._ready], [], [], STARTUP_S)
+            if not readable:
+                self.check_alive()
                 raise RunFailed(f"locust did not start within {STARTUP_S:.0f} s")
-            time.sleep(MONITOR_S)
-        return float(json.loads(marker.read_text())["send_until"])
+            line = self._ready.readline()
+        if not line:
+            self.check_alive()
+            raise RunFailed("locust closed its ready pipe without starting the test")
+        return float(json.loads(line)["send_until"])
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the main process exits (then say why)."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.main.wait(max(seconds, 0.0))
+        self.check_alive()
 
     def stop(self) -> None:
         """Stop the main process (workers follow it), then make sure every one is gone."""
+        if not self._ready.closed:
+            self._ready.close()
         if self.main.poll() is None:
             self.main.send_signal(signal.SIGTERM)
         for proc in self.procs:
@@ -267,14 +240,18 @@ class _CpuMeter:
 
 
 def _wait_quiet(
-    admin: AxisAdmin, systems: set[str], deadline: float, quiet_s: float, alive: Callable[[], None]
+    admin: AxisAdmin,
+    systems: set[str],
+    deadline: float,
+    quiet_s: float,
+    pause: Callable[[float], None],
 ) -> bool:
     """Wait until the run's systems have nothing listed and no send or ack has happened for
-    ``quiet_s``; False when ``deadline`` (monotonic) passes first."""
+    ``quiet_s``; False when ``deadline`` (monotonic) passes first. The axis tells nothing
+    when it goes quiet, so this looks at its counters every :data:`MONITOR_S`."""
     last: tuple[int, int] | None = None
     since = time.monotonic()
     while time.monotonic() < deadline:
-        alive()
         stats = admin.stats()
         calls = stats.get("calls", {})
         key = (int(calls.get("sendEdoc", 0)), int(calls.get("updateStatus", 0)))
@@ -285,7 +262,7 @@ def _wait_quiet(
                 return True
         else:
             last, since = key, now
-        time.sleep(MONITOR_S)
+        pause(MONITOR_S)
     return False
 
 
@@ -310,12 +287,11 @@ def _drive(
     total = round(options.run_time_s)
     with tqdm(total=total, desc="load", unit="s", disable=not progress, mininterval=1.0) as bar:
         while time.time() < send_until:
-            locust.check_alive()
             meter.sample()
             done = min(total, round(options.run_time_s - (send_until - time.time())))
             if done > bar.n:
                 bar.update(done - bar.n)
-            time.sleep(MONITOR_S)
+            locust.pause(min(MONITOR_S, send_until - time.time()))
         bar.update(total - bar.n)
     meter.sample()
     load_average = os.getloadavg()[0]
@@ -325,7 +301,7 @@ def _drive(
         {s.system_id for s in plan.slots},
         drain_started + options.drain_timeout_s,
         options.quiet_s,
-        locust.check_alive,
+        locust.pause,
     )
     drain_s = time.monotonic() - drain_started
     return _Driven(send_until, round(drain_s, 3), quiet, meter, load_average)

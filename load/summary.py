@@ -26,23 +26,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 
 from load.checks import CheckResult, Evidence
+from load.options import LoadOptions
 from load.plan import LoadPlan
 from load.profile import NATIONAL_2022_DELIVERIES_PER_S
-
-if TYPE_CHECKING:
-    from load.runner import LoadOptions
 
 SUMMARY_JSON = "summary.json"
 REPORT_HTML = "report.html"
 LOCUST_HTML = "locust.html"
 KIND = "load"
 
-__all__ = ["Measurements", "build_summary", "percentiles", "write_run_folder"]
+__all__ = ["Measurements", "build_summary", "percentiles", "verdict_of", "write_run_folder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +154,35 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
+def verdict_of(
+    checks: list[CheckResult], evidence: Evidence, plan: LoadPlan, options: LoadOptions
+) -> tuple[str, str]:
+    """``pass``, ``fail`` or ``inconclusive``, and why. A run in which no document was sent
+    and delivered checked nothing that matters, so it passes nothing: it is inconclusive."""
+    if not all(c.ok for c in checks):
+        failed = [c.id for c in checks if not c.ok]
+        return "fail", "checks failed: " + ", ".join(failed)
+    sent = sum(1 for e in evidence.journal if e["ev"] == "sent" and e.get("kind") == "edoc")
+    delivered = next((c.checked for c in checks if c.id == "documents-delivered"), 0)
+    if sent and delivered:
+        plural = "" if delivered == 1 else "s"
+        return "pass", f"every check passed over {delivered:,} document{plural} exchanged"
+    expected = plan.documents_per_s * options.run_time_s
+    return "inconclusive", (
+        f"the run exercised nothing: {sent} documents sent and {delivered} delivered. Hour "
+        f"{_hour_label(plan, options)} of profile {plan.profile!r} at {plan.scale:g}x offers "
+        f"{plan.documents_per_s:.4f} documents/s over {len(plan.slots)} systems, about "
+        f"{expected:.1f} in the {options.run_time_s:g} s window: play a busier hour (--hour), "
+        "a larger --scale or a longer --run-time"
+    )
+
+
+def _hour_label(plan: LoadPlan, options: LoadOptions) -> str:
+    labels = options.profile.hour_labels
+    label = labels[plan.hour] if 0 <= plan.hour < len(labels) and labels[plan.hour] else ""
+    return f"{plan.hour} ({label})" if label else str(plan.hour)
+
+
 def build_summary(
     *,
     plan: LoadPlan,
@@ -175,14 +202,16 @@ def build_summary(
     throughput["requests_per_s"] = round(_requests_between(history, start, end), 3)
     throughput["requests"] = int(total.get("requests", 0))
     throughput["failed_requests"] = int(total.get("failures", 0))
-    verdict = "pass" if all(c.ok for c in checks) else "fail"
+    verdict, reason = verdict_of(checks, evidence, plan, options)
     faults = options.faults or {}
+    labels = options.profile.hour_labels
     return {
         "kind": KIND,
         "run_id": plan.run_id,
         "created": created.astimezone(UTC).isoformat(),
         "seed": plan.seed,
         "verdict": verdict,
+        "reason": reason,
         "axis": {
             "url": plan.axis_url,
             "in_process": options.axis_url is None,
@@ -191,6 +220,9 @@ def build_summary(
         "profile": {
             "name": plan.profile,
             "hour": plan.hour,
+            "hour_label": labels[plan.hour] if plan.hour < len(labels) else "",
+            "hours": options.profile.hours,
+            "peak_hour": options.profile.peak_hour(),
             "scale": plan.scale,
             "systems": len(plan.slots),
             "lifecycle": plan.behaviour.lifecycle,

@@ -1,9 +1,12 @@
-"""The planner's page for simulation runs: one scenario, two side by side, or a sweep.
+"""The planner's page for simulation runs: one scenario, two compared, or a sweep.
 
-It renders plain data (``sim.output.report_data`` per scenario) to one self-contained HTML
-file with matplotlib pictures embedded as data URIs: agencies connected over time per phase,
-the electronic share, time from sending to each status per tier, the axis's utilisation and
-queue, and the backlog per tier. Next to it goes the folder's ``run.json``.
+It renders plain data (``sim.output.report_data`` per scenario: the metric registry's labels,
+units and formatted values, the planner's answers, each run's series) to one self-contained
+HTML file with matplotlib pictures embedded as data URIs. The first screen answers the
+planner's questions: when each tier and province stops sending on paper, the hub's load in
+its peak hour against its capacity, where the bottleneck is, and what changes when the second
+scenario differs (a phase that slips, a plan of one's own), as paired differences with their
+confidence intervals. Next to the page goes the folder's ``run.json``.
 """
 
 from __future__ import annotations
@@ -23,36 +26,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from reports.run_index import RunIndex, write_run_index
+from spec.clock import VIETNAM
 
 KIND = "sim"
 REPORT_HTML = "report.html"
 
-__all__ = ["KEY_METRICS", "KIND", "REPORT_HTML", "render_simulation"]
+__all__ = ["KIND", "REPORT_HTML", "render_simulation"]
 
 Data = Mapping[str, Any]
-
-KEY_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("deliveries", "deliveries (document × recipient)", "{:,.0f}"),
-    ("electronic_share", "share delivered electronically", "{:.1%}"),
-    ("axis_share", "share through the axis", "{:.1%}"),
-    ("axis_documents_sent", "documents sent over the axis (ministry/province level)", "{:,.0f}"),
-    ("axis_deliveries_received", "deliveries received over the axis (same scope)", "{:,.0f}"),
-    ("axis_recipients_per_document", "recipients per axis document", "{:.2f}"),
-    ("tts_01_median_h", "hours to status 01 (arrived), median", "{:.2f}"),
-    ("tts_03_median_h", "hours to status 03 (accepted), median", "{:.2f}"),
-    ("tts_04_median_h", "hours to status 04 (assigned), median", "{:.1f}"),
-    ("tts_06_median_h", "hours to status 06 (completed), median", "{:.1f}"),
-    ("tts_06_p95_h", "hours to status 06, 95th percentile", "{:.1f}"),
-    ("feedback_complete_share", "documents whose sender heard back from every recipient", "{:.1%}"),
-    ("overdue_share", "deliveries completed after their due date", "{:.1%}"),
-    ("axis_utilisation", "axis utilisation", "{:.1%}"),
-    ("axis_wait_mean_s", "axis mean wait (s)", "{:.3f}"),
-    ("axis_queue_max", "axis queue, largest sampled", "{:,.0f}"),
-    ("backlog_end_province", "backlog at the end, province tier", "{:,.0f}"),
-    ("backlog_end_district", "backlog at the end, district tier", "{:,.0f}"),
-    ("backlog_end_commune", "backlog at the end, commune tier", "{:,.0f}"),
-    ("pages_saved", "paper pages saved", "{:,.0f}"),
-)
 
 TIER_COLOURS = {
     "central": "#1b5e20",
@@ -73,8 +54,9 @@ def render_simulation(
     seed: int | None,
 ) -> Path:
     """Write ``folder/report.html`` and ``folder/run.json`` for ``scenarios``: one, two to
-    compare, or the variants of a sweep (each named by its ``scenario`` field; the pictures
-    overlay at most :data:`MAX_OVERLAID` of them). Returns the page's path."""
+    compare (the second with its paired differences from the first), or the variants of a
+    sweep (each named by its ``scenario`` field; the pictures overlay at most
+    :data:`MAX_OVERLAID` of them). Returns the page's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
@@ -85,11 +67,21 @@ def render_simulation(
     shown = list(scenarios)[:MAX_OVERLAID]
     page = env.get_template("simulation.html.j2").render(
         title=title,
-        created=created.isoformat(timespec="seconds"),
+        created=created.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M (UTC+7)"),
+        suggested_phase=_suggested_phase(scenarios[0]),
         scenarios=list(scenarios),
-        metrics=_metric_rows(scenarios),
+        reference=scenarios[0],
+        compared=[s for s in scenarios[1:] if s.get("compared")],
+        changes=_changes(scenarios),
+        answer_rows=[r for r in _answer_rows(scenarios) if not _censored(r)],
+        censored_dates=[
+            r["label"].split(" sends")[0] for r in _answer_rows(scenarios) if _censored(r)
+        ],
+        groups=_metric_groups(scenarios),
         figures=_figures(shown),
         tts=_tts_rows(shown),
+        cohorts=_cohort_rows(scenarios[0]),
+        provinces=_province_rows(scenarios[0]),
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
         events=_events(scenarios[0]),
@@ -112,34 +104,99 @@ def render_simulation(
     return path
 
 
-def _fmt(fmt: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return fmt.format(value)
+def _by_name(s: Data) -> dict[str, Mapping[str, Any]]:
+    return {row["name"]: row for row in s["metrics"]}
 
 
-def _ci(fmt: str, est: Mapping[str, Any]) -> str:
-    mean = _fmt(fmt, est.get("mean"))
-    half = est.get("half_width")
-    if half is None or not math.isfinite(half):
-        return mean
-    return f"{mean} ± {_fmt(fmt, half)}"
-
-
-def _metric_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
+def _answer_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
+    """For the first screen: per key metric (the registry marks them), each scenario's value
+    and, for compared scenarios, the paired difference from the reference."""
     rows = []
-    for name, label, fmt in KEY_METRICS:
-        cells = [_ci(fmt, s["summary"].get(name, {})) for s in scenarios]
-        rows.append({"name": name, "label": label, "cells": cells})
+    tables = [_by_name(s) for s in scenarios]
+    for name in (row["name"] for row in scenarios[0]["metrics"] if row["key"]):
+        first = tables[0][name]
+        cells = []
+        for s, table in zip(scenarios, tables, strict=True):
+            row = table[name]
+            cell = {"text": row["text"]}
+            if s.get("compared"):
+                cell["difference"] = row["difference_text"]
+                cell["significant"] = row["significant"]
+            cells.append(cell)
+        rows.append({"name": name, "label": first["label"], "cells": cells})
     return rows
 
 
+def _suggested_phase(s: Data) -> str:
+    """A phase of the plan worth shifting in the example: the first not over when the
+    measurement starts (else the last)."""
+    plan = s["runs"][0]["plan"]
+    later = [p["name"] for p in plan if p["end"] >= s["start"]]
+    return later[0] if later else (plan[-1]["name"] if plan else "PHASE")
+
+
+def _changes(scenarios: Sequence[Data]) -> list[tuple[str, Any]]:
+    """The overrides the second scenario has and the first has not: what the comparison is
+    about."""
+    if len(scenarios) < 2:
+        return []
+    first = {(k, str(v)) for k, v in scenarios[0]["overrides"]}
+    return [(k, v) for k, v in scenarios[1]["overrides"] if (k, str(v)) not in first]
+
+
+def _censored(row: Mapping[str, Any]) -> bool:
+    """A paper-free date not reached within the run in any scenario."""
+    return row["name"].startswith("paper_free_") and all(c["text"] == "n/a" for c in row["cells"])
+
+
+def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
+    """Every metric, grouped as the registry groups them, each scenario's value (and paired
+    difference when compared)."""
+    tables = [_by_name(s) for s in scenarios]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in scenarios[0]["metrics"]:
+        cells = []
+        for s, table in zip(scenarios, tables, strict=True):
+            other = table[row["name"]]
+            cells.append(
+                {
+                    "text": other["text"],
+                    "difference": other.get("difference_text") if s.get("compared") else None,
+                    "significant": bool(other.get("significant")),
+                }
+            )
+        groups.setdefault(row["group"], []).append(
+            {
+                "name": row["name"],
+                "label": row["label"],
+                "headline": row["headline"],
+                "cells": cells,
+            }
+        )
+    titles = {
+        "planner": "Planner's answers",
+        "volume": "Volumes",
+        "paper": "Paper",
+        "time": "Time to status (censoring-corrected)",
+        "feedback": "Feedback and due dates",
+        "axis": "The axis",
+        "desks": "Desks (office-hour utilisation, time at the desk)",
+        "backlog": "Backlogs",
+        "rollout": "Rollout",
+        "events": "Events",
+    }
+    return [
+        {"id": key, "title": titles.get(key, key), "rows": rows} for key, rows in groups.items()
+    ]
+
+
 def _one_line(scenarios: Sequence[Data]) -> str:
-    first = scenarios[0]["summary"]
-    share = _fmt("{:.1%}", first.get("electronic_share", {}).get("mean"))
-    done = _fmt("{:.1f}", first.get("tts_06_median_h", {}).get("mean"))
+    first = _by_name(scenarios[0])
     names = " vs ".join(s["scenario"] for s in scenarios[:2])
-    return f"{names}: {share} electronic, status 06 after {done} h (median)"
+    return (
+        f"{names}: {first['electronic_share']['text']} electronic, status 06 after "
+        f"{first['tts_06_median_h']['text']} (median)"
+    )
 
 
 def _mean_series(runs: Sequence[Data], group: str, key: str) -> list[float]:
@@ -168,16 +225,22 @@ def _png(fig: Any) -> str:
 
 def _figures(scenarios: Sequence[Data]) -> list[dict[str, str]]:
     return [
+        {
+            "title": "Share of deliveries sent electronically, by sender tier (trailing 7 days); "
+            "the dotted line is the 95 % paper-free mark",
+            "src": _paper_free(scenarios),
+        },
         {"title": "Agencies connected, by rollout phase", "src": _connected(scenarios)},
         {
-            "title": "Share of deliveries made electronically, by recipient tier",
-            "src": _eshare(scenarios),
-        },
-        {
-            "title": "Time from sending to each status, by recipient tier",
+            "title": "Time from sending to each status, by recipient tier "
+            "(electronic deliveries, censoring-corrected)",
             "src": _tts_cdf(scenarios),
         },
-        {"title": "The axis: utilisation and queue", "src": _axis(scenarios)},
+        {
+            "title": "The hub by hour of the working day: messages per second against capacity",
+            "src": _axis_day(scenarios),
+        },
+        {"title": "The axis over the run: utilisation and longest queue", "src": _axis(scenarios)},
         {
             "title": "Backlog: documents received and not yet completed, by tier",
             "src": _backlog(scenarios),
@@ -190,53 +253,55 @@ def _dates(s: Data) -> list[datetime]:
 
 
 def _hours(run: Data) -> list[datetime]:
-    start = datetime.fromisoformat(run["start"])
+    start = datetime.fromisoformat(run["daily"]["date"][0])
     return [start + timedelta(hours=h) for h in run["hourly"]["hour"]]
 
 
-def _connected(scenarios: Sequence[Data]) -> str:
+def _shade_warmup(ax: Any, s: Data) -> None:
+    dates = _dates(s)
+    measured = s["runs"][0]["daily"]["measured"]
+    if measured and not measured[0] and True in measured:
+        first = measured.index(True)
+        ax.axvspan(dates[0], dates[first], color="#eeeeee", label="warm-up (not measured)")
+
+
+def _paper_free(scenarios: Sequence[Data]) -> str:
     fig, ax = plt.subplots(figsize=(9, 3.6))
+    for i, s in enumerate(scenarios):
+        runs, dates = s["runs"], _dates(s)
+        if i == 0:
+            _shade_warmup(ax, s)
+        style = STYLES[i % len(STYLES)]
+        for tier, colour in TIER_COLOURS.items():
+            values = _mean_series(runs, "daily", f"sent_electronic_7d_{tier}")
+            points = [(d, v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
+            if points:
+                x, y = zip(*points, strict=True)
+                ax.plot(x, y, style, color=colour, label=f"{s['scenario']}: {tier}")
+    ax.axhline(0.95, color="black", lw=0.8, ls=":")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("sent electronically")
+    _legend(ax, ncol=2)
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
+def _connected(scenarios: Sequence[Data]) -> str:
+    fig, ax = plt.subplots(figsize=(9, 3.2))
     for i, s in enumerate(scenarios):
         runs, dates = s["runs"], _dates(s)
         phases = runs[0]["phases"]
         if i == 0:
             stacks = [_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]]
-            ax.stackplot(dates, stacks, labels=phases[:-1], alpha=0.8)
+            if stacks:
+                ax.stackplot(dates, stacks, labels=phases[:-1], alpha=0.8)
         else:
-            total = [
-                sum(v)
-                for v in zip(
-                    *(_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]),
-                    strict=True,
-                )
-            ]
-            ax.plot(dates, total, "k--", label=f"{s['scenario']}: all phases")
+            series = [_mean_series(runs, "daily", f"connected_{p}") for p in phases[:-1]]
+            if series:
+                total = [sum(v) for v in zip(*series, strict=True)]
+                ax.plot(dates, total, "k--", label=f"{s['scenario']}: all phases")
     ax.set_ylabel("agencies connected")
     _legend(ax, loc="upper left", ncol=2)
-    fig.autofmt_xdate()
-    return _png(fig)
-
-
-def _eshare(scenarios: Sequence[Data]) -> str:
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    for i, s in enumerate(scenarios):
-        runs, dates = s["runs"], _dates(s)
-        style = STYLES[i % len(STYLES)]
-        series = [("all", "electronic_share", "black", 2.0)]
-        series += [(t, f"electronic_share_{t}", c, 1.0) for t, c in TIER_COLOURS.items()]
-        for label, key, colour, width in series:
-            # days off send nothing: join the working days
-            points = [
-                (d, v)
-                for d, v in zip(dates, _mean_series(runs, "daily", key), strict=True)
-                if math.isfinite(v)
-            ]
-            if points:
-                x, y = zip(*points, strict=True)
-                ax.plot(x, y, style, color=colour, lw=width, label=f"{s['scenario']}: {label}")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("electronic share (working days)")
-    _legend(ax, ncol=2)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -248,23 +313,16 @@ def _tts_cdf(scenarios: Sequence[Data]) -> str:
         runs = s["runs"]
         tiers = runs[0]["tiers"]
         style = STYLES[i % len(STYLES)]
+        hours = [e / 3600 for e in s["tts_edges_s"]]
         for ax, code in zip(axes, codes, strict=True):
             for t, tier in enumerate(tiers):
-                hist = [
-                    sum(r["tts_hist"][code][t][b] for r in runs)
-                    for b in range(len(runs[0]["tts_hist"][code][t]))
-                ]
-                total = sum(hist)
-                if not total:
+                curves = [r["tts_cdf"][code][t] for r in runs]
+                mean = [sum(v) / len(v) for v in zip(*curves, strict=True)]
+                if not mean or max(mean) <= 0:
                     continue
-                cum, acc = [], 0
-                for h in hist[1:-1]:
-                    acc += h
-                    cum.append(acc / total)
-                hours = [e / 3600 for e in s["tts_edges_s"][1:]]
                 ax.plot(
                     hours,
-                    cum,
+                    mean[: len(hours)],
                     style,
                     color=TIER_COLOURS[tier],
                     label=f"{s['scenario']}: {tier}" if ax is axes[0] else None,
@@ -278,8 +336,30 @@ def _tts_cdf(scenarios: Sequence[Data]) -> str:
     return _png(fig)
 
 
+def _axis_day(scenarios: Sequence[Data]) -> str:
+    fig, ax = plt.subplots(figsize=(9, 3.0))
+    capacity = None
+    for i, s in enumerate(scenarios):
+        runs = s["runs"]
+        profile = [sum(r["axis_day"][h] or 0.0 for r in runs) / len(runs) for h in range(24)]
+        ax.step(range(24), profile, STYLES[i % len(STYLES)], where="post", label=s["scenario"])
+        capacity = _by_name(s)["axis_capacity_per_s"]["mean"]
+    if capacity is not None and math.isfinite(capacity):
+        top = max(max(ax.get_ylim()), 1e-9)
+        if capacity <= 4 * top:
+            ax.axhline(capacity, color="#b71c1c", ls="--", label="capacity")
+        else:
+            ax.text(0.2, top * 0.9, f"capacity {capacity:,.0f}/s (off the scale)", fontsize=8)
+    ax.set_xlim(0, 24)
+    ax.set_xticks(range(0, 25, 2))
+    ax.set_xlabel("hour of the day")
+    ax.set_ylabel("messages per second")
+    _legend(ax)
+    return _png(fig)
+
+
 def _axis(scenarios: Sequence[Data]) -> str:
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.4), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True)
     for i, s in enumerate(scenarios):
         runs = s["runs"]
         when = _hours(runs[0])
@@ -288,60 +368,113 @@ def _axis(scenarios: Sequence[Data]) -> str:
         bottom.plot(
             when, _mean_series(runs, "hourly", "axis_queue_max"), style, label=s["scenario"]
         )
-    top.set_ylabel("utilisation")
-    bottom.set_ylabel("queue (hourly max)")
+    top.set_ylabel("utilisation (hourly)")
+    bottom.set_ylabel("longest queue")
     _legend(top)
     fig.autofmt_xdate()
     return _png(fig)
 
 
 def _backlog(scenarios: Sequence[Data]) -> str:
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = plt.subplots(figsize=(9, 3.4))
     for i, s in enumerate(scenarios):
-        runs = s["runs"]
-        when = _hours(runs[0])
+        runs, dates = s["runs"], _dates(s)
+        if i == 0:
+            _shade_warmup(ax, s)
         style = STYLES[i % len(STYLES)]
         for tier, colour in TIER_COLOURS.items():
             ax.plot(
-                when,
-                _mean_series(runs, "hourly", f"backlog_{tier}"),
+                dates,
+                _mean_series(runs, "daily", f"backlog_{tier}"),
                 style,
                 color=colour,
                 label=f"{s['scenario']}: {tier}",
             )
-    ax.set_ylabel("documents in handling")
+    ax.set_ylabel("documents in handling (end of day)")
     _legend(ax, ncol=2)
     fig.autofmt_xdate()
     return _png(fig)
 
 
 def _tts_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
-    """Median and 95th percentile per status and tier or phase, averaged over runs."""
+    """Per status, class and tier or phase, averaged over runs: deliveries, the share still
+    open at the end, the censoring-corrected median and 95th percentile."""
     out = []
     for s in scenarios:
-        merged: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        merged: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
         for run in s["runs"]:
             for row in run["time_to_status"]:
                 if row["by"] in ("tier", "phase"):
-                    merged.setdefault((row["by"], row["group"], row["code"]), []).append(row)
-        for (by, group, code), rows in sorted(merged.items()):
+                    key = (row["class"], row["by"], row["group"], row["code"])
+                    merged.setdefault(key, []).append(row)
+        for (cls, by, group, code), rows in sorted(merged.items()):
             out.append(
                 {
                     "scenario": s["scenario"],
+                    "class": cls,
                     "by": by,
                     "group": group,
                     "code": code,
                     "n": sum(r["n"] for r in rows),
-                    "median": _fmt("{:.2f}", _avg(r["median_h"] for r in rows)),
-                    "p95": _fmt("{:.1f}", _avg(r["p95_h"] for r in rows)),
+                    "open": _fmt_share(_avg(r["open_share"] for r in rows)),
+                    "median": _fmt_hours(_avg(r["median_h"] for r in rows)),
+                    "p95": _fmt_hours(_avg(r["p95_h"] for r in rows)),
                 }
             )
     return out
 
 
+def _cohort_rows(s: Data, code: str = "06") -> list[dict[str, Any]]:
+    """The documents sent each week, followed until the run ended: how many, how many still
+    without ``code`` then (censored), and the delays, averaged over runs."""
+    merged: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for run in s["runs"]:
+        for row in run["time_to_status"]:
+            if row["by"] == "week" and row["code"] == code:
+                merged.setdefault((row["group"], row["class"]), []).append(row)
+    return [
+        {
+            "week": week,
+            "class": cls,
+            "n": sum(r["n"] for r in rows) // len(rows),
+            "open": _fmt_share(_avg(r["open_share"] for r in rows)),
+            "median": _fmt_hours(_avg(r["median_h"] for r in rows)),
+            "p95": _fmt_hours(_avg(r["p95_h"] for r in rows)),
+        }
+        for (week, cls), rows in sorted(merged.items())
+    ]
+
+
+def _province_rows(s: Data) -> list[dict[str, Any]]:
+    rows = []
+    for p in s["answers"]["provinces"]:
+        growth = p.get("backlog_growth")
+        rows.append(
+            {
+                "name": p["name"],
+                "organ_id": p["organ_id"],
+                "paper_free": p["paper_free"]["text"],
+                "backlog": "–" if p["backlog_mean"] is None else f"{p['backlog_mean']:,.0f}",
+                "growth": "–" if growth is None else f"{growth * 100:+.0f} %",
+                "growing": p["growing"],
+            }
+        )
+    return rows
+
+
 def _avg(values: Any) -> float:
     xs = [v for v in values if v is not None and math.isfinite(v)]
     return sum(xs) / len(xs) if xs else math.nan
+
+
+def _fmt_share(v: float) -> str:
+    return "–" if not math.isfinite(v) else f"{v * 100:.1f} %"
+
+
+def _fmt_hours(v: float) -> str:
+    if not math.isfinite(v):
+        return "censored"
+    return f"{v * 60:.1f} min" if v < 1 else f"{v:,.1f} h"
 
 
 def _calibration(s: Data) -> list[dict[str, str]]:
@@ -367,8 +500,8 @@ def _calibration(s: Data) -> list[dict[str, str]]:
             {
                 "what": key.replace("_", " "),
                 "target": f"{target:,.2f}".rstrip("0").rstrip("."),
-                "simulated": _fmt("{:,.2f}", got),
-                "deviation": _fmt("{:+.1%}", (got / target - 1) if got is not None else None),
+                "simulated": "–" if got is None else f"{got:,.2f}",
+                "deviation": "–" if got is None else f"{got / target - 1:+.1%}",
             }
         )
     return rows
@@ -377,7 +510,7 @@ def _calibration(s: Data) -> list[dict[str, str]]:
 def _events(s: Data, limit: int = 60) -> list[str]:
     """What happened during the first run: agencies coming online, the axis going down."""
     run = s["runs"][0]
-    start = datetime.fromisoformat(run["start"])
+    start = datetime.fromisoformat(run["daily"]["date"][0])
     out = [f"{start + timedelta(seconds=t):%Y-%m-%d %H:%M} — {what}" for t, what in run["log"]]
     return out[:limit] + ([f"… and {len(out) - limit} more"] if len(out) > limit else [])
 

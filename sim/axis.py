@@ -7,59 +7,85 @@ retry), so the queue drains when the axis comes back.
 
 The engine hands the axis each tick's arrivals at the end of the tick (:meth:`Axis.serve`), in
 any order; the axis serves them in arrival order with the exact multi-server recursion
-(Kiefer-Wolfowitz: each job takes the server that frees first). When no job of the tick would
-wait, a vectorised check proves it and the whole tick is served in a few numpy calls; otherwise
-a plain loop over a heap of the servers' free times does it. :meth:`Axis.sample` counts the
-jobs queued and in service at a tick boundary, independently of the waits the recursion
-computed, so Little's law can be checked against it.
+(Kiefer-Wolfowitz: each job takes the server that frees first, :mod:`sim.kernels`).
+
+Statistics come from the jobs' own event times, not from samples: at the end of every hour
+(:meth:`Axis.close_hour`) the queue length and the busy servers are integrated exactly over
+the hour (time-weighted), the longest queue is found by walking the hour's arrivals and
+service starts in order, and busy time inside office hours is kept apart, so utilisation can
+be read over office hours and for the peak hour, not only round the clock.
 """
 
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_right
 from collections.abc import Sequence
 
 import numpy as np
+import simpy
 
-from sim.distributions import Duration
+from sim.calendar import WorkCalendar
+from sim.config import AxisConfig
 from sim.errors import ScenarioError
-from sim.types import SimTime
+from sim.kernels import serve_fifo
+from sim.randoms import Purpose, Randoms
+from sim.types import HOUR, SimTime
+
+WAIT_EDGES = np.logspace(-3.0, 6.0, 9 * 32 + 1)
+"""Bin edges of the axis's wait histogram: 1 ms to 11 days, 32 bins a decade."""
 
 
 class Axis:
-    """A multi-server FIFO queue with planned outages; statistics count jobs arriving after
-    ``warmup``."""
+    """A multi-server FIFO queue with planned outages. Statistics of jobs count jobs arriving
+    in the measurement window [``window[0]``, ``window[1]``); time-weighted ones are kept per
+    hour of the run."""
 
     def __init__(
         self,
-        servers: int,
-        service: Duration,
-        rng: np.random.Generator,
+        env: simpy.Environment,
+        config: AxisConfig,
+        randoms: Randoms,
+        calendar: WorkCalendar,
         *,
         outages: Sequence[tuple[SimTime, SimTime]] = (),
-        warmup: SimTime = 0.0,
+        window: tuple[SimTime, SimTime],
     ) -> None:
-        if servers < 1:
-            raise ScenarioError(f"axis servers(={servers!r}) must be >= 1")
-        self.servers = servers
-        self.service = service
-        self.rng = rng
-        self.warmup = warmup
+        if config.servers < 1:
+            raise ScenarioError(f"axis.servers(={config.servers!r}) must be >= 1")
+        self.env = env
+        self.config = config
+        self.servers = config.servers
+        self.randoms = randoms
+        self.calendar = calendar
+        self.window = window
         self.outages = _merge(outages)
-        self._outage_starts = [a for a, _ in self.outages]
-        self._free = np.zeros(servers)
-        # jobs that may still be queued or in service at a later sample
-        self._carry_start = np.empty(0)
-        self._carry_dep = np.empty(0)
+        self._down_from = np.array([a for a, _ in self.outages], dtype=np.float64)
+        self._down_until = np.array([b for _, b in self.outages], dtype=np.float64)
+        self._free = np.zeros(self.servers)
+        hours = int(np.ceil(window[1] / HOUR))
+        self.hour_jobs = np.zeros(hours, dtype=np.int64)
+        self.hour_queue = np.zeros(hours)  # queue length integrated over the hour (job-seconds)
+        self.hour_queue_max = np.zeros(hours, dtype=np.int64)
+        self.hour_busy = np.zeros(hours)  # busy servers integrated over the hour
+        self.hour_office_busy = np.zeros(hours)  # the same, inside office hours only
+        self.hour_office = np.zeros(hours)  # office seconds in the hour
+        self.wait_hist = np.zeros(len(WAIT_EDGES) + 1, dtype=np.int64)
         self.jobs = 0
         self.wait_sum = 0.0
         self.wait_max = 0.0
-        self.busy = 0.0
         self.waited = 0
+        # jobs of the hour in progress, and jobs of earlier hours not yet gone
+        self._open: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._carry = (np.empty(0), np.empty(0), np.empty(0))
+        self._closed_until = 0.0
 
     def __repr__(self) -> str:
-        return f"Axis(servers={self.servers!r}, service={self.service!r}, outages={self.outages!r})"
+        return f"<Axis servers={self.servers} service={self.config.service!r}>"
+
+    @property
+    def capacity_per_s(self) -> float:
+        """Jobs per second the servers can finish at most (servers / mean service time)."""
+        mean = self.config.service.mean
+        return self.servers / mean if mean > 0 else float("inf")
 
     def up_at(self, t: np.ndarray) -> np.ndarray:
         """``t``, moved to the end of the outage it falls in (if any)."""
@@ -67,66 +93,81 @@ class Axis:
             t = np.where((t >= a) & (t < b), b, t)
         return t
 
-    def serve(self, arrivals: np.ndarray) -> np.ndarray:
-        """Serve jobs arriving at ``arrivals`` (any order); return each job's departure."""
+    def serve(self, arrivals: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Serve jobs ``keys`` arriving at ``arrivals`` (any order); return each one's
+        departure. A job's service time is drawn for its key."""
         n = len(arrivals)
         if n == 0:
             return np.empty(0)
         order = np.argsort(arrivals, kind="stable")
         a = arrivals[order]
-        s = self.service.draw(self.rng, n)
-        start = a if self._no_wait(a, s) else self._loop(a, s)
+        s = self.config.service.at(self.randoms.uniform(Purpose.AXIS, keys[order]))
+        start = serve_fifo(self._free, a, s, self._down_from, self._down_until)
         dep = start + s
-        self._free = np.sort(np.concatenate((self._free, dep)))[-self.servers :]
-        counted = a >= self.warmup
+        counted = (a >= self.window[0]) & (a < self.window[1])
         if counted.any():
             wait = (start - a)[counted]
             self.jobs += int(counted.sum())
             self.wait_sum += float(wait.sum())
             self.wait_max = max(self.wait_max, float(wait.max()))
             self.waited += int((wait > 0).sum())
-            self.busy += float(s[counted].sum())
-        self._carry_start = np.concatenate((self._carry_start, start))
-        self._carry_dep = np.concatenate((self._carry_dep, dep))
+            self.wait_hist += np.bincount(
+                np.searchsorted(WAIT_EDGES, wait, side="right"), minlength=len(self.wait_hist)
+            )
+        self._open.append((a, start, dep))
         out = np.empty(n)
         out[order] = dep
         return out
 
-    def _no_wait(self, a: np.ndarray, s: np.ndarray) -> bool:
-        """True when every job finds a free server on arrival and no outage is near."""
-        if self.outages and any(x <= a[-1] and a[0] < y for x, y in self.outages):
-            return False
-        busy_before = self.servers - np.searchsorted(self._free, a, side="right")
-        dep_sorted = np.sort(a + s)
-        in_tick = np.arange(len(a)) - np.searchsorted(dep_sorted, a, side="right")
-        return bool((busy_before + in_tick < self.servers).all())
+    def close_hour(self, end: SimTime) -> None:
+        """Integrate the hour ending at ``end`` (every job arriving before it has been
+        served): queue length, busy servers, the longest queue, office-hour busy time."""
+        h0, h1 = end - HOUR, end
+        h = round(h0 / HOUR)
+        if h < 0 or h >= len(self.hour_jobs):
+            return
+        spans = self.calendar.office_spans(h0, h1)
+        self.hour_office[h] = sum(b - a for a, b in spans)
+        parts = [self._carry, *self._open]
+        self._open = []
+        a, st, dep = (np.concatenate(x) for x in zip(*parts, strict=True))
+        if len(a) == 0:
+            self._closed_until = h1
+            return
+        self.hour_jobs[h] = int(((a >= h0) & (a < h1)).sum())
+        self.hour_queue[h] = float(np.clip(np.minimum(st, h1) - np.maximum(a, h0), 0, None).sum())
+        self.hour_busy[h] = float(np.clip(np.minimum(dep, h1) - np.maximum(st, h0), 0, None).sum())
+        for o0, o1 in spans:
+            self.hour_office_busy[h] += float(
+                np.clip(np.minimum(dep, o1) - np.maximum(st, o0), 0, None).sum()
+            )
+        self.hour_queue_max[h] = _longest_queue(a, st, h0, h1)
+        keep = dep > h1
+        self._carry = (a[keep], st[keep], dep[keep])
+        self._closed_until = h1
 
-    def _loop(self, a: np.ndarray, s: np.ndarray) -> np.ndarray:
-        heap = self._free.tolist()
-        heapq.heapify(heap)
-        start = np.empty(len(a))
-        outages, starts = self.outages, self._outage_starts
-        for i, (ai, si) in enumerate(zip(a.tolist(), s.tolist(), strict=True)):
-            f = heap[0]
-            st = ai if ai > f else f
-            if outages:
-                k = bisect_right(starts, st) - 1
-                if k >= 0 and st < outages[k][1]:
-                    st = outages[k][1]
-            start[i] = st
-            heapq.heapreplace(heap, st + si)
-        return start
+    def hours_in_window(self) -> slice:
+        """The hours of the run that lie in the measurement window."""
+        first = int(np.ceil(self.window[0] / HOUR))
+        return slice(first, int(self.window[1] // HOUR))
 
-    def sample(self, t: SimTime) -> tuple[int, int]:
-        """(jobs queued, jobs in service) at time ``t``, once every job arriving before ``t``
-        has been served."""
-        if not len(self._carry_dep):
-            return 0, 0
-        keep = self._carry_dep > t
-        self._carry_start = self._carry_start[keep]
-        self._carry_dep = self._carry_dep[keep]
-        queued = int((self._carry_start > t).sum())
-        return queued, len(self._carry_dep) - queued
+
+def _longest_queue(a: np.ndarray, st: np.ndarray, h0: float, h1: float) -> int:
+    """The most jobs waiting at once during [h0, h1): start from those waiting at h0, then
+    walk arrivals (+1) and service starts (-1) in time order, starts first at equal times."""
+    waits = a < st
+    if not waits.any():
+        return 0
+    a, st = a[waits], st[waits]
+    at_start = int(((a <= h0) & (st > h0)).sum())
+    came = a[(a > h0) & (a < h1)]
+    went = st[(st > h0) & (st < h1)]
+    if not len(came):
+        return at_start
+    times = np.concatenate((went, came))
+    steps = np.concatenate((np.full(len(went), -1), np.ones(len(came), dtype=np.int64)))
+    order = np.lexsort((steps, times))
+    return at_start + max(0, int(np.cumsum(steps[order]).max()))
 
 
 def _merge(outages: Sequence[tuple[SimTime, SimTime]]) -> list[tuple[float, float]]:

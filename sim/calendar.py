@@ -144,6 +144,18 @@ class WorkCalendar:
         out = np.where(next_working >= self._total_days, np.inf, out)
         return out if out.ndim else float(out)
 
+    def office_spans(self, t0: SimTime, t1: SimTime) -> list[tuple[float, float]]:
+        """The office-hour intervals (clock time) inside [t0, t1), on working days."""
+        out = []
+        for day in range(int(t0 // DAY), int(np.ceil(t1 / DAY))):
+            if not self.is_working_day(day):
+                continue
+            for a, b in self.hours:
+                lo, hi = max(day * DAY + a, t0), min(day * DAY + b, t1)
+                if hi > lo:
+                    out.append((lo, hi))
+        return out
+
     def work_window(self, day: int) -> tuple[float, float]:
         """The working-time interval [w0, w1) of day ``day`` (empty on days off)."""
         return float(self._cum[day]), float(self._cum[day + 1])

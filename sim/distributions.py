@@ -1,7 +1,9 @@
 """Random durations as the scenarios describe them: exponential, lognormal or constant.
 
-A :class:`Duration` draws a whole array at once from the numpy Generator it is given, so the
-model pays one call per batch, never one per document.
+A :class:`Duration` turns uniform numbers into durations by its inverse distribution function
+(:meth:`Duration.at`), a whole array at a time. The uniforms come from :mod:`sim.randoms`,
+keyed by what they are for and by whom, so the same delivery gets the same handling effort in
+every scenario that handles it (common random numbers).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtri
 
 from fixtures.handling import lognormal_params
 from sim.errors import ScenarioError
@@ -49,8 +52,23 @@ class Duration:
             float(spec.get("cv", 1.0)),
         )
 
+    @property
+    def fixed(self) -> bool:
+        """True when every draw is the mean (no randomness to spend)."""
+        return self.mean == 0 or self.kind == "constant"
+
+    def at(self, u: np.ndarray) -> np.ndarray:
+        """The durations at uniform numbers ``u`` in [0, 1) (the inverse distribution)."""
+        if self.fixed:
+            return np.full(len(u), self.mean)
+        if self.kind == "exponential":
+            return -self.mean * np.log1p(-u)
+        # u = 0 would give -inf: nudge it to the smallest uniform a draw can give
+        return np.exp(self._mu + self._sigma * ndtri(np.maximum(u, 2.0**-53)))
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        if self.mean == 0 or self.kind == "constant":
+        """``n`` durations from a numpy Generator (for draws that need no key)."""
+        if self.fixed:
             return np.full(n, self.mean)
         if self.kind == "exponential":
             return rng.exponential(self.mean, n)

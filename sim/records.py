@@ -13,32 +13,31 @@ import numpy as np
 DELIVERY = np.dtype(
     [
         ("doc", "i8"),
+        ("key", "u8"),  # names the delivery for its random numbers (sim.randoms)
+        ("doc_key", "u8"),  # names its document (the axis job of an axis delivery)
         ("sender", "i4"),
         ("recipient", "i4"),
         ("t_send", "f8"),
         ("t_axis", "f8"),  # the document's arrival at the axis (axis deliveries)
         ("t_arrive", "f8"),  # when it reaches the recipient (download, platform or post)
-        ("t_next", "f8"),  # when the recipient next acts on it: arrival, or the paper copy
-        ("w_ready", "f8"),  # working time from which a leader may assign it
+        ("t_next", "f8"),  # when the next desk may take it up (its place in that desk's queue)
         ("due", "f8"),
         ("paper_at", "f8"),  # when the paper copy arrives (inf: none travels)
         ("t13", "f8"),  # when the sender asks to take it back (inf: never)
         ("channel", "i1"),
         ("steering", "i1"),
-        ("stage", "i1"),  # 0 arriving, 1 back from waiting for the paper copy
         ("pages", "i2"),
         ("trace", "?"),
     ]
 )
 """One (document, recipient) pair."""
 
-ARRIVING, RESUMING = 0, 1
-
 STATUS = np.dtype(
     [
         ("t", "f8"),  # arrival at the axis (or the platform) after upload latency
         ("emitted", "f8"),  # the status's own timestamp
         ("doc", "i8"),
+        ("key", "u8"),  # the delivery's key
         ("sender", "i4"),
         ("recipient", "i4"),
         ("t_send", "f8"),
@@ -49,11 +48,6 @@ STATUS = np.dtype(
     ]
 )
 """One status message about one delivery (the document's sender to or from its recipient)."""
-
-
-def key_of(doc: np.ndarray | int, recipient: np.ndarray | int, agencies: int) -> np.ndarray | int:
-    """A delivery's unique key (document, recipient) as one integer."""
-    return doc * agencies + recipient
 
 
 def pick(rows: np.ndarray, which: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from sim.errors import BackendError
 from sim.model import Model
 from sim.results import RunResult, summarize
 from sim.scenario import Scenario
-from sim.stats import Estimate, estimate
+from sim.stats import Estimate, estimate, paired
 from sim.topology import Topology
 
 Task = tuple[Mapping[str, Any], int, int | None]
@@ -69,6 +69,23 @@ class Replications:
         names = list(self.results[0].scalars)
         return {name: estimate([r.scalars[name] for r in self.results]) for name in names}
 
+    def differences(self, reference: Replications) -> dict[str, Estimate]:
+        """Per metric, this scenario minus ``reference``, paired replication by replication
+        (same seeds: common random numbers), with 95 % confidence intervals."""
+        if self.seeds != reference.seeds:
+            raise ValueError(
+                f"paired differences need the same seeds (reference={reference.seeds!r}, "
+                f"this={self.seeds!r})"
+            )
+        names = list(self.results[0].scalars)
+        return {
+            name: paired(
+                [r.scalars[name] for r in reference.results],
+                [r.scalars[name] for r in self.results],
+            )
+            for name in names
+        }
+
 
 def run_tasks(
     tasks: Sequence[Task],
@@ -97,7 +114,7 @@ def run_tasks(
 def _in_process(tasks: Sequence[Task], progress: bool) -> Iterator[RunResult]:
     for data, seed, days in tasks:
         if progress and len(tasks) == 1:
-            total = int(days if days is not None else data["days"])
+            total = int(data["warmup_days"]) + int(days if days is not None else data["days"])
             with tqdm(total=total, desc=f"{data['name']} seed {seed}", unit="day") as bar:
                 yield run_one(data, seed, days, progress=bar.update)
         else:

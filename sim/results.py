@@ -2,38 +2,30 @@
 
 :func:`summarize` turns a finished :class:`sim.model.Model` into a :class:`RunResult` that
 pickles small (it crosses process and cluster boundaries) and serialises to JSON and CSV
-byte for byte the same for the same seed. Scalars cover the measurement window (after the
-warm-up); series cover the whole run.
+byte for byte the same for the same seed. Scalars are the metrics of :mod:`sim.catalogue`,
+over the measurement window (after the warm-up); series cover the whole run.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
+from sim import cohorts
 from sim import statuses as st
-from sim.metrics import CODE_INDEX, EDGES
+from sim.catalogue import METRICS
+from sim.measures import Measures
+from sim.metrics import CLASSES
 from sim.model import Model
+from sim.planner import trailing_share
 from sim.types import DAY, HOUR, Channel, Tier
 
-TTS_CODES = (
-    st.ARRIVED,
-    st.REFUSED,
-    st.ACCEPTED,
-    st.ASSIGNED,
-    st.PROCESSING,
-    st.COMPLETED,
-    st.AGREED,
-    st.DECLINED,
-)
-"""The statuses whose time from sending is reported (13 is the sender's own)."""
-
-HEADLINE_CODES = (st.ARRIVED, st.ACCEPTED, st.ASSIGNED, st.PROCESSING, st.COMPLETED)
-
-NATIONAL = slice(Tier.CENTRAL, Tier.PROVINCE + 1)
+CDF_CODES = (st.ARRIVED, st.ACCEPTED, st.ASSIGNED, st.COMPLETED)
+"""The statuses whose time-from-sending curves the report draws."""
 
 
 @dataclass
@@ -44,18 +36,22 @@ class RunResult:
     seed: int
     start: str
     days: int
-    warmup_days: float
+    warmup_days: int
     tiers: list[str]
     phases: list[str]
     plan: list[dict[str, Any]]
     scalars: dict[str, float]
     time_to_status: list[dict[str, Any]]
-    daily: dict[str, list[float]]
+    daily: dict[str, list[Any]]
     hourly: dict[str, list[float]]
-    tts_hist: dict[str, list[list[int]]]
+    tts_cdf: dict[str, list[list[float]]]
+    provinces: list[dict[str, Any]]
+    axis_day: list[float]
     profile: list[dict[str, Any]]
     traces: list[dict[str, Any]]
     log: list[tuple[float, str]]
+    warnings: list[str]
+    validation: list[dict[str, Any]]
     audit: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
@@ -68,116 +64,18 @@ class RunResult:
         return data
 
 
-def quantile(hist: np.ndarray, q: float) -> float:
-    """The ``q`` quantile (seconds) of a duration histogram over :data:`EDGES` (NaN if empty)."""
-    total = hist.sum()
-    if total == 0:
-        return float("nan")
-    cum = np.cumsum(hist)
-    b = int(np.searchsorted(cum, q * total, side="left"))
-    if b == 0:
-        return float(EDGES[0])
-    if b >= len(EDGES):
-        return float(EDGES[-1])
-    before = cum[b - 1]
-    frac = (q * total - before) / max(hist[b], 1)
-    lo, hi = EDGES[b - 1], EDGES[b]
-    return float(lo * (hi / lo) ** frac)
-
-
 def summarize(model: Model) -> RunResult:
     """The results of a finished run."""
-    m, topo = model.metrics, model.topology
+    m = Measures(model)
     tiers = [t.label for t in Tier]
     phases = model.rollout.labels
-    first_day = int(model.warmup // DAY)
-    first_hour = int(model.warmup // HOUR)
-    scalars: dict[str, float] = {}
-
-    deliveries = m.deliveries[first_day:]
-    total = deliveries.sum()
-    electronic = deliveries[:, :, : Channel.PAPER].sum()
-    scalars["documents"] = float(m.documents[first_day:].sum())
-    scalars["deliveries"] = float(total)
-    scalars["deliveries_electronic"] = float(electronic)
-    scalars["electronic_share"] = _ratio(electronic, total)
-    for t in Tier:
-        by_tier = deliveries[:, t]
-        scalars[f"electronic_share_{t.label}"] = _ratio(
-            by_tier[:, : Channel.PAPER].sum(), by_tier.sum()
-        )
-    scalars["axis_share"] = _ratio(deliveries[:, :, Channel.AXIS].sum(), total)
-
-    sent = m.axis_documents[NATIONAL].sum()
-    received = m.axis_receipts[NATIONAL, NATIONAL].sum()
-    scalars["axis_documents_sent"] = float(sent)
-    scalars["axis_deliveries_received"] = float(received)
-    scalars["axis_deliveries_total"] = float(sent + received)
-    scalars["axis_recipients_per_document"] = _ratio(received, sent)
-    scalars["axis_documents_sent_all_tiers"] = float(m.axis_documents.sum())
-
-    tts_tier = m.tts_tier
-    for code in HEADLINE_CODES:
-        hist = tts_tier[CODE_INDEX[code]].sum(axis=0)
-        scalars[f"tts_{code:02d}_median_h"] = quantile(hist, 0.5) / HOUR
-        scalars[f"tts_{code:02d}_p95_h"] = quantile(hist, 0.95) / HOUR
-
-    docs = model.docs
-    n = docs.count
-    window = (docs.t[:n] >= model.warmup) & (docs.t[:n] < model.horizon)
-    complete = docs.heard[:n] >= docs.recipients[:n]
-    scalars["feedback_complete_share"] = _ratio((complete & window).sum(), window.sum())
-
-    due_total, due_met = m.due_total, m.due_met
-    # NaN when no delivery fell due within the run
-    scalars["overdue_share"] = 1.0 - _ratio(due_met.sum(), due_total.sum())
-    for t in Tier:
-        scalars[f"overdue_share_{t.label}"] = 1.0 - _ratio(due_met[t], due_total[t])
-
-    axis = model.axis
-    span = model.horizon - model.warmup
-    samples = m.samples[first_hour:].sum()
-    scalars["axis_jobs"] = float(axis.jobs)
-    scalars["axis_arrival_rate_per_s"] = axis.jobs / span
-    scalars["axis_utilisation"] = axis.busy / (axis.servers * span)
-    scalars["axis_wait_mean_s"] = _ratio(axis.wait_sum, axis.jobs)
-    scalars["axis_wait_max_s"] = axis.wait_max
-    scalars["axis_waited_share"] = _ratio(axis.waited, axis.jobs)
-    scalars["axis_queue_mean"] = _ratio(m.queue_sum[first_hour:].sum(), samples)
-    scalars["axis_queue_max"] = float(m.queue_max[first_hour:].max(initial=0))
-    scalars["axis_in_service_mean"] = _ratio(m.service_sum[first_hour:].sum(), samples)
-
-    backlog = np.cumsum(m.arrived - m.finished, axis=0)
-    for t in Tier:
-        scalars[f"backlog_mean_{t.label}"] = (
-            float(backlog[first_hour:, t].mean()) if len(backlog) > first_hour else 0.0
-        )
-        scalars[f"backlog_end_{t.label}"] = float(backlog[-1, t])
-        scalars[f"handling_mean_h_{t.label}"] = _ratio(m.sojourn_sum[t], m.sojourn_n[t]) / HOUR
-
-    scalars["pages_saved"] = float(m.pages_saved)
-    scalars["paper_copies"] = float(m.paper_copies)
-    scalars["take_backs"] = float(m.take_backs[0])
-    scalars["take_backs_agreed"] = float(m.take_backs[1])
-    scalars["take_backs_refused_by_lifecycle"] = float(m.take_backs[2])
-    scalars["refusals"] = float(m.refused)
-    scalars["report_backs"] = float(m.report_backs)
-
-    connected = model.rollout.connected_counts(model.days)
-    tier_of = topo.tier
-    onboard = model.rollout.onboard
-    for t in Tier:
-        mine = tier_of == t
-        scalars[f"connected_share_end_{t.label}"] = _ratio(
-            (onboard[mine] < model.horizon).sum(), mine.sum()
-        )
-
+    scalars = {metric.name: _clean(metric.compute(m)) for metric in METRICS}
     return RunResult(
-        scenario=str(model.config.get("name", "")),
+        scenario=model.config.name,
         seed=model.seed,
-        start=model.calendar.start.isoformat(),
-        days=model.days,
-        warmup_days=model.warmup / DAY,
+        start=model.config.start.isoformat(),
+        days=model.config.days,
+        warmup_days=model.config.warmup_days,
         tiers=tiers,
         phases=phases,
         plan=[
@@ -186,105 +84,213 @@ def summarize(model: Model) -> RunResult:
                 "title": p.title,
                 "start": p.start.isoformat(),
                 "end": p.end.isoformat(),
+                "shift_days": model.config.shifts.get(p.name, 0),
                 "agencies": int((model.rollout.phase == i).sum()),
             }
             for i, p in enumerate(model.rollout.phases)
         ],
-        scalars={k: _clean(v) for k, v in scalars.items()},
+        scalars=scalars,
         time_to_status=_tts_table(model, tiers, phases),
-        daily=_daily(model, connected),
-        hourly=_hourly(model, backlog),
-        tts_hist={f"{code:02d}": tts_tier[CODE_INDEX[code]].tolist() for code in HEADLINE_CODES},
+        daily=_daily(m),
+        hourly=_hourly(m),
+        tts_cdf=_tts_cdf(model),
+        provinces=_provinces(m),
+        axis_day=_axis_day(m),
         profile=traffic_profile(model),
         traces=_traces(model),
         log=[(float(t), what) for t, what in model.log],
+        warnings=model.config.warnings(),
+        validation=_validation(m),
         audit=model.audit,
     )
 
 
-def _ratio(a: float, b: float) -> float:
-    return float(a) / float(b) if b else float("nan")
-
-
 def _clean(value: float) -> float:
     value = float(value)
-    return value if np.isfinite(value) else float("nan")
+    return value if math.isfinite(value) else float("nan")
 
 
 def _tts_table(model: Model, tiers: list[str], phases: list[str]) -> list[dict[str, Any]]:
+    """Per status, class of delivery and group (tier, phase, week of sending): deliveries,
+    statuses observed, the share still open at the end, and censoring-corrected quantiles."""
     m = model.metrics
-    rows = []
     start = model.calendar.start
-    by_tier, by_phase, by_week, sums = m.tts_tier, m.tts_phase, m.tts_week, m.tts_sum
-    for code in TTS_CODES:
-        c = CODE_INDEX[code]
-        groups = [("tier", tiers[i], by_tier[c, i]) for i in range(len(tiers))]
-        groups += [("phase", phases[i], by_phase[c, i]) for i in range(len(phases))]
-        groups += [
-            ("week", (start + timedelta(days=7 * w)).isoformat(), by_week[c, w])
-            for w in range(m.weeks)
-        ]
-        for kind, group, hist in groups:
-            count = int(hist.sum())
-            if count == 0:
-                continue
-            row = {
-                "code": f"{code:02d}",
-                "by": kind,
-                "group": group,
-                "n": count,
-                "median_h": _clean(quantile(hist, 0.5) / HOUR),
-                "p95_h": _clean(quantile(hist, 0.95) / HOUR),
-            }
-            if kind == "tier":
-                row["mean_h"] = _clean(sums[c, tiers.index(group)] / count / HOUR)
-            rows.append(row)
+    group, week, sums = m.tts_group, m.tts_week, m.tts_sum
+    rows = []
+    for code in st.RECEIVER_CODES:
+        c = st.CODE_INDEX[code]
+        for k, cls in enumerate(CLASSES):
+            groups = [
+                ("tier", tiers[i], group[c, k, i].sum(axis=0), m.follow_group[k, i].sum(axis=0))
+                for i in range(len(tiers))
+            ]
+            groups += [
+                (
+                    "phase",
+                    phases[p],
+                    group[c, k, :, p].sum(axis=0),
+                    m.follow_group[k, :, p].sum(axis=0),
+                )
+                for p in range(len(phases))
+            ]
+            groups += [
+                (
+                    "week",
+                    (start + timedelta(days=7 * w)).isoformat(),
+                    week[c, k, w],
+                    m.follow_week[k, w],
+                )
+                for w in range(m.weeks)
+            ]
+            for by, name, events, follow in groups:
+                if not follow.sum() or not events.sum():
+                    continue
+                row = {"code": f"{code:02d}", "class": cls, "by": by, "group": name}
+                row.update({k2: _clean(v) for k2, v in cohorts.summary(events, follow).items()})
+                row["n"] = int(row["n"])
+                row["observed"] = int(row["observed"])
+                if by == "tier":
+                    row["mean_observed_h"] = _clean(
+                        sums[c, k, tiers.index(name)] / events.sum() / HOUR
+                    )
+                rows.append(row)
     return rows
 
 
-def _daily(model: Model, connected: np.ndarray) -> dict[str, list[float]]:
+def _tts_cdf(model: Model) -> dict[str, list[list[float]]]:
+    """Censoring-corrected curves of time to status by recipient tier (electronic)."""
     m = model.metrics
-    out: dict[str, list[float]] = {
-        "date": [(model.calendar.start + timedelta(days=d)).isoformat() for d in range(model.days)]
+    out = {}
+    for code in CDF_CODES:
+        c = st.CODE_INDEX[code]
+        out[f"{code:02d}"] = [
+            cohorts.stratified(m.tts_group[c, 0, t].sum(axis=0), m.follow_group[0, t].sum(axis=0))
+            .round(6)
+            .tolist()
+            for t in range(len(Tier))
+        ]
+    return out
+
+
+def _daily(m: Measures) -> dict[str, list[Any]]:
+    model, metrics = m.model, m.metrics
+    out: dict[str, list[Any]] = {
+        "date": [(model.calendar.start + timedelta(days=d)).isoformat() for d in range(model.days)],
+        "measured": [d >= m.first_day for d in range(model.days)],
     }
-    per_day = m.deliveries
+    per_day = metrics.deliveries
     total = per_day.sum(axis=(1, 2))
-    out["deliveries"] = total.tolist()
+    out["deliveries"] = total.astype(float).tolist()
     for ch in Channel:
-        out[f"deliveries_{ch.label}"] = per_day[:, :, ch].sum(axis=1).tolist()
+        out[f"deliveries_{ch.label}"] = per_day[:, :, ch].sum(axis=1).astype(float).tolist()
     out["electronic_share"] = _share(per_day[:, :, : Channel.PAPER].sum(axis=(1, 2)), total)
     for t in Tier:
         out[f"electronic_share_{t.label}"] = _share(
             per_day[:, t, : Channel.PAPER].sum(axis=1), per_day[:, t].sum(axis=1)
         )
+        sent = metrics.sent_by_tier[:, t]
+        out[f"sent_electronic_7d_{t.label}"] = [
+            _clean(v) for v in trailing_share(sent[:, 0], sent.sum(axis=1)).tolist()
+        ]
+    connected = model.rollout.connected_counts(model.days)
     for i, label in enumerate(model.rollout.labels):
         out[f"connected_{label}"] = connected[:, i].astype(float).tolist()
-    hours = m.samples.reshape(model.days, 24)
-    q = m.queue_sum.reshape(model.days, 24).sum(axis=1)
-    busy = m.service_sum.reshape(model.days, 24).sum(axis=1)
-    samples = hours.sum(axis=1)
-    out["axis_queue_mean"] = _share(q, samples)
-    out["axis_queue_max"] = m.queue_max.reshape(model.days, 24).max(axis=1).astype(float).tolist()
-    out["axis_utilisation"] = _share(busy, samples * model.axis.servers)
-    backlog = np.cumsum(m.arrived - m.finished, axis=0)
+    axis = model.axis
+    out["axis_queue_mean"] = (axis.hour_queue.reshape(model.days, 24).sum(axis=1) / DAY).tolist()
+    out["axis_queue_max"] = (
+        axis.hour_queue_max.reshape(model.days, 24).max(axis=1).astype(float).tolist()
+    )
+    out["axis_utilisation"] = (
+        axis.hour_busy.reshape(model.days, 24).sum(axis=1) / (DAY * axis.servers)
+    ).tolist()
     for t in Tier:
         out[f"backlog_{t.label}"] = (
-            backlog.reshape(model.days, 24, len(Tier))[:, -1, t].astype(float).tolist()
+            m.backlog.reshape(model.days, 24, len(Tier))[:, -1, t].astype(float).tolist()
         )
     return out
 
 
-def _hourly(model: Model, backlog: np.ndarray) -> dict[str, list[float]]:
-    m = model.metrics
+def _hourly(m: Measures) -> dict[str, list[float]]:
+    axis = m.axis
     out = {
-        "hour": np.arange(model.days * 24, dtype=float).tolist(),
-        "axis_queue_mean": _share(m.queue_sum, m.samples),
-        "axis_queue_max": m.queue_max.astype(float).tolist(),
-        "axis_utilisation": _share(m.service_sum, m.samples * model.axis.servers),
+        "hour": np.arange(m.model.days * 24, dtype=float).tolist(),
+        "axis_jobs_per_s": (axis.hour_jobs / HOUR).tolist(),
+        "axis_queue_mean": (axis.hour_queue / HOUR).tolist(),
+        "axis_queue_max": axis.hour_queue_max.astype(float).tolist(),
+        "axis_utilisation": (axis.hour_busy / (HOUR * axis.servers)).tolist(),
     }
     for t in Tier:
-        out[f"backlog_{t.label}"] = backlog[:, t].astype(float).tolist()
+        out[f"backlog_{t.label}"] = m.backlog[:, t].astype(float).tolist()
     return out
+
+
+def _provinces(m: Measures) -> list[dict[str, Any]]:
+    """Per province (and the central bodies): the paper-free date, the backlog's trend."""
+    topo = m.model.topology
+    index = topo.index()
+    out = []
+    for group, code in enumerate(m.model.provinces[1]):
+        trend = m.province_trend(group)
+        out.append(
+            {
+                "organ_id": code,
+                "name": topo.names[index[code]] if code in index else "central bodies",
+                "paper_free": _clean(m.paper_free_province(group)),
+                "backlog_mean": _clean(trend.mean),
+                "backlog_end": _clean(trend.end),
+                "backlog_growth": _clean(trend.growth),
+                "growing": bool(trend.growing),
+            }
+        )
+    return out
+
+
+VALIDATION_METRICS = {
+    "axis_deliveries_total": "documents sent and received over the axis (national scope)",
+    "axis_documents_sent": "documents sent over the axis (national scope)",
+}
+"""The monthly figures a scenario's ``workload.validation`` may name."""
+
+
+def _validation(m: Measures) -> list[dict[str, Any]]:
+    """Per entry of ``workload.validation`` whose months lie in the measured window: the
+    simulated monthly figure (the months' total divided by their number)."""
+    model, metrics = m.model, m.metrics
+    origin = model.calendar.start
+    out = []
+    for entry in model.config.workload.validation:
+        year, month = (int(x) for x in str(entry["period"]).split("-"))
+        months = int(entry.get("months", 1))
+        first = date(year, month, 1)
+        end = date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1)
+        lo, hi = (first - origin).days, (end - origin).days
+        metric = str(entry["metric"])
+        if lo < m.first_day or hi > model.days or metric not in VALIDATION_METRICS:
+            continue
+        sent = float(metrics.national_sent[lo:hi].sum())
+        value = sent + float(metrics.national_received[lo:hi].sum())
+        simulated = (value if metric == "axis_deliveries_total" else sent) / months
+        out.append(
+            {
+                "period": str(entry["period"]),
+                "months": months,
+                "metric": metric,
+                "label": VALIDATION_METRICS[metric],
+                "published": float(entry["value"]),
+                "simulated": simulated,
+                "source": str(entry.get("source", "")),
+            }
+        )
+    return out
+
+
+def _axis_day(m: Measures) -> list[float]:
+    """Mean messages per second by hour of the day, over the window's working days."""
+    model, axis = m.model, m.axis
+    days = [d for d in range(m.first_day, model.days) if model.calendar.is_working_day(d)]
+    if not days:
+        return [float("nan")] * 24
+    return (axis.hour_jobs.reshape(model.days, 24)[days].mean(axis=0) / HOUR).tolist()
 
 
 def _share(a: np.ndarray, b: np.ndarray) -> list[float]:
@@ -310,7 +316,7 @@ def traffic_profile(model: Model) -> list[dict[str, Any]]:
     owner = {int(topo.system[a]): topo.organ_ids[a] for a in level1}
     rows = []
     for s, system_id in enumerate(topo.system_ids):
-        polls = HOUR / float(model.poll_every[s])
+        polls = HOUR / float(model.systems.poll_every[s])
         for hour in range(24):
             rows.append(
                 {

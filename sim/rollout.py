@@ -2,41 +2,38 @@
 
 A plan is a list of phases, each naming level-1 organs (ministries, provincial People's
 Committees) and a window of dates; the fixtures' phases (``fixtures.agencies.phases``) are
-used by name, and a scenario may add phases of its own. A level-1 organ onboards on a date
-drawn uniformly in the window of the first phase that names it; the agencies under it follow
-after a lag drawn per agency (departments soon, districts and communes months later: SPEC §6,
-Hà Nội had 65 % of its communes connected in 2016). Before its onboarding date an agency
-exchanges on paper only. After it, the share of its documents that go electronically ramps
-from ``adoption.initial`` to 1 over ``adoption.ramp_days`` (the national volumes of 2019-2022
-grew long after every province was connected).
+used by name, and a scenario may add phases of its own or shift one
+(``phases.<name>.shift_days``). A level-1 organ onboards on a date drawn uniformly in the
+window of the first phase that names it; the agencies under it follow after a lag drawn per
+agency (departments soon, districts and communes months later: SPEC §6, Hà Nội had 65 % of its
+communes connected in 2016). ``rollout.connections`` gives agencies their own dates instead
+(an onboarding board's readiness), a level-1 organ's subtree following it. Before its
+onboarding date an agency exchanges on paper only.
+
+After onboarding, the share of an agency's documents that go electronically ramps from
+``adoption.initial`` to 1 over ``adoption.ramp_days``. ``adoption.axis_uptake`` adds a national
+curve for exchanges between connection systems: the national axis's volumes of 2019–2022 grew
+for years after everyone was connected (``docs/sim.md``, validation).
+
+Every draw is keyed by the agency (:mod:`sim.randoms`): shifting one phase moves exactly that
+phase's agencies, and the others keep their dates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
 from sim.calendar import WorkCalendar
+from sim.config import PhaseSpec, RolloutConfig, Uptake
 from sim.errors import ScenarioError
+from sim.randoms import Purpose, Randoms
 from sim.topology import Topology
 from sim.types import DAY, Role
 
 NOT_IN_PLAN = "not in plan"
-
-
-@dataclass(frozen=True, slots=True)
-class PhaseSpec:
-    """A phase of a plan: its members (organ ids of level-1 organs, or every one) and window."""
-
-    name: str
-    title: str
-    start: date
-    end: date
-    members: tuple[str, ...] | None  # None: every level-1 organ
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +45,8 @@ class Rollout:
     phase: np.ndarray
     initial: float
     ramp: float
+    uptake: Uptake | None
+    origin: date
 
     def __repr__(self) -> str:
         return f"<Rollout of {len(self.phases)} phases>"
@@ -66,6 +65,13 @@ class Rollout:
         share = self.initial + (1.0 - self.initial) * np.clip(since, 0.0, self.ramp) / self.ramp
         return np.where(since >= 0, share, 0.0)
 
+    def axis_uptake(self, t: np.ndarray) -> np.ndarray | None:
+        """The national uptake of exchanges between systems at ``t`` (None: no such curve)."""
+        if self.uptake is None:
+            return None
+        pivot = (self.uptake.pivot - self.origin).days * DAY
+        return -np.expm1(-np.exp((t - pivot) / (self.uptake.width_days * DAY)))
+
     def connected_counts(self, days: int) -> np.ndarray:
         """Agencies connected at the end of each day, by phase: array (days, phases + 1)."""
         ends = (np.arange(days) + 1) * DAY
@@ -76,64 +82,21 @@ class Rollout:
         return out
 
 
-def fixture_phase(name: str) -> PhaseSpec:
-    """The phase ``name`` of ``fixtures/data/phases.yaml``."""
-    from fixtures.agencies import phases
-
-    for phase in phases():
-        if phase.name == name:
-            return PhaseSpec(phase.name, phase.title, phase.start, phase.end, phase.members)
-    known = ", ".join(p.name for p in phases())
-    raise ScenarioError(f"phase {name!r} is not in fixtures/data/phases.yaml (known: {known})")
-
-
-def phase_specs(items: Sequence[str | Mapping[str, Any]]) -> tuple[PhaseSpec, ...]:
-    """The phases of a scenario's ``rollout.phases``: fixture names or phases of one's own."""
-    out = []
-    for item in items:
-        if isinstance(item, str):
-            out.append(fixture_phase(item))
-            continue
-        members = item["members"]
-        out.append(
-            PhaseSpec(
-                name=item["name"],
-                title=item.get("title", item["name"]),
-                start=_date(item["start"]),
-                end=_date(item["end"]),
-                members=None if members == "all" else tuple(members),
-            )
-        )
-    for phase in out:
-        if phase.end < phase.start:
-            raise ScenarioError(f"phase {phase.name!r} ends ({phase.end}) before it starts")
-    return tuple(out)
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ScenarioError(
-            f"date (value={value!r}) must be an ISO date such as 2016-03-25"
-        ) from None
-
-
 def build_rollout(
-    spec: Mapping[str, Any],
+    config: RolloutConfig,
     topology: Topology,
     calendar: WorkCalendar,
-    rng: np.random.Generator,
+    randoms: Randoms,
 ) -> Rollout:
-    """Onboarding dates of every agency of ``topology`` under the plan ``spec``."""
-    phases = phase_specs(spec["phases"])
+    """Onboarding dates of every agency of ``topology`` under the plan ``config``."""
+    phases = config.phases
     n = len(topology)
-    level1 = np.flatnonzero(topology.root == np.arange(n))
+    everyone = np.arange(n)
+    level1 = np.flatnonzero(topology.root == everyone)
     index = topology.index()
     onboard_root = np.full(n, np.inf)
     phase_root = np.full(n, len(phases), dtype=np.int16)
+    day_u = randoms.uniform(Purpose.ONBOARD_DAY, everyone)
     for p, phase in enumerate(phases):
         if phase.members is None:
             members = level1
@@ -143,27 +106,52 @@ def build_rollout(
         fresh = members[phase_root[members] == len(phases)]
         first = calendar.day_of(phase.start)
         span = (phase.end - phase.start).days + 1
-        offset = rng.integers(0, span, len(fresh)) if spec["spread"] == "uniform" else 0
+        offset = (day_u[fresh] * span).astype(np.int64) if config.spread == "uniform" else 0
         onboard_root[fresh] = (first + offset) * DAY
         phase_root[fresh] = p
-    for organ_id in spec.get("always_connected", []):
+    for organ_id in config.always_connected:
         if organ_id in index:
             onboard_root[index[organ_id]] = -np.inf
-    if spec.get("unlisted", "never") == "connected":
+    if config.unlisted == "connected":
         onboard_root[level1] = np.where(
             np.isinf(onboard_root[level1]), -np.inf, onboard_root[level1]
         )
+    explicit = _connections(config, topology, calendar, index)
+    roots = {a: t for a, t in explicit.items() if topology.root[a] == a}
+    for agency, t in roots.items():
+        onboard_root[agency] = t
     onboard = onboard_root[topology.root].copy()
     phase = phase_root[topology.root].copy()
-    lags = spec["lower_tiers"]
+    lag_u = randoms.uniform(Purpose.ONBOARD_LAG, everyone)
     for role in (Role.DEPARTMENT, Role.DISTRICT, Role.COMMUNE):
         rows = np.flatnonzero(topology.role == role)
-        low, high = lags[role.label]
-        onboard[rows] += rng.uniform(low, high, len(rows)) * DAY
+        low, high = config.lower_tiers[role]
+        onboard[rows] += (low + lag_u[rows] * (high - low)) * DAY
+    for agency, t in explicit.items():
+        if agency not in roots:
+            onboard[agency] = t
     return Rollout(
         phases=phases,
         onboard=onboard,
         phase=phase,
-        initial=float(spec["adoption"]["initial"]),
-        ramp=float(spec["adoption"]["ramp_days"]) * DAY,
+        initial=config.adoption.initial,
+        ramp=config.adoption.ramp_days * DAY,
+        uptake=config.adoption.axis_uptake,
+        origin=calendar.start,
     )
+
+
+def _connections(
+    config: RolloutConfig, topology: Topology, calendar: WorkCalendar, index: dict[str, int]
+) -> dict[int, float]:
+    """Agency number -> onboarding time of ``rollout.connections``."""
+    out = {}
+    for organ_id, when in config.connections.items():
+        agency = index.get(organ_id)
+        if agency is None:
+            raise ScenarioError(
+                f"rollout.connections.{organ_id}: no agency of the topology "
+                f"({topology.label}) has this organ id"
+            )
+        out[agency] = np.inf if when is None else calendar.day_of(when) * DAY
+    return out

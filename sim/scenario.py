@@ -4,7 +4,11 @@ A scenario names what it changes from the defaults, or from another scenario it 
 mappings merge key by key, lists and scalars replace. The shipped scenarios live in
 ``fixtures/scenarios/``; a scenario may also be any YAML file. Overrides such as
 ``axis.servers=4`` (dotted path, YAML value) apply on top, which is how sweeps vary a
-parameter.
+parameter; ``phases.<name>.shift_days=30`` moves a phase of the plan and
+``rollout.connections.<organ id>=<date>`` gives an agency its own connection date.
+
+A scenario is parsed once into its typed configuration (:attr:`Scenario.config`,
+:mod:`sim.config`); a problem is a :class:`sim.errors.ScenarioError` naming the key.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import jsonschema
 import yaml
 
 from fixtures.handling import handling_times
+from sim.config import ScenarioConfig, parse_config
 from sim.errors import ScenarioError
 
 Data = dict[str, Any]
@@ -40,6 +45,11 @@ class Scenario:
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.overrides)
         return f"load_scenario({self.source!r}{extra})"
+
+    @functools.cached_property
+    def config(self) -> ScenarioConfig:
+        """The typed configuration (parsed once)."""
+        return parse_config(self.data)
 
     @property
     def purpose(self) -> str:
@@ -64,7 +74,16 @@ class Scenario:
         for path, value in overrides:
             _set(data, path, value)
         _validate(data, self.source)
-        return Scenario(self.name, self.source, data, self.overrides + overrides)
+        return _checked(Scenario(self.name, self.source, data, self.overrides + overrides))
+
+
+def _checked(scenario: Scenario) -> Scenario:
+    """``scenario``, once its typed configuration parses."""
+    try:
+        _ = scenario.config
+    except ScenarioError as exc:
+        raise ScenarioError(f"scenario {scenario.source!r}: {exc}") from None
+    return scenario
 
 
 def scenario_dir() -> Path:
@@ -87,7 +106,7 @@ def load_scenario(ref: str | Path, overrides: Iterable[tuple[str, Any]] = ()) ->
     _validate(data, str(ref))
     scenario = Scenario(str(data["name"]), str(ref), data)
     overrides = tuple(overrides)
-    return scenario.with_overrides(overrides) if overrides else scenario
+    return scenario.with_overrides(overrides) if overrides else _checked(scenario)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -200,7 +219,15 @@ def _normalise(data: Data) -> None:
     data.update(_normalised(data))
 
 
+_OPEN_MAPPINGS = ("phases", "rollout.connections")
+"""Mappings whose keys the scenario names itself (phase names, organ ids, which hold dots)."""
+
+
 def _set(data: Data, path: str, value: Any) -> None:
+    for prefix in _OPEN_MAPPINGS:
+        if path.startswith(prefix + ".") and len(path) > len(prefix) + 1:
+            _set_open(data, prefix, path[len(prefix) + 1 :], value)
+            return
     keys = path.split(".")
     node: Any = data
     for i, key in enumerate(keys[:-1]):
@@ -210,6 +237,25 @@ def _set(data: Data, path: str, value: Any) -> None:
     if not isinstance(node, dict) or keys[-1] not in node:
         raise ScenarioError(f"override path {path!r} names no setting of the scenario")
     node[keys[-1]] = _normalised(value)
+
+
+def _set_open(data: Data, prefix: str, rest: str, value: Any) -> None:
+    """Set ``prefix.rest``: under ``phases`` the rest is ``<name>.<setting>``, under
+    ``rollout.connections`` an organ id."""
+    node: Any = data
+    for key in prefix.split("."):
+        node = node.setdefault(key, {})
+        if node is None:
+            node = {}
+    if prefix == "phases":
+        name, sep, setting = rest.rpartition(".")
+        if not sep or not name:
+            raise ScenarioError(
+                f"override path 'phases.{rest}' must look like phases.<phase name>.shift_days"
+            )
+        node.setdefault(name, {})[setting] = _normalised(value)
+    else:
+        node[rest] = _normalised(value)
 
 
 def _validate(data: Data, source: str) -> None:

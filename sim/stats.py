@@ -1,4 +1,5 @@
-"""Means with 95 % confidence intervals across replications (Student's t)."""
+"""Means and paired differences with 95 % confidence intervals across replications
+(Student's t)."""
 
 from __future__ import annotations
 
@@ -6,52 +7,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# two-sided 95 % quantiles of Student's t, by degrees of freedom
-_T975 = {
-    1: 12.706,
-    2: 4.303,
-    3: 3.182,
-    4: 2.776,
-    5: 2.571,
-    6: 2.447,
-    7: 2.365,
-    8: 2.306,
-    9: 2.262,
-    10: 2.228,
-    11: 2.201,
-    12: 2.179,
-    13: 2.160,
-    14: 2.145,
-    15: 2.131,
-    16: 2.120,
-    17: 2.110,
-    18: 2.101,
-    19: 2.093,
-    20: 2.086,
-    21: 2.080,
-    22: 2.074,
-    23: 2.069,
-    24: 2.064,
-    25: 2.060,
-    26: 2.056,
-    27: 2.052,
-    28: 2.048,
-    29: 2.045,
-    30: 2.042,
-    40: 2.021,
-    60: 2.000,
-    120: 1.980,
-}
+from scipy.stats import t as student_t
 
 
 def t975(df: int) -> float:
     """The 97.5 % quantile of Student's t with ``df`` degrees of freedom."""
     if df < 1:
         raise ValueError(f"df(={df!r}) must be >= 1")
-    if df in _T975:
-        return _T975[df]
-    larger = [k for k in _T975 if k > df]
-    return _T975[min(larger)] if larger else 1.960
+    return float(student_t.ppf(0.975, df))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +38,11 @@ class Estimate:
     def covers(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    @property
+    def significant(self) -> bool:
+        """True when the interval excludes zero (for a difference: the scenarios differ)."""
+        return self.n >= 2 and not math.isnan(self.half_width) and (self.low > 0 or self.high < 0)
+
 
 def estimate(values: Sequence[float]) -> Estimate:
     """The mean and 95 % CI of ``values`` (NaN entries left out)."""
@@ -87,3 +55,17 @@ def estimate(values: Sequence[float]) -> Estimate:
         return Estimate(mean, float("nan"), float("nan"), n)
     sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
     return Estimate(mean, t975(n - 1) * sd / math.sqrt(n), sd, n)
+
+
+def paired(a: Sequence[float], b: Sequence[float]) -> Estimate:
+    """The mean difference b − a over pairs (one per seed) with its 95 % CI; pairs where
+    either value is NaN (not measured, censored) are left out."""
+    if len(a) != len(b):
+        raise ValueError(f"paired samples differ in length ({len(a)} and {len(b)})")
+    return estimate(
+        [
+            float(y) - float(x)
+            for x, y in zip(a, b, strict=True)
+            if not (math.isnan(float(x)) or math.isnan(float(y)))
+        ]
+    )

@@ -17,6 +17,8 @@ and every sequence of a simulated run, with :func:`spec.lifecycle.check_sequence
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.errors import ModelError
 from spec.lifecycle import Lifecycle, check_sequence
 from spec.status_codes import StatusCode
@@ -31,18 +33,22 @@ TAKE_BACK = int(StatusCode.TAKE_BACK_REQUESTED.value)
 AGREED = int(StatusCode.TAKE_BACK_AGREED.value)
 DECLINED = int(StatusCode.TAKE_BACK_REFUSED.value)
 
-CODES: tuple[int, ...] = (
-    ARRIVED,
-    REFUSED,
-    ACCEPTED,
-    ASSIGNED,
-    PROCESSING,
-    COMPLETED,
-    TAKE_BACK,
-    AGREED,
-    DECLINED,
-)
-"""Every code the model emits, as ints (the two-digit wire text as a number)."""
+CODES: tuple[int, ...] = tuple(int(c.value) for c in StatusCode)
+"""Every status code spec knows, as ints (the two-digit wire text as a number); the model's
+tables and reports cover each of them, so a code added to spec is counted without edits."""
+
+CODE_INDEX = np.full(max(CODES) + 1, -1, dtype=np.int64)
+CODE_INDEX[list(CODES)] = np.arange(len(CODES))
+N_CODES = len(CODES)
+
+RECEIVER_CODES: tuple[int, ...] = tuple(int(c.value) for c in StatusCode if c.sent_by == "receiver")
+"""Codes a receiver sends back: the ones whose time from sending a sender sees."""
+
+
+def label(code: int) -> str:
+    """``"06 completed"``: the code with the name spec gives it, for tables."""
+    return f"{code:02d} {code_of(code).name.lower().replace('_', ' ')}"
+
 
 TERMINAL: frozenset[int] = frozenset({COMPLETED, REFUSED, AGREED})
 """Codes after which the sender knows how the document ended at that receiver."""

@@ -67,29 +67,30 @@ def _exchange(
     agent_class: type[Agent] = Agent,
     drain_limit_s: float = DRAIN_LIMIT_S,
 ) -> dict[str, CheckResult]:
-    """Step the agents through the window and a drain, then run the checks. With one thread
-    the drain is over when every agent is idle and the axis holds nothing for them."""
+    """Step the agents through the window and a drain, then run the checks. One thread
+    drives every agent, sleeping until the next one has something due. The drain is over when
+    every agent is idle and each has polled, since the last message any of them sent, and
+    found its inbox empty: then nothing is on its way."""
     admin = axis.admin()
     cursor, after = int(admin.stats()["head"]["seq"]), message_cursor(admin)
     journal = Journal(folder / "journal")
     until = time.time() + WINDOW_S
     with httpx.Client() as client:
         wire = _wire(client, axis.url)
-        # One thread drives every agent: a retry's back-off must not stall the others.
+        # A retry's back-off must not stall the other agents: they share this thread.
         agents = [
             agent_class(s, plan, wire, journal, send_until=lambda: until, sleep=lambda _: None)
             for s in plan.slots
         ]
-        systems = {s.system_id for s in plan.slots}
         deadline = until + drain_limit_s
         while time.time() < deadline:
-            for agent in agents:
-                agent.step()
+            due = min(agent.step() for agent in agents)
             if time.time() > until and all(a.idle for a in agents):
-                pending = sum(s["pending"] for s in admin.systems() if s["system_id"] in systems)
-                if pending == 0:
+                last = max(a.last_sent for a in agents)
+                polled = [a.empty_poll_at for a in agents]
+                if all(t is not None and t > last for t in polled):
                     break
-            time.sleep(0.002)
+            time.sleep(min(due, max(0.0, deadline - time.time())))
         for agent in agents:
             agent.close()
     journal.close()

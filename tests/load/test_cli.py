@@ -81,3 +81,31 @@ def test_the_public_surface_is_listed_and_keeps_gevent_out() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_run_settings_live_apart_from_the_runner() -> None:
+    """No import cycle: the summary reads the run's settings from load.options, never from
+    load.runner (which imports the summary), not even for type checking."""
+    import ast
+
+    def imported(module: str) -> set[str]:
+        path = Path(load.__file__).parent / f"{module}.py"
+        tree = ast.parse(path.read_text("utf-8"))
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert "load.runner" not in imported("summary")
+    assert not {"load.runner", "load.summary"} & imported("options")
+    assert "load.summary" in imported("runner")
+    assert load.LoadOptions.__module__ == "load.options"
+
+
+def test_the_summary_says_which_hour_of_the_profile_was_played_and_at_what_scale() -> None:
+    from lienthong.cmd_load import played
+
+    profile = {"name": "traffic_profile", "hour": 9, "hour_label": "09:00", "hours": 24,
+               "peak_hour": 9, "scale": 10.0}  # fmt: skip
+    assert played(profile) == (
+        "played hour 9 (09:00) of profile 'traffic_profile' (its busiest of 24 hours) at 10x "
+        "its volume"
+    )
+    assert "chosen with --hour" in played({**profile, "hour": 3, "hour_label": "03:00"})

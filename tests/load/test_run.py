@@ -221,6 +221,58 @@ def test_a_run_with_seeded_faults_still_passes_every_check(tmp_path: Path) -> No
         assert f'"rule":"{rule}"' in transcript, rule
 
 
+def test_a_simulators_traffic_profile_drives_a_run_that_exchanges_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file `lienthong sim run --profile` writes, played as a new user would: documents
+    are exchanged, the checks pass, and the summary says which hour it played."""
+    from lienthong.cli import main
+
+    profile = tmp_path / "traffic_profile.csv"
+    sim = ["sim", "run", "baseline-2016", "-r", "1", "-j", "1", "--quiet", "--no-report"]
+    sim += ["--set", "start=2016-09-05", "--days", "2", "--set", "warmup_days=1"]
+    sim += ["--set", "topology.scale=0.02", "--out", str(tmp_path / "sim")]
+    assert main([*sim, "--profile", str(profile)]) == 0
+    argv = ["load", "--profile", str(profile), "--run-time", "4s", "--scale", "100"]
+    assert main([*argv, "--users", "4", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "verdict: PASS" in printed and "of profile 'traffic_profile' (its busiest" in printed
+    (summary_path,) = (tmp_path / "out" / "load").glob("*/summary.json")
+    summary = json.loads(summary_path.read_text("utf-8"))
+    assert summary["throughput"]["deliveries"] > 0
+    assert summary["profile"]["hour_label"] == f"{summary['profile']['hour']:02d}:00"
+    assert summary["profile"]["scale"] == 100.0
+
+
+def test_a_run_that_exchanges_nothing_is_inconclusive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile so thin that no document is sent in the window checks nothing: not a pass."""
+    from lienthong.cli import main
+
+    profile = tmp_path / "thin.json"
+    systems = [
+        {"system_id": s, "documents": [0.001], "polls": [12.0]}
+        for s in ("02.01.W00", "02.02.W00", "02.03.W00")
+    ]
+    profile.write_text(
+        json.dumps(
+            {"format": "lienthong-traffic-profile", "version": 1, "name": "thin", "source": "",
+             "recipients_mean": 1.5, "hour_labels": ["08:00"], "systems": systems}
+        ),
+        "utf-8",
+    )  # fmt: skip
+    argv = ["load", "--profile", str(profile), "--run-time", "2s", "--users", "3"]
+    assert main([*argv, "--quiet", "--out", str(tmp_path / "out")]) == 3
+    printed = capsys.readouterr().out
+    assert "verdict: INCONCLUSIVE" in printed and "exercised nothing" in printed
+    assert "--scale" in printed
+    (summary_path,) = (tmp_path / "out" / "load").glob("*/summary.json")
+    summary = json.loads(summary_path.read_text("utf-8"))
+    assert summary["verdict"] == "inconclusive"
+    assert list(validator("load-summary").iter_errors(summary)) == []
+
+
 def test_locusts_distributed_mode_plays_each_system_exactly_once(tmp_path: Path) -> None:
     options = LoadOptions(processes=2, out_dir=tmp_path / "out", **{**RUN, "run_time_s": 4.0})  # type: ignore[arg-type]
     result = run_load(options, progress=False)

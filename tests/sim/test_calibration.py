@@ -20,6 +20,7 @@ def test_baseline_reproduces_july_2022_within_ten_percent() -> None:
         [
             ("start", "2022-07-01"),
             ("days", 31),
+            ("warmup_days", 7),
             ("topology.scale", 0.02),
             ("engine.tick_seconds", 300),
         ],

@@ -29,3 +29,18 @@ def test_every_plan_the_model_can_produce_is_accepted() -> None:
 def test_codes_map_to_the_spec() -> None:
     assert st.code_of(st.ACCEPTED) is StatusCode.ACCEPTED
     assert {st.code_of(c) for c in st.CODES} == set(StatusCode)
+
+
+def test_the_simulators_code_tables_and_metrics_follow_spec() -> None:
+    """The simulator's tables are spec's enum read at import: a code spec adds is counted,
+    and gets its time-to-status metrics and table rows, without an edit here."""
+    from sim.catalogue import METRICS
+
+    assert tuple(int(c.value) for c in StatusCode) == st.CODES
+    receiver = {int(c.value) for c in StatusCode if c.sent_by == "receiver"}
+    assert set(st.RECEIVER_CODES) == receiver
+    assert st.CODE_INDEX[list(st.CODES)].tolist() == list(range(len(st.CODES)))
+    names = {m.name for m in METRICS}
+    for code in receiver:
+        assert {f"tts_{code:02d}_median_h", f"tts_{code:02d}_p95_h"} <= names
+        assert st.label(code).startswith(f"{code:02d} ")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 
 from sim.calendar import WorkCalendar, parse_clock
+from sim.config import WorkloadConfig, parse_stream
+from sim.randoms import Randoms
 from sim.topology import synthetic
 from sim.types import Role
 from sim.workload import Workload
@@ -31,10 +34,20 @@ def stream(name: str, src: str, dst: str, scope: str, **extra: object) -> dict[s
     return spec
 
 
+def workload(*streams: dict[str, object], seed: int = 2) -> Workload:
+    config = WorkloadConfig(
+        pages_mean=3.0,
+        report_type="Báo cáo",
+        streams=tuple(parse_stream(s, i) for i, s in enumerate(streams)),
+        calibration={},
+        validation=(),
+    )
+    return Workload(config, TOPO, CAL, Randoms(seed))
+
+
 def documents(*streams: dict[str, object], days: int = 20) -> list:
-    work = Workload(list(streams), TOPO, CAL, pages_mean=3.0, report_type="Báo cáo")
-    rng = np.random.default_rng(2)
-    return [d for d in (work.day(day, rng) for day in range(days)) if d is not None]
+    work = workload(*streams)
+    return [d for d in (work.day(day) for day in range(days)) if d is not None]
 
 
 def test_recipients_respect_the_scope_and_never_include_the_sender() -> None:
@@ -77,8 +90,31 @@ def test_volumes_broadcasts_and_due_dates() -> None:
 
 
 def test_a_day_off_writes_nothing() -> None:
-    work = Workload(
-        [stream("s", "central", "central", "nation")], TOPO, CAL, pages_mean=3.0, report_type="x"
-    )
+    work = workload(stream("s", "central", "central", "nation"))
     saturday = 4  # 5 March 2016
-    assert work.day(saturday, np.random.default_rng(0)) is None
+    assert work.day(saturday) is None
+
+
+def test_a_stream_writes_the_same_documents_whatever_else_the_scenario_has() -> None:
+    """Each (day, stream) draws from its own stream of random numbers: adding a stream or
+    changing another leaves a stream's documents, and their keys, as they were."""
+    a = stream("a", "district", "commune", "children", extra_recipients=2)
+    b = stream("b", "commune", "district", "parent")
+    alone = workload(a).day(3)
+    beside = workload(a, {**b, "per_day": 9.0}).day(3)
+    mine = beside.stream == 0
+    assert alone is not None and beside is not None
+    np.testing.assert_array_equal(alone.key, beside.key[mine])
+    np.testing.assert_array_equal(alone.t, beside.t[mine])
+    np.testing.assert_array_equal(alone.pages, beside.pages[mine])
+    # a different run seed writes other documents
+    other = workload(a, seed=3).day(3)
+    assert other is not None and not np.array_equal(other.key, alone.key)
+
+
+def test_pages_follow_one_plus_poisson() -> None:
+    work = workload(stream("a", "district", "commune", "children"))
+    pages = work.pages(np.random.default_rng(1).random(100_000))
+    assert pages.min() == 1
+    assert pages.mean() == pytest.approx(3.0, rel=0.01)
+    assert (pages - 1).var() == pytest.approx(2.0, rel=0.03)
