@@ -47,12 +47,14 @@ hour, electronic share, paper letters and pages, time to status 06, office-hour 
 class PhaseRollout:
     """A phase as a board sees it: ``connections`` maps each agency's organ id to the date it
     goes electronic (None: not within the run; it stays on paper); the plan's date is
-    ``planned`` for all of them. A ministry's or a province's organ id brings the agencies
-    under it along, after their usual lags."""
+    ``planned``, or the agency's own date in ``schedule`` (a plan whose members join on days
+    of their own). A ministry's or a province's organ id brings the agencies under it along,
+    after their usual lags."""
 
     name: str
     planned: date
     connections: Mapping[str, date | None]
+    schedule: Mapping[str, date] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.connections:
@@ -63,11 +65,25 @@ class PhaseRollout:
                     f"phase {self.name!r}: connections[{organ_id!r}](={when!r}) must be a date "
                     "or None"
                 )
+        for organ_id, when in self.schedule.items():
+            if organ_id not in self.connections:
+                raise ScenarioError(
+                    f"phase {self.name!r}: schedule[{organ_id!r}] names an agency that is not "
+                    "in connections"
+                )
+            if not isinstance(when, date):
+                raise ScenarioError(
+                    f"phase {self.name!r}: schedule[{organ_id!r}](={when!r}) must be a date"
+                )
+
+    def planned_for(self, organ_id: str) -> date:
+        """The plan's date for ``organ_id``."""
+        return self.schedule.get(organ_id, self.planned)
 
     @property
     def late(self) -> dict[str, date | None]:
-        """The agencies that go electronic after the plan's date (or not within the run)."""
-        return {k: v for k, v in self.connections.items() if v is None or v > self.planned}
+        """The agencies that go electronic after their plan date (or not within the run)."""
+        return {k: v for k, v in self.connections.items() if v is None or v > self.planned_for(k)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +182,7 @@ def simulate_phase(
     scheduler: str | None = None,
     progress: bool = False,
 ) -> PhaseEffect:
-    """Run ``phase`` on the plan's date and on each agency's own date, paired.
+    """Run ``phase`` on the plan's dates and on each agency's own date, paired.
 
     The run measures ``days`` days from ``start`` (default: the plan's date) after
     ``warmup_days``. ``scale`` (districts and communes at this share of their number; None:
@@ -186,7 +202,7 @@ def simulate_phase(
         common.append(("engine.tick_seconds", tick_seconds))
     common += list(overrides)
     connections = dict(base.config.rollout.connections)
-    planned = {**connections, **dict.fromkeys(phase.connections, phase.planned)}
+    planned = {**connections, **{k: phase.planned_for(k) for k in phase.connections}}
     actual = {**connections, **phase.connections}
     a = base.with_overrides([*common, ("rollout.connections", _dates(planned))])
     b = base.with_overrides([*common, ("rollout.connections", _dates(actual))])

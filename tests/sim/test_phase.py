@@ -69,3 +69,20 @@ def test_bad_phases_are_refused_with_the_reason() -> None:
     phase = PhaseRollout("unknown", PLANNED, {"000.00.00.H99": PLANNED})
     with pytest.raises(ScenarioError, match=r"rollout\.connections\.000\.00\.00\.H99"):
         simulate_phase(phase, **{**QUICK, "days": 1, "replications": 1})
+
+
+def test_members_planned_on_days_of_their_own_are_measured_against_their_own_day() -> None:
+    """A plan whose members join on different days: a member connecting on its own plan day is
+    not late, and keeping every member on its own day costs exactly nothing."""
+    own = {MEMBERS[1]: PLANNED.replace(day=8), MEMBERS[2]: PLANNED.replace(day=9)}
+    on_time = {m: own.get(m, PLANNED) for m in MEMBERS}
+    phase = PhaseRollout("own days", PLANNED, on_time, schedule=own)
+    assert not phase.late
+    effect = simulate_phase(phase, **{**QUICK, "days": 4, "replications": 2})
+    for name, d in effect.differences.items():
+        assert d.n == 0 or (d.mean == 0 and not d.significant), name
+    slipped = PhaseRollout("own days", PLANNED, {**on_time, MEMBERS[1]: PLANNED.replace(day=9)},
+                           schedule=own)  # fmt: skip
+    assert slipped.late == {MEMBERS[1]: PLANNED.replace(day=9)}
+    with pytest.raises(ScenarioError, match="not in connections"):
+        PhaseRollout("typo", PLANNED, on_time, schedule={"000.00.00.H99": PLANNED})
