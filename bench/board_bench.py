@@ -1,9 +1,11 @@
 """The onboarding board at the scale of the 2016 plan: 500 certificates over the members of
 TP.HCM, phase 1 and phase 2 (73 agencies), in one registry file.
 
-(a) importing 500 certificates (read the file, verify the Ed25519 signature against the trusted
-    keys, parse, store with the deployment and the audit entry), per certificate; against the
-    bare work in the same run: an Ed25519 verify and an INSERT of the same bytes.
+(a) importing 500 certificates (format 2, issued by reports' real issuing over a report of the
+    full profile's requirements): read the certificate and the report beside it, verify them
+    with reports' verification against the trusted keys, map, store with the deployment and the
+    audit entry, per certificate; against the bare work in the same run: an Ed25519 verify and
+    an INSERT of the same bytes.
 (b) ``board status`` for the whole 2016 plan (every member's readiness in the three phases),
     ms per call: from a freshly opened registry (what the command does) and from an open one
     (what the web board does);
@@ -24,13 +26,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from board.certificates import Party, Software, TrustedKeys, read_certificate
-from board.issuing import issue_certificate, write_certificate
+from board.certificates import TrustedKeys, read_certificate
 from board.registry import open_registry
 from board.status import board_status
-from reports.certificate import canonical_json
+from conformance.profiles import profile
+from reports.certificate import canonical_json, issue_certificate
+from reports.keys import CertificateSigner
+from reports.layout import CERTIFICATE_JSON, REPORT_JSON
+from reports.model import Conditions, Outcome, Report, RequirementResult, SutIdentity
+from spec.catalogue import catalogue_digest
 from spec.clock import VIETNAM, FixedClock
 
 CERTIFICATES = 500
@@ -69,30 +75,55 @@ def _per_call(work: Callable[[], object], *, seconds: float = 2.0, least: int = 
             return best
 
 
+def _report(
+    party: tuple[str, str, str], product: str, version: str, build: str, *, failed: bool,
+    finished: datetime, results: tuple[RequirementResult, ...], failing: RequirementResult,
+) -> Report:  # fmt: skip
+    organ_id, name, system = party
+    return Report(
+        suite_version="0.1.0",
+        profile="full",
+        seed=0,
+        time_scale=300.0,
+        started=finished - timedelta(minutes=3),
+        finished=finished,
+        sut=SutIdentity(
+            product, f"Vendor {product}", version, build, "1.1", "http", organ_id, name, system
+        ),
+        axis_endpoint="http://127.0.0.1:8088",
+        requirements=(failing, *results[1:]) if failed else results,
+        transcript_sha256="ab" * 32,
+        transcript_events=400,
+        conditions=Conditions(
+            True, {}, 4, None, "in-process", "bench", None, catalogue_digest(), "c4" * 32
+        ),
+    )
+
+
 def _write_certificates(
-    folder: Path, key: Ed25519PrivateKey, members: list[tuple[str, str, str]]
+    folder: Path, signer: CertificateSigner, members: list[tuple[str, str, str]]
 ) -> list[Path]:
-    """500 certificates over ``members`` (organ id, name, system): mostly certified and valid,
-    some expired, some failed, over three builds of two products."""
+    """500 run folders (certificate and report) over ``members`` (organ id, name, system):
+    mostly certified and valid, some expired, some failed, over three builds of two
+    products; each report judges every requirement of the full profile."""
+    ids = profile("full").requirement_ids
+    results = tuple(RequirementResult.of(i, Outcome.PASSED) for i in ids)
+    failing = RequirementResult.of(ids[0], Outcome.FAILED)
     paths = []
     for i in range(CERTIFICATES):
-        organ_id, name, system = members[i % len(members)]
         product = "QLVB eOffice" if i % 2 else "DocFlow"
-        software = Software(
-            f"Vendor {product}", product, f"{4 + i % 3}.0", BUILDS[(i // len(members)) % 3]
-        )
+        build = BUILDS[(i // len(members)) % 3]
         issued = NOW - timedelta(days=i % 400)
-        document = issue_certificate(
-            key,
-            party=Party(organ_id, name, system),
-            software=software,
-            verdict="NOT CERTIFIED" if i % 11 == 0 else "CERTIFIED",
-            reason="bench",
-            issued=issued,
-            valid_from=issued.date(),
-            valid_until=issued.date() + timedelta(days=365),
-        )
-        paths.append(write_certificate(folder / f"c{i:03d}", document))
+        report = _report(
+            members[i % len(members)], product, f"{4 + i % 3}.0", build, failed=i % 11 == 0,
+            finished=issued, results=results, failing=failing,
+        )  # fmt: skip
+        document = issue_certificate(report, signer, issued=issued)
+        run = folder / f"c{i:03d}"
+        run.mkdir(parents=True)
+        (run / CERTIFICATE_JSON).write_text(json.dumps(document), "utf-8")
+        (run / REPORT_JSON).write_text(report.dumps(), "utf-8")
+        paths.append(run / CERTIFICATE_JSON)
     return paths
 
 
@@ -101,8 +132,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
         root = Path(tmp)
-        key = Ed25519PrivateKey.generate()
-        trusted = TrustedKeys.of(key.public_key())
+        signer = CertificateSigner.generate()
+        trusted = TrustedKeys.of(signer.fingerprint)
         registry_path = root / "board.sqlite"
         with open_registry(registry_path, clock=CLOCK, who="bench") as registry:
             members = list(
@@ -110,15 +141,15 @@ def main() -> None:
             )
             agencies = registry.agencies(members)
             parties = [(o, agencies[o].name, agencies[o].system_id) for o in members]
-        paths = _write_certificates(root / "certificates", key, parties)
+        paths = _write_certificates(root / "certificates", signer, parties)
 
         # (a) import, per certificate
         started = time.perf_counter()
         with open_registry(registry_path, clock=CLOCK, who="bench") as registry:
-            found = [(read_certificate(p, trusted), str(p)) for p in paths]
+            found = [(read_certificate(p, trusted, today=NOW.date()), str(p)) for p in paths]
             registry.import_certificates(found, who="bench")
         import_s = (time.perf_counter() - started) / len(paths)
-        bare_import_s = _bare_import(root, paths, key.public_key())
+        bare_import_s = _bare_import(root, paths, signer)
 
         # (b) status of the whole 2016 plan
         def status_cold() -> object:
@@ -171,12 +202,13 @@ def _bare_query(path: Path, plans: tuple[str, ...]) -> list[tuple[object, ...]]:
         db.close()
 
 
-def _bare_import(root: Path, paths: list[Path], public: Ed25519PublicKey) -> float:
+def _bare_import(root: Path, paths: list[Path], signer: CertificateSigner) -> float:
     """Per certificate: read, one Ed25519 verify and one INSERT of the bytes, in one
     transaction."""
     db = sqlite3.connect(root / "bare.sqlite", isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("CREATE TABLE c (digest TEXT PRIMARY KEY, document TEXT)")
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signer.public_key))
     started = time.perf_counter()
     db.execute("BEGIN")
     for path in paths:

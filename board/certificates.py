@@ -1,184 +1,112 @@
-"""Certificates as the board reads them: the signed record of a certification run, checked
-against the keys the certification office trusts, as one typed :class:`Certificate`.
+"""Certificates as the board reads them: the signed record of a certification run
+(``lienthong-certificate/2``, ``spec/schemas/certificate.schema.json``), verified by
+:func:`reports.verify_certificate` against the keys the certification office trusts, as one
+typed :class:`Certificate`.
 
-This module is the only place in :mod:`board` that reads a certificate file or knows the shape
-of its signed body; everything else takes a :class:`Certificate`. The body it reads is the one
-the certification issue (track-cert) signs: the verdict; the party (agency organ id and name,
-connection system); the software (vendor, product, version, build); the profile with its
-overrides, requirement subset and MUST counts; the mutant, if any; the waivers with approver,
-reason and expiry, and the waiver file's hash; the suite version and digests; the axis; the
-transcript head; the issue time and validity dates (Vietnam dates); the officer; the signer's
-public key and fingerprint.
+This module is the only place in :mod:`board` that reads a certificate file. It never checks a
+signature itself: reports' verification does, with the report, the waivers file and (when the
+caller gives a checker) the transcript that lie beside the certificate, and its typed facts are
+mapped here into the board's view (the party certified, the software with its build, the
+profile, the validity). A certificate whose signature does not verify or that disagrees with
+its evidence is *invalid*; a genuine one signed by a key that is not trusted is *untrusted*;
+the board stores neither. An expired one is genuine: it is stored, and the readiness rules say
+it has expired.
 
-Trust is explicit: a certificate verifies only against a key in :class:`TrustedKeys` (PEM
-public-key files, given one by one or as a folder, which is how VPCP publishes its
-certification keys). A body changed after signing is *forged*; a valid signature by a key that
-is not trusted is *untrusted*; the board stores neither. When ``report.json`` lies beside the
-certificate, it must be the report the certificate names (its SHA-256), and its per-requirement
-outcomes come along for ``board diff`` and the agency page.
+Trust is explicit: :class:`reports.TrustedKeys` (PEM public keys given one by one, or
+fingerprints, or the ``*.pem`` files of a folder, which is how VPCP publishes its
+certification keys, as ``lienthong keys export-public`` writes them).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import enum
-import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from board.errors import CertificateRefused, TrustedKeyError
-from reports.certificate import canonical_json, report_digest
-from reports.errors import ReportFormatError
-from reports.model import Report, Verdict
-from spec.organ_ids import organ_id_problem, parse_organ_id, recipient_problem
+from board.errors import CertificateRefused, RegistryError, TrustedKeyError
+from reports.errors import CertificateError, ReportFormatError
+from reports.keys import TrustedKeys
+from reports.layout import CERTIFICATE_JSON, REPORT_JSON, TRANSCRIPT_JSONL, WAIVERS_YAML
+from reports.model import Verdict, Waiver
+from reports.verification import Certificate as Facts
+from reports.verification import (
+    TranscriptCheck,
+    Verification,
+    VerificationStatus,
+    verify_certificate,
+)
 
 FORMAT = "lienthong-certificate/2"
-ALGORITHM = "Ed25519"
-REPORT_JSON = "report.json"
 MAX_CERTIFICATE_BYTES = 1 << 20
 MAX_REPORT_BYTES = 64 << 20
-KEY_SUFFIXES = (".pem", ".pub")
-MAX_KEY_BYTES = 16 << 10
+MAX_WAIVERS_BYTES = 1 << 20
 
 __all__ = [
-    "ALGORITHM",
     "FORMAT",
+    "MAX_CERTIFICATE_BYTES",
     "Certificate",
     "Party",
     "RequirementOutcome",
     "Software",
-    "TrustStatus",
+    "TranscriptChecker",
     "TrustedKeys",
     "Verification",
-    "WaiverGrant",
-    "fingerprint_of",
+    "VerificationStatus",
+    "genuine",
     "load_trusted_keys",
     "parse_certificate",
     "read_certificate",
     "stored_certificate",
-    "verify_document",
+    "trust_reasons",
 ]
+
+TranscriptChecker = Callable[[Path], TranscriptCheck]
+"""Checks a transcript export's hash chain (``axis.transcript.verify_file``; the command line
+passes it in, the board does not import the axis)."""
 
 
 # --- trusted keys --------------------------------------------------------------------------
 
 
-def _raw(public: Ed25519PublicKey) -> bytes:
-    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def fingerprint_of(public: Ed25519PublicKey) -> str:
-    """SHA-256 (hex) of the raw public key: what a certificate names and an officer pins."""
-    return hashlib.sha256(_raw(public)).hexdigest()
-
-
-@dataclass(frozen=True)
-class TrustedKeys:
-    """The Ed25519 public keys a verifier trusts, by fingerprint, with the file each came from."""
-
-    keys: Mapping[str, Ed25519PublicKey] = field(default_factory=dict)
-    sources: Mapping[str, str] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(fp[:16] for fp in sorted(self.keys))
-        return f"TrustedKeys(<{len(self.keys)} key(s): {shown}>)"
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __contains__(self, fingerprint: object) -> bool:
-        return fingerprint in self.keys
-
-    @property
-    def fingerprints(self) -> frozenset[str]:
-        return frozenset(self.keys)
-
-    @classmethod
-    def of(cls, *publics: Ed25519PublicKey) -> TrustedKeys:
-        """Trust exactly these keys (tests, the demo)."""
-        keys = {fingerprint_of(p): p for p in publics}
-        return cls(MappingProxyType(keys), MappingProxyType(dict.fromkeys(keys, "<memory>")))
-
-
-def _load_key(path: Path) -> Ed25519PublicKey:
+def load_trusted_keys(given: Iterable[str | Path] = (), folder: Path | None = None) -> TrustedKeys:
+    """Trust each of ``given`` (a PEM public-key file or a 64-hex fingerprint) and every
+    ``*.pem`` file of ``folder`` (a folder that does not exist holds no keys). Raises
+    ``TrustedKeyError`` for a key that cannot be read or a ``folder`` that is a file: a broken
+    trust store is an error, never silently fewer keys."""
+    if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+        raise TrustedKeyError(f"trusted-keys folder {str(folder)!r} is not a folder")
     try:
-        if path.stat().st_size > MAX_KEY_BYTES:
-            raise TrustedKeyError(f"trusted key {str(path)!r} is over {MAX_KEY_BYTES} bytes")
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except OSError as exc:
-        raise TrustedKeyError(
-            f"cannot read trusted key {str(path)!r}: {exc.strerror or exc}"
-        ) from exc
-    except (ValueError, TypeError) as exc:
-        raise TrustedKeyError(
-            f"trusted key {str(path)!r} is not a PEM public key ({exc}); export it with the "
-            "signer's public-key file (certificate-signing-key.pub.pem)"
-        ) from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise TrustedKeyError(
-            f"trusted key {str(path)!r} is a {type(key).__name__}, not an Ed25519 key"
+        return TrustedKeys.load(list(given), folder)
+    except CertificateError as exc:
+        raise TrustedKeyError(str(exc)) from exc
+
+
+def genuine(verification: Verification) -> bool:
+    """The certificate is intact and a trusted key signed it (valid today or expired: its dates
+    are the readiness rules' business)."""
+    return verification.status in (VerificationStatus.VALID, VerificationStatus.EXPIRED)
+
+
+def trust_reasons(verification: Verification, trusted: TrustedKeys) -> tuple[str, ...]:
+    """Why a verification against ``trusted`` is not genuine, one sentence each (empty when
+    it is)."""
+    if verification.status is VerificationStatus.INVALID:
+        return verification.problems
+    if verification.status is VerificationStatus.UNTRUSTED:
+        known = f"{len(trusted.keys)} trusted key(s)" if trusted else "no trusted key at all"
+        return (
+            f"signed by key {verification.certificate.signer_fingerprint}, which is not trusted "
+            f"({known}); trust the certification office's public key (`lienthong keys "
+            "export-public`) with --trusted-key FILE or in the trusted-keys folder",
         )
-    return key
-
-
-def load_trusted_keys(files: Iterable[Path] = (), folders: Iterable[Path] = ()) -> TrustedKeys:
-    """The keys in ``files`` and in every ``*.pem`` / ``*.pub`` file of ``folders`` (a folder
-    that does not exist holds no keys). Raises ``TrustedKeyError`` for a file that is not an
-    Ed25519 public key: a broken trust store is an error, never silently fewer keys."""
-    paths = [Path(f) for f in files]
-    for folder in folders:
-        folder = Path(folder)
-        if folder.is_dir():
-            paths += sorted(p for p in folder.iterdir() if p.suffix in KEY_SUFFIXES)
-        elif folder.exists():
-            raise TrustedKeyError(f"trusted-keys folder {str(folder)!r} is not a folder")
-    keys: dict[str, Ed25519PublicKey] = {}
-    sources: dict[str, str] = {}
-    for path in paths:
-        key = _load_key(path)
-        fp = fingerprint_of(key)
-        keys.setdefault(fp, key)
-        sources.setdefault(fp, str(path))
-    return TrustedKeys(MappingProxyType(keys), MappingProxyType(sources))
+    return ()
 
 
 # --- the certificate -----------------------------------------------------------------------
-
-
-class TrustStatus(enum.StrEnum):
-    """What verification against trusted keys concluded."""
-
-    OK = "ok"
-    UNTRUSTED = "untrusted"
-    FORGED = "forged"
-
-    def __repr__(self) -> str:
-        return f"TrustStatus.{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """The outcome of checking a certificate's signature against trusted keys: ``reasons``
-    says why when it is not ``ok``; ``fingerprint`` is the signer the certificate names."""
-
-    status: TrustStatus
-    fingerprint: str
-    reasons: tuple[str, ...] = ()
-    key_source: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is TrustStatus.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,28 +120,19 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Software:
-    """What was certified. ``build`` (commit, build number or package hash) is the identity a
-    deployment must match; ``version`` is what people read."""
+    """What was certified or runs in production. ``build`` (commit, build number or package
+    hash; None when the software gives none) is the identity a deployment must match;
+    ``version`` is what people read."""
 
     vendor: str
     product: str
     version: str
-    build: str
+    build: str | None
 
     @property
     def label(self) -> str:
-        return f"{self.product} {self.version} (build {self.build})"
-
-
-@dataclass(frozen=True, slots=True)
-class WaiverGrant:
-    """A waiver the certificate was issued under: the requirement it excused, who approved it,
-    why, and until when (inclusive, a Vietnam date)."""
-
-    requirement: str
-    approver: str
-    reason: str
-    expires: date
+        build = f"build {self.build}" if self.build else "no build id"
+        return f"{self.product} {self.version} ({build})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +147,18 @@ class RequirementOutcome:
 
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """A verified certificate as the board uses it.
+    """A verified certificate as the board uses it: reports' typed facts
+    (:class:`reports.Certificate`) arranged as the board reads them.
 
     ``digest`` is the SHA-256 of the canonical signed document (what the registry keys it by,
-    so importing it twice changes nothing); ``document`` is that signed document, kept so the
-    board can show it and check it again against today's trusted keys; ``results`` are the
-    report's per-requirement outcomes when the report came with it."""
+    so importing it twice changes nothing, and what the PDF's QR code carries); ``document``
+    is that signed document, kept so the board can show it and verify it again against
+    today's trusted keys; ``results`` are the report's per-requirement outcomes when the
+    report came with it; ``checked`` and ``notes`` say what the verification at import checked
+    (the signature, the report, the transcript, the waivers file, the key's trust) and what it
+    could not. ``valid_until`` is None unless the verdict is CERTIFIED;
+    ``requirement_subset`` is the requirements a partial run was focused on (None for a whole
+    run)."""
 
     digest: str
     verdict: Verdict
@@ -241,30 +166,77 @@ class Certificate:
     party: Party
     software: Software
     profile: str
+    require_signature: bool
     overrides: Mapping[str, Any]
     requirement_subset: tuple[str, ...] | None
     must_passed: int
+    must_waived: int
     must_total: int
     mutant: str | None
-    waivers: tuple[WaiverGrant, ...]
-    waiver_file_sha256: str | None
+    waivers: tuple[Waiver, ...]
+    waivers_sha256: str | None
     suite_version: str
     axis_kind: str
-    axis_url: str | None
+    axis_url: str
     transcript_sha256: str
-    report_sha256: str | None
+    report_sha256: str
     issued: datetime
     valid_from: date
-    valid_until: date
-    officer: str
+    valid_until: date | None
+    officer: str | None
     signer: str
     document: Mapping[str, Any] = field(repr=False, compare=False)
     results: tuple[RequirementOutcome, ...] | None = field(default=None, repr=False)
+    checked: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def __repr__(self) -> str:
         return (
-            f"<Certificate {self.digest[:12]} {self.verdict.value} {self.party.organ_id} "
+            f"<Certificate {self.short} {self.verdict.value} {self.party.organ_id} "
             f"{self.software.label} {self.profile} until {self.valid_until}>"
+        )
+
+    @classmethod
+    def of(
+        cls,
+        facts: Facts,
+        document: Mapping[str, Any],
+        results: tuple[RequirementOutcome, ...] | None = None,
+        checked: Sequence[str] = (),
+        notes: Sequence[str] = (),
+    ) -> Certificate:
+        """The board's view of reports' typed ``facts`` of the signed ``document``."""
+        subset = facts.overrides.get("requirements")
+        return cls(
+            digest=facts.digest,
+            verdict=facts.verdict,
+            reason=facts.reason,
+            party=Party(facts.organ_id, facts.agency, facts.system_id),
+            software=Software(facts.vendor, facts.product, facts.version, facts.build),
+            profile=facts.profile,
+            require_signature=facts.require_signature,
+            overrides=MappingProxyType(dict(facts.overrides)),
+            requirement_subset=tuple(subset) if subset is not None else None,
+            must_passed=facts.must_passed,
+            must_waived=facts.must_waived,
+            must_total=facts.must_total,
+            mutant=facts.mutant,
+            waivers=facts.waivers,
+            waivers_sha256=facts.waivers_sha256,
+            suite_version=facts.suite_version,
+            axis_kind=facts.axis_kind,
+            axis_url=facts.axis_url,
+            transcript_sha256=facts.transcript_sha256,
+            report_sha256=facts.report_sha256,
+            issued=facts.issued,
+            valid_from=facts.valid_from,
+            valid_until=facts.valid_until,
+            officer=facts.officer,
+            signer=facts.signer_fingerprint,
+            document=MappingProxyType(dict(document)),
+            results=results,
+            checked=tuple(checked),
+            notes=tuple(notes),
         )
 
     @property
@@ -284,339 +256,157 @@ class Certificate:
         """The signed document (what a certificate file holds)."""
         return dict(self.document)
 
-    def verify(self, trusted: TrustedKeys) -> Verification:
-        """Check the signature again, against ``trusted`` (today's trusted keys)."""
-        return verify_document(self.document, trusted)
-
-
-# --- verification --------------------------------------------------------------------------
-
-
-def _b64(text: Any) -> bytes:
-    if not isinstance(text, str):
-        raise ValueError("not base64 text")
-    return base64.b64decode(text, validate=True)
-
-
-def verify_document(document: Mapping[str, Any], trusted: TrustedKeys) -> Verification:
-    """Check a signed certificate document against ``trusted``: the signer the document names
-    must be a trusted key, and that key (not the one the document carries) must verify the
-    signature over the canonical body."""
-    signer = document.get("signer")
-    named = signer.get("fingerprint") if isinstance(signer, Mapping) else None
-    fingerprint = named if isinstance(named, str) else ""
-    body = {k: v for k, v in document.items() if k != "signature"}
-    message = canonical_json(body)
-    try:
-        signature = _b64(document.get("signature"))
-    except (ValueError, binascii.Error):
-        return Verification(TrustStatus.FORGED, fingerprint, ("the signature is not base64",))
-    key = trusted.keys.get(fingerprint)
-    if key is not None:
-        try:
-            key.verify(signature, message)
-        except InvalidSignature:
-            return Verification(
-                TrustStatus.FORGED,
-                fingerprint,
-                (
-                    f"the signature does not verify with trusted key {fingerprint[:16]}…: the "
-                    "certificate was changed after it was signed",
-                ),
-            )
-        return Verification(TrustStatus.OK, fingerprint, (), trusted.sources.get(fingerprint))
-    return _untrusted_or_forged(signer, fingerprint, signature, message, trusted)
-
-
-def _untrusted_or_forged(
-    signer: Any, fingerprint: str, signature: bytes, message: bytes, trusted: TrustedKeys
-) -> Verification:
-    try:
-        raw = _b64(signer.get("public_key") if isinstance(signer, Mapping) else None)
-        public = Ed25519PublicKey.from_public_bytes(raw)
-        public.verify(signature, message)
-    except (InvalidSignature, ValueError, binascii.Error):
-        return Verification(
-            TrustStatus.FORGED,
-            fingerprint,
-            ("the signature does not verify: the certificate was changed after it was signed",),
+    def verify(self, trusted: TrustedKeys, today: date) -> Verification:
+        """Verify the signed document again with reports' verification, against ``trusted``
+        (today's trusted keys). The board judges dates itself, for any day it is asked about:
+        a day before the certificate's validity begins is checked on its first day, so a
+        certificate judged for an earlier date is not yet valid rather than invalid."""
+        return verify_certificate(
+            dict(self.document), trusted=trusted, today=max(today, self.valid_from)
         )
-    if fingerprint_of(public) != fingerprint:
-        return Verification(
-            TrustStatus.FORGED,
-            fingerprint,
-            ("the signer fingerprint is not the SHA-256 of the public key it carries",),
-        )
-    known = f"{len(trusted)} trusted key(s)" if len(trusted) else "no trusted key at all"
-    return Verification(
-        TrustStatus.UNTRUSTED,
-        fingerprint,
-        (
-            f"signed by key {fingerprint}, which is not trusted ({known}); add the certification "
-            "office's public key with --trusted-key FILE or to the trusted-keys folder",
-        ),
-    )
 
 
-# --- reading the body ----------------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------
 
 
-class _Body:
-    """Typed access to the signed body (parsed JSON: dicts and lists) that collects every
-    problem instead of stopping."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        self.problems: list[str] = []
-
-    def get(self, path: str, kind: type | tuple[type, ...], *, optional: bool = False) -> Any:
-        node: Any = self.data
-        for key in path.split("."):
-            node = node.get(key) if type(node) is dict else None
-        if node is None and optional:
-            return None
-        if not isinstance(node, kind) or (isinstance(node, bool) and kind is int):
-            self.problems.append(f"{path} is missing or not a {_kind_name(kind)}")
-            return None
-        return node
-
-    def text(self, path: str, *, optional: bool = False) -> Any:
-        value = self.get(path, str, optional=optional)
-        if value is not None and not value.strip() and not optional:
-            self.problems.append(f"{path} is empty")
-        return value
-
-    def day(self, path: str) -> date | None:
-        value = self.text(path)
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.problems.append(f"{path}={value!r} is not an ISO date (YYYY-MM-DD)")
-            return None
-
-    def moment(self, path: str) -> datetime | None:
-        value = self.text(path)
-        if value is None:
-            return None
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.problems.append(f"{path}={value!r} is not an ISO date and time")
-            return None
-        if moment.tzinfo is None:
-            self.problems.append(f"{path}={value!r} carries no timezone offset")
-            return None
-        return moment
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", int: "whole number", list: "list", dict: "mapping", Mapping: "mapping"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def _waivers(body: _Body) -> tuple[WaiverGrant, ...]:
-    items = body.get("waivers", list)
-    out = []
-    for i, item in enumerate(items or ()):
-        sub = _Body(item if type(item) is dict else {})
-        requirement, approver = sub.text("requirement"), sub.text("approver")
-        reason, expires = sub.text("reason"), sub.day("expires")
-        body.problems += [f"waivers[{i}].{p}" for p in sub.problems]
-        if not sub.problems:
-            out.append(WaiverGrant(requirement, approver, reason, expires))  # type: ignore[arg-type]
-    return tuple(out)
-
-
-def _party(body: _Body) -> Party | None:
-    organ_id = body.text("party.organ_id")
-    agency = body.text("party.agency")
-    system_id = body.text("party.system_id")
-    if organ_id is not None:
-        problem = recipient_problem(organ_id)
-        if problem:
-            body.problems.append(f"party.organ_id: {problem}")
-    if system_id is not None:
-        problem = organ_id_problem(system_id)
-        if problem is None and not parse_organ_id(system_id).is_connection_system:
-            problem = f"{system_id!r} is not a connection-system id (…W00)"
-        if problem:
-            body.problems.append(f"party.system_id: {problem}")
-    if None in (organ_id, agency, system_id):
-        return None
-    return Party(organ_id, agency, system_id)
-
-
-def _verdict(body: _Body) -> Verdict | None:
-    value = body.text("verdict")
-    if value is None:
-        return None
+def _json_object(data: bytes, source: str, what: str) -> Any:
     try:
-        return Verdict(value)
-    except ValueError:
-        words = ", ".join(v.value for v in Verdict)
-        body.problems.append(f"verdict={value!r} is not one of {words}")
-        return None
-
-
-def _certificate(
-    document: Mapping[str, Any],
-    results: tuple[RequirementOutcome, ...] | None,
-    digest: str | None = None,
-) -> tuple[Certificate | None, list[str]]:
-    body = _Body(document)
-    fmt = document.get("format")
-    if fmt != FORMAT:
-        hint = (
-            " (that format names no agency, build or validity: certify again with a lienthong "
-            "that issues certificates for a named agency)"
-            if fmt == "lienthong-certificate/1"
-            else ""
-        )
-        return None, [f"format={fmt!r} is not {FORMAT!r}{hint}"]
-    values: dict[str, Any] = {
-        "verdict": _verdict(body),
-        "reason": body.get("reason", str),
-        "party": _party(body),
-        "software": Software(
-            body.text("software.vendor"),
-            body.text("software.product"),
-            body.text("software.version"),
-            body.text("software.build"),
-        ),
-        "profile": body.text("profile.name"),
-        "overrides": MappingProxyType(dict(body.get("profile.overrides", dict) or {})),
-        "requirement_subset": body.get("profile.requirements", list, optional=True),
-        "must_passed": body.get("profile.must_passed", int),
-        "must_total": body.get("profile.must_total", int),
-        "mutant": body.text("mutant", optional=True),
-        "waivers": _waivers(body),
-        "waiver_file_sha256": body.text("waiver_file_sha256", optional=True),
-        "suite_version": body.text("suite.version"),
-        "axis_kind": body.text("axis.kind"),
-        "axis_url": body.text("axis.url", optional=True),
-        "transcript_sha256": body.text("transcript.head_sha256"),
-        "report_sha256": body.text("report_sha256", optional=True),
-        "issued": body.moment("issued"),
-        "valid_from": body.day("valid_from"),
-        "valid_until": body.day("valid_until"),
-        "officer": body.text("officer"),
-        "signer": body.text("signer.fingerprint"),
-    }
-    if body.get("signer.algorithm", str) not in (None, ALGORITHM):
-        body.problems.append(f"signer.algorithm is not {ALGORITHM}")
-    if values["requirement_subset"] is not None:
-        values["requirement_subset"] = tuple(str(r) for r in values["requirement_subset"])
-    start, end = values["valid_from"], values["valid_until"]
-    if start is not None and end is not None and end < start:
-        body.problems.append(f"valid_until ({end}) is before valid_from ({start})")
-    if body.problems:
-        return None, body.problems
-    if digest is None:
-        digest = hashlib.sha256(canonical_json(document)).hexdigest()
-    frozen = MappingProxyType(dict(document))
-    return Certificate(digest=digest, document=frozen, results=results, **values), []
-
-
-# --- files ---------------------------------------------------------------------------------
-
-
-def _results(report_bytes: bytes, report_sha256: str | None, source: str) -> tuple[Any, ...]:
-    try:
-        report_json = json.loads(report_bytes)
+        value = json.loads(data)
     except ValueError as exc:
-        raise CertificateRefused(
-            source, "malformed", [f"{REPORT_JSON} is not JSON: {exc}"]
-        ) from None
-    digest = report_digest(report_json)
-    if report_sha256 is None or digest != report_sha256:
-        raise CertificateRefused(
-            source,
-            "forged",
-            [
-                f"the {REPORT_JSON} beside it has digest {digest}, the certificate names "
-                f"{report_sha256}: the report was changed or is another run's"
-            ],
-        )
-    try:
-        report = Report.from_json(report_json)
-    except ReportFormatError as exc:
-        raise CertificateRefused(source, "malformed", [f"{REPORT_JSON}: {exc}"]) from None
+        raise CertificateRefused(source, "malformed", [f"{what} is not JSON: {exc}"]) from None
+    if not isinstance(value, dict):
+        raise CertificateRefused(source, "malformed", [f"{what} is not a JSON object"])
+    return value
+
+
+def _outcomes(report_json: Mapping[str, Any]) -> tuple[RequirementOutcome, ...]:
+    # Read only after verification found the report to be the certified one, and valid.
     return tuple(
-        RequirementOutcome(r.id, r.level.value, r.verdict.value) for r in report.requirements
+        RequirementOutcome(r["id"], r["level"], r["verdict"]) for r in report_json["requirements"]
     )
+
+
+def _format_problem(document: Mapping[str, Any], exc: ReportFormatError) -> str:
+    found = document.get("format")
+    if found == "lienthong-certificate/1":
+        return (
+            f"format {found!r} is not {FORMAT!r}: that format names no agency, build or "
+            "validity; certify again with a lienthong that names the agency (--organ-id)"
+        )
+    return f"not a certificate: {exc}"
 
 
 def parse_certificate(
     data: bytes,
     trusted: TrustedKeys,
     *,
+    today: date,
     source: str = "<certificate>",
     report: bytes | None = None,
+    waivers: bytes | None = None,
+    transcript: TranscriptCheck | None = None,
 ) -> Certificate:
-    """The certificate in ``data`` (JSON bytes), verified against ``trusted``; ``report`` is the
-    certified report's JSON when it came along. Raises ``CertificateRefused`` saying why for a
-    file that is not a certificate, a forged one, or one signed by an untrusted key."""
+    """The certificate in ``data`` (JSON bytes), verified by reports' verification against
+    ``trusted`` on ``today`` (a Vietnam date), with the certified report's JSON (``report``),
+    the waivers file applied (``waivers``) and the transcript's check when they came along.
+    Raises ``CertificateRefused`` saying why for what is not a certificate, an invalid one (a
+    signature that does not verify, evidence that disagrees) or an untrusted one."""
     if len(data) > MAX_CERTIFICATE_BYTES:
         raise CertificateRefused(
             source, "malformed", [f"it is {len(data):,} bytes; a certificate is at most 1 MiB"]
         )
+    document = _json_object(data, source, "the certificate")
+    report_json = _json_object(report, source, REPORT_JSON) if report is not None else None
     try:
-        document = json.loads(data)
-    except ValueError as exc:
-        raise CertificateRefused(source, "malformed", [f"not JSON: {exc}"]) from None
-    if not isinstance(document, dict):
-        raise CertificateRefused(source, "malformed", ["not a JSON object"])
-    verification = verify_document(document, trusted)
-    if not verification.ok:
-        raise CertificateRefused(source, verification.status.value, verification.reasons)
-    certificate, problems = _certificate(document, None)
-    if certificate is None:
-        raise CertificateRefused(source, "malformed", problems)
-    if report is None:
-        return certificate
-    return replace(certificate, results=_results(report, certificate.report_sha256, source))
+        verification = verify_certificate(
+            document,
+            trusted=trusted,
+            today=today,
+            report=report_json,
+            transcript=transcript,
+            waivers=waivers,
+        )
+    except ReportFormatError as exc:
+        raise CertificateRefused(source, "malformed", [_format_problem(document, exc)]) from None
+    if not genuine(verification):
+        raise CertificateRefused(
+            source, verification.status.value.lower(), trust_reasons(verification, trusted)
+        )
+    results = _outcomes(report_json) if report_json is not None else None
+    return Certificate.of(
+        verification.certificate,
+        document,
+        results,
+        verification.checked,
+        verification.notes,
+    )
 
 
-def read_certificate(path: Path, trusted: TrustedKeys, *, with_report: bool = True) -> Certificate:
-    """The certificate file at ``path`` (or ``certificate.json`` in the folder ``path``),
-    verified against ``trusted``, with the outcomes of ``report.json`` beside it when present
-    and ``with_report``. Raises ``CertificateRefused``."""
+def _read(path: Path, limit: int, source: str, what: str) -> bytes:
+    try:
+        if path.stat().st_size > limit:
+            raise CertificateRefused(
+                source, "malformed", [f"{what} is over {limit >> 20} MiB; far more than one is"]
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise CertificateRefused(source, "unreadable", [f"{what}: {exc.strerror or exc}"]) from None
+
+
+def read_certificate(
+    path: Path,
+    trusted: TrustedKeys,
+    *,
+    today: date,
+    check_transcript: TranscriptChecker | None = None,
+) -> Certificate:
+    """The certificate file at ``path`` (or ``certificate.json`` in the run folder ``path``),
+    verified against ``trusted`` on ``today`` with the evidence beside it: ``report.json``
+    (its per-requirement outcomes come along), ``waivers.yaml``, and ``transcript.jsonl`` when
+    ``check_transcript`` is given. Raises ``CertificateRefused``."""
     path = Path(path)
     if path.is_dir():
-        path = path / "certificate.json"
+        path = path / CERTIFICATE_JSON
     source = str(path)
-    try:
-        if path.stat().st_size > MAX_CERTIFICATE_BYTES:
-            raise CertificateRefused(
-                source, "malformed", ["it is over 1 MiB; a certificate is far smaller"]
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CertificateRefused(source, "unreadable", [exc.strerror or str(exc)]) from None
-    report_path = path.parent / REPORT_JSON
-    report = None
-    if with_report and report_path.is_file() and report_path != path:
+    data = _read(path, MAX_CERTIFICATE_BYTES, source, "the certificate")
+    folder = path.parent
+    beside = {name: folder / name for name in (REPORT_JSON, WAIVERS_YAML, TRANSCRIPT_JSONL)}
+    report = waivers = transcript = None
+    if beside[REPORT_JSON].is_file() and beside[REPORT_JSON] != path:
+        report = _read(beside[REPORT_JSON], MAX_REPORT_BYTES, source, REPORT_JSON)
+    if beside[WAIVERS_YAML].is_file():
+        waivers = _read(beside[WAIVERS_YAML], MAX_WAIVERS_BYTES, source, WAIVERS_YAML)
+    if check_transcript is not None and beside[TRANSCRIPT_JSONL].is_file():
         try:
-            if report_path.stat().st_size > MAX_REPORT_BYTES:
-                raise CertificateRefused(source, "malformed", [f"{REPORT_JSON} is over 64 MiB"])
-            report = report_path.read_bytes()
-        except OSError as exc:
-            raise CertificateRefused(
-                source, "unreadable", [f"{REPORT_JSON}: {exc.strerror or exc}"]
-            ) from None
-    return parse_certificate(data, trusted, source=source, report=report)
+            transcript = check_transcript(beside[TRANSCRIPT_JSONL])
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CertificateRefused(source, "unreadable", [f"{TRANSCRIPT_JSONL}: {exc}"]) from None
+    return parse_certificate(
+        data,
+        trusted,
+        today=today,
+        source=source,
+        report=report,
+        waivers=waivers,
+        transcript=transcript,
+    )
 
 
 def stored_certificate(
-    document: Mapping[str, Any], digest: str, results: Sequence[Sequence[str]] | None = None
+    document: Mapping[str, Any],
+    results: Sequence[Sequence[str]] | None = None,
+    checks: Mapping[str, Sequence[str]] | None = None,
 ) -> Certificate:
-    """A certificate the registry stored after verifying it at import, under ``digest`` (no
-    trust check here: :meth:`Certificate.verify` checks it again against today's keys)."""
+    """A certificate the registry stored after verifying it at import, with the outcomes and
+    the ``checks`` (``checked`` and ``notes``) of that verification (no trust check here:
+    :meth:`Certificate.verify` checks it again against today's keys). Raises
+    ``RegistryError`` when the stored document is not a certificate."""
     outcomes = tuple(RequirementOutcome(*r) for r in results) if results is not None else None
-    certificate, problems = _certificate(dict(document), outcomes, digest)
-    if certificate is None:
-        raise CertificateRefused("<registry>", "malformed", problems)
-    return certificate
+    try:
+        facts = Facts.from_json(document)
+    except ReportFormatError as exc:
+        raise RegistryError(f"a stored certificate is not one any more: {exc}") from None
+    checks = checks or {}
+    return Certificate.of(
+        facts, document, outcomes, checks.get("checked", ()), checks.get("notes", ())
+    )

@@ -10,9 +10,10 @@ class BoardError(Exception):
 
 
 class CertificateRefused(BoardError, ValueError):
-    """A certificate file the board will not take: unreadable, not a certificate, forged, or
-    signed by a key that is not trusted. ``reasons`` lists every reason, one sentence each;
-    ``kind`` is ``unreadable``, ``malformed``, ``forged`` or ``untrusted``."""
+    """A certificate file the board will not take: unreadable, not a certificate, invalid (its
+    signature does not verify, or it disagrees with the report, transcript or waivers file
+    beside it), or signed by a key that is not trusted. ``reasons`` lists every reason, one
+    sentence each; ``kind`` is ``unreadable``, ``malformed``, ``invalid`` or ``untrusted``."""
 
     def __init__(self, source: str, kind: str, reasons: Sequence[str]) -> None:
         self.source = source
@@ -22,7 +23,8 @@ class CertificateRefused(BoardError, ValueError):
 
 
 class TrustedKeyError(BoardError, ValueError):
-    """A trusted-key file or folder that cannot be read as Ed25519 public keys."""
+    """A trusted key (file or fingerprint) or folder that cannot be read as Ed25519 public
+    keys."""
 
 
 class PlanError(BoardError, ValueError):

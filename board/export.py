@@ -37,14 +37,17 @@ CERTIFICATE_COLUMNS = (
     "build",
     "profile",
     "verdict",
+    "require_signature",
     "must_passed",
+    "must_waived",
     "must_total",
+    "mutant",
     "waivers",
     "issued",
     "valid_from",
     "valid_until",
     "signer",
-    "trust",
+    "verification",
 )
 
 __all__ = ["KIND", "ExportResult", "export_board"]
@@ -103,7 +106,7 @@ def export_board(
     """Write the static board into ``out`` (created; pages already there are replaced)."""
     out = Path(out)
     pages = Pages(registry, trusted, clock)
-    w = _Writer(out, pages, len(trusted), clock)
+    w = _Writer(out, pages, len(trusted.keys), clock)
     overview = pages.overview()
     index = w.page("index.html", "overview.html.j2", overview)
     agencies: set[str] = set()
@@ -173,15 +176,18 @@ def _certificate_row(c: Any, trust: str) -> list[Any]:
         c.software.vendor,
         c.software.product,
         c.software.version,
-        c.software.build,
+        c.software.build or "",
         c.profile,
         c.verdict.value,
+        "yes" if c.require_signature else "no",
         c.must_passed,
+        c.must_waived,
         c.must_total,
-        "; ".join(f"{w.requirement} until {w.expires} ({w.approver})" for w in c.waivers),
+        c.mutant or "",
+        "; ".join(f"{w.requirement} until {w.expires} ({w.approved_by})" for w in c.waivers),
         c.issued.isoformat(),
         c.valid_from.isoformat(),
-        c.valid_until.isoformat(),
+        c.valid_until.isoformat() if c.valid_until else "",
         c.signer,
         trust,
     ]

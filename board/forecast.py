@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from board.model import Decision
@@ -32,7 +32,7 @@ FIX_DAYS: Mapping[Code, int] = {
     Code.NO_DEPLOYMENT: 0,
     Code.NO_CERTIFICATE: 14,
     Code.NOT_CERTIFIED: 21,
-    Code.FORGED: 7,
+    Code.INVALID: 7,
     Code.UNTRUSTED: 7,
     Code.WRONG_AGENCY: 0,
     Code.WRONG_PROFILE: 14,
@@ -40,6 +40,7 @@ FIX_DAYS: Mapping[Code, int] = {
     Code.MUTANT: 0,
     Code.SIGNATURE_DROPPED: 21,
     Code.WRONG_SYSTEM: 3,
+    Code.NO_BUILD: 7,
     Code.WRONG_BUILD: 0,
     Code.NOT_YET_VALID: 0,
     Code.EXPIRED: 0,
@@ -110,6 +111,24 @@ class Forecast:
     @property
     def weeks_late(self) -> int:
         return math.ceil(self.days_late / 7)
+
+    @property
+    def start_passed(self) -> bool:
+        """The plan's start was before the day the forecast is made: the phase has slipped
+        already, and what matters is how long from now it takes."""
+        return self.planned < self.as_of
+
+    @property
+    def late(self) -> tuple[AgencyForecast, ...]:
+        """The members not ready on their planned date (or, once it has passed, not ready on
+        the forecast's day), in the order they get ready."""
+        found = (a for a in self.agencies if a.ready_on > max(a.planned, self.as_of))
+        return tuple(sorted(found, key=lambda a: a.ready_on))
+
+    @property
+    def days_from_now(self) -> int:
+        """Days from the forecast's day to the day the last member is ready."""
+        return (self.ready_on - self.as_of).days
 
 
 def _fix_days(codes: list[Code], decision: Decision | None) -> int:
@@ -192,8 +211,7 @@ def forecast_phase(
         found[organ_id] = AgencyForecast(organ_id, planned[organ_id], fixes[organ_id], day, "run")
     agencies = tuple(found[m.organ_id] for m in plan.members)
     ready_on = max((a.ready_on for a in agencies), default=today)
-    blocked_on_plan = sum(a.ready_on > a.planned for a in agencies)
-    return Forecast(
+    forecast = Forecast(
         plan=plan.name,
         as_of=today,
         capacity=capacity,
@@ -201,8 +219,9 @@ def forecast_phase(
         ready_on=ready_on,
         runs=len(runs),
         agencies=agencies,
-        cost=_cost(simulation, blocked_on_plan),
+        cost=None,
     )
+    return replace(forecast, cost=_cost(simulation, len(forecast.late)))
 
 
 def _cost(simulation: PhaseSimulation | None, blocked: int) -> DelayCost | None:
@@ -219,8 +238,9 @@ def _cost(simulation: PhaseSimulation | None, blocked: int) -> DelayCost | None:
         blocked_members=blocked,
         basis=(
             f"simulation of {simulation.plan} ({simulation.replications} replications, "
-            f"{simulation.gap_agency_days} agency-days on paper): extra paper per agency-week "
-            f"× {blocked} member(s) not ready on their planned date"
+            f"{simulation.gap_agency_days:,} agency-days on paper): extra paper per agency-week "
+            f"× {blocked} member(s) not ready on their planned date (or, once it has passed, "
+            "now)"
         ),
     )
 

@@ -2,13 +2,14 @@
 
 An agency is **ready** when the deployment it runs has a certificate that
 
-* says CERTIFIED and still verifies against a trusted key,
+* says CERTIFIED and still verifies (reports' verification) against a trusted key,
 * certifies this agency through the deployment's connection system,
 * is for a profile its role needs (two-way exchange needs ``full``; receive-only ``full`` or
   ``receiver``; send-only ``full`` or ``sender``), from a whole run (no requirement subset), of
-  the vendor's software (not a mutant), with the signature requirement kept when the plan
+  the vendor's software (not a mutant), with signed documents required when the plan
   requires signatures,
-* is for the same product build the deployment runs (a new build needs re-certification),
+* names a build, and it is the product build the deployment runs (a new build needs
+  re-certification),
 * is valid today (``valid_from`` ≤ today ≤ ``valid_until``), with every waiver it was issued
   under still valid.
 
@@ -21,17 +22,24 @@ caller passes in.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from board.certificates import Certificate, TrustedKeys, TrustStatus, Verification
+from board.certificates import (
+    Certificate,
+    Software,
+    TrustedKeys,
+    Verification,
+    VerificationStatus,
+    genuine,
+    trust_reasons,
+)
 from board.model import Deployment
 from board.plans import PhasePlan, Role
 from spec.clock import Clock, vietnam_today
 
 WARNING_DAYS = 30
-SIGNATURE_OVERRIDE = "require_signature"
 
 # The profiles that serve each role; the first is what a new certification should use.
 PROFILES_FOR_ROLE: Mapping[Role, tuple[str, ...]] = {
@@ -52,25 +60,40 @@ __all__ = [
     "agency_readiness",
     "judge_certificate",
     "phase_readiness",
+    "same_build",
     "verifier",
 ]
 
-Verifier = Callable[[Certificate], Verification]
-"""Checks a certificate against today's trusted keys."""
+
+class Verifier:
+    """Verifies certificates against ``trusted`` with reports' verification, each once per day
+    it is asked about (a certificate never changes, so the answer cannot change while the keys
+    and the day stay the same)."""
+
+    def __init__(self, trusted: TrustedKeys) -> None:
+        self.trusted = trusted
+        self._seen: dict[str, tuple[date, Verification]] = {}
+
+    def __repr__(self) -> str:
+        return f"verifier(<{len(self.trusted.keys)} trusted key(s)>)"
+
+    def __call__(self, certificate: Certificate, today: date) -> Verification:
+        found = self._seen.get(certificate.digest)
+        if found is None or found[0] != today:
+            found = self._seen[certificate.digest] = (
+                today,
+                certificate.verify(self.trusted, today),
+            )
+        return found[1]
+
+    def reasons(self, verification: Verification) -> tuple[str, ...]:
+        """Why ``verification`` is not genuine, one sentence each."""
+        return trust_reasons(verification, self.trusted)
 
 
 def verifier(trusted: TrustedKeys) -> Verifier:
-    """A verifier over ``trusted`` that checks each certificate once (certificates are
-    immutable, so the answer cannot change while the keys stay the same)."""
-    seen: dict[str, Verification] = {}
-
-    def verify(certificate: Certificate) -> Verification:
-        found = seen.get(certificate.digest)
-        if found is None:
-            found = seen[certificate.digest] = certificate.verify(trusted)
-        return found
-
-    return verify
+    """A :class:`Verifier` over ``trusted``."""
+    return Verifier(trusted)
 
 
 class State(enum.StrEnum):
@@ -94,7 +117,7 @@ class Code(enum.StrEnum):
     NO_DEPLOYMENT = "no-deployment"
     NO_CERTIFICATE = "no-certificate"
     NOT_CERTIFIED = "not-certified"
-    FORGED = "forged"
+    INVALID = "invalid"
     UNTRUSTED = "untrusted"
     WRONG_AGENCY = "wrong-agency"
     WRONG_PROFILE = "wrong-profile"
@@ -102,6 +125,7 @@ class Code(enum.StrEnum):
     MUTANT = "mutant"
     SIGNATURE_DROPPED = "signature-dropped"
     WRONG_SYSTEM = "wrong-system"
+    NO_BUILD = "no-build"
     WRONG_BUILD = "wrong-build"
     NOT_YET_VALID = "not-yet-valid"
     EXPIRED = "expired"
@@ -170,8 +194,17 @@ class PhaseReadiness:
         return out
 
 
+def same_build(a: Software, b: Software) -> bool:
+    """The same build of the same product (the version is only what people read)."""
+    return (a.vendor, a.product, a.build) == (b.vendor, b.product, b.build)
+
+
 def _days(n: int) -> str:
     return "today" if n == 0 else f"in {n} day{'s' if n != 1 else ''}"
+
+
+def _ago(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''} ago"
 
 
 def judge_certificate(
@@ -217,17 +250,23 @@ def judge_certificate(
             Code.MUTANT,
             f"certificate {c} is a run of mutant {certificate.mutant!r}, not the vendor's software",
         )
-    if require_signature and certificate.override(SIGNATURE_OVERRIDE) is False:
+    if require_signature and not certificate.require_signature:
         block(
             Code.SIGNATURE_DROPPED,
-            f"certificate {c} was run without the signature requirement; this plan requires "
-            "signed documents",
+            f"certificate {c} comes from a run that did not require signed documents; this "
+            "plan requires them (certify with --require-signature yes)",
+        )
+    if certificate.software.build is None:
+        block(
+            Code.NO_BUILD,
+            f"certificate {c} names no build (the software's /info gave none), so nothing "
+            "says the deployed build is the certified one: have the vendor report its build "
+            "and certify again",
         )
     if deployment is not None:
-        if certificate.software.build != deployment.software.build or (
-            certificate.software.vendor,
-            certificate.software.product,
-        ) != (deployment.software.vendor, deployment.software.product):
+        if certificate.software.build is not None and not same_build(
+            certificate.software, deployment.software
+        ):
             block(
                 Code.WRONG_BUILD,
                 f"certificate {c} is for {certificate.software.label}; the agency runs "
@@ -239,25 +278,23 @@ def judge_certificate(
                 f"certificate {c} was run through system {certificate.party.system_id}; the "
                 f"agency connects through {deployment.system_id}",
             )
+    until = certificate.valid_until
     if today < certificate.valid_from:
         block(Code.NOT_YET_VALID, f"certificate {c} is valid from {certificate.valid_from}")
-    elif today > certificate.valid_until:
-        ago = (today - certificate.valid_until).days
-        block(
-            Code.EXPIRED,
-            f"certificate {c} expired on {certificate.valid_until} ({ago} days ago)",
-        )
-    elif (certificate.valid_until - today).days <= WARNING_DAYS:
-        left = (certificate.valid_until - today).days
+    elif until is not None and today > until:
+        ago = (today - until).days
+        block(Code.EXPIRED, f"certificate {c} was valid until {until} ({_ago(ago)})")
+    elif until is not None and (until - today).days <= WARNING_DAYS:
+        left = (until - today).days
         flags.append(
             Finding(
                 Code.EXPIRES_SOON,
-                f"certificate {c} expires on {certificate.valid_until}, {_days(left)}",
+                f"certificate {c} is valid until {until}: it expires {_days(left)}",
                 certificate.digest,
             )
         )
     for waiver in certificate.waivers:
-        who = f"waiver for {waiver.requirement} (approved by {waiver.approver})"
+        who = f"waiver for {waiver.requirement} (approved by {waiver.approved_by})"
         if today > waiver.expires:
             block(Code.WAIVER_EXPIRED, f"{who} expired on {waiver.expires}")
         elif (waiver.expires - today).days <= WARNING_DAYS:
@@ -271,17 +308,17 @@ def judge_certificate(
             )
     if not blockers:
         # Signatures last: the costliest check, only for a certificate that passes the rest.
-        verification = verify(certificate)
-        if not verification.ok:
-            untrusted = verification.status is TrustStatus.UNTRUSTED
-            code = Code.UNTRUSTED if untrusted else Code.FORGED
-            block(code, f"certificate {c}: " + "; ".join(verification.reasons))
+        verification = verify(certificate, today)
+        if not genuine(verification):
+            untrusted = verification.status is VerificationStatus.UNTRUSTED
+            code = Code.UNTRUSTED if untrusted else Code.INVALID
+            block(code, f"certificate {c}: " + "; ".join(verify.reasons(verification)))
     return blockers, flags
 
 
 def _rank(certificate: Certificate, deployment: Deployment | None) -> tuple[bool, bool, datetime]:
-    same_build = deployment is not None and certificate.software.build == deployment.software.build
-    return same_build, certificate.certified, certificate.issued
+    deployed = deployment is not None and same_build(certificate.software, deployment.software)
+    return deployed, certificate.certified, certificate.issued
 
 
 def agency_readiness(

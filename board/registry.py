@@ -32,7 +32,7 @@ from board.plans import SHIPPED_SOURCE, PhasePlan, PlanMember, Role, shipped_pla
 from spec.clock import SYSTEM_CLOCK, Clock, vietnam_now
 from spec.organ_ids import organ_id_problem, parse_organ_id
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 ERA = "2016"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -220,7 +220,7 @@ class Registry:
             (product_id, software.version, software.build),
         )
         (version_id,) = db.execute(
-            "SELECT id FROM versions WHERE product_id = ? AND version = ? AND build = ?",
+            "SELECT id FROM versions WHERE product_id = ? AND version = ? AND build IS ?",
             (product_id, software.version, software.build),
         ).fetchone()
         return int(version_id)
@@ -373,8 +373,8 @@ class Registry:
         results = _dumps([[r.id, r.level, r.verdict] for r in c.results]) if c.results else None
         cursor = db.execute(
             "INSERT OR IGNORE INTO certificates (digest, organ_id, version_id, verdict, profile, "
-            "issued, valid_until, signer, document, results, source, imported_at, imported_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "issued, valid_until, signer, document, results, checks, source, imported_at, "
+            "imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 c.digest,
                 organ_id,
@@ -382,10 +382,11 @@ class Registry:
                 c.verdict.value,
                 c.profile,
                 c.issued.isoformat(),
-                c.valid_until.isoformat(),
+                c.valid_until.isoformat() if c.valid_until else None,
                 c.signer,
                 _dumps(dict(c.document)),
                 results,
+                _dumps({"checked": list(c.checked), "notes": list(c.notes)}),
                 source,
                 self._now().isoformat(),
                 who,
@@ -403,7 +404,7 @@ class Registry:
             software=c.software.label,
             vendor=c.software.vendor,
             profile=c.profile,
-            valid_until=c.valid_until.isoformat(),
+            valid_until=c.valid_until.isoformat() if c.valid_until else None,
             signer=c.signer,
             source=source,
         )
@@ -432,14 +433,15 @@ class Registry:
         if cached is not None and (cached.results is not None or not results):
             return cached
         stored = orjson.loads(row["results"]) if results and row["results"] else None
-        certificate = stored_certificate(orjson.loads(row["document"]), digest, stored)
+        checks = orjson.loads(row["checks"]) if results else None
+        certificate = stored_certificate(orjson.loads(row["document"]), stored, checks)
         self._certificates[digest] = certificate
         return certificate
 
     def certificates_of(self, organ_id: str) -> list[Certificate]:
         """Every certificate of the agency, newest first, with their results."""
         rows = self._rows(
-            "SELECT digest, document, results FROM certificates WHERE organ_id = ? "
+            "SELECT digest, document, results, checks FROM certificates WHERE organ_id = ? "
             "ORDER BY issued DESC",
             (organ_id,),
         )
@@ -458,7 +460,7 @@ class Registry:
         missing = [r["digest"] for r in rows if r["digest"] not in self._certificates]
         if missing:
             for r in self._rows(
-                "SELECT digest, document, NULL results FROM certificates "
+                "SELECT digest, document, NULL results, NULL checks FROM certificates "
                 f"WHERE digest IN ({','.join('?' * len(missing))})",
                 missing,
             ):
@@ -473,7 +475,8 @@ class Registry:
         if len(digest) < 8 or not all(ch in "0123456789abcdef" for ch in digest):
             raise NotFound(f"certificate {digest!r}: give at least 8 hex digits of its digest")
         rows = self._rows(
-            "SELECT digest, document, results FROM certificates WHERE digest LIKE ? LIMIT 2",
+            "SELECT digest, document, results, checks FROM certificates WHERE digest LIKE ? "
+            "LIMIT 2",
             (digest + "%",),
         )
         if len(rows) != 1:
@@ -829,7 +832,9 @@ def open_registry(path: Path, *, clock: Clock = SYSTEM_CLOCK, who: str = "lienth
             if version is None or version[0] != SCHEMA_VERSION:
                 raise RegistryError(
                     f"registry {str(path)!r} has schema version "
-                    f"{version[0] if version else None!r}; this lienthong reads {SCHEMA_VERSION!r}"
+                    f"{version[0] if version else None!r}; this lienthong reads {SCHEMA_VERSION!r} "
+                    "(certificate format 2): give another --registry and import the "
+                    "certificates again"
                 )
     except sqlite3.DatabaseError as exc:
         db.close()

@@ -34,9 +34,9 @@ CREATE TABLE versions (
     id         INTEGER PRIMARY KEY,
     product_id INTEGER NOT NULL REFERENCES products (id),
     version    TEXT NOT NULL,
-    build      TEXT NOT NULL,
-    UNIQUE (product_id, version, build)
+    build      TEXT                           -- NULL: the software names no build
 );
+CREATE UNIQUE INDEX versions_build ON versions (product_id, version, IFNULL(build, ''));
 
 CREATE TABLE deployments (
     id          INTEGER PRIMARY KEY,
@@ -52,16 +52,17 @@ CREATE TABLE deployments (
 CREATE INDEX deployments_agency ON deployments (organ_id, current);
 
 CREATE TABLE certificates (
-    digest      TEXT PRIMARY KEY,             -- SHA-256 of the canonical signed document
+    digest      TEXT PRIMARY KEY,             -- SHA-256 of the canonical certificate (its QR code)
     organ_id    TEXT NOT NULL REFERENCES agencies (organ_id),
     version_id  INTEGER NOT NULL REFERENCES versions (id),
     verdict     TEXT NOT NULL,
     profile     TEXT NOT NULL,
     issued      TEXT NOT NULL,
-    valid_until TEXT NOT NULL,
+    valid_until TEXT,                         -- NULL unless CERTIFIED
     signer      TEXT NOT NULL,
-    document    TEXT NOT NULL,                -- the signed document, canonical JSON
+    document    TEXT NOT NULL,                -- the signed document (lienthong-certificate/2)
     results     TEXT,                         -- [[id, level, verdict], ...] from report.json
+    checks      TEXT NOT NULL,                -- {"checked": [...], "notes": [...]} at import
     source      TEXT NOT NULL,
     imported_at TEXT NOT NULL,
     imported_by TEXT NOT NULL

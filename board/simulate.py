@@ -1,19 +1,18 @@
 """The phase as it really stands, simulated: the cost of the gap between plan and readiness.
 
-Two arms run with common random numbers (the same seeds): **on schedule**, every member of the
-phase connects on its planned date; **as it stands**, a member connects on the later of its
-planned date and the date it is (or is expected to be) ready, and a member with no such date
-stays on paper through the window. Everyone outside the phase follows the base scenario's plan
-in both arms. Per replication the difference as-it-stands minus on-schedule is taken, and the
-mean difference is reported with its 95 % confidence interval, for: the electronic share of
-deliveries, paper letters and pages, the median time to status 06, the hub's load in its
-busiest hour, and the date each tier goes paper-free.
+The simulator's phase comparison (:func:`sim.simulate_phase`) runs the phase twice per
+replication with the same seeds (common random numbers): **on schedule**, every member connects
+on its planned date; **as it stands**, a member connects on the later of its planned date and
+the date it is (or is expected to be) ready, and a member with no such date stays on paper
+through the run. Everyone outside the phase follows the base scenario's plan in both arms. Per
+replication the difference as-it-stands minus on-schedule is taken; the board reports, for the
+simulator's key metrics (electronic share, paper letters and pages, time to status 06, the
+hub's load in its peak hour and against its capacity, office-hour utilisation, the date each
+tier goes paper-free), the mean difference with its 95 % confidence interval, formatted for
+people by the simulator's metric registry.
 
-This module is the only place in :mod:`board` that calls the simulator. It drives today's
-:mod:`sim` through scenario configuration: the phase's members become phases of one day each
-(``rollout.spread: start``), so each level-1 organ connects exactly on its date; lower tiers
-follow with the scenario's lags. Its interface is :func:`simulate_phase` and the typed
-:class:`PhaseSimulation`; nothing else of :mod:`sim` leaks out.
+This module is the only place in :mod:`board` that calls the simulator; its interface is
+:func:`simulate_phase` and the typed :class:`PhaseSimulation` (stored in the registry as JSON).
 """
 
 from __future__ import annotations
@@ -28,27 +27,37 @@ from board.errors import SimulationError
 from board.plans import PhasePlan
 
 BASE_SCENARIO = "baseline-2016"
-PAPER_FREE_SHARE = 0.95
 WARMUP_DAYS = 7
-AFTER_DAYS = 28
-TIERS = ("central", "province", "district", "commune")
+SCALE = 0.05
+REPLICATIONS = 3
 
 __all__ = [
     "BASE_SCENARIO",
-    "PAPER_FREE_SHARE",
+    "REPLICATIONS",
+    "SCALE",
+    "WARMUP_DAYS",
     "Difference",
-    "PaperFree",
     "PhaseSimulation",
     "gap_agency_days",
     "simulate_phase",
 ]
 
 
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _float(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Difference:
-    """A metric in both arms (means over replications) and the paired difference as-it-stands
-    minus on-schedule with its 95 % confidence interval (``low``/``high`` NaN with one
-    replication)."""
+    """One metric of the phase: its mean on schedule and as it stands, and the paired
+    difference as-it-stands minus on-schedule with its 95 % interval over ``pairs``
+    replications (NaN where no pair measured it, e.g. a tier that goes paper-free in neither
+    arm within the window; the texts then say ``n/a``). The texts are the simulator's
+    formatting: percent and percentage points, thousands, hours, dates and days."""
 
     name: str
     label: str
@@ -58,47 +67,77 @@ class Difference:
     mean: float
     low: float
     high: float
-    n: int
+    pairs: int
+    significant: bool
+    on_schedule_text: str
+    as_it_stands_text: str
+    text: str
 
-    @property
-    def significant(self) -> bool:
-        """The interval excludes zero."""
-        return not math.isnan(self.low) and (self.low > 0 or self.high < 0)
+    @classmethod
+    def from_sim(cls, row: Mapping[str, Any]) -> Difference:
+        """From a row of :meth:`sim.MetricDifference.to_json` (or of :meth:`to_json`)."""
+        return cls(
+            name=row["name"],
+            label=row["label"],
+            unit=row["unit"],
+            on_schedule=_float(row["baseline"]),
+            as_it_stands=_float(row["actual"]),
+            mean=_float(row["difference"]),
+            low=_float(row["low"]),
+            high=_float(row["high"]),
+            pairs=int(row["pairs"]),
+            significant=bool(row["significant"]),
+            on_schedule_text=row["baseline_text"],
+            as_it_stands_text=row["actual_text"],
+            text=row["text"],
+        )
 
-
-@dataclass(frozen=True, slots=True)
-class PaperFree:
-    """The first day from which a tier's electronic share stays at or above 95 %, in each arm
-    (None: not within the window, in every replication), and the mean delay in days over the
-    replications where both arms reached it (``delay_n`` of them)."""
-
-    tier: str
-    on_schedule: date | None
-    as_it_stands: date | None
-    delay_days: float
-    delay_n: int
+    def to_json(self) -> dict[str, Any]:
+        """Plain data, NaN written as null."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "unit": self.unit,
+            "baseline": _num(self.on_schedule),
+            "actual": _num(self.as_it_stands),
+            "difference": _num(self.mean),
+            "low": _num(self.low),
+            "high": _num(self.high),
+            "pairs": self.pairs,
+            "significant": self.significant,
+            "baseline_text": self.on_schedule_text,
+            "actual_text": self.as_it_stands_text,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseSimulation:
     """The result of :func:`simulate_phase`. ``connections`` lists (organ id, planned date,
-    date in the as-it-stands arm or None for paper throughout)."""
+    date in the as-it-stands arm or None for paper throughout); ``differences`` the key
+    metrics in the simulator's order."""
 
     plan: str
     scenario: str
     start: date
     days: int
+    warmup_days: int
+    scale: float
     replications: int
     seeds: tuple[int, ...]
     connections: tuple[tuple[str, date, date | None], ...]
     differences: tuple[Difference, ...]
-    paper_free: tuple[PaperFree, ...]
     gap_agency_days: int
     notes: tuple[str, ...]
 
     @property
     def end(self) -> date:
         return self.start + timedelta(days=self.days - 1)
+
+    @property
+    def late(self) -> int:
+        """Members that connect after their planned date, or not in the window."""
+        return sum(1 for _, p, a in self.connections if a is None or a > p)
 
     def difference(self, name: str) -> Difference:
         for d in self.differences:
@@ -112,35 +151,14 @@ class PhaseSimulation:
             "scenario": self.scenario,
             "start": self.start.isoformat(),
             "days": self.days,
+            "warmup_days": self.warmup_days,
+            "scale": self.scale,
             "replications": self.replications,
             "seeds": list(self.seeds),
             "connections": [
                 [o, p.isoformat(), c.isoformat() if c else None] for o, p, c in self.connections
             ],
-            "differences": [
-                {
-                    "name": d.name,
-                    "label": d.label,
-                    "unit": d.unit,
-                    "on_schedule": _num(d.on_schedule),
-                    "as_it_stands": _num(d.as_it_stands),
-                    "mean": _num(d.mean),
-                    "low": _num(d.low),
-                    "high": _num(d.high),
-                    "n": d.n,
-                }
-                for d in self.differences
-            ],
-            "paper_free": [
-                {
-                    "tier": p.tier,
-                    "on_schedule": p.on_schedule.isoformat() if p.on_schedule else None,
-                    "as_it_stands": p.as_it_stands.isoformat() if p.as_it_stands else None,
-                    "delay_days": _num(p.delay_days),
-                    "delay_n": p.delay_n,
-                }
-                for p in self.paper_free
-            ],
+            "differences": [d.to_json() for d in self.differences],
             "gap_agency_days": self.gap_agency_days,
             "notes": list(self.notes),
         }
@@ -152,47 +170,18 @@ class PhaseSimulation:
             scenario=data["scenario"],
             start=date.fromisoformat(data["start"]),
             days=int(data["days"]),
+            warmup_days=int(data["warmup_days"]),
+            scale=float(data["scale"]),
             replications=int(data["replications"]),
             seeds=tuple(data["seeds"]),
             connections=tuple(
                 (o, date.fromisoformat(p), date.fromisoformat(c) if c else None)
                 for o, p, c in data["connections"]
             ),
-            differences=tuple(
-                Difference(
-                    d["name"],
-                    d["label"],
-                    d["unit"],
-                    _float(d["on_schedule"]),
-                    _float(d["as_it_stands"]),
-                    _float(d["mean"]),
-                    _float(d["low"]),
-                    _float(d["high"]),
-                    int(d["n"]),
-                )
-                for d in data["differences"]
-            ),
-            paper_free=tuple(
-                PaperFree(
-                    p["tier"],
-                    date.fromisoformat(p["on_schedule"]) if p["on_schedule"] else None,
-                    date.fromisoformat(p["as_it_stands"]) if p["as_it_stands"] else None,
-                    _float(p["delay_days"]),
-                    int(p["delay_n"]),
-                )
-                for p in data["paper_free"]
-            ),
+            differences=tuple(Difference.from_sim(d) for d in data["differences"]),
             gap_agency_days=int(data["gap_agency_days"]),
             notes=tuple(data["notes"]),
         )
-
-
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _float(value: float | None) -> float:
-    return float("nan") if value is None else float(value)
 
 
 # --- the arms ------------------------------------------------------------------------------
@@ -222,74 +211,6 @@ def gap_agency_days(
     return total
 
 
-def _phases(groups: Mapping[date, list[str]], label: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": f"{label} {day.isoformat()}",
-            "title": f"{label}: connected on {day.isoformat()}",
-            "start": day.isoformat(),
-            "end": day.isoformat(),
-            "members": sorted(ids),
-        }
-        for day, ids in sorted(groups.items())
-    ]
-
-
-def _arm(
-    base_phases: Sequence[Any], plan: PhasePlan, dates: Mapping[str, date], label: str
-) -> list[Any]:
-    groups: dict[date, list[str]] = {}
-    for organ_id, day in dates.items():
-        groups.setdefault(day, []).append(organ_id)
-    # The phase's members come first: a level-1 organ connects with the first phase naming it.
-    return [*_phases(groups, label), *base_phases]
-
-
-# --- measuring one run ---------------------------------------------------------------------
-
-
-_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("electronic_share", "Electronic share of deliveries", "share"),
-    ("paper_letters", "Paper letters", "letters"),
-    ("paper_pages", "Paper pages (letters × mean pages)", "pages"),
-    ("tts_06_median_h", "Median time to status 06", "hours"),
-    ("peak_hour_load", "Hub load in the busiest hour", "share"),
-)
-
-
-def _measure(result: Any, warmup: int, pages_mean: float) -> dict[str, float]:
-    daily, hourly = result.daily, result.hourly
-    letters = float(sum(daily["deliveries_paper"][warmup:]))
-    load = [x for x in hourly["axis_utilisation"][warmup * 24 :] if not math.isnan(x)]
-    return {
-        "electronic_share": result.scalars["electronic_share"],
-        "paper_letters": letters,
-        "paper_pages": letters * pages_mean,
-        "tts_06_median_h": result.scalars["tts_06_median_h"],
-        "peak_hour_load": max(load) if load else float("nan"),
-    }
-
-
-def _paper_free_day(result: Any, tier: str, warmup: int) -> date | None:
-    shares = result.daily[f"electronic_share_{tier}"][warmup:]
-    days = result.daily["date"][warmup:]
-    found = None
-    for day, share in zip(days, shares, strict=True):
-        if math.isnan(share) or share < PAPER_FREE_SHARE:
-            found = None
-        elif found is None:
-            found = date.fromisoformat(day)
-    return found
-
-
-def _median_day(days: Sequence[date | None]) -> date | None:
-    # The arm's date: the median replication's, when at least half reached it in the window.
-    reached = sorted(d for d in days if d is not None)
-    if len(reached) * 2 < len(days) or not reached:
-        return None
-    return reached[len(reached) // 2]
-
-
 # --- the entry point -----------------------------------------------------------------------
 
 
@@ -297,106 +218,74 @@ def simulate_phase(
     plan: PhasePlan,
     ready_dates: Mapping[str, date | None],
     *,
-    replications: int = 5,
+    replications: int = REPLICATIONS,
     seed: int = 2016,
     days: int | None = None,
     scenario: str = BASE_SCENARIO,
+    scale: float = SCALE,
     jobs: int | None = 1,
     progress: bool = False,
 ) -> PhaseSimulation:
     """Simulate ``plan`` on schedule and as it stands, with common random numbers.
 
     ``ready_dates`` maps each member to the date it is (or is expected to be) ready; a member
-    missing or mapped to None stays on paper through the window. The window runs from the
-    plan's start for ``days`` days (default: to four weeks after its end), after a week of
-    warm-up. ``scenario`` is the simulator's base scenario (name or file); ``jobs`` local
-    processes run the replications (None: one per core). Raises
-    ``SimulationError`` when the simulator refuses the set-up."""
-    from sim.errors import SimError
-    from sim.replications import run_tasks, seeds_for
-    from sim.scenario import load_scenario
-    from sim.stats import estimate
+    missing or mapped to None stays on paper through the run. The run measures ``days`` days
+    from the plan's start (default: the plan's window) after a week of warm-up, with districts
+    and communes at ``scale`` of their number (the national traffic is the same at any
+    scale). ``scenario`` is the simulator's base scenario (name or file); ``jobs`` local
+    processes run the replications (None: one per core). Raises ``SimulationError`` when the
+    simulator refuses the set-up."""
+    from sim import PhaseRollout, SimError
+    from sim import simulate_phase as simulate
+    from sim.phase import KEY_METRICS
 
     if replications < 1:
         raise SimulationError(f"replications={replications!r} must be >= 1")
-    window = days if days is not None else (plan.end - plan.start).days + 1 + AFTER_DAYS
+    window = days if days is not None else (plan.end - plan.start).days + 1
     if window < 1:
         raise SimulationError(f"days={days!r} must be >= 1")
     connections = _connection_dates(plan, ready_dates)
     end = plan.start + timedelta(days=window - 1)
-    after = end + timedelta(days=1)
-    scheduled = {o: p for o, p, _ in connections}
-    standing = {o: (a if a is not None and a <= end else after) for o, _, a in connections}
     try:
-        base = load_scenario(scenario)
-        common = [
-            ("start", (plan.start - timedelta(days=WARMUP_DAYS)).isoformat()),
-            ("warmup_days", WARMUP_DAYS),
-            ("rollout.spread", "start"),
-        ]
-        phases = base.data["rollout"]["phases"]
-        on_schedule = base.with_overrides(
-            [*common, ("rollout.phases", _arm(phases, plan, scheduled, plan.name))]
+        rollout = PhaseRollout(
+            plan.name,
+            plan.start,
+            {o: actual for o, _, actual in connections},
+            schedule={o: planned for o, planned, _ in connections if planned != plan.start},
         )
-        as_it_stands = base.with_overrides(
-            [*common, ("rollout.phases", _arm(phases, plan, standing, plan.name))]
+        effect = simulate(
+            rollout,
+            scenario=scenario,
+            start=plan.start,
+            days=window,
+            warmup_days=WARMUP_DAYS,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            jobs=jobs,
+            progress=progress,
         )
-        seeds = seeds_for(seed, replications)
-        total = window + WARMUP_DAYS
-        tasks = [(arm.data, s, total) for s in seeds for arm in (on_schedule, as_it_stands)]
-        results = run_tasks(tasks, jobs=jobs, progress=progress, label=f"simulate {plan.name}")
     except SimError as exc:
         raise SimulationError(f"the simulator refused the phase set-up: {exc}") from exc
-    pages_mean = float(base.data["workload"]["pages_mean"])
-    pairs = [(results[2 * i], results[2 * i + 1]) for i in range(len(seeds))]
-    measured = [
-        (_measure(a, WARMUP_DAYS, pages_mean), _measure(b, WARMUP_DAYS, pages_mean))
-        for a, b in pairs
-    ]
-    differences = []
-    for name, label, unit in _METRICS:
-        diff = estimate([b[name] - a[name] for a, b in measured])
-        differences.append(
-            Difference(
-                name,
-                label,
-                unit,
-                estimate([a[name] for a, _ in measured]).mean,
-                estimate([b[name] for _, b in measured]).mean,
-                diff.mean,
-                diff.low,
-                diff.high,
-                diff.n,
-            )
-        )
-    paper_free = []
-    for tier in TIERS:
-        days_a = [_paper_free_day(a, tier, WARMUP_DAYS) for a, _ in pairs]
-        days_b = [_paper_free_day(b, tier, WARMUP_DAYS) for _, b in pairs]
-        delays = [float((b - a).days) for a, b in zip(days_a, days_b, strict=True) if a and b]
-        delay = estimate(delays)
-        paper_free.append(
-            PaperFree(tier, _median_day(days_a), _median_day(days_b), delay.mean, delay.n)
-        )
+    rows = effect.to_json(KEY_METRICS)["metrics"]
     notes = (
         f"window {plan.start}..{end} after {WARMUP_DAYS} days of warm-up; base scenario "
-        f"{base.name}; members of other phases follow its plan in both arms, each on its "
-        "phase's first day",
-        "paper pages are estimated as paper letters × the scenario's mean pages per document",
-        "hub load is the axis utilisation of the busiest hour in the window",
-        "time to status 06 is over electronic deliveries only: the simulator does not yet follow "
-        "a paper delivery to completion, so keeping agencies on paper can shorten it",
+        f"{effect.baseline.scenario.name}; districts and communes at {scale * 100:g} % of "
+        "their number; agencies outside the phase follow the scenario's plan in both arms",
+        "n/a: no replication measured it in both arms (a tier that does not go paper-free "
+        "within the window; a longer --days reaches later dates)",
     )
     return PhaseSimulation(
         plan=plan.name,
-        scenario=base.name,
+        scenario=effect.baseline.scenario.name,
         start=plan.start,
         days=window,
+        warmup_days=WARMUP_DAYS,
+        scale=scale,
         replications=replications,
-        seeds=tuple(seeds),
+        seeds=tuple(effect.seeds),
         connections=connections,
-        differences=tuple(differences),
-        paper_free=tuple(paper_free),
+        differences=tuple(Difference.from_sim(row) for row in rows),
         gap_agency_days=gap_agency_days(connections, plan.start, end),
         notes=notes,
     )

@@ -106,7 +106,7 @@ def _certificate(c: Certificate | None) -> dict[str, Any] | None:
         },
         "issued": c.issued.isoformat(),
         "valid_from": c.valid_from.isoformat(),
-        "valid_until": c.valid_until.isoformat(),
+        "valid_until": c.valid_until.isoformat() if c.valid_until else None,
         "signer": c.signer,
     }
 

@@ -10,7 +10,7 @@ from board.diff import CertificateDiff
 from board.forecast import Forecast
 from board.model import Agency
 from board.readiness import PhaseReadiness, State
-from board.simulate import Difference, PhaseSimulation
+from board.simulate import PhaseSimulation
 
 __all__ = [
     "diff_lines",
@@ -71,7 +71,7 @@ def phase_lines(readiness: PhaseReadiness, agencies: Mapping[str, Agency]) -> li
     for a in readiness.agencies:
         d = a.deployment
         software = f"{d.software.product} {d.software.version}" if d else "—"
-        until = str(a.certificate.valid_until) if a.certificate else "—"
+        until = str(a.certificate.valid_until or "—") if a.certificate else "—"
         lines.append(
             f"{MARK[a.state]} {a.organ_id:15} {_name(a.organ_id, agencies):34} "
             f"{a.state.value:9} {software[:28]:28} {until:11}"
@@ -90,42 +90,46 @@ def phase_lines(readiness: PhaseReadiness, agencies: Mapping[str, Agency]) -> li
     return lines
 
 
-def _difference(d: Difference) -> str:
-    ci = (
-        ""
-        if math.isnan(d.low)
-        else f"  [95 % CI {fmt_number(d.low, d.unit, signed=True)} .. "
-        f"{fmt_number(d.high, d.unit, signed=True)}]"
-    )
-    star = " *" if d.significant else ""
-    return (
-        f"  {d.label:38} {fmt_number(d.on_schedule, d.unit):>14} "
-        f"{fmt_number(d.as_it_stands, d.unit):>14} {fmt_number(d.mean, d.unit, signed=True):>12}"
-        f"{ci}{star}"
-    )
-
-
 def simulation_lines(sim: PhaseSimulation) -> list[str]:
-    """The cost of the gap, metric by metric, and the paper-free date per tier."""
-    late = sum(1 for _, planned, actual in sim.connections if actual is None or actual > planned)
+    """The cost of the gap, metric by metric: both arms and the paired difference with its
+    95 % interval, starred where the interval excludes zero."""
     lines = [
-        f"phase simulation of {sim.plan}: {sim.start} to {sim.end}, {sim.replications} "
-        f"replication(s), seeds {', '.join(map(str, sim.seeds))}",
-        f"  {late} of {len(sim.connections)} members connect late or not at all in the window "
-        f"({sim.gap_agency_days:,} agency-days on paper)",
+        f"phase simulation of {sim.plan}: {sim.start} to {sim.end} ({sim.days} days after "
+        f"{sim.warmup_days} of warm-up), {sim.replications} replication(s) with seeds "
+        f"{', '.join(map(str, sim.seeds))}, scenario {sim.scenario} (districts and communes at "
+        f"{sim.scale * 100:g} %)",
+        f"  {sim.late} of {len(sim.connections)} members connect late or not at all in the "
+        f"window ({sim.gap_agency_days:,} agency-days on paper)",
         "",
-        f"  {'metric':38} {'on schedule':>14} {'as it stands':>14} {'difference':>12}",
     ]
-    lines += [_difference(d) for d in sim.differences]
-    lines += ["", "  paper-free date (electronic share stays ≥ 95 %):"]
-    for p in sim.paper_free:
-        a = str(p.on_schedule) if p.on_schedule else "not in the window"
-        b = str(p.as_it_stands) if p.as_it_stands else "not in the window"
-        delay = "" if math.isnan(p.delay_days) else f", {p.delay_days:+.0f} days"
-        lines.append(f"    {p.tier:9} on schedule {a:18} as it stands {b}{delay}")
-    lines += ["", "  * the 95 % interval excludes zero"]
+    width = max([len("metric"), *(len(d.label) for d in sim.differences)])
+    lines.append(
+        f"  {'metric':{width}}  {'on schedule':>12}  {'as it stands':>12}  "
+        "difference [95 % interval]"
+    )
+    for d in sim.differences:
+        star = " *" if d.significant else ""
+        lines.append(
+            f"  {d.label:{width}}  {d.on_schedule_text:>12}  {d.as_it_stands_text:>12}  "
+            f"{d.text}{star}"
+        )
+    lines += ["", "  * the 95 % interval excludes zero: the gap changes this metric"]
     lines += [f"  note: {n}" for n in sim.notes]
     return lines
+
+
+def _when_ready(forecast: Forecast) -> str:
+    if forecast.start_passed:
+        return (
+            f", {forecast.days_from_now} days from {forecast.as_of} (its planned start "
+            f"{forecast.planned} has passed)"
+        )
+    if forecast.days_late:
+        return (
+            f", {forecast.days_late} days ({forecast.weeks_late} week(s)) after its planned "
+            f"start {forecast.planned}"
+        )
+    return f", on time for its planned start {forecast.planned}"
 
 
 def forecast_lines(forecast: Forecast, agencies: Mapping[str, Agency]) -> list[str]:
@@ -133,19 +137,17 @@ def forecast_lines(forecast: Forecast, agencies: Mapping[str, Agency]) -> list[s
     lines = [
         f"go-live forecast of {forecast.plan} as of {forecast.as_of} "
         f"({forecast.capacity} certification run(s) a week, {forecast.runs} run(s) needed):",
-        f"  phase ready on {forecast.ready_on}"
-        + (
-            f", {forecast.days_late} days ({forecast.weeks_late} week(s)) after its planned "
-            f"start {forecast.planned}"
-            if forecast.days_late
-            else f", on time for its planned start {forecast.planned}"
-        ),
+        f"  phase ready on {forecast.ready_on}" + _when_ready(forecast),
     ]
-    late = sorted((a for a in forecast.agencies if a.days_late), key=lambda a: a.ready_on)
-    for a in late:
+    for a in forecast.late:
+        when = (
+            f"in {(a.ready_on - forecast.as_of).days} days"
+            if forecast.start_passed
+            else f"{a.days_late} days late"
+        )
         lines.append(
             f"    {a.organ_id} {_name(a.organ_id, agencies):34} ready {a.ready_on} "
-            f"({a.basis}; {a.days_late} days late)"
+            f"({a.basis}; {when})"
         )
     cost = forecast.cost
     if cost is None:

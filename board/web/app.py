@@ -24,7 +24,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from board.certificates import MAX_CERTIFICATE_BYTES, Software, TrustedKeys, parse_certificate
+from board.certificates import (
+    MAX_CERTIFICATE_BYTES,
+    MAX_REPORT_BYTES,
+    Software,
+    TrustedKeys,
+    parse_certificate,
+)
 from board.errors import BoardError, CertificateRefused, NotFound, PlanError
 from board.plans import parse_plan
 from board.registry import Registry
@@ -94,7 +100,7 @@ class BoardApp:
             name,
             links=self._links(request),
             admin=self._who(request) is not None,
-            trusted_count=len(self.trusted),
+            trusted_count=len(self.trusted.keys),
             today=context.pop("today", vietnam_today(self.clock)),
             **context,
         )
@@ -221,11 +227,15 @@ class BoardApp:
     async def do_import(self, request: Request, who: str, form: FormData) -> Response:
         uploads = [f for f in form.getlist("certificate") if isinstance(f, UploadFile)]
         report_file = form.get("report")
-        report = (
-            await _read(report_file, 64 << 20)
-            if isinstance(report_file, UploadFile) and report_file.filename
-            else None
-        )
+        report = None
+        if isinstance(report_file, UploadFile) and report_file.filename:
+            report = await _read(report_file, MAX_REPORT_BYTES)
+            if report is None:
+                return await self.admin(
+                    request,
+                    [("refused", f"{report_file.filename}: the report is over 64 MiB")],
+                    413,
+                )
         if len(uploads) > MAX_FILES:
             return await self.admin(
                 request, [("refused", f"at most {MAX_FILES} files at once")], 400
@@ -245,7 +255,11 @@ class BoardApp:
                 accepted.append(
                     (
                         parse_certificate(
-                            data, self.trusted, source=f"upload:{name}", report=report
+                            data,
+                            self.trusted,
+                            today=vietnam_today(self.registry.clock),
+                            source=f"upload:{name}",
+                            report=report,
                         ),
                         f"upload:{name}",
                     )

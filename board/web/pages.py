@@ -3,12 +3,13 @@ by the live server and the static export, so both show the same."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from board.certificates import Certificate, TrustedKeys
+from board.certificates import Certificate, TrustedKeys, genuine
 from board.errors import NotFound
 from board.forecast import DEFAULT_CAPACITY, forecast_phase
 from board.model import Agency, Deployment
@@ -20,6 +21,7 @@ from board.readiness import (
     Verifier,
     agency_readiness,
     judge_certificate,
+    same_build,
     verifier,
 )
 from board.registry import Registry
@@ -54,20 +56,18 @@ class Pages:
         self.registry = registry
         self.trusted = trusted
         self.clock = clock
-        # Certificates never change and the keys are fixed for the pages' life: check each once.
-        self._check = verifier(trusted)
+        # Certificates never change and the keys are fixed for the pages' life: check each
+        # once a day.
+        self._check: Verifier = verifier(trusted)
 
     def __repr__(self) -> str:
         return f"Pages({self.registry!r})"
-
-    def _verify(self) -> Verifier:
-        return self._check
 
     # --- overview -------------------------------------------------------------------------
 
     def overview(self, grid_phase: str | None = None) -> dict[str, Any]:
         phases = board_status(
-            self.registry, trusted=self.trusted, clock=self.clock, verify=self._verify()
+            self.registry, trusted=self.trusted, clock=self.clock, verify=self._check
         )
         chosen = next((p for p in phases if p.plan.name == grid_phase), None)
         if chosen is None:
@@ -130,6 +130,7 @@ class Pages:
         )
         return {
             "readiness": readiness,
+            "bars": _interval_bars(simulation),
             "plan": readiness.plan,
             "rows": rows,
             "agencies": agencies,
@@ -151,7 +152,7 @@ class Pages:
         agency = self.registry.agency(organ_id)
         deployment = self.registry.deployment(agency.organ_id)
         certificates = self.registry.certificates_of(agency.organ_id)
-        verify = self._verify()
+        verify = self._check
         today = vietnam_today(self.clock)
         memberships = []
         for plan in self.registry.plans_of(agency.organ_id):
@@ -173,21 +174,18 @@ class Pages:
                 )
             )
         role = memberships[0][1].role if memberships and memberships[0][1] else Role.TWO_WAY
-        history = [
-            (
+        history = []
+        for c in certificates:
+            verification = verify(c, today)
+            blockers, _ = judge_certificate(
                 c,
-                verify(c),
-                judge_certificate(
-                    c,
-                    organ_id=agency.organ_id,
-                    role=role,
-                    deployment=deployment,
-                    verify=verify,
-                    today=today,
-                )[0],
+                organ_id=agency.organ_id,
+                role=role,
+                deployment=deployment,
+                verify=verify,
+                today=today,
             )
-            for c in certificates
-        ]
+            history.append((c, verification, verify.reasons(verification), blockers))
         return {
             "agency": agency,
             "parent": self._maybe(agency.parent),
@@ -216,9 +214,12 @@ class Pages:
     def certificate(self, digest: str) -> dict[str, Any]:
         certificate = self.registry.certificate(digest)
         source, imported_at, imported_by = self.registry.certificate_source(certificate.digest)
+        verification = self._check(certificate, vietnam_today(self.clock))
         return {
             "certificate": certificate,
-            "verification": self._check(certificate),
+            "verification": verification,
+            "genuine": genuine(verification),
+            "trust_reasons": self._check.reasons(verification),
             "agency": self._maybe(certificate.party.organ_id),
             "source": source,
             "imported_at": imported_at,
@@ -256,6 +257,33 @@ def _current(phases: Sequence[PhaseReadiness], today: date) -> PhaseReadiness | 
     return phases[-1] if phases else None
 
 
+def _interval_bars(simulation: PhaseSimulation | None) -> dict[str, dict[str, float] | None]:
+    """Per metric, where its 95 % interval and mean fall on a bar centred on zero that reaches
+    a little past the interval's farther end (percent of the bar's width): the picture beside
+    each difference shows at a glance which side of zero it lies on, and whether it straddles
+    zero. None for a metric without an interval."""
+    if simulation is None:
+        return {}
+    out: dict[str, dict[str, float] | None] = {}
+    for d in simulation.differences:
+        values = (d.low, d.high, d.mean)
+        if d.pairs < 2 or not all(math.isfinite(v) for v in values):
+            out[d.name] = None
+            continue
+        reach = 1.1 * max(abs(d.low), abs(d.high)) or 1.0
+
+        def at(v: float, reach: float = reach) -> float:
+            return round(50 + 50 * v / reach, 1)
+
+        out[d.name] = {
+            "zero": 50.0,
+            "left": at(d.low),
+            "width": max(at(d.high) - at(d.low), 0.8),
+            "mean": at(d.mean),
+        }
+    return out
+
+
 def _results(certificate: Certificate) -> list[Any]:
     if certificate.results is None:
         return []
@@ -270,7 +298,7 @@ def _certified_counts(
     out = {}
     for d in deployments:
         out[d.organ_id] = sum(
-            c.certified and c.software.build == d.software.build
+            c.certified and same_build(c.software, d.software)
             for c in certificates.get(d.organ_id, [])
         )
     return out

@@ -15,6 +15,7 @@ from axis.server import running_app
 from board.certificates import Party
 from board.export import export_board
 from board.registry import Registry
+from board.simulate import simulate_phase
 from board.web import board_app
 from tests.board.helpers import BINH_DINH, CLOCK, NOW, QUANG_NINH, Signer
 
@@ -32,6 +33,14 @@ members:
   - 000.00.00.H08
   - {id: 000.00.00.H49, role: receive-only}
 """
+
+
+def simulate_blocked(registry: Registry) -> None:
+    """The phase simulated as it stands (the blocked member on paper), small and quick."""
+    plan = registry.plan("wave-a")
+    ready = {BINH_DINH.organ_id: plan.start}
+    result = simulate_phase(plan, ready, replications=2, days=3, scale=0.02)
+    registry.store_simulation("wave-a", result.to_json(), who="test")
 
 
 @pytest.fixture
@@ -79,10 +88,24 @@ def test_a_phase_goes_from_blocked_to_ready(
         for certificate, count in ((first, "1"), (second, "2")):
             page.goto(f"{served}/admin")
             page.set_input_files("#import input[name=certificate]", str(certificate))
+            page.set_input_files(
+                "#import input[name=report]", str(certificate.parent / "report.json")
+            )
             page.click("#import button")
             expect(page.locator("#messages [data-kind=ok]")).to_contain_text("imported")
+            if count == "1":
+                # Half the phase is ready: what the gap costs, simulated and shown beside it.
+                simulate_blocked(registry)
             page.goto(f"{served}/phase/wave-a")
             expect(page.locator('[data-count="ready"]')).to_have_text(count)
+            if count == "1":
+                share = page.locator('#gap tr[data-metric="electronic_share"]')
+                expect(share).to_contain_text("pp [")
+                expect(share.locator(".ci .span")).to_have_count(1)
+                expect(page.locator('#gap tr[data-metric="paper_free_commune"]')).to_contain_text(
+                    "n/a"
+                )
+                page.screenshot(path=str(shots / "phase-blocked.png"), full_page=True)
         expect(page.locator("h1 [data-state]")).to_have_attribute("data-state", "ready")
         expect(page.locator("#forecast [data-ready-on]")).to_have_attribute(
             "data-ready-on", NOW.date().isoformat()
@@ -103,12 +126,15 @@ def test_a_phase_goes_from_blocked_to_ready(
         # Follow an agency to its certificate.
         page.click(f'tr[data-organ-id="{QUANG_NINH.organ_id}"] td:nth-child(2) a')
         expect(page.locator("h1")).to_have_text(QUANG_NINH.agency)
-        expect(page.locator('#history [data-trust="ok"]')).to_have_count(1)
+        expect(page.locator('#history [data-trust="valid"]')).to_have_count(1)
         page.screenshot(path=str(shots / "agency.png"), full_page=True)
         page.click("#history a[data-certificate]")
-        expect(page.locator("#verification")).to_have_attribute("data-trust", "ok")
+        expect(page.locator("#verification")).to_have_attribute("data-trust", "valid")
         expect(page.locator("#verification")).to_contain_text(
-            "The signature verifies with trusted key"
+            "VALID: the signature verifies and its key"
+        )
+        expect(page.locator("#checks")).to_contain_text(
+            "every fact of the certificate is the report's"
         )
         expect(page.locator("h1")).to_contain_text("CERTIFIED")
         page.screenshot(path=str(shots / "certificate.png"), full_page=True)
@@ -127,7 +153,9 @@ def test_a_phase_goes_from_blocked_to_ready(
         expect(page.locator('.tile[data-province="H08"]')).to_have_attribute("data-state", "ready")
         expect(page.locator('.tile[data-province="H44"]')).to_have_attribute("data-state", "none")
         assert errors == []
-    for name in ("overview", "phase", "agency", "certificate", "product", "audit", "admin"):
+    for name in (
+        "overview", "phase-blocked", "phase", "agency", "certificate", "product", "audit", "admin"
+    ):  # fmt: skip
         assert (shots / f"{name}.png").stat().st_size > 10_000, name
 
 
@@ -143,7 +171,6 @@ def test_the_static_export_works_from_the_file_system(
                 signer.certificate(
                     party=Party("000.00.00.G14", "Bộ TT&TT", "02.14.W00"),
                     verdict="NOT CERTIFIED",
-                    reason="x",
                 ),
                 "b",
             )
@@ -166,7 +193,7 @@ def test_the_static_export_works_from_the_file_system(
         page.click('tr[data-organ-id="000.00.00.G14"] td:nth-child(2) a')
         expect(page.locator("#history .reason.blocker")).to_contain_text("NOT CERTIFIED")
         page.click("#history a[data-certificate]")
-        expect(page.locator("#verification")).to_have_attribute("data-trust", "ok")
+        expect(page.locator("#verification")).to_have_attribute("data-trust", "valid")
         hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
         for href in hrefs:
             if href.startswith("file://"):

@@ -6,32 +6,43 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from board.issuing import write_certificate, write_public_key
 from board.registry import open_registry
+from lienthong import cmd_board
 from lienthong.cli import main
-from tests.board.helpers import BINH_DINH, EOFFICE_NEXT, Signer
+from tests.board.helpers import BINH_DINH, EOFFICE_NEXT, Signer, write_run
 
-AS_OF = ["--as-of", "2016-03-01", "--as", "Nguyễn Văn A"]
+AS_OF = ["--as-of", "2016-03-01"]
+JUDGING = {"status", "simulate", "forecast", "serve", "export"}  # the actions that take --as-of
 WAVE = "name: wave-a\nstart: 2016-03-07\nend: 2016-03-31\nmembers: [000.00.00.H08]\n"
 
 
 @pytest.fixture
 def env(tmp_path: Path, signer: Signer) -> dict[str, object]:
     keys = tmp_path / "keys"
-    write_public_key(signer.key, keys)
+    signer.public_key_file(keys)
     return {
-        "opts": ["--registry", str(tmp_path / "board.sqlite"), "--trusted-keys", str(keys), *AS_OF],
+        "opts": [
+            "--registry",
+            str(tmp_path / "board.sqlite"),
+            "--trusted-keys",
+            str(keys),
+            "--as",
+            "Nguyễn Văn A",
+        ],
         "registry": tmp_path / "board.sqlite",
         "tmp": tmp_path,
     }
 
 
 def board(env: dict[str, object], *argv: str) -> int:
-    return main(["board", *argv, *env["opts"]])  # type: ignore[misc]
+    """``lienthong board ARGV`` on the test's registry and keys, judged on 1 March 2016."""
+    judged = AS_OF if argv[0] in JUDGING else []
+    return main(["board", *argv, *env["opts"], *judged])  # type: ignore[misc]
 
 
 def test_import_refuses_forged_and_untrusted_and_stores_nothing_for_them(
@@ -41,11 +52,11 @@ def test_import_refuses_forged_and_untrusted_and_stores_nothing_for_them(
     good = signer.file(tmp / "good")
     forged_doc = signer.document()
     forged_doc["software"]["build"] = "not-what-was-certified"
-    forged = write_certificate(tmp / "forged", forged_doc)
+    forged = write_run(tmp / "forged", forged_doc)
     untrusted = Signer().file(tmp / "untrusted")
     assert board(env, "import", str(good), str(forged), str(untrusted)) == 1
     out = capsys.readouterr().out
-    assert "REFUSED " + str(forged) + " (forged)" in out
+    assert "REFUSED " + str(forged) + " (invalid)" in out
     assert "REFUSED " + str(untrusted) + " (untrusted)" in out
     assert "changed after it was signed" in out and "not trusted" in out
     assert "1 imported or already present, 2 refused" in out
@@ -158,12 +169,11 @@ def test_diff_decide_forecast(
 ) -> None:
     tmp: Path = env["tmp"]  # type: ignore[assignment]
     a = signer.file(tmp / "a")
-    b = signer.file(
-        tmp / "b", software=EOFFICE_NEXT, must_passed=39, verdict="NOT CERTIFIED", reason="x"
-    )
+    b = signer.file(tmp / "b", software=EOFFICE_NEXT, verdict="NOT CERTIFIED")
     assert board(env, "diff", str(a), str(b)) == 0
     out = capsys.readouterr().out
-    assert "git-9f2c1e  →  git-77aa01" in out and "40/40  →  39/40" in out
+    assert "git-9f2c1e  →  git-77aa01" in out and "5/5 (0 waived)  →  4/5 (0 waived)" in out
+    assert "newly failed (1): LC-NO-REPEAT" in out
     untrusted = Signer().file(tmp / "u")
     assert board(env, "diff", str(a), str(untrusted)) == 2
     assert "untrusted" in capsys.readouterr().err
@@ -190,13 +200,6 @@ def test_diff_decide_forecast(
 def test_simulate_prints_the_cost_and_stores_it(
     env: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tmp: Path = env["tmp"]  # type: ignore[assignment]
-    quick = tmp / "quick.yaml"
-    quick.write_text(
-        "name: q\nextends: baseline-2016\ntopology: {era: '2016', scale: 0.02, seed: 0}\n"
-        "engine: {tick_seconds: 300}\n",
-        "utf-8",
-    )
     argv = [
         "simulate",
         "phase-1-2016",
@@ -204,17 +207,24 @@ def test_simulate_prints_the_cost_and_stores_it(
         "2",
         "--days",
         "2",
-        "--scenario",
-        str(quick),
+        "--scale",
+        "0.02",
         "-j",
         "1",
         "-q",
     ]
     assert board(env, *argv) == 0
     out = capsys.readouterr().out
-    assert "phase simulation of phase-1-2016: 2016-03-25 to 2016-03-26, 2 replication(s)" in out
-    assert "Electronic share of deliveries" in out and "paper-free date" in out
-    assert "each week of delay:" in out
+    assert (
+        "phase simulation of phase-1-2016: 2016-03-25 to 2016-03-26 (2 days after 7 of "
+        "warm-up), 2 replication(s)" in out
+    )
+    # Nothing certified: the go-live forecast connects each member after its fix and its run.
+    assert re.search(r"\b\d+ of 30 members connect late or not at all in the window", out)
+    share = next(line for line in out.splitlines() if "share delivered electronically" in line)
+    assert "pp [" in share and " %" in share  # percent, and the difference with its interval
+    assert "sends 95 % electronically from" in out and "n/a" in out and "nan" not in out
+    assert "(4 runs in" in out and "each week of delay:" in out
     with open_registry(env["registry"]) as registry:  # type: ignore[arg-type]
         assert registry.latest_simulation("phase-1-2016")["replications"] == 2
 
@@ -240,7 +250,22 @@ def test_export_writes_pages_csv_and_the_front_page_index(
     assert next(r for r in phase1 if r["organ_id"] == BINH_DINH.organ_id)["state"] == "ready"
     with (out_dir / "certificates.csv").open(encoding="utf-8", newline="") as f:
         [cert] = list(csv.DictReader(f))
-    assert cert["trust"] == "ok" and cert["build"] == "git-9f2c1e"
+    assert cert["verification"] == "VALID" and cert["build"] == "git-9f2c1e"
+
+
+def test_the_simulation_defaults_are_the_boards() -> None:
+    from board import simulate
+
+    assert (cmd_board.REPLICATIONS, cmd_board.SCALE) == (simulate.REPLICATIONS, simulate.SCALE)
+
+
+def test_as_of_is_for_the_actions_that_judge(
+    env: dict[str, object], signer: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tmp: Path = env["tmp"]  # type: ignore[assignment]
+    with pytest.raises(SystemExit):
+        main(["board", "import", str(signer.file(tmp / "c")), *AS_OF])
+    assert "unrecognized arguments: --as-of" in capsys.readouterr().err
 
 
 def test_every_action_has_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -306,18 +331,16 @@ def test_defaults_live_in_the_users_data_directory(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
-    home = tmp_path / "data" / "lienthong"
     certificate = signer.file(tmp_path / "c")
-    assert main(["board", "import", str(certificate), *AS_OF]) == 1  # no trusted key yet
+    assert main(["board", "import", str(certificate)]) == 1  # no trusted key yet
     assert "no trusted key configured" in capsys.readouterr().err
-    write_public_key(signer.key, home / "trusted-keys")
-    assert main(["board", "import", str(certificate), *AS_OF]) == 0
-    assert (home / "board.sqlite").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "c",
-        "data",
-    ]  # nothing in the working folder
+    # The trusted-keys folder `lienthong report verify` reads too.
+    signer.public_key_file(tmp_path / "config" / "lienthong" / "trusted-keys")
+    assert main(["board", "import", str(certificate)]) == 0
+    assert (tmp_path / "data" / "lienthong" / "board.sqlite").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "config", "data"]
 
 
 def test_the_export_has_no_broken_link(env: dict[str, object], signer: Signer) -> None:

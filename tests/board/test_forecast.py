@@ -33,7 +33,7 @@ def readiness(plan: PhasePlan, certified: int = 0):  # type: ignore[no-untyped-d
         system = f"00.{m.organ_id[-2:]}.W00"
         deployments[m.organ_id] = Deployment(m.organ_id, EOFFICE, system, MONDAY, NOW, "t")
         certificates[m.organ_id] = [
-            SIGNER.certificate(party=Party(m.organ_id, "x", system), valid_from=MONDAY)
+            SIGNER.certificate(party=Party(m.organ_id, "x", system), issued=CLOCK.now())
         ]
     return phase_readiness(
         plan, deployments, certificates, verify=verifier(SIGNER.trusted), clock=CLOCK
@@ -86,14 +86,16 @@ def test_capacity_must_be_positive() -> None:
 
 def simulation(gap_days: int, letters: float) -> PhaseSimulation:
     def diff(name: str, value: float) -> Difference:
-        return Difference(name, name, "letters", 0.0, value, value, value, value, 3)
+        text = f"+{value:,.0f}"
+        return Difference(name, name, "count", 0.0, value, value, value, value, 3, True, "0",
+                          text, text)  # fmt: skip
 
     return PhaseSimulation(
-        "wave", "baseline-2016", date(2016, 3, 25), 30, 3, (1, 2, 3), (), (
+        "wave", "baseline-2016", date(2016, 3, 25), 30, 7, 0.05, 3, (1, 2, 3), (), (
             diff("paper_letters", letters),
             diff("paper_pages", letters * 3),
             diff("tts_06_median_h", 1.5),
-        ), (), gap_days, (),
+        ), gap_days, (),
     )  # fmt: skip
 
 
@@ -127,3 +129,13 @@ def test_ready_dates_for_the_simulation() -> None:
     assert with_forecast["000.00.00.H03"] == next(
         a.ready_on for a in forecast.agencies if a.organ_id == "000.00.00.H03"
     )
+
+
+def test_a_plan_whose_start_has_passed_counts_from_the_forecasts_day() -> None:
+    plan = plan_of(3, start=date(2016, 1, 4))  # two months before the forecast
+    forecast = forecast_phase(readiness(plan, certified=1), {}, simulation=simulation(70, 1000.0))
+    assert forecast.start_passed
+    # The ready member is not late although its planned date has passed; the others are.
+    assert [a.organ_id for a in forecast.late] == ["000.00.00.H02", "000.00.00.H03"]
+    assert forecast.days_from_now == (forecast.ready_on - MONDAY).days > 0
+    assert forecast.cost is not None and forecast.cost.blocked_members == 2

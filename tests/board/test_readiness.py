@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from board.certificates import Certificate, Software, TrustedKeys, WaiverGrant
+from board.certificates import Certificate, Software, TrustedKeys
 from board.model import Deployment
 from board.plans import PhasePlan, PlanMember, Role
 from board.readiness import (
@@ -32,10 +32,17 @@ from tests.board.helpers import (
     QUANG_NINH,
     TODAY,
     Signer,
+    waiver,
 )
 
 TRUSTED = Signer()
 STRANGER = Signer()
+NO_BUILD = replace(EOFFICE, build=None)
+
+
+def at(year: int, month: int, day: int) -> datetime:
+    """Nine in the morning in Hà Nội on that day."""
+    return datetime(year, month, day, 9, 0, tzinfo=VIETNAM)
 
 
 def deployment(software: Software = EOFFICE, system_id: str = BINH_DINH.system_id) -> Deployment:
@@ -80,15 +87,15 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
     ("certified, valid, right build and profile", {}, {}, State.READY, set()),
     (
         "expired yesterday",
-        {"valid_from": TODAY - timedelta(days=366), "valid_until": TODAY - timedelta(days=1)},
+        {"issued": at(2015, 3, 1)},  # twelve months: valid through 29 February 2016
         {},
         State.BLOCKED,
         {Code.EXPIRED},
     ),
-    ("expires today: still valid, flagged", {"valid_until": TODAY}, {}, State.EXPIRING, set()),
+    ("expires today: still valid, flagged", {"issued": at(2015, 3, 2)}, {}, State.EXPIRING, set()),
     (
-        "not valid yet",
-        {"valid_from": TODAY + timedelta(days=3)},
+        "judged before it was issued: not valid yet",
+        {"issued": NOW + timedelta(days=3)},
         {},
         State.BLOCKED,
         {Code.NOT_YET_VALID},
@@ -108,26 +115,21 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
         {Code.WRONG_BUILD},
     ),
     (
+        "the software named no build",
+        {"software": NO_BUILD},
+        {"deployed": deployment(NO_BUILD)},
+        State.BLOCKED,
+        {Code.NO_BUILD},
+    ),
+    (
         "run through another connection system",
         {},
         {"deployed": deployment(system_id="00.07.W00")},
         State.BLOCKED,
         {Code.WRONG_SYSTEM},
     ),
-    (
-        "NOT CERTIFIED",
-        {"verdict": "NOT CERTIFIED", "reason": "1 MUST requirement(s) failed: LC-NO-REPEAT"},
-        {},
-        State.BLOCKED,
-        {Code.NOT_CERTIFIED},
-    ),
-    (
-        "INCOMPLETE",
-        {"verdict": "INCOMPLETE", "reason": "2 MUST requirement(s) were not tested"},
-        {},
-        State.BLOCKED,
-        {Code.NOT_CERTIFIED},
-    ),
+    ("NOT CERTIFIED", {"verdict": "NOT CERTIFIED"}, {}, State.BLOCKED, {Code.NOT_CERTIFIED}),
+    ("INCOMPLETE", {"verdict": "INCOMPLETE"}, {}, State.BLOCKED, {Code.NOT_CERTIFIED}),
     (
         "receiver-only profile for a two-way agency",
         {"profile": "receiver"},
@@ -151,66 +153,58 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
     ),
     ("full profile for a send-only agency", {}, {"role": Role.SEND_ONLY}, State.READY, set()),
     (
-        "a partial run (requirement subset)",
+        "a partial run (requirement subset): never CERTIFIED, and partial",
         {"requirements": ["LC-NO-REPEAT"]},
         {},
         State.BLOCKED,
-        {Code.PARTIAL_RUN},
+        {Code.NOT_CERTIFIED, Code.PARTIAL_RUN},
     ),
     ("a mutant run", {"mutant": "repeats-03"}, {}, State.BLOCKED, {Code.MUTANT}),
     (
-        "signature requirement dropped, plan requires signatures",
-        {"overrides": {"require_signature": False}},
+        "signed documents not required, plan requires signatures",
+        {"require_signature": False},
         {"require_signature": True},
         State.BLOCKED,
         {Code.SIGNATURE_DROPPED},
     ),
     (
-        "signature requirement dropped, plan does not require them",
-        {"overrides": {"require_signature": False}},
+        "a receiver run without signed documents, plan requires signatures",
+        {"profile": "receiver"},
+        {"role": Role.RECEIVE_ONLY, "require_signature": True},
+        State.BLOCKED,
+        {Code.SIGNATURE_DROPPED},
+    ),
+    (
+        "signed documents not required, plan does not require them",
+        {"require_signature": False},
         {},
         State.READY,
         set(),
     ),
     (
-        "a waiver expired",
-        {
-            "waivers": [
-                WaiverGrant(
-                    "LC-STAFFINFO-EXPECTED", "Nguyễn Văn A", "ticket 118", TODAY - timedelta(days=1)
-                )
-            ]
-        },
+        "a waiver expired (and the certificate with it: it never outlives a waiver)",
+        {"issued": at(2016, 1, 4), "waivers": [waiver(TODAY - timedelta(days=1))]},
         {},
         State.BLOCKED,
-        {Code.WAIVER_EXPIRED},
+        {Code.WAIVER_EXPIRED, Code.EXPIRED},
     ),
     (
         "a waiver valid for two more months",
-        {
-            "waivers": [
-                WaiverGrant(
-                    "LC-STAFFINFO-EXPECTED",
-                    "Nguyễn Văn A",
-                    "ticket 118",
-                    TODAY + timedelta(days=60),
-                )
-            ]
-        },
+        {"waivers": [waiver(TODAY + timedelta(days=60))]},
         {},
         State.READY,
         set(),
     ),
     (
         "expires within 30 days",
-        {"valid_until": TODAY + timedelta(days=WARNING_DAYS)},
+        {"issued": at(2015, 4, 1)},  # valid through 31 March 2016
         {},
         State.EXPIRING,
         set(),
     ),
     (
         "expires in 31 days: not flagged",
-        {"valid_until": TODAY + timedelta(days=WARNING_DAYS + 1)},
+        {"issued": at(2015, 4, 2)},
         {},
         State.READY,
         set(),
@@ -243,26 +237,24 @@ def test_untrusted_key_blocks_with_the_signer_named() -> None:
 def test_a_key_removed_from_the_trusted_keys_blocks_its_certificates() -> None:
     certificate = TRUSTED.certificate()
     assert judge([certificate]).ready
-    assert [b.code for b in judge([certificate], trusted=TrustedKeys()).blockers] == [
-        Code.UNTRUSTED
-    ]
+    [blocker] = judge([certificate], trusted=TrustedKeys({})).blockers
+    assert blocker.code is Code.UNTRUSTED and "no trusted key at all" in blocker.message
 
 
-def test_a_certificate_edited_after_signing_is_forged_even_if_its_facts_look_fine() -> None:
+def test_a_certificate_edited_after_signing_is_invalid_even_if_its_facts_look_fine() -> None:
     # A stored document whose signed body was changed (valid until pushed a year on).
-    certificate = TRUSTED.certificate(
-        valid_from=TODAY - timedelta(days=366), valid_until=TODAY - timedelta(days=1)
-    )
-    forged = edited(certificate, valid_until=(TODAY + timedelta(days=365)).isoformat())
+    certificate = TRUSTED.certificate(issued=at(2015, 3, 1))
+    later = (TODAY + timedelta(days=365)).isoformat()
+    forged = edited(certificate, valid_until=later)
     forged = replace(forged, valid_until=TODAY + timedelta(days=365))
     result = judge([forged])
-    assert [b.code for b in result.blockers] == [Code.FORGED]
+    assert [b.code for b in result.blockers] == [Code.INVALID]
+    assert "changed after it was signed" in result.blockers[0].message
 
 
 def test_flags_name_what_expires() -> None:
     soon = TODAY + timedelta(days=10)
-    waiver = WaiverGrant("LC-STAFFINFO-EXPECTED", "Nguyễn Văn A", "ticket 118", soon)
-    result = judge([TRUSTED.certificate(valid_until=soon, waivers=[waiver])])
+    result = judge([TRUSTED.certificate(waivers=[waiver(soon)])])
     assert result.state is State.EXPIRING and result.ready
     assert [f.code for f in result.flags] == [Code.EXPIRES_SOON, Code.WAIVER_EXPIRES_SOON]
     assert "in 10 days" in result.flags[0].message
@@ -292,7 +284,7 @@ def test_a_certificate_for_another_agency_does_not_count() -> None:
 
 def test_any_one_good_certificate_makes_it_ready_and_blockers_follow_the_deployed_build() -> None:
     old_build = TRUSTED.certificate(software=EOFFICE, issued=NOW - timedelta(days=200))
-    new_failed = TRUSTED.certificate(software=EOFFICE_NEXT, verdict="NOT CERTIFIED", reason="x")
+    new_failed = TRUSTED.certificate(software=EOFFICE_NEXT, verdict="NOT CERTIFIED")
     # Running the new build: its failed run is what blocks, not the old build's certificate.
     result = judge([old_build, new_failed], deployed=deployment(EOFFICE_NEXT))
     assert result.certificate == new_failed
@@ -309,7 +301,7 @@ def test_dates_are_vietnam_dates_from_the_clock() -> None:
     plan = PhasePlan(
         "p", "p", TODAY, TODAY, (PlanMember(BINH_DINH.organ_id, Role.TWO_WAY, TODAY),), "test"
     )
-    certificate = TRUSTED.certificate(valid_until=TODAY)
+    certificate = TRUSTED.certificate(issued=at(2015, 3, 2))  # valid through 1 March 2016
     deployments = {BINH_DINH.organ_id: deployment()}
     late_utc = FixedClock(datetime(2016, 3, 1, 18, 0, tzinfo=UTC))
     early = FixedClock(datetime(2016, 3, 1, 23, 59, tzinfo=VIETNAM))
@@ -349,3 +341,11 @@ def test_a_phase_is_ready_when_all_members_are_and_lists_blockers_otherwise() ->
     }
     whole = phase_readiness(plan, deployments, both, verify=verify, clock=clock)
     assert whole.ready and whole.state is State.READY and not whole.blocked
+
+
+def test_the_expiry_cases_sit_on_the_edges_of_the_warning_window() -> None:
+    flagged = TRUSTED.certificate(issued=at(2015, 4, 1))
+    not_flagged = TRUSTED.certificate(issued=at(2015, 4, 2))
+    assert flagged.valid_until is not None and not_flagged.valid_until is not None
+    assert (flagged.valid_until - TODAY).days == WARNING_DAYS
+    assert (not_flagged.valid_until - TODAY).days == WARNING_DAYS + 1

@@ -99,7 +99,7 @@ def test_a_new_build_replaces_the_deployment_and_history_stays(
     later = signer.certificate(software=EOFFICE_NEXT, issued=NOW + timedelta(days=40))
     registry.import_certificates([(later, "b")], who="t")
     assert registry.deployment(BINH_DINH.organ_id).software == EOFFICE  # not without --deploy
-    third = signer.certificate(software=EOFFICE_NEXT, valid_until=TODAY + timedelta(days=200))
+    third = signer.certificate(software=EOFFICE_NEXT, validity_months=6)
     [outcome] = registry.import_certificates([(third, "c")], who="t", deploy=True)
     assert outcome.deployment is not None
     history = registry.deployment_history(BINH_DINH.organ_id)

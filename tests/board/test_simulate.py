@@ -1,32 +1,25 @@
-"""The phase simulation through today's simulator: both arms share their seeds, a phase with
-everyone ready on schedule costs exactly nothing, members kept on paper cost electronic share
-and paper; the result survives the registry (JSON)."""
+"""The phase simulation through the simulator's phase comparison: both arms share their seeds,
+a phase with everyone ready on schedule costs exactly nothing (metrics no pair measured say
+n/a, never NaN), members kept on paper cost electronic share and paper, members planned on days
+of their own are measured against their own day; the result survives the registry (JSON)."""
 
 from __future__ import annotations
 
+import json
+import math
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from board.errors import SimulationError
-from board.plans import shipped_plans
+from board.plans import PlanMember, shipped_plans
 from board.simulate import PhaseSimulation, gap_agency_days, simulate_phase
+from sim.phase import KEY_METRICS
 
 PHASE1 = next(p for p in shipped_plans() if p.name == "phase-1-2016")
-DAYS = 3
-
-
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The baseline on a small network with coarse ticks: the same model, seconds to run."""
-    path = tmp_path_factory.mktemp("scenario") / "quick.yaml"
-    path.write_text(
-        "name: board-quick\npurpose: the board's tests\nextends: baseline-2016\n"
-        "topology: {era: '2016', scale: 0.02, seed: 0}\nengine: {tick_seconds: 300}\n",
-        "utf-8",
-    )
-    return str(path)
+QUICK = {"replications": 2, "days": 3, "scale": 0.02}
 
 
 def test_gap_agency_days() -> None:
@@ -41,30 +34,54 @@ def test_gap_agency_days() -> None:
     assert gap_agency_days(connections, start, end) == 0 + 2 + 7 + 2 + 7
 
 
-def test_everyone_on_schedule_costs_exactly_nothing(quick: str) -> None:
+def test_everyone_on_schedule_costs_exactly_nothing() -> None:
     ready = {m.organ_id: m.planned for m in PHASE1.members}
-    result = simulate_phase(PHASE1, ready, replications=2, days=DAYS, scenario=quick)
-    assert result.gap_agency_days == 0
+    result = simulate_phase(PHASE1, ready, **QUICK)  # type: ignore[arg-type]
+    assert result.gap_agency_days == 0 and result.late == 0
     assert result.seeds == (2016, 2017)
-    for d in result.differences:
+    assert [d.name for d in result.differences] == list(KEY_METRICS)
+    measured = [d for d in result.differences if d.pairs]
+    assert {"electronic_share", "paper_letters", "axis_peak_hour_load"} <= {
+        d.name for d in measured
+    }
+    for d in measured:
         # Same seeds, same plan: the arms are the same runs (common random numbers).
         assert d.mean == 0.0 and d.low == 0.0 and d.high == 0.0, d
-        assert not d.significant
+        assert not d.significant and d.pairs == 2
+    for d in result.differences:
+        if not d.pairs:  # e.g. a tier that goes paper-free within neither arm's window
+            assert d.text == "n/a" and math.isnan(d.mean)
+    stored = result.to_json()
+    text = json.dumps(stored, allow_nan=False)  # n/a is null in JSON, never NaN
+    assert PhaseSimulation.from_json(json.loads(text)).to_json() == stored
 
 
-def test_members_kept_on_paper_cost_electronic_share_and_paper(quick: str) -> None:
-    result = simulate_phase(PHASE1, {}, replications=2, days=DAYS, scenario=quick)
-    assert result.gap_agency_days == len(PHASE1.members) * DAYS
+def test_members_kept_on_paper_cost_electronic_share_and_paper() -> None:
+    result = simulate_phase(PHASE1, {}, **QUICK)  # type: ignore[arg-type]
+    assert result.gap_agency_days == len(PHASE1.members) * 3 and result.late == 30
     assert all(actual is None for _, _, actual in result.connections)
     share = result.difference("electronic_share")
     letters = result.difference("paper_letters")
     assert share.mean < 0 < letters.mean
     assert share.as_it_stands < share.on_schedule
-    assert result.difference("paper_pages").mean == pytest.approx(letters.mean * 3.0)
-    assert [p.tier for p in result.paper_free] == ["central", "province", "district", "commune"]
-    assert result.start == PHASE1.start and result.end == PHASE1.start + timedelta(days=DAYS - 1)
-    stored = result.to_json()
-    assert PhaseSimulation.from_json(stored).to_json() == stored
+    assert result.difference("paper_pages").mean > letters.mean
+    assert letters.text.startswith("+") and "[" in letters.text  # with its interval
+    assert share.text.endswith("pp]") and share.on_schedule_text.endswith("%")
+    assert result.start == PHASE1.start and result.end == PHASE1.start + timedelta(days=2)
+
+
+def test_members_planned_on_days_of_their_own_are_late_only_after_their_day() -> None:
+    own_day = PHASE1.start + timedelta(days=2)
+    members = tuple(
+        replace(m, planned=own_day) if i % 2 else m for i, m in enumerate(PHASE1.members)
+    )
+    plan = replace(PHASE1, name="own-days", members=members)
+    on_their_days = {m.organ_id: m.planned for m in members}
+    result = simulate_phase(plan, on_their_days, **QUICK)  # type: ignore[arg-type]
+    assert result.late == 0
+    for d in result.differences:
+        assert d.pairs == 0 or d.mean == 0.0, d
+    assert isinstance(members[1], PlanMember) and members[1].planned == own_day
 
 
 def test_a_scenario_the_simulator_refuses_is_a_clear_error(tmp_path: Path) -> None:

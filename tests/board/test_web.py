@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from axis.server import running_app
-from board.certificates import Party
+from board.certificates import Party, Software
 from board.registry import Registry
 from board.web import board_app
 from tests.board.helpers import BINH_DINH, CLOCK, Signer
@@ -129,7 +129,7 @@ def test_upload_imports_verified_certificates_and_refuses_the_rest(
     response = upload(client, good, forged, untrusted)
     text = response.text
     assert response.status_code == 200
-    assert "c1.json: refused (forged)" in text and "c2.json: refused (untrusted)" in text
+    assert "c1.json: refused (invalid)" in text and "c2.json: refused (untrusted)" in text
     assert "certificate" in text and "imported" in text
     assert [c.party.organ_id for c in registry.certificates_of(BINH_DINH.organ_id)] == [
         BINH_DINH.organ_id
@@ -191,9 +191,15 @@ def test_hostile_text_from_a_certificate_is_escaped(
     client: httpx.Client, registry: Registry, signer: Signer
 ) -> None:
     evil = "<script>alert(1)</script>"
-    certificate = signer.certificate(officer=evil, reason=evil)
+    certificate = signer.certificate(officer=evil, software=Software(evil, evil, evil, evil))
     registry.import_certificates([(certificate, evil)], who=evil)
-    for path in (f"/certificate/{certificate.digest}", "/audit", f"/agency/{BINH_DINH.organ_id}"):
+    product = registry.products()[0].id
+    for path in (
+        f"/certificate/{certificate.digest}",
+        "/audit",
+        f"/agency/{BINH_DINH.organ_id}",
+        f"/product/{product}",
+    ):
         text = client.get(path).text
         assert evil not in text and "&lt;script&gt;" in text
 
