@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
 import pytest
+import time_machine
 
 from board.certificates import Party, Software
 from conformance.party import sut_party
 from lienthong import board_demo
 from reports.certificate import issue_certificate
 from reports.keys import open_signing_key
-from spec.clock import vietnam_now, vietnam_today
+from spec.clock import VIETNAM, vietnam_now
 from tests.board.helpers import make_report, write_run
 
 REFERENCE = Software("lienthong", "lienthong reference SUT", "1.0", "src-test")
+# Ten seconds before midnight at the end of January in Hà Nội, frozen: the stage's dates (six
+# weeks ahead, a one-month and a two-month validity) across a short month's end.
+MOMENT = datetime(2027, 1, 31, 23, 59, 50, tzinfo=VIETNAM)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[None]:
+    with time_machine.travel(MOMENT, tick=False):
+        yield
 
 
 def fake_certify(run: board_demo.DemoRun, out: Path) -> Path:
@@ -58,7 +69,7 @@ def test_the_board_stage(
     out = tmp_path / "out"
     assert board_demo.demo_stage(argparse.Namespace(out=out)) == 0
     text = capsys.readouterr().out
-    as_of = vietnam_today() + timedelta(days=board_demo.AHEAD_DAYS)
+    as_of = date(2027, 1, 31) + timedelta(days=board_demo.AHEAD_DAYS)
     assert "$ lienthong keys export-public --out" in text
     assert "--organ-id 000.00.00.H08 --profile receiver" in text
     assert "forged-for-hanoi/certificate.json (invalid):" in text
