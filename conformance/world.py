@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from axis.client import AdminError, AxisAdmin, AxisClient
@@ -35,7 +35,15 @@ from spec.model import Edoc, Status
 from spec.signature import sign
 from spec.testca import TestCA
 
-__all__ = ["SUT_AGENCY", "Cast", "Delivered", "Party", "World", "open_world"]
+__all__ = [
+    "SUT_AGENCY",
+    "Cast",
+    "Delivered",
+    "Party",
+    "World",
+    "certificate_time",
+    "open_world",
+]
 
 SUT_AGENCY = "000.00.00.H44"
 """The agency the SUT serves in a run (Ủy ban nhân dân tỉnh Phú Thọ)."""
@@ -337,9 +345,20 @@ def _key_pem(key: Any) -> str:
     ).decode("ascii")
 
 
+CERTIFICATE_BACKDATE = timedelta(days=1)
+"""How long before the run's start the test CA and its certificates become valid: a SUT may
+check validity at real time or at model time (which runs ahead of it), and a clock a little
+behind; both must fall inside."""
+
+
+def certificate_time(clock: HarnessClock) -> datetime:
+    """The not-before time of every certificate the harness issues in a run."""
+    return clock.start - CERTIFICATE_BACKDATE
+
+
 def make_ca(cast: Cast, now: datetime) -> TestCA:
-    """A fresh test CA with signing credentials for every party (keys made now, never
-    written to the repository)."""
+    """A fresh test CA with signing credentials for every party, valid from ``now`` (keys
+    made at run time, never written to the repository)."""
     ca = TestCA.create("lienthong certification test CA", now=now)
     for party in (cast.sut, *cast.harness):
         ca.issue(party.name, party.organ_id, now=now)
@@ -395,7 +414,7 @@ def open_world(
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_seed(settings.seed)
-    ca = make_ca(cast, clock.now()) if profile.require_signature else None
+    ca = make_ca(cast, certificate_time(clock)) if profile.require_signature else None
     with _axis(settings, clock) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
