@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-DEMO_MUTANT = "repeats-03"
+DEMO_MUTANT = "repeat-accepted"
 
 
 def demo_stage(args: argparse.Namespace) -> int:

@@ -2,8 +2,13 @@
 document-management software has been seen to have (or could plausibly have).
 
 The honest reference is ``Behaviour()``: every toggle off. A mutant of the suite flips one
-toggle (``Behaviour.with_defects("skip_arrived")``); the suite must then fail the requirement
+toggle (``Behaviour.with_defects("skip-arrived")``); the suite must then fail the requirement
 the defect breaks. Each toggle's ``doc`` metadata says what changes on the wire.
+
+Every defect has one name, in kebab case (``skip-arrived``): the reference SUT's ``--defect``,
+``Behaviour.with_defects``, :attr:`Behaviour.defects` and the mutant catalogue
+(:mod:`conformance.mutants`, ``--mutant``) all use it. The toggle attribute is the same words
+joined by underscores (``Behaviour.skip_arrived``), as Python spells them.
 """
 
 from __future__ import annotations
@@ -103,22 +108,22 @@ class Behaviour:
     no_retry_on_5xx: bool = _defect(
         "tries each send once: after a 5xx, reset or timeout the document or status is dropped"
     )
-    unsigned_requests: bool = _defect(
+    wrong_secret: bool = _defect(
         "signs its axis requests with a wrong secret (every call refused with ErrorCode 1)"
     )
 
     @classmethod
     def with_defects(cls, *names: str) -> Behaviour:
-        """The honest behaviour with the toggles ``names`` set."""
+        """The honest behaviour with the defects ``names`` (kebab case) planted."""
         unknown = sorted(set(names) - set(DEFECTS))
         if unknown:
             raise ValueError(f"unknown defect(s) {unknown!r}; known: {', '.join(DEFECTS)}")
-        return replace(cls(), **dict.fromkeys(names, True))
+        return replace(cls(), **{_attribute(n): True for n in names})
 
     @property
     def defects(self) -> tuple[str, ...]:
-        """The names of the toggles that are set (empty for the honest reference)."""
-        return tuple(f.name for f in fields(self) if getattr(self, f.name))
+        """The names of the defects planted (empty for the honest reference)."""
+        return tuple(defect_name(f.name) for f in fields(self) if getattr(self, f.name))
 
     @property
     def honest(self) -> bool:
@@ -129,7 +134,16 @@ class Behaviour:
         return f"Behaviour.with_defects({names})" if names else "Behaviour()"
 
 
-DEFECTS: dict[str, str] = {f.name: f.metadata["doc"] for f in fields(Behaviour)}
-"""Every toggle's name and what it changes on the wire, in declaration order."""
+def defect_name(attribute: str) -> str:
+    """The defect's name for a toggle attribute: ``skip_arrived`` is ``skip-arrived``."""
+    return attribute.replace("_", "-")
 
-__all__ = ["DEFECTS", "Behaviour"]
+
+def _attribute(name: str) -> str:
+    return name.replace("-", "_")
+
+
+DEFECTS: dict[str, str] = {defect_name(f.name): f.metadata["doc"] for f in fields(Behaviour)}
+"""Every defect's name and what it changes on the wire, in declaration order."""
+
+__all__ = ["DEFECTS", "Behaviour", "defect_name"]

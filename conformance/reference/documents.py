@@ -161,7 +161,7 @@ def document_id_text(
     issuer: str, day: date, number: str, notation: str, behaviour: Behaviour
 ) -> str:
     """The DocumentId ``issuer,yyyy/MM/dd,số/ký hiệu`` (in the wrong order for the
-    bad_document_id_grammar defect)."""
+    bad-document-id-grammar defect)."""
     if behaviour.bad_document_id_grammar:
         return f"{number}/{notation},{format_date(day)},{issuer}"
     return f"{issuer},{format_date(day)},{number}/{notation}"
@@ -268,7 +268,7 @@ def build_status(
     document_id: str | None = None,
 ) -> model.Status:
     """A status ``code`` about ``about``, routed to ``to`` (ResponseFor/OrganId).
-    ``document_id`` overrides ResponseFor/DocumentId (the wrong_response_for_document_id
+    ``document_id`` overrides ResponseFor/DocumentId (the wrong-response-for-document-id
     defect)."""
     return model.Status(
         from_=me.organization,

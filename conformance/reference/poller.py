@@ -282,7 +282,7 @@ class Poller:
             )
         self.s.notify()
 
-    # -- the read_other_systems defect ---------------------------------------------------
+    # -- the read-other-systems defect ---------------------------------------------------
 
     def _snoop(self) -> None:
         """Ask for a docId nobody delivered: the UUID after the last one received (or after

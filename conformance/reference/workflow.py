@@ -19,7 +19,7 @@ from spec.lifecycle import WITHDRAWN_FINAL, Lifecycle
 from spec.status_codes import InvalidStatusCode, StatusCode
 
 SLOW_ARRIVED_DELAY = 3600.0
-"""Model seconds the slow_arrived defect holds back a 01: longer than any profile deadline."""
+"""Model seconds the slow-arrived defect holds back a 01: longer than any profile deadline."""
 
 __all__ = ["SLOW_ARRIVED_DELAY", "Workflow", "replay"]
 

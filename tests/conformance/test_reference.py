@@ -33,6 +33,7 @@ from conformance.reference import (
     running_reference,
 )
 from conformance.reference.__main__ import main as reference_main
+from conformance.reference.behaviour import defect_name
 from conformance.reference.documents import sniff_content_type
 from fixtures.agencies import lookup
 from fixtures.factory import DocumentFactory, pdf_bytes, zip_bytes
@@ -739,7 +740,7 @@ def test_command_line_help_and_argument_errors(capsys):
         "--organ-id",
         "--control-port",
         "--defect",
-        "skip_arrived",
+        "skip-arrived",
     ):
         assert flag in out
     with pytest.raises(SystemExit, match="missing: secret, organ_id"):
@@ -755,12 +756,15 @@ def test_content_type_is_sniffed_from_the_bytes():
 
 def test_behaviour_names_and_reprs():
     assert Behaviour().honest and Behaviour().defects == ()
-    mutant = Behaviour.with_defects("skip_arrived", "never_ack")
-    assert mutant.defects == ("skip_arrived", "never_ack")
-    assert repr(mutant) == "Behaviour.with_defects('skip_arrived', 'never_ack')"
+    mutant = Behaviour.with_defects("skip-arrived", "never-ack")
+    assert mutant.skip_arrived and mutant.never_ack
+    assert mutant.defects == ("skip-arrived", "never-ack")
+    assert repr(mutant) == "Behaviour.with_defects('skip-arrived', 'never-ack')"
     assert eval(repr(mutant), {"Behaviour": Behaviour}) == mutant
     with pytest.raises(ValueError, match="unknown defect"):
-        Behaviour.with_defects("be_nice")
+        Behaviour.with_defects("be-nice")
+    with pytest.raises(ValueError, match="unknown defect"):
+        Behaviour.with_defects("skip_arrived")  # one name per defect: the kebab one
     assert len(DEFECTS) >= 20 and all(DEFECTS.values())
 
 
@@ -785,14 +789,14 @@ def _no_status_after(world: World, doc_id: str) -> int:
 
 
 def test_defect_skip_arrived(world):
-    _mutant(world, "skip_arrived")
+    _mutant(world, "skip-arrived")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
 
 
 def test_defect_slow_arrived(world):
-    sut = _mutant(world, "slow_arrived")
+    sut = _mutant(world, "slow-arrived")
     doc = world.edoc()
     doc_id = world.deliver(doc)
     world.acked(doc_id)
@@ -801,7 +805,7 @@ def test_defect_slow_arrived(world):
 
 
 def test_defect_ack_before_store(world):
-    sut = _mutant(world, "ack_before_store")
+    sut = _mutant(world, "ack-before-store")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
@@ -809,7 +813,7 @@ def test_defect_ack_before_store(world):
 
 
 def test_defect_never_ack(world):
-    _mutant(world, "never_ack")
+    _mutant(world, "never-ack")
     doc_id = world.deliver(world.edoc())
     arrived = world.stored("01")
     quiet = world.quiet(arrived["seq"])
@@ -819,7 +823,7 @@ def test_defect_never_ack(world):
 
 
 def test_defect_ack_fail_and_forget(world):
-    _mutant(world, "ack_fail_and_forget")
+    _mutant(world, "ack-fail-and-forget")
     doc_id = world.deliver(world.edoc())
     failed = world.acked(doc_id, "fail")
     quiet = world.quiet(failed["seq"])
@@ -828,13 +832,13 @@ def test_defect_ack_fail_and_forget(world):
 
 
 def test_defect_ack_done_on_garbage(world):
-    _mutant(world, "ack_done_on_garbage")
+    _mutant(world, "ack-done-on-garbage")
     answer = world.admin.inject(b"garbage", system_id=PEER_SYSTEM, to=[SUT_ORG], unparsed=True)
     world.acked(answer["DocId"], "done")
 
 
 def test_defect_no_dedupe(world):
-    _mutant(world, "no_dedupe")
+    _mutant(world, "no-dedupe")
     doc, _, first = _arrived(world, world.adapters[0])
     world.deliver(replace(doc, trace_headers=[model.TraceHeader(PEER_ORG, "2020/01/01 00:00:00")]))
     second = world.stored("01", after=first["seq"])
@@ -842,7 +846,7 @@ def test_defect_no_dedupe(world):
 
 
 def test_defect_accept_malformed(world):
-    _mutant(world, "accept_malformed")
+    _mutant(world, "accept-malformed")
     bad = world.edoc()
     bad.header.subject = ""
     world.deliver(bad)
@@ -850,24 +854,24 @@ def test_defect_accept_malformed(world):
 
 
 def test_defect_accept_misaddressed(world):
-    _mutant(world, "accept_misaddressed")
+    _mutant(world, "accept-misaddressed")
     world.deliver(world.edoc(to=(THIRD_ORG,)), to=(SUT_ORG,))
     world.stored("01")
 
 
 def test_defect_ignore_signature(world):
-    _mutant(world, "ignore_signature", require_signature=True)
+    _mutant(world, "ignore-signature", require_signature=True)
     world.deliver(world.edoc())  # unsigned: the honest reference refuses it (SIG-REQUIRED)
     world.stored("01")
 
 
 def test_defect_read_other_systems(world):
-    _mutant(world, "read_other_systems")
+    _mutant(world, "read-other-systems")
     world.wait(lambda d: d["error_code"] == "3", kind="call", system=SUT_SYSTEM, op="getEdoc")
 
 
 def test_defect_complete_before_assign(world):
-    sut = _mutant(world, "complete_before_assign")
+    sut = _mutant(world, "complete-before-assign")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "accept")
     sut.act(doc.header.document_id, "assign")
@@ -876,7 +880,7 @@ def test_defect_complete_before_assign(world):
 
 
 def test_defect_repeat_accepted(world):
-    sut = _mutant(world, "repeat_accepted")
+    sut = _mutant(world, "repeat-accepted")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "accept")
     first = world.stored("03")
@@ -884,7 +888,7 @@ def test_defect_repeat_accepted(world):
 
 
 def test_defect_forward_after_withdrawal(world):
-    sut = _mutant(world, "forward_after_withdrawal")
+    sut = _mutant(world, "forward-after-withdrawal")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
@@ -894,7 +898,7 @@ def test_defect_forward_after_withdrawal(world):
 
 
 def test_defect_process_revoked(world):
-    sut = _mutant(world, "process_revoked")
+    sut = _mutant(world, "process-revoked")
     doc, _, _ = _arrived(world, sut)
     world.acked(world.deliver(world.edoc(kind="revoke", original=doc)))
     sut.act(doc.header.document_id, "accept")
@@ -902,7 +906,7 @@ def test_defect_process_revoked(world):
 
 
 def test_defect_ignore_take_back(world):
-    sut = _mutant(world, "ignore_take_back")
+    sut = _mutant(world, "ignore-take-back")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     assert sut.answer_take_back(doc.header.document_id, PEER_ORG, True).status_code.value == "15"
@@ -911,7 +915,7 @@ def test_defect_ignore_take_back(world):
 
 
 def test_defect_answer_take_back_twice(world):
-    sut = _mutant(world, "answer_take_back_twice")
+    sut = _mutant(world, "answer-take-back-twice")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     sut.answer_take_back(doc.header.document_id, PEER_ORG, False, "Không đồng ý")
@@ -920,26 +924,26 @@ def test_defect_answer_take_back_twice(world):
 
 
 def test_defect_wrong_response_for_document_id(world):
-    sut = _mutant(world, "wrong_response_for_document_id")
+    sut = _mutant(world, "wrong-response-for-document-id")
     _, doc_id, arrived = _arrived(world, sut)
     assert world.message(arrived).response_for.document_id == doc_id
 
 
 def test_defect_status_to_wrong_agency(world):
-    sut = _mutant(world, "status_to_wrong_agency")
+    sut = _mutant(world, "status-to-wrong-agency")
     _, _, arrived = _arrived(world, sut, to=(SUT_ORG, THIRD_ORG))
     assert arrived["data"]["recipients"] == [{"code": THIRD_ORG, "system": THIRD_SYSTEM}]
 
 
 def test_defect_wrong_timestamp_format(world):
-    sut = _mutant(world, "wrong_timestamp_format")
+    sut = _mutant(world, "wrong-timestamp-format")
     _, _, arrived = _arrived(world, sut)
     assert "T" in world.message(arrived).timestamp
     assert "ST-TIMESTAMP" in world.findings(arrived)
 
 
 def test_defect_no_description_on_refusal(world):
-    sut = _mutant(world, "no_description_on_refusal")
+    sut = _mutant(world, "no-description-on-refusal")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "refuse", "Sai thể thức")
     refused = world.stored("02")
@@ -948,7 +952,7 @@ def test_defect_no_description_on_refusal(world):
 
 
 def test_defect_no_staff_info(world):
-    sut = _mutant(world, "no_staff_info")
+    sut = _mutant(world, "no-staff-info")
     _, _, arrived = _arrived(world, sut)
     assert world.message(arrived).staff_info is None
 
@@ -967,7 +971,7 @@ def test_defect_duplicate_status_on_retry(world):
             ]
         }
     )
-    sut = _mutant(world, "duplicate_status_on_retry")
+    sut = _mutant(world, "duplicate-status-on-retry")
     _, _, first = _arrived(world, sut)
     world.stored("01", after=first["seq"])
 
@@ -976,14 +980,14 @@ def test_defect_no_retry_on_5xx(world):
     world.admin.set_faults(
         {"rules": [{"kind": "error", "system": SUT_SYSTEM, "operation": "sendEdoc", "next": 1}]}
     )
-    _mutant(world, "no_retry_on_5xx")
+    _mutant(world, "no-retry-on-5xx")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
 
 
-def test_defect_unsigned_requests(world):
-    _mutant(world, "unsigned_requests")
+def test_defect_wrong_secret(world):
+    _mutant(world, "wrong-secret")
     world.wait(lambda d: d["error_code"] == "1", kind="call", system=SUT_SYSTEM)
 
 
@@ -997,27 +1001,27 @@ def _sent_findings(world: World, sut: ReferenceAdapter, **options: Any) -> list[
 
 def test_defect_bad_document_id_grammar(world):
     assert "MSG-DOCUMENTID-GRAMMAR" in _sent_findings(
-        world, _mutant(world, "bad_document_id_grammar")
+        world, _mutant(world, "bad-document-id-grammar")
     )
 
 
 def test_defect_manifest_without_attachment(world):
     assert "ATT-MANIFEST-MATCH" in _sent_findings(
-        world, _mutant(world, "manifest_without_attachment")
+        world, _mutant(world, "manifest-without-attachment")
     )
 
 
 def test_defect_zip_labelled_pdf(world):
-    assert "ATT-CONTENT-TYPE" in _sent_findings(world, _mutant(world, "zip_labelled_pdf"))
+    assert "ATT-CONTENT-TYPE" in _sent_findings(world, _mutant(world, "zip-labelled-pdf"))
 
 
 def test_defect_unsigned_documents(world, test_ca):
-    sut = _mutant(world, "unsigned_documents", signing=_signing(test_ca, SUT_ORG))
+    sut = _mutant(world, "unsigned-documents", signing=_signing(test_ca, SUT_ORG))
     assert "SIG-REQUIRED" in _sent_findings(world, sut, require_signature=True)
 
 
 def test_defect_send_to_w00(world):
-    sut = _mutant(world, "send_to_w00")
+    sut = _mutant(world, "send-to-w00")
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
     refused = world.wait(
         lambda d: d["error_code"] == "7", kind="call", system=SUT_SYSTEM, op="sendEdoc"
@@ -1026,7 +1030,7 @@ def test_defect_send_to_w00(world):
 
 
 def test_defect_take_back_after_complete(world):
-    sut = _mutant(world, "take_back_after_complete")
+    sut = _mutant(world, "take-back-after-complete")
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
     edoc = parse(world.body(sent.axis_doc_id)).message
     world.acked(world.deliver(world.factory.status(edoc, lookup(PEER_ORG), "06", world.at())))
@@ -1036,6 +1040,8 @@ def test_defect_take_back_after_complete(world):
 
 def test_every_defect_has_its_wire_test():
     tested = {
-        name.removeprefix("test_defect_") for name in globals() if name.startswith("test_defect_")
+        defect_name(name.removeprefix("test_defect_"))
+        for name in globals()
+        if name.startswith("test_defect_")
     }
     assert tested == set(DEFECTS)

@@ -123,7 +123,7 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
     requirement, and replaying it fails the mutant but not the reference."""
     result = run(
         CertifySettings(
-            mutant="never-acks",
+            mutant="never-ack",
             requirements=("TR-ACK-DONE",),
             exploration_examples=3,
             out_dir=tmp_path / "explore",
@@ -135,7 +135,7 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
     assert "TR-ACK-DONE" in scenario.requirements
     assert scenario.steps == ({"op": "deliver", "partner": scenario.steps[0]["partner"]},)
 
-    again = run(CertifySettings(mutant="never-acks", replay=path, out_dir=tmp_path / "again"))
+    again = run(CertifySettings(mutant="never-ack", replay=path, out_dir=tmp_path / "again"))
     assert again.exit_code == 1, again.message
     fixed = run(CertifySettings(replay=path, out_dir=tmp_path / "fixed"))
     assert fixed.exit_code == 0, fixed.message

@@ -46,7 +46,7 @@ def _lienthong(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     [
         ({"profile": "everything"}, "profile='everything'"),
         ({"adapter": "ftp://sut"}, "adapter='ftp://sut'"),
-        ({"mutant": "skips-01", "adapter": "manual"}, "mutant='skips-01'"),
+        ({"mutant": "skip-arrived", "adapter": "manual"}, "mutant='skip-arrived'"),
         ({"mutant": "no-such-defect"}, "mutant='no-such-defect'"),
         ({"time_scale": 0}, "time_scale=0"),
         ({"seed": -1}, "seed=-1"),
@@ -65,7 +65,7 @@ def test_settings_travel_through_pytest_options_unchanged() -> None:
         profile="receiver",
         seed=7,
         time_scale=120,
-        mutant="never-acks",
+        mutant="never-ack",
         require_signature=True,
         requirements=("TR-ACK-DONE", "RCV-ARRIVED"),
         exploration_examples=0,
@@ -291,7 +291,7 @@ def test_certify_exits_0_for_a_certified_sut(tmp_path: Path) -> None:
 
 def test_certify_exits_1_when_a_requirement_failed(tmp_path: Path) -> None:
     done = _lienthong(
-        "--mutant", "never-acks", "--requirements", "TR-ACK-DONE",
+        "--mutant", "never-ack", "--requirements", "TR-ACK-DONE",
         "--exploration-examples", "0", "--out", str(tmp_path), cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
@@ -356,7 +356,7 @@ def test_the_plugin_stops_at_the_first_failure_with_x(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess(
         str(CHECKS / "test_transport.py"),
         "--sut-adapter=reference",
-        "--mutant=never-acks",
+        "--mutant=never-ack",
         "-x",
         f"--report-dir={pytester.path / 'out'}",
         "-p",
