@@ -32,8 +32,9 @@ from axis.admin import admin_app
 from axis.auth import Identity, authenticate, require_signed
 from axis.config import AxisConfig
 from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
-from axis.faults import FaultPlan, Injection, load_plan
+from axis.faults import ANYTHING, CallSubject, FaultPlan, Injection, load_plan
 from axis.operations import OPERATIONS, Answer, Call, Operation
+from axis.sending import carried_document_ids
 from axis.registry import AgencyFields, register_agency
 from axis.seed import default_systems, fixture_agency
 from axis.store import Clock, Store, open_store
@@ -202,11 +203,16 @@ class AxisApp:
         self._prefixes.append(prefix)
 
     def set_faults(self, spec: dict[str, Any] | None) -> None:
-        """Install a fault plan (validated; ``None`` clears it) and record it."""
-        plan = FaultPlan(spec, started=self.clock()) if spec is not None else None
+        """Install a fault plan (validated; ``None`` clears it) and record it, with the axis
+        time it started at (outage windows count from it)."""
+        started = self.clock()
+        plan = FaultPlan(spec, started=started) if spec is not None else None
         self.faults = plan
         with self.store.transaction():
-            self.store.event("faults", {"action": "set" if plan else "cleared", "plan": spec or {}})
+            self.store.event(
+                "faults",
+                {"action": "set" if plan else "cleared", "plan": spec or {}, "started": started},
+            )
 
     def active_faults(self) -> dict[str, Any]:
         """The active plan with its remaining budgets (empty rules when none)."""
@@ -334,7 +340,12 @@ class AxisApp:
             await self._commit_and_answer(send, op, scope, headers, b"", [], answer, close=True)
             return
         injections = (
-            self.faults.decide(op.name, headers.vxp("systemid") or "", self.clock())
+            self.faults.decide(
+                op.name,
+                headers.vxp("systemid") or "",
+                self.clock(),
+                self._subject(op, headers, body),
+            )
             if self.faults
             else []
         )
@@ -362,6 +373,20 @@ class AxisApp:
             )
         await self.durable()
         await self._break(send, receive, scope, op, breaking, _fault_answer(op, breaking))
+
+    def _subject(self, op: Operation, headers: Headers, body: bytes) -> CallSubject:
+        """What the call is about, for fault rules aimed at one document."""
+        if op.name == "sendEdoc":
+            return CallSubject(None, lambda: carried_document_ids(body))
+        doc_id = headers.vxp("docId") if "docId" in op.keys else None
+        if not doc_id:
+            return ANYTHING
+
+        def stored() -> list[str]:
+            message = self.store.message(doc_id)
+            return [message.document_id] if message is not None else []
+
+        return CallSubject(doc_id, stored)
 
     async def _commit_and_answer(
         self,
@@ -609,13 +634,16 @@ def create_app(
 ) -> AxisApp:
     """Open the store (in ``data_dir``, else ``config.data_dir``), seed it, load the fault file,
     and return the ASGI app. The admin token is ``admin_token``, else ``config.admin_token``,
-    else a new random one. ``clock`` (POSIX seconds) times the transcript and the faults;
+    else a new random one; the run id that salts DocIds is ``config.run_id``, else a new
+    random one (both recorded in the ``start`` event). ``clock`` (POSIX seconds) times the
+    transcript and the faults;
     ``calendar`` is the clock whose Vietnam date judges documents' dates (``clock`` itself by
     default; the suite gives its model clock)."""
     folder = data_dir or config.data_dir
     if folder is None:
         raise ValueError("create_app needs a data folder: config.data_dir or data_dir=")
-    store = open_store(folder, seed=config.seed, clock=clock)
+    run_id = config.run_id or secrets.token_hex(8)
+    store = open_store(folder, seed=config.seed, clock=clock, run_id=run_id)
     token = admin_token or config.admin_token or secrets.token_urlsafe(24)
     app = AxisApp(config, store, admin_token=token, calendar=calendar)
     from axis.dashboard import dashboard_app  # imported late, as the admin app is
@@ -631,6 +659,7 @@ def create_app(
             {
                 "strict": config.strict,
                 "seed": config.seed,
+                "run_id": run_id,
                 "tolerate_8bit_headers": config.tolerate_8bit_headers,
                 "max_body_bytes": config.max_body_bytes,
             },

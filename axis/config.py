@@ -15,6 +15,7 @@ from axis.errors import ConfigError
 
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
 DEFAULT_LIST_LIMIT = 500
+MAX_RUN_ID = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class AxisConfig:
 
     ``seed`` drives every random choice (default systems' secrets, DocIds, faults);
     ``seed_defaults`` adds the default systems and agencies of :mod:`axis.seed` at start.
+    ``run_id`` salts the DocIds: they derive from the seed, the run id and a counter, so two
+    runs with the same seed never issue the same DocId, and the same seed and run id give the
+    same ones; ``None`` draws a random run id at start (recorded in the ``start`` event).
     """
 
     host: str = "127.0.0.1"
@@ -63,6 +67,7 @@ class AxisConfig:
     systems: tuple[SystemSpec, ...] = ()
     seed_defaults: bool = True
     admin_token: str | None = field(default=None, repr=False)
+    run_id: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -71,6 +76,12 @@ class AxisConfig:
             raise ConfigError(f"max_body_bytes={self.max_body_bytes!r} must be at least 1024")
         if self.list_limit < 1:
             raise ConfigError(f"list_limit={self.list_limit!r} must be at least 1")
+        if self.run_id is not None and not (
+            0 < len(self.run_id) <= MAX_RUN_ID and self.run_id.isprintable()
+        ):
+            raise ConfigError(
+                f"run_id={self.run_id!r} must be 1 to {MAX_RUN_ID} printable characters"
+            )
         ids = [s.system_id for s in self.systems]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:

@@ -116,9 +116,12 @@ class Store(StoreQueries):
     Writes happen inside ``transaction()``; ``event(kind, data)`` appends a transcript event
     to the open transaction. The in-memory chain head follows commits and rollbacks."""
 
-    def __init__(self, path: Path, *, seed: int, clock: Clock = time.time) -> None:
+    def __init__(
+        self, path: Path, *, seed: int, clock: Clock = time.time, run_id: str = ""
+    ) -> None:
         self.path = path
         self.seed = seed
+        self.run_id = run_id
         self.clock = clock
         _make_private_dir(path.parent)
         _touch_private(path)
@@ -162,7 +165,7 @@ class Store(StoreQueries):
         self._load_systems()
 
     def __repr__(self) -> str:
-        return f"open_store({str(self.path)!r}, seed={self.seed!r})"
+        return f"open_store({str(self.path)!r}, seed={self.seed!r}, run_id={self.run_id!r})"
 
     def _check_schema(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
@@ -437,12 +440,14 @@ class Store(StoreQueries):
         )
 
     def _next_doc_id(self) -> tuple[int, str]:
-        # DocIds come from the seed and a counter: the same seed and calls give the same ids.
-        # The counter lives in memory, is recovered from the messages at start, and is saved
-        # when a reset deletes them, so an id is never issued twice for committed messages.
+        # DocIds come from the seed, the run id and a counter: the same seed, run id and calls
+        # give the same ids, and another run (another run id) other ids. The counter lives in
+        # memory, is recovered from the messages at start, and is saved when a reset deletes
+        # them, so an id is never issued twice for committed messages.
         self._doc_counter += 1
         counter = self._doc_counter
-        digest = hashlib.sha256(f"lienthong-axis-doc:{self.seed}:{counter}".encode()).digest()
+        salt = f"{self.seed}:{self.run_id}" if self.run_id else str(self.seed)
+        digest = hashlib.sha256(f"lienthong-axis-doc:{salt}:{counter}".encode()).digest()
         return counter, str(uuid.UUID(bytes=digest[:16], version=4))
 
     def add_message(
@@ -661,10 +666,12 @@ class Store(StoreQueries):
             self._systems = {}
 
 
-def open_store(path: Path | str, *, seed: int = 0, clock: Clock = time.time) -> Store:
+def open_store(
+    path: Path | str, *, seed: int = 0, clock: Clock = time.time, run_id: str = ""
+) -> Store:
     """Open (creating if needed) the store at ``path``: a database file, or a folder that holds
-    ``axis.sqlite``."""
+    ``axis.sqlite``. ``run_id`` salts the DocIds issued (see ``Store._next_doc_id``)."""
     path = Path(path)
     if path.is_dir() or not path.suffix:
         path = path / DB_NAME
-    return Store(path, seed=seed, clock=clock)
+    return Store(path, seed=seed, clock=clock, run_id=run_id)

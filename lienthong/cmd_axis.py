@@ -28,6 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
             systems=tuple(SystemSpec.parse(text) for text in args.system),
             seed_defaults=not args.no_default_systems,
             admin_token=args.admin_token,
+            run_id=args.run_id,
         )
         return serve(config, out=lambda line: print(line, flush=True))
     except AxisError as exc:
@@ -101,6 +102,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     serve.add_argument(
         "--seed", type=int, default=0, help="seed of secrets, DocIds and faults (default 0)"
+    )
+    serve.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="salt of the DocIds with the seed (default: random, recorded in the transcript's "
+        "start event): the same seed and run id give the same DocIds",
     )
     serve.add_argument(
         "--no-default-systems",
