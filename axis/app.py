@@ -34,9 +34,9 @@ from axis.config import AxisConfig
 from axis.errors import AxisError, BadRequest, BadSignature, ErrorCode, TooLarge
 from axis.faults import ANYTHING, CallSubject, FaultPlan, Injection, load_plan
 from axis.operations import OPERATIONS, Answer, Call, Operation
-from axis.sending import carried_document_ids
 from axis.registry import AgencyFields, register_agency
 from axis.seed import default_systems, fixture_agency
+from axis.sending import carried_document_ids
 from axis.store import Clock, Store, open_store
 from axis.wire import Headers
 from spec.clock import Clock as SpecClock

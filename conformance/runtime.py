@@ -123,6 +123,9 @@ class CertificationSession:
         self.adapter_factory = adapter_factory
         self.ledger = Ledger()
         self.started = datetime.now(UTC)
+        # Salts the axis's DocIds (recorded in the transcript's start event): no two runs
+        # share a DocId, even with the same seed.
+        self.run_id = secrets.token_hex(8)
         self.outcome: RunOutcome | None = None
         self.scenarios: list[Path] = []
         self.waivers: tuple[Waiver, ...] = ()
@@ -266,7 +269,7 @@ class CertificationSession:
                 pytest.skip(self._offline)
             try:
                 self._world = self._stack.enter_context(
-                    open_world(self.settings, self.adapter_factory)
+                    open_world(self.settings, self.adapter_factory, run_id=self.run_id)
                 )
             except (*_INCOMPLETE, SutError) as exc:
                 self._offline = f"the run cannot start: {exc}"
@@ -285,7 +288,8 @@ class CertificationSession:
         ]
         if world.identity is not None:
             ident = world.identity
-            lines.append(f"  SUT: {ident.product} {ident.version} by {ident.vendor}")
+            reset = " (reset before the run)" if world.was_reset else ""
+            lines.append(f"  SUT: {ident.product} {ident.version} by {ident.vendor}{reset}")
         capture = self.config.pluginmanager.getplugin("capturemanager")
         writer = self.config.pluginmanager.getplugin("terminalreporter")
         if writer is None:

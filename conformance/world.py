@@ -164,6 +164,7 @@ class World:
         self.observer = Observer(admin, clock, cast.sut.system_id, bodies, self.validator_options())
         self.identity: SutIdentity | None = None
         self.started_cursor = 0
+        self.was_reset = False
         self._document_ids: set[str] = set()
 
     def __repr__(self) -> str:
@@ -196,9 +197,14 @@ class World:
             )
 
     def configure_sut(self) -> SutIdentity:
-        """Ask the SUT who it is and point it at the axis as the SUT's system and agency."""
+        """Ask the SUT who it is, reset it when it offers that (capability ``reset``: the run
+        starts from an empty register, so nothing of an earlier run is taken for a duplicate),
+        and point it at the axis as the SUT's system and agency."""
         identity = self.sut.describe()
         self.identity = identity
+        if "reset" in identity.capabilities:
+            self.sut.reset()
+            self.was_reset = True
         signing = None
         ca_pem = None
         if self.ca is not None:
@@ -367,12 +373,13 @@ def make_ca(cast: Cast, now: datetime) -> TestCA:
 
 @contextlib.contextmanager
 def _axis(
-    settings: CertifySettings, clock: HarnessClock
+    settings: CertifySettings, clock: HarnessClock, run_id: str | None
 ) -> Iterator[tuple[str, AxisAdmin, Callable[[str], bytes | None]]]:
     """The suite's own axis (judging documents' dates by the model clock, so that model dates
-    near Vietnam midnight never overtake the axis's date), or the running one at ``--axis``."""
+    near Vietnam midnight never overtake the axis's date; its DocIds salted with ``run_id``),
+    or the running one at ``--axis``."""
     if settings.axis_url is None:
-        config = AxisConfig(seed=settings.seed, seed_defaults=False)
+        config = AxisConfig(seed=settings.seed, seed_defaults=False, run_id=run_id)
         with running_axis(config, calendar=clock) as axis, axis.admin() as admin:
             yield axis.url, admin, _store_bodies(axis)
         return
@@ -408,14 +415,18 @@ def _admin_bodies(admin: AxisAdmin) -> Callable[[str], bytes | None]:
 def open_world(
     settings: CertifySettings,
     adapter_factory: Callable[[CertifySettings], SutAdapter],
+    *,
+    run_id: str | None = None,
 ) -> Iterator[World]:
     """Start (or reach) the axis, register the cast, make the CA, build the SUT's adapter
-    with ``adapter_factory`` and configure the SUT; close everything at the end."""
+    with ``adapter_factory`` and configure the SUT; close everything at the end. ``run_id``
+    salts the DocIds of the suite's own axis, so no two runs share one, even with the same
+    seed."""
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_seed(settings.seed)
     ca = make_ca(cast, certificate_time(clock)) if profile.require_signature else None
-    with _axis(settings, clock) as (url, admin, bodies):
+    with _axis(settings, clock, run_id) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
             world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)
