@@ -98,6 +98,24 @@ class Receipt:
     def label(self) -> str:
         return f"docId {self.doc_id} ({self.document_id or 'not an edXML document'})"
 
+    def seen(self) -> str:
+        """What the transcript shows the SUT did with the message, in a few words: listed,
+        downloaded, acknowledged and reported, each with the event numbers."""
+        listed = f"listed at #{self.listed.seq}" if self.listed else "never listed by the SUT"
+        downloads = (
+            f"downloaded {len(self.downloads)} time(s) (first #{self.downloads[0].seq})"
+            if self.downloads
+            else "never downloaded"
+        )
+        acks = (
+            "acknowledged " + ", ".join(f"{ack_word(e)} (#{e.seq})" for e in self.acks[:4])
+            if self.acks
+            else "never acknowledged"
+        )
+        codes = self.codes
+        reported = f"reported {', '.join(codes)}" if codes else "no status from the SUT"
+        return f"{listed}, {downloads}, {acks}, {reported}"
+
 
 def _seq(event: WireEvent) -> int:
     return event.seq

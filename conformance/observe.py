@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from axis.client import AxisAdmin
@@ -23,7 +23,18 @@ from spec.lifecycle import receiver_of
 from spec.model import Edoc, Message, Status
 from spec.status_codes import InvalidStatusCode, StatusCode
 
-__all__ = ["CALL", "READ_OPS", "BodySource", "Observer", "WireEvent", "WireMessage", "ack_word"]
+__all__ = [
+    "CALL",
+    "FAULT",
+    "READ_OPS",
+    "BodySource",
+    "Observer",
+    "Window",
+    "WireEvent",
+    "WireMessage",
+    "ack_word",
+    "listed_doc_ids",
+]
 
 BodySource = Callable[[str], bytes | None]
 """Gives the stored bytes of an axis DocId (None when they cannot be read)."""
@@ -33,6 +44,9 @@ _MAX_LONG_POLL = 30.0  # real seconds per admin long-poll (the API allows 60)
 READ_OPS = ("getEdoc", "downloadEdoc")
 CALL = "call"
 """The transcript event of one protocol call: the request and the axis's answer."""
+FAULT = "fault"
+"""The transcript event of a fault the axis injected into one call (just before its ``call``)."""
+LISTING = "getReceivedEdocList"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +119,41 @@ def status_reports(
 def ack_word(event: WireEvent) -> str:
     """The word an updateStatus call acknowledged with (done, fail, …)."""
     return str(event.data.get("ack") or "")
+
+
+def listed_doc_ids(event: WireEvent) -> list[str]:
+    """The DocIds a getReceivedEdocList answer listed (in its order, repeats kept)."""
+    return [str(d) for d in event.data.get("listed") or ()]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A stretch of axis time, ``start`` included, ``end`` excluded (aware, UTC)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def middle(self) -> datetime:
+        return self.start + (self.end - self.start) / 2
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+
+def outage_window(plan_set: WireEvent, rule_id: str) -> Window | None:
+    """The window of the outage rule ``rule_id`` of the plan that the ``faults`` event
+    ``plan_set`` installed, on the axis's clock: from the time the axis started the plan (plus
+    the rule's ``start_s``) for ``duration_s``. None when the plan has no such rule."""
+    started = plan_set.data.get("started")
+    plan = plan_set.data.get("plan") or {}
+    for rule in plan.get("rules") or ():
+        if rule.get("id") == rule_id and rule.get("kind") == "outage" and started is not None:
+            start = datetime.fromtimestamp(float(started), UTC) + timedelta(
+                seconds=float(rule.get("start_s", 0))
+            )
+            return Window(start, start + timedelta(seconds=float(rule["duration_s"])))
+    return None
 
 
 @dataclass
@@ -307,6 +356,51 @@ class Observer:
         return matched[0]
 
     # -- the SUT's calls -----------------------------------------------------------------
+
+    def plan_set(self, after: int) -> WireEvent | None:
+        """The ``faults`` event of the last fault plan installed after ``after``, if any."""
+        found = [e for e in self.events(after, kind="faults") if e.data.get("action") == "set"]
+        return found[-1] if found else None
+
+    def refused(self, after: int, rule_id: str) -> list[WireEvent]:
+        """The SUT's calls after ``after`` that the axis refused by the fault rule
+        ``rule_id``, as their ``fault`` events (one per call, timed when the axis refused)."""
+        return [
+            e
+            for e in self.events(after, kind=FAULT, system=self.sut_system)
+            if e.data.get("rule") == rule_id
+        ]
+
+    def quiet(self, after: int, within: float) -> bool:
+        """Wait until the SUT's inbox is quiet: its latest listing of each message type shows
+        only messages it has already acknowledged (done, or fail: an unreadable message stays
+        listed, AXIS_PROTOCOL §6). ``after`` is where the SUT's acknowledgements start to
+        count (the run's start); waits at most ``within`` model seconds. True when quiet."""
+        acked: set[str] = set()
+        latest: dict[str, set[str] | None] = {"edoc": None, "status": None}
+
+        def note(event: WireEvent) -> None:
+            if not event.ok:
+                return
+            if event.op == "updateStatus":
+                acked.add(event.doc_id or "")
+            elif event.op == LISTING and event.data.get("messagetype") in latest:
+                latest[event.data["messagetype"]] = set(listed_doc_ids(event))
+
+        def calm() -> bool:
+            return all(shown is not None and shown <= acked for shown in latest.values())
+
+        head = self.head()
+        for event in self.events(after, kind=CALL, system=self.sut_system):
+            note(event)
+        for kind in latest:  # only listings made from now on count
+            latest[kind] = None
+
+        def settled(event: WireEvent) -> bool:
+            note(event)
+            return calm()
+
+        return self.wait(head, within, settled, kind=CALL, system=self.sut_system) is not None
 
     def sut_responses(self, after: int = 0, op: str | None = None) -> list[WireEvent]:
         """The axis's answers to the SUT's calls (optionally of one operation)."""

@@ -49,6 +49,8 @@ SUT_AGENCY = "000.00.00.H44"
 """The agency the SUT serves in a run (Ủy ban nhân dân tỉnh Phú Thọ)."""
 PARTNER_AGENCIES = ("000.00.00.G12", "000.00.00.H36")
 """The agencies the harness plays as the SUT's counterparts (Bộ Tài chính, UBND Lâm Đồng)."""
+LISTING_FAULTS = ("duplicate", "reorder", "outage")
+"""Fault kinds that act on listings or on every call, never aimed at one document."""
 BYSTANDER_AGENCY = "000.00.00.H47"
 """An agency the harness serves that no document of a run is meant for (UBND Quảng Nam)."""
 
@@ -328,10 +330,15 @@ class World:
     def clear_faults(self) -> None:
         self.admin.clear_faults()
 
-    def set_faults(self, rules: list[dict[str, Any]]) -> None:
-        """Install a fault plan for the SUT's system, seeded from the run's seed."""
+    def set_faults(self, rules: list[dict[str, Any]], *, document_id: str | None = None) -> None:
+        """Install a fault plan for the SUT's system, seeded from the run's seed; with
+        ``document_id``, every rule that can be is aimed at that document (only calls about a
+        message carrying it meet the fault), so what the SUT does about other messages never
+        spends a fault meant for the document under test."""
         for rule in rules:
             rule.setdefault("system", self.cast.sut.system_id)
+            if document_id and rule.get("kind") not in LISTING_FAULTS:
+                rule.setdefault("document_id", document_id)
         self.admin.set_faults({"seed": self.settings.seed, "rules": rules})
 
 

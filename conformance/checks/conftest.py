@@ -18,6 +18,15 @@ from conformance.episodes import (
 from conformance.world import World
 
 
+@pytest.fixture
+def calm(fresh: World) -> World:
+    """The world once the SUT's inbox is quiet (it lists nothing it has not acknowledged), so
+    a robustness test's faults and counts meet only the messages of that test."""
+    bounds = fresh.bounds
+    fresh.observer.quiet(fresh.started_cursor, bounds.transport + bounds.poll_interval * 2)
+    return fresh
+
+
 @pytest.fixture(scope="session")
 def arrival(online: World) -> list[Receipt]:
     """Two valid documents, one from each partner, delivered to the SUT, with what it did."""
