@@ -28,6 +28,7 @@ __all__ = [
     "collect_receipts",
     "dispatch",
     "events_evidence",
+    "reaches",
     "receive",
     "wait_acks",
     "wait_first_reports",
@@ -236,6 +237,11 @@ class Dispatch:
 
     @property
     def document_id(self) -> str:
+        """The DocumentId the document on the wire carries (what the SUT answered when no
+        document reached the axis)."""
+        edoc = self.edoc
+        if edoc is not None and (edoc.header.document_id or "").strip():
+            return (edoc.header.document_id or "").strip()
         return self.sent.document_id if self.sent else ""
 
     @property
@@ -268,7 +274,10 @@ def sample_attachments(world: World, label: str) -> tuple[Attachment, ...]:
 
 def dispatch(world: World, request: DocumentRequest) -> Dispatch:
     """Ask the SUT to send ``request`` and wait for its document on the axis (at most the
-    action bound); collect the axis's refusals of the SUT's sends meanwhile."""
+    action bound); collect the axis's refusals of the SUT's sends meanwhile. The document is
+    the one carrying the DocumentId the SUT answered with or, failing that, the first document
+    the SUT sent after the request (so a document under another DocumentId is judged as what
+    it is, not as missing)."""
     from conformance.errors import SutError
 
     after = world.observer.head()
@@ -287,6 +296,15 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
         kind="stored",
         system=sut,
     )
+    if event is None:
+        event = next(
+            (
+                e
+                for e in world.observer.stored(after, system=sut)
+                if e.data.get("messagetype") == "edoc"
+            ),
+            None,
+        )
     message = world.observer.message(event) if event is not None else None
     refusals = [
         e for e in world.observer.events(after, kind=CALL, system=sut, op="sendEdoc") if not e.ok
@@ -298,6 +316,19 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
             if e.data.get("refused")
         ]
     return Dispatch(request, sent, message, refusals)
+
+
+def reaches(sent: Dispatch, partner: Party) -> bool:
+    """Whether the SUT's document reached ``partner``: it names the partner in To and the axis
+    delivered it to the partner's system. Only then can the partner answer it; a document that
+    did not is SND-RECIPIENTS's to judge, never a reason for the harness to stop."""
+    edoc = sent.edoc
+    return (
+        edoc is not None
+        and sent.message is not None
+        and partner.organ_id in edoc.recipients
+        and partner.system_id in sent.message.deliveries
+    )
 
 
 @dataclass

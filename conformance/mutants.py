@@ -93,6 +93,9 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("bad-document-id-grammar", ("MSG-DOCUMENTID-GRAMMAR", "SND-VALID"), "sending"),
     _m("manifest-without-attachment", ("ATT-MANIFEST-MATCH", "SND-VALID"), "sending"),
     _m("zip-labelled-pdf", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending"),
+    _m("drop-recipient", ("SND-RECIPIENTS",), "sending"),
+    _m("add-recipient", ("SND-RECIPIENTS",), "sending"),
+    _m("misreported-document-id", ("SND-CONTENT",), "sending"),
     _m("send-to-w00", ("MSG-TO-ORGANID", "SND-RECIPIENTS"), "sending"),
     # -- flows
     _m("process-revoked", ("FLOW-REVOKE-RECEIVED",), "flows"),

@@ -11,6 +11,7 @@ from conformance.episodes import (
     Sending,
     collect_receipts,
     dispatch,
+    reaches,
     receive,
     sample_attachments,
     wait_acks,
@@ -58,9 +59,9 @@ def sending(online: World) -> Sending:
     after = online.observer.head()
     replies = []
     for sent, partners in ((single, (a,)), (multiple, (a, b))):
-        if sent.edoc is None:
-            continue
         for partner in partners:
+            if not reaches(sent, partner) or sent.edoc is None:
+                continue  # SND-RECIPIENTS judges where the document went
             for code in ("01", "03"):
                 status = online.status_from(partner, sent.edoc, code)
                 replies.append(Receipt(online.deliver(status, partner), partner, None))

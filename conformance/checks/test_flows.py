@@ -16,6 +16,7 @@ from conformance.episodes import (
     Receipt,
     code_of,
     dispatch,
+    reaches,
     receive,
     sample_attachments,
     wait_acks,
@@ -403,8 +404,8 @@ def _sent_and_answered(world: World, label: str, codes: tuple[str, ...]) -> Disp
     """A document the SUT sends to the first partner, who answers with ``codes``."""
     partner = world.cast.partners[0]
     sent = _original(world, partner, label)
-    if sent.edoc is None:
-        return sent
+    if sent.edoc is None or not reaches(sent, partner):
+        return sent  # the partner never got it: nothing to answer (SND-RECIPIENTS judges it)
     after = world.observer.head()
     replies = [world.deliver(world.status_from(partner, sent.edoc, c), partner) for c in codes]
     wait_acks(world, [r.doc_id for r in replies], after, world.bounds.transport * 2)
@@ -422,9 +423,18 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
     since = online.observer.head()
     partner = online.cast.partners[0]
     sent = _sent_and_answered(online, "lay-lai", ("01",))
-    if sent.edoc is None:
+    if sent.edoc is None or not reaches(sent, partner):
         judge.fail(
-            "FLOW-TAKE-BACK-REQUESTED", "the document never reached the axis", sent.evidence()
+            "FLOW-TAKE-BACK-REQUESTED",
+            f"the document the SUT was asked to send to {partner.organ_id} "
+            + (
+                "never reached the axis"
+                if sent.edoc is None
+                else f"names To {sent.edoc.recipients} and was delivered to "
+                f"{sorted(sent.message.deliveries) if sent.message else []}: it never reached "
+                f"{partner.organ_id}, so there is nothing to take back"
+            ),
+            sent.evidence(),
         )
         return
     after = online.observer.head()

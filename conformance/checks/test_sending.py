@@ -88,12 +88,13 @@ def test_documents_carry_what_the_clerk_entered(
             issuer = parse_document_id(doc.header.document_id or "").issuer
         except ValueError as exc:
             issuer = f"unreadable ({exc})"
+        answered = sent.sent.document_id if sent.sent else ""
         judge.check(
             "SND-CONTENT",
-            issuer == online.cast.sut.organ_id
-            and (doc.header.document_id or "") == sent.document_id,
-            f"DocumentId {doc.header.document_id!r} (issuer {issuer}); the SUT said it issued "
-            f"{sent.document_id!r} as {online.cast.sut.organ_id}",
+            issuer == online.cast.sut.organ_id and (doc.header.document_id or "") == answered,
+            f"the document on the wire carries DocumentId {doc.header.document_id!r} (issuer "
+            f"{issuer}); the SUT answered the clerk that it issued {answered!r}, and its agency "
+            f"is {online.cast.sut.organ_id}",
             sent.evidence(),
         )
 

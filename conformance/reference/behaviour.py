@@ -98,6 +98,17 @@ class Behaviour:
     send_to_w00: bool = _defect(
         "adds its connection system's W00 id as a To recipient of the documents it sends"
     )
+    drop_recipient: bool = _defect(
+        "leaves the last recipient out of To when the clerk asks for several: the document "
+        "never reaches it"
+    )
+    add_recipient: bool = _defect(
+        "adds its own agency to the To recipients of the documents it sends"
+    )
+    misreported_document_id: bool = _defect(
+        "answers the send request with a DocumentId (and số) other than the one the document "
+        "it sends carries"
+    )
     unsigned_documents: bool = _defect(
         "does not sign the documents it sends even when signing credentials are configured"
     )

@@ -196,6 +196,10 @@ def build_edoc(
     business = request.business
     kind = business.kind if business else "new"
     to = [organization(code) for code in request.to]
+    if behaviour.drop_recipient and len(to) > 1:
+        to = to[:-1]
+    if behaviour.add_recipient:
+        to.append(me.organization)
     if behaviour.send_to_w00:
         w00 = system_id if _is_w00(system_id) else "000.00.00.W00"
         to.append(model.Organization(organ_id=w00))

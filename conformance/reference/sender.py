@@ -26,6 +26,19 @@ from spec.status_codes import StatusCode
 __all__ = ["Sender"]
 
 
+def _misreported(issue: Issue) -> Issue:
+    """The misreported-document-id defect: the issue the controller answers with, one số
+    further than the document's."""
+    number = str(int(issue.number) + 1) if issue.number.isdigit() else issue.number + "1"
+    issuer, date, _ = issue.document_id.split(",", 2)
+    return Issue(
+        number,
+        issue.notation,
+        issue.promulgation_date,
+        f"{issuer},{date},{number}/{issue.notation}",
+    )
+
+
 class Sender:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -92,12 +105,13 @@ class Sender:
                 outbox_id=item,
             )
         self.s.notify()
+        reported = _misreported(issue) if self.s.behaviour.misreported_document_id else issue
         sent = SentDocument(
-            document_id=issue.document_id,
+            document_id=reported.document_id,
             to=tuple(request.to),
             business_kind=kind,
-            code=issue.code,
-            promulgation_date=issue.promulgation_date,
+            code=reported.code,
+            promulgation_date=reported.promulgation_date,
         )
         return sent, item
 
