@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from conformance.contract import Attachment, DocumentRequest, SentDocument
 from conformance.observe import CALL, READ_OPS, WireEvent, WireMessage, ack_word
 from conformance.world import Delivered, Party, World
-from fixtures.factory import PDF_TYPE, ZIP_TYPE, pdf_bytes, zip_bytes
+from fixtures.factory import PDF_TYPE, ZIP_TYPE, docx_bytes, pdf_bytes, zip_bytes
 from reports.model import Evidence
+from spec.filetypes import DOCX
 from spec.model import Edoc
 from spec.status_codes import InvalidStatusCode, StatusCode
 
@@ -28,6 +29,7 @@ __all__ = [
     "collect_receipts",
     "dispatch",
     "events_evidence",
+    "misleading_attachments",
     "reaches",
     "receive",
     "wait_acks",
@@ -269,6 +271,30 @@ def sample_attachments(world: World, label: str) -> tuple[Attachment, ...]:
     return (
         Attachment(f"van_ban_{label}.pdf", pdf, PDF_TYPE, "Văn bản điện tử"),
         Attachment(f"phu_luc_{label}.zip", archive, ZIP_TYPE, "Phụ lục (nén)"),
+    )
+
+
+def misleading_attachments(world: World) -> tuple[tuple[str, Attachment], ...]:
+    """Files whose names and hints lie about their bytes, each with what it really is: a PDF
+    named .docx, a ZIP with no extension, a Word document hinted as PDF, plain text named
+    .pdf. A SUT that labels by its bytes gets each right; one that trusts names does not."""
+    today = world.clock.today()
+    lines = ["Van ban thu nghiem nhan dang tep", "lienthong conformance suite"]
+    pdf = pdf_bytes(lines)
+    return (
+        ("a PDF named .docx", Attachment("bao_cao.docx", pdf, DOCX.media_type, "Báo cáo")),
+        (
+            "a ZIP archive with no extension",
+            Attachment("phu_luc", zip_bytes([("phu_luc.pdf", pdf)], today), None, "Phụ lục"),
+        ),
+        (
+            "a Word document (DOCX) hinted as a PDF",
+            Attachment("to_trinh.docx", docx_bytes(lines, today), PDF_TYPE, "Tờ trình"),
+        ),
+        (
+            "plain text named .pdf",
+            Attachment("ghi_chu.pdf", "Ghi chú: văn bản thử nghiệm\n".encode(), PDF_TYPE, None),
+        ),
     )
 
 

@@ -92,6 +92,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- sending
     _m("bad-document-id-grammar", ("MSG-DOCUMENTID-GRAMMAR", "SND-VALID"), "sending"),
     _m("manifest-without-attachment", ("ATT-MANIFEST-MATCH", "SND-VALID"), "sending"),
+    _m("label-by-name", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending"),
     _m("zip-labelled-pdf", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending"),
     _m("drop-recipient", ("SND-RECIPIENTS",), "sending"),
     _m("add-recipient", ("SND-RECIPIENTS",), "sending"),

@@ -92,6 +92,10 @@ class Behaviour:
     manifest_without_attachment: bool = _defect(
         "the manifest lists one Reference more than there are attachments"
     )
+    label_by_name: bool = _defect(
+        "labels each attachment by its file name (mimetypes), not by its bytes: a PDF named "
+        ".docx goes out as a Word document"
+    )
     zip_labelled_pdf: bool = _defect(
         "zips each attachment before sending and labels the ZIP 'application/pdf'"
     )

@@ -20,13 +20,11 @@ from conformance.contract import Attachment, DocumentRequest
 from conformance.reference.behaviour import Behaviour
 from fixtures.agencies import lookup
 from spec import model
+from spec.filetypes import identify, label_problem
 from spec.formats import format_date
 from spec.organ_ids import parse_organ_id
 from spec.status_codes import StatusCode
 
-ZIP_MAGIC = b"PK\x03\x04"
-PDF_MAGIC = b"%PDF-"
-_ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
 KIND_CODES = {"new": "0", "revoke": "1", "update": "2", "replace": "3"}
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 _LOCALITY_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "xã", "phường", "thị"})
@@ -106,16 +104,27 @@ def identity(organ_id: str) -> Identity:
 
 
 def sniff_content_type(data: bytes, name: str) -> str:
-    """The ContentType for a file, by its bytes first (a ZIP is ``application/zip`` whatever
-    its name), then by its name, else ``application/octet-stream``."""
-    if data.startswith(ZIP_MAGIC):
-        return "application/zip"
-    if data.startswith(PDF_MAGIC):
-        return "application/pdf"
+    """The ContentType for a file, by its bytes (spec.filetypes: a PDF is application/pdf
+    whatever its name, a DOCX its OOXML type, any other ZIP application/zip); for bytes of no
+    known type, text/plain when they read as UTF-8 text, else the type its name suggests
+    unless that names a type the bytes are not, else application/octet-stream."""
+    known = identify(data)
+    if known is not None:
+        return known.media_type
+    if _is_text(data):
+        return "text/plain"
     guessed, _ = mimetypes.guess_type(name, strict=False)
-    if guessed and guessed not in _ZIP_TYPES:
+    if guessed and label_problem(data, guessed) is None:
         return guessed
     return "application/octet-stream"
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(ch.isprintable() or ch in "\r\n\t" for ch in text)
 
 
 def _zipped(attachment: Attachment) -> bytes:
@@ -134,6 +143,9 @@ def _attachments(
     for i, f in enumerate(files, 1):
         content = f.content
         content_type = sniff_content_type(content, f.name)
+        if behaviour.label_by_name:
+            guessed, _ = mimetypes.guess_type(f.name, strict=False)
+            content_type = guessed or "application/octet-stream"
         if behaviour.zip_labelled_pdf:
             content = _zipped(f)
             content_type = "application/pdf"

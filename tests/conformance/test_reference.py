@@ -36,9 +36,10 @@ from conformance.reference.__main__ import main as reference_main
 from conformance.reference.behaviour import defect_name
 from conformance.reference.documents import sniff_content_type
 from fixtures.agencies import lookup
-from fixtures.factory import DocumentFactory, pdf_bytes, zip_bytes
+from fixtures.factory import DocumentFactory, docx_bytes, pdf_bytes, zip_bytes
 from spec import model, parse, serialize
 from spec.clock import vietnam_today, wall_time
+from spec.filetypes import DOCX
 from spec.findings import errors as error_findings
 from spec.lifecycle import check_sequence
 from spec.rules.checker import Options
@@ -749,9 +750,12 @@ def test_command_line_help_and_argument_errors(capsys):
 
 def test_content_type_is_sniffed_from_the_bytes():
     assert sniff_content_type(b"PK\x03\x04rest", "report.pdf") == "application/zip"
-    assert sniff_content_type(b"%PDF-1.7", "x.bin") == "application/pdf"
-    assert sniff_content_type(b"plain", "fake.zip") == "application/octet-stream"
-    assert sniff_content_type(b"<p>", "page.html") == "text/html"
+    assert sniff_content_type(b"%PDF-1.7", "x.docx") == "application/pdf"
+    assert sniff_content_type("Công văn".encode(), "fake.pdf") == "text/plain"
+    assert sniff_content_type(b"\x00\x01\x02", "fake.zip") == "application/octet-stream"
+    assert sniff_content_type(b"\x00<p>", "page.html") == "text/html"
+    docx = docx_bytes(["Công văn"], date(2024, 6, 28))
+    assert sniff_content_type(docx, "scan.pdf") == DOCX.media_type
 
 
 def test_behaviour_names_and_reprs():
