@@ -1042,6 +1042,40 @@ def test_defect_take_back_after_complete(world):
     world.stored("13")
 
 
+def _sent_edoc(world: World, sut: ReferenceAdapter, request: DocumentRequest) -> Any:
+    sent = sut.send_document(request)
+    stored = world.wait(lambda d: d["doc_id"] == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
+    return sent, world.message(stored)
+
+
+def test_defect_drop_recipient(world):
+    request = DocumentRequest(to=(PEER_ORG, THIRD_ORG), subject="Văn bản thử")
+    _, edoc = _sent_edoc(world, _mutant(world, "drop-recipient"), request)
+    assert edoc.recipients == [PEER_ORG]
+
+
+def test_defect_add_recipient(world):
+    request = DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử")
+    _, edoc = _sent_edoc(world, _mutant(world, "add-recipient"), request)
+    assert edoc.recipients == [PEER_ORG, SUT_ORG]
+
+
+def test_defect_misreported_document_id(world):
+    request = DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử")
+    sent, edoc = _sent_edoc(world, _mutant(world, "misreported-document-id"), request)
+    assert edoc.header.document_id != sent.document_id
+    assert edoc.header.document_id.rsplit(",", 1)[0] == sent.document_id.rsplit(",", 1)[0]
+
+
+def test_defect_label_by_name(world):
+    pdf = pdf_bytes(["Cong van"])
+    request = DocumentRequest(
+        to=(PEER_ORG,), subject="Văn bản thử", attachments=(Attachment("bao_cao.docx", pdf),)
+    )
+    _, edoc = _sent_edoc(world, _mutant(world, "label-by-name"), request)
+    assert edoc.attachments[0].content_type == DOCX.media_type
+
+
 def test_every_defect_has_its_wire_test():
     tested = {
         defect_name(name.removeprefix("test_defect_"))
