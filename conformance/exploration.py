@@ -29,6 +29,8 @@ from conformance.episodes import (
 )
 from conformance.errors import ConformanceError, SutError
 from conformance.observe import CALL, WireEvent, WireMessage, ack_word, status_reports
+from conformance.probe_runs import try_action
+from conformance.probes import RECEIVER, illegal_actions
 from conformance.world import Delivered, Party, World
 from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
@@ -102,6 +104,7 @@ class Explorer:
         self.docs: list[_Tracked] = []
         self.steps: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.breaches: list[Violation] = []
 
     def run(self, step: dict[str, Any]) -> None:
         """Play one step (as logged or as read from a scenario file)."""
@@ -217,6 +220,40 @@ class Explorer:
             return
         self._settle_status(tracked, after, result.status_code.value)
 
+    def _illegal(self, doc: int, pick: int) -> None:
+        """The clerk asks for one of the actions the lifecycle forbids where the document
+        stands (as the wire shows it); the SUT must refuse it with illegal-transition."""
+        tracked = self._doc(doc)
+        if tracked is None:
+            return
+        world = self.world
+        book = LifecycleBook()
+        statuses = world.observer.statuses_on(tracked.document_id, self.start)
+        for message, code, receiver in status_reports(statuses):
+            book.record(message.document_id, receiver, code)
+        lifecycle = book.lifecycle(tracked.document_id, world.cast.sut.organ_id)
+        choices = [
+            c
+            for c in illegal_actions(lifecycle, RECEIVER)
+            if c[0].agree is None or "take-back" in world.capabilities
+        ]
+        if not choices:
+            return
+        action, rule_id, why = choices[pick % len(choices)]
+        answer = try_action(world, action, tracked.document_id, self._party(tracked))
+        place = ", ".join(c.value for c in lifecycle.codes) or "none"
+        self.notes.append(f"{action} on doc {doc} after {place}: {answer.text}")
+        if answer.kind != "refused":
+            self.breaches.append(
+                Violation(
+                    rule_id,
+                    f"document {doc} ({tracked.document_id}): after {place} the clerk tried to "
+                    f"{action}, which {rule_id} forbids ({why}); the SUT {answer.text}, "
+                    "expected illegal-transition",
+                )
+            )
+        self._settle_status(tracked, world.observer.head(), action.code.value)
+
     def _settle_status(self, tracked: _Tracked, after: int, code: str) -> None:
         document_id = tracked.document_id
 
@@ -261,7 +298,7 @@ class Explorer:
         world = self.world
         observer = world.observer
         sut = world.cast.sut.system_id
-        found: list[Violation] = []
+        found: list[Violation] = list(self.breaches)
         ids = {t.document_id for t in self.docs}
         statuses = [
             observer.message(e)
@@ -341,7 +378,7 @@ def _after_revoke(
     return []
 
 
-STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "answer", "fault")
+STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "illegal", "answer", "fault")
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +517,11 @@ def explore(
         @rule(doc=index, action=st.sampled_from(ACTIONS))
         def act(self, doc: int, action: str) -> None:
             self.explorer.run({"op": "act", "doc": doc, "action": action})
+
+        @precondition(has_documents)
+        @rule(doc=index, pick=st.integers(min_value=0, max_value=15))
+        def illegal(self, doc: int, pick: int) -> None:
+            self.explorer.run({"op": "illegal", "doc": doc, "pick": pick})
 
         @precondition(has_documents)
         @rule(doc=index, agree=st.booleans())

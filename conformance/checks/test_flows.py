@@ -4,7 +4,6 @@ sender's take-back rules of family LC)."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import pytest
@@ -494,33 +493,3 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
         sent.evidence(),
     )
     judge_window(online, judge, since)
-
-
-@requirement("LC-TAKE-BACK-BEFORE-COMPLETE", "LC-TAKE-BACK-ONE-AT-A-TIME")
-def test_the_sut_asks_back_only_what_it_may(online: World, judge: Judge) -> None:
-    if "take-back" not in online.capabilities:
-        pytest.skip("the SUT does not do take-backs (capability 'take-back')")
-    partner = online.cast.partners[0]
-    completed = _sent_and_answered(online, "da-xong", ("01", "06"))
-    pending = _sent_and_answered(online, "dang-cho", ("01",))
-    after = online.observer.head()
-    cases = (
-        (completed, 1, "LC-TAKE-BACK-BEFORE-COMPLETE", "after the recipient completed it (06)"),
-        (pending, 2, "LC-TAKE-BACK-ONE-AT-A-TIME", "twice while the first request waits"),
-    )
-    for sent, times, _, _ in cases:
-        for _ in range(times):
-            # refusing is the right answer; only the wire is judged
-            with contextlib.suppress(SutError):
-                online.sut.request_take_back(sent.document_id, partner.organ_id, TAKE_BACK_REASON)
-    online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
-    for sent, times, req_id, what in cases:
-        asked = _requested(online, sent, after)
-        allowed = times - 1
-        judge.check(
-            req_id,
-            sent.edoc is not None and len(asked) <= allowed,
-            f"the clerk asked to take back {sent.document_id or 'a document'} {what}; the SUT "
-            f"sent {len(asked)} request(s) (13), at most {allowed} may go",
-            [*sent.evidence(), *(m.evidence() for m in asked[:3])],
-        )

@@ -59,6 +59,25 @@ class Behaviour:
     # -- workflow and statuses ----------------------------------------------------------
     complete_before_assign: bool = _defect("on 'assign' sends 06 first and then 04")
     repeat_accepted: bool = _defect("on 'accept' sends 03 twice")
+    act_after_refusal: bool = _defect(
+        "lets the clerk accept, assign, process or complete a document it refused (02) and "
+        "sends the status"
+    )
+    refuse_after_accept: bool = _defect(
+        "lets the clerk refuse (02) a document already accepted (03) or further on"
+    )
+    repeat_on_request: bool = _defect(
+        "lets the clerk repeat a step (accept twice, refuse twice, …) and sends the code again"
+    )
+    step_back: bool = _defect(
+        "lets the clerk go back on the forward path (04 after 05, 03 after 04) and sends it"
+    )
+    answer_unasked: bool = _defect(
+        "lets the clerk answer (15/16) a take-back nobody asked for, and sends the answer"
+    )
+    answer_again: bool = _defect(
+        "lets the clerk answer a take-back request a second time after refusing it (16)"
+    )
     forward_after_withdrawal: bool = _defect(
         "still sends forward statuses (e.g. 05) after it agreed (15) to a take-back"
     )
@@ -115,6 +134,15 @@ class Behaviour:
     )
     unsigned_documents: bool = _defect(
         "does not sign the documents it sends even when signing credentials are configured"
+    )
+    take_back_twice: bool = _defect(
+        "asks for a document back (13) again while its first request waits for an answer"
+    )
+    take_back_after_refusal: bool = _defect(
+        "asks for a document back (13) although its recipient refused it (02)"
+    )
+    take_back_after_withdrawal: bool = _defect(
+        "asks for a document back (13) although its recipient already gave it back (15)"
     )
     take_back_after_complete: bool = _defect(
         "sends a take-back request (13) even after the recipient reported 06"

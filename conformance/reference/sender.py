@@ -19,7 +19,13 @@ from conformance.reference.workflow import replay
 from spec.codec import serialize
 from spec.document_id import split_code
 from spec.formats import format_date
-from spec.lifecycle import TAKE_BACK_BEFORE_COMPLETE, Lifecycle
+from spec.lifecycle import (
+    NOTHING_AFTER_REFUSAL,
+    TAKE_BACK_BEFORE_COMPLETE,
+    TAKE_BACK_ONE_AT_A_TIME,
+    WITHDRAWN_FINAL,
+    Lifecycle,
+)
 from spec.organ_ids import recipient_problem
 from spec.status_codes import StatusCode
 
@@ -130,10 +136,16 @@ class Sender:
             lifecycle = self.recipient_lifecycle(sent, recipient)
             code = StatusCode.TAKE_BACK_REQUESTED
             rejection = lifecycle.check(code)
-            if rejection is not None and not (
-                b.take_back_after_complete and rejection.rule_id == TAKE_BACK_BEFORE_COMPLETE
-            ):
+            waived = {
+                TAKE_BACK_BEFORE_COMPLETE: b.take_back_after_complete,
+                TAKE_BACK_ONE_AT_A_TIME: b.take_back_twice,
+                NOTHING_AFTER_REFUSAL: b.take_back_after_refusal,
+                WITHDRAWN_FINAL: b.take_back_after_withdrawal,
+            }
+            if rejection is not None and not waived.get(rejection.rule_id, False):
                 raise ActionRefused("illegal-transition", rejection.message, rule=rejection.rule_id)
+            if rejection is not None:  # a defect let it through: never the same bytes twice
+                reason = f"{reason} (lần {len(lifecycle) + 1})"
             moment = self.s.now()
             status = build_status(
                 self.s.me,

@@ -23,7 +23,7 @@ import pytest
 from axis import AxisConfig, running_axis
 from conformance import contract
 from conformance.adapters import HttpAdapter, ReferenceAdapter, make_configuration
-from conformance.contract import Attachment, Business, DocumentRequest
+from conformance.contract import ACTION_STATUS, Action, Attachment, Business, DocumentRequest
 from conformance.errors import ActionRefused, SutError, UnknownDocument
 from conformance.reference import (
     DEFECTS,
@@ -899,6 +899,101 @@ def test_defect_forward_after_withdrawal(world):
     agreed = world.stored("15")
     sut.act(doc.header.document_id, "process")
     world.stored("05", after=agreed["seq"])
+
+
+def _acted(world: World, sut: ReferenceAdapter, doc: model.Edoc, *actions: str) -> dict:
+    """Carry out ``actions`` in turn, each waiting for its status; the last stored event."""
+    event: dict = {}
+    for action in actions:
+        sut.act(doc.header.document_id, action, "Lý do" if action == "refuse" else None)
+        event = world.stored(ACTION_STATUS[Action(action)].value)
+    return event
+
+
+def test_defect_act_after_refusal(world):
+    sut = _mutant(world, "act-after-refusal")
+    doc, _, _ = _arrived(world, sut)
+    refused = _acted(world, sut, doc, "refuse")
+    sut.act(doc.header.document_id, "accept")
+    world.stored("03", after=refused["seq"])
+
+
+def test_defect_refuse_after_accept(world):
+    sut = _mutant(world, "refuse-after-accept")
+    doc, _, _ = _arrived(world, sut)
+    accepted = _acted(world, sut, doc, "accept")
+    sut.act(doc.header.document_id, "refuse", "Từ chối sau khi tiếp nhận")
+    world.stored("02", after=accepted["seq"])
+
+
+def test_defect_repeat_on_request(world):
+    sut = _mutant(world, "repeat-on-request")
+    doc, _, _ = _arrived(world, sut)
+    accepted = _acted(world, sut, doc, "accept")
+    sut.act(doc.header.document_id, "accept")
+    world.stored("03", after=accepted["seq"])
+
+
+def test_defect_step_back(world):
+    sut = _mutant(world, "step-back")
+    doc, _, _ = _arrived(world, sut)
+    processing = _acted(world, sut, doc, "accept", "assign", "process")
+    sut.act(doc.header.document_id, "assign")
+    world.stored("04", after=processing["seq"])
+
+
+def test_defect_answer_unasked(world):
+    sut = _mutant(world, "answer-unasked")
+    doc, _, arrived = _arrived(world, sut)
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
+    world.stored("15", after=arrived["seq"])
+
+
+def test_defect_answer_again(world):
+    sut = _mutant(world, "answer-again")
+    doc, _, _ = _arrived(world, sut)
+    _take_back(world, doc)
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, False, "Không đồng ý")
+    first = world.stored("16")
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
+    world.stored("15", after=first["seq"])
+
+
+def _sent_with(world: World, sut: ReferenceAdapter, *codes: str) -> Any:
+    """A document the SUT sent to the peer, who reported ``codes`` on it (each read)."""
+    sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
+    edoc = parse(world.body(sent.axis_doc_id)).message
+    for code in codes:
+        world.acked(world.deliver(world.factory.status(edoc, lookup(PEER_ORG), code, world.at())))
+    return sent
+
+
+def test_defect_take_back_twice(world):
+    sut = _mutant(world, "take-back-twice")
+    sent = _sent_with(world, sut, "01")
+    for _ in range(2):
+        sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    first = world.stored("13")
+    world.stored("13", after=first["seq"])
+
+
+def test_defect_take_back_after_refusal(world):
+    sut = _mutant(world, "take-back-after-refusal")
+    sent = _sent_with(world, sut, "01", "02")
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    world.stored("13")
+
+
+def test_defect_take_back_after_withdrawal(world):
+    sut = _mutant(world, "take-back-after-withdrawal")
+    sent = _sent_with(world, sut, "01")
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    first = world.stored("13")
+    edoc = parse(world.body(sent.axis_doc_id)).message
+    agreed = world.factory.status(edoc, lookup(PEER_ORG), "15", world.at())
+    world.acked(world.deliver(agreed))
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại lần nữa")
+    world.stored("13", after=first["seq"])
 
 
 def test_defect_process_revoked(world):
