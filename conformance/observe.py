@@ -205,9 +205,14 @@ class WireMessage:
 
     def evidence(self, summary: str | None = None) -> Evidence:
         what = f"status {self.code}" if self.messagetype == "status" else "document"
+        said = ""
+        if self.status is not None and (self.status.description or "").strip():
+            text = " ".join((self.status.description or "").split())
+            said = f" saying {text[:120] + ('…' if len(text) > 120 else '')!r}"
         default = (
             f"{what} {self.doc_id} sent by {self.sender_system} (#{self.seq}) on "
-            f"{self.document_id or '?'}, delivered to {sorted(self.deliveries) or 'nobody'}"
+            f"{self.document_id or '?'}{said}, delivered to "
+            f"{sorted(self.deliveries) or 'nobody'}"
         )
         detail = {
             "doc_id": self.doc_id,
