@@ -66,7 +66,8 @@ def test_the_first_report_comes_in_time(
         if first is None or not receipt.downloads:
             judge.fail(
                 "LC-FIRST-ARRIVED-TIMELY",
-                f"{receipt.label()} got no 01 or 02 within {bound:g} model s of its download",
+                f"{receipt.label()} was {receipt.seen()}; expected 01 or 02 within {bound:g} "
+                "model s of its download",
                 receipt.evidence(),
             )
             continue

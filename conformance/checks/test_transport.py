@@ -39,7 +39,10 @@ def test_documents_are_listed_within_the_poll_interval(
     for receipt in arrival:
         if receipt.listed is None or receipt.stored is None:
             judge.fail(
-                "TR-POLL-EDOC", f"{receipt.label()} was never listed by the SUT", receipt.evidence()
+                "TR-POLL-EDOC",
+                f"{receipt.label()} was {receipt.seen()}; expected a listing within {bound:g} "
+                "model s of its delivery",
+                receipt.evidence(),
             )
             continue
         took = online.clock.model((receipt.listed.at - receipt.stored.at).total_seconds())
@@ -60,7 +63,8 @@ def test_listed_documents_are_downloaded(
         if not receipt.downloads or receipt.listed is None:
             judge.fail(
                 "TR-DOWNLOAD",
-                f"{receipt.label()} was listed for the SUT but never downloaded",
+                f"{receipt.label()} was {receipt.seen()}; expected the SUT to list it and "
+                f"download it within {bound:g} model s",
                 receipt.evidence(),
             )
             continue
