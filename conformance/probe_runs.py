@@ -42,7 +42,7 @@ _STEP_REQUIREMENT = {
     "sut": "RCV-ARRIVED",
     "clerk": "RCV-REPORTS-ACTIONS",
     "answer": "FLOW-TAKE-BACK-ANSWERED",
-    "harness": "TR-ACK-DONE",
+    "harness": "FLOW-TAKE-BACK-ANSWERED",  # a 13 never read can never be answered
     "sender-clerk": "FLOW-TAKE-BACK-REQUESTED",
     "sender-harness": "SND-READS-STATUSES",
 }
@@ -192,8 +192,9 @@ def _culprit(attempts: list[Attempt], message: WireMessage) -> Attempt | None:
     return before[-1] if before else None
 
 
-def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) -> None:
-    """Deliver a document from ``sender`` and play ``walk`` (receiver side) on it."""
+def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) -> bool:
+    """Deliver a document from ``sender`` and play ``walk`` (receiver side) on it; False when
+    the SUT did not even report the document arrived (no other walk can start either)."""
     walker = _Walker(world, judge, walk, sender)
     receipt = receive(world, [(world.new_document(sender), sender)], settle=False)[0]
     walker.document_id = receipt.document_id
@@ -207,16 +208,17 @@ def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) ->
         walker.derail(
             walk.path[0], "sut", f"the SUT reported {receipt.codes or 'nothing'} instead of 01"
         )
-        return
+        return False
     walker.try_here(1)
     for index, move in enumerate(walk.path[1:], start=1):
         if any(not a.refused for a in walker.attempts):
             break
         if not _receiver_step(walker, move):
-            return
+            return True
         walker.done = index + 1
         walker.try_here(index + 1)
     walker.judge_wire()
+    return True
 
 
 def _receiver_step(walker: _Walker, move: Move) -> bool:
