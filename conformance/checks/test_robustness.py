@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conformance.backoff import judge_backoff
 from conformance.episodes import (
     Receipt,
     collect_receipts,
@@ -26,9 +27,9 @@ from reports.model import Evidence
 
 requirement = pytest.mark.requirement
 
-SLOWDOWN = 0.75
-"""A backing-off SUT makes at most this share of its first-half calls in the second half of an
-outage (counted from its first refused call); one retrying at a fixed rate makes as many."""
+BACKOFF_PAUSE = 0.5
+"""The pause, in poll intervals, that a SUT backing off reaches at some point of an outage
+(conformance.backoff); one retrying in a loop or at its usual pace never does."""
 OUTAGE = "outage"
 """The id of the outage rule (its refused calls are found by it)."""
 
@@ -187,25 +188,27 @@ def test_the_sut_backs_off_during_an_outage_and_recovers(calm: World, judge: Jud
     observer.settle(observer.head(), bounds.poll_interval * 3)
     collect_receipts(calm, [receipt], after)
     refused = observer.refused(plan_set.seq, OUTAGE)
-    # Halves of the SUT's own outage, from its first refused call to the end: where its first
-    # attempt falls (mid-way through an idle wait, say) is no sign of backing off or not.
-    met = Window(refused[0].at, window.end) if refused else window
-    first = sum(e.at < met.middle for e in refused)
-    second = len(refused) - first
+    verdict = judge_backoff(
+        [e.at for e in refused],
+        window,
+        bound=bounds.outage_calls,
+        pause=bounds.poll_interval * BACKOFF_PAUSE,
+        scale=clock.time_scale,
+    )
     evidence = [_calls_evidence(refused, window)]
     judge.check(
         "ROB-BACKOFF",
-        len(refused) <= bounds.outage_calls,
-        f"the axis refused {len(refused)} call(s) of the SUT during its {bounds.outage:g} model s "
-        f"outage (bound {bounds.outage_calls})",
+        verdict.within_bound,
+        f"the axis refused {verdict.refused} call(s) of the SUT during its {bounds.outage:g} "
+        f"model s outage (bound {verdict.bound})",
         evidence,
     )
     judge.check(
         "ROB-BACKOFF",
-        second <= SLOWDOWN * first + 1,
-        f"the axis refused {first} call(s) of the SUT in the first half of its outage (from "
-        f"its first refused call to the end) and {second} in the second: its retries should "
-        f"slow down (at most {SLOWDOWN:.0%} as many, plus one)",
+        verdict.paused,
+        f"the SUT's longest pause between two refused calls (or before the outage's end) was "
+        f"{verdict.longest_pause:.0f} model s; a SUT that backs off waits at least "
+        f"{verdict.wanted_pause:.0f} model s before trying again at some point of the outage",
         evidence,
     )
     if first_ok is None:

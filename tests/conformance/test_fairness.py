@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 
 from axis import AxisConfig, RunningAxis, Unavailable, running_axis
 from axis.testing import Documents
+from conformance.backoff import judge_backoff
 from conformance.certify import EXIT_CERTIFIED, EXIT_FAILED, run
 from conformance.checks.test_transport import (
     test_stored_documents_are_acknowledged_done as judge_acks_done,
@@ -25,7 +27,7 @@ from conformance.clock import HarnessClock
 from conformance.episodes import Receipt
 from conformance.exploration import STEP_OPS, Scenario
 from conformance.judge import Judge
-from conformance.observe import Observer, WireEvent, outage_window
+from conformance.observe import Observer, Window, WireEvent, outage_window
 from conformance.probes import RECEIVER, SENDER, covered_rules, illegal_actions, probes, walks
 from conformance.reference import ReferenceSut, running_reference
 from conformance.settings import CertifySettings
@@ -149,12 +151,53 @@ def test_only_calls_the_axis_refused_count_as_made_during_the_outage(
         assert [e.ok for e in calls] == [False] * 3 + [True] * 3
 
 
+SCALE = 300.0
+START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+OUTAGE = Window(START, START + timedelta(seconds=300 / SCALE))  # 300 model s
+
+
+def _at(model_seconds: float) -> datetime:
+    return START + timedelta(seconds=model_seconds / SCALE)
+
+
+def _retries(first: float, latency: float, *, grow: bool) -> list[datetime]:
+    """Tries 1, 2, 4 s apart, four at a time, then quiet: 40, 80, 160 s when the SUT backs
+    off (the reference), 20 s every time when it keeps its usual pace; ``latency`` model
+    seconds added to every step (a busy machine)."""
+    calls, t, wait = [], first, 40.0 if grow else 20.0
+    while t < 300:
+        for gap in (1, 2, 4, wait):
+            calls.append(t)
+            t += gap + latency
+        wait *= 2 if grow else 1
+    return [_at(c) for c in calls if c < 300]
+
+
+@pytest.mark.parametrize(("first", "latency"), [(0, 0), (15, 0), (5, 30), (0, 60), (250, 0)])
+def test_a_sut_that_backs_off_passes_however_busy_the_machine(first: float, latency: float) -> None:
+    calls = _retries(first, latency, grow=True)
+    verdict = judge_backoff(calls, OUTAGE, bound=40, pause=60, scale=SCALE)
+    assert verdict.within_bound and verdict.paused, verdict
+
+
+def test_a_sut_retrying_in_a_loop_or_at_its_usual_pace_fails() -> None:
+    loop = [_at(i) for i in range(300)]
+    verdict = judge_backoff(loop, OUTAGE, bound=40, pause=60, scale=SCALE)
+    assert not verdict.within_bound and not verdict.paused
+    usual = judge_backoff(_retries(0, 0, grow=False), OUTAGE, bound=40, pause=60, scale=SCALE)
+    assert not usual.within_bound and not usual.paused, usual
+
+
+def test_calls_outside_the_window_are_not_judged() -> None:
+    after = [_at(300 + i) for i in range(100)]  # the catch-up, right after the outage
+    verdict = judge_backoff([_at(10), *after], OUTAGE, bound=40, pause=60, scale=SCALE)
+    assert verdict.refused == 1 and verdict.paused
+
+
 # -- the SUT's behaviour is a verdict, never a crash; messages true to the transcript -------------
 
 
 def _event(seq: int, at: float, kind: str, **data: Any) -> WireEvent:
-    from datetime import UTC, datetime
-
     return WireEvent(seq, datetime.fromtimestamp(at, UTC), kind, data)
 
 
