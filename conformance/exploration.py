@@ -130,7 +130,8 @@ class Explorer:
 
     def _settle_delivery(self, delivered: Delivered, report: bool) -> None:
         """Until the SUT reported on the document (``report``) or acknowledged the message,
-        or has polled twice more without doing so."""
+        at most the transport and first-status bounds: an injected fault may hold either back
+        for a few polls, and the next step must not overtake it."""
         world = self.world
         bounds = world.bounds
         document_id = delivered.document_id
@@ -148,7 +149,12 @@ class Explorer:
                 and event.doc_id == delivered.doc_id
             )
 
-        world.observer.until(delivered.cursor, bounds.transport + bounds.first_status, done)
+        world.observer.wait(
+            delivered.cursor,
+            bounds.transport + bounds.first_status,
+            done,
+            system=world.cast.sut.system_id,
+        )
 
     def _deliver(self, partner: int) -> None:
         tracked = _Tracked(self.world.new_document(self._pick(partner)), partner)
@@ -252,9 +258,14 @@ class Explorer:
                     "expected illegal-transition",
                 )
             )
-        self._settle_status(tracked, world.observer.head(), action.code.value)
+        self._settle_status(tracked, world.observer.head(), action.code.value, expected=False)
 
-    def _settle_status(self, tracked: _Tracked, after: int, code: str) -> None:
+    def _settle_status(
+        self, tracked: _Tracked, after: int, code: str, *, expected: bool = True
+    ) -> None:
+        """Until the SUT's status ``code`` on the document is on the wire: at most the action
+        bound when it is ``expected``, else (an action it should have refused) no longer than
+        two more polls of its inboxes."""
         document_id = tracked.document_id
 
         def done(event: WireEvent) -> bool:
@@ -265,7 +276,11 @@ class Explorer:
                 and code_of_text(data.get("status_code") or "") == code
             )
 
-        self.world.observer.until(after, self.world.bounds.action, done)
+        if expected:
+            sut = self.world.cast.sut.system_id
+            self.world.observer.wait(after, self.world.bounds.action, done, system=sut)
+        else:
+            self.world.observer.until(after, self.world.bounds.action, done)
 
     def _fault(self, kind: str) -> None:
         rules = {
