@@ -5,9 +5,10 @@ the SUT reports 01, then its clerk acts and the harness asks for the document ba
 sender side the SUT sends it and the harness's partner reports on it. At each place the clerk
 tries the walk's illegal actions there. Each try is judged twice: the SUT must answer the
 contract's ``illegal-transition`` (its workflow refused), and nothing may reach the wire
-because of it. A legal step the SUT does not carry out ends the walk; it is charged to the
-requirement that step stands for (the clerk's actions are reported, a take-back is answered
-or requested, a status is read), never to a lifecycle rule.
+because of it. A legal step the SUT does not carry out ends the walk: the probes it did not
+reach fail as "could not be tried", saying which step did not happen (a MUST that cannot be
+verified is no more certified than one that fails; the step's own requirement, RCV-ARRIVED,
+RCV-REPORTS-ACTIONS or FLOW-TAKE-BACK-ANSWERED, fails in its own test).
 """
 
 from __future__ import annotations
@@ -38,14 +39,6 @@ __all__ = ["ILLEGAL", "Answer", "play_receiver_walk", "play_sender_walk", "try_a
 
 ILLEGAL = "illegal-transition"
 REASON = "Thử nghiệm: thao tác không được phép"
-_STEP_REQUIREMENT = {
-    "sut": "RCV-ARRIVED",
-    "clerk": "RCV-REPORTS-ACTIONS",
-    "answer": "FLOW-TAKE-BACK-ANSWERED",
-    "harness": "FLOW-TAKE-BACK-ANSWERED",  # a 13 never read can never be answered
-    "sender-clerk": "FLOW-TAKE-BACK-REQUESTED",
-    "sender-harness": "SND-READS-STATUSES",
-}
 
 
 @dataclass
@@ -112,18 +105,22 @@ class _Walker:
         self.attempts: list[Attempt] = []
         self.evidence: list[Evidence] = []
 
-    def derail(self, move: Move, kind: str, why: str) -> None:
-        """A legal step did not happen: the walk ends, charged to that step's requirement
-        (unless an accepted illegal action already explains it)."""
+    def derail(self, step: object, why: str) -> None:
+        """A legal step did not happen: the walk ends, and each rule whose probes it had not
+        tried yet fails as not verifiable (unless an accepted illegal action already explains
+        why the step did not happen)."""
         if any(not a.refused for a in self.attempts):
             return
         place = ", ".join(m.code.value for m in self.walk.path[: self.done]) or "none"
-        self.judge.fail(
-            _STEP_REQUIREMENT[kind],
-            f"{self.label}: on the way to the lifecycle probes, after {place}, {move} did not "
-            f"happen: {why}",
-            self.evidence,
-        )
+        untried = [p for at in self.walk.tries[self.done :] for p in at]
+        for rule_id in dict.fromkeys(p.rule_id for p in untried):
+            actions = ", ".join(str(p.action) for p in untried if p.rule_id == rule_id)
+            self.judge.fail(
+                rule_id,
+                f"{self.label}: the clerk's {actions} could not be tried: on the way there, "
+                f"after {place} the step {step} did not happen ({why})",
+                self.evidence,
+            )
 
     def try_here(self, place: int) -> None:
         for probe in self.walk.tries[place]:
@@ -192,9 +189,8 @@ def _culprit(attempts: list[Attempt], message: WireMessage) -> Attempt | None:
     return before[-1] if before else None
 
 
-def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) -> bool:
-    """Deliver a document from ``sender`` and play ``walk`` (receiver side) on it; False when
-    the SUT did not even report the document arrived (no other walk can start either)."""
+def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) -> None:
+    """Deliver a document from ``sender`` and play ``walk`` (receiver side) on it."""
     walker = _Walker(world, judge, walk, sender)
     receipt = receive(world, [(world.new_document(sender), sender)], settle=False)[0]
     walker.document_id = receipt.document_id
@@ -205,20 +201,17 @@ def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) ->
     walker.expected.append((StatusCode.ARRIVED, receipt.delivered.cursor))
     walker.done = 1
     if arrived is None or code_of(arrived) != "01":
-        walker.derail(
-            walk.path[0], "sut", f"the SUT reported {receipt.codes or 'nothing'} instead of 01"
-        )
-        return False
+        walker.derail(walk.path[0], f"the SUT reported {receipt.codes or 'nothing'} instead")
+        return
     walker.try_here(1)
     for index, move in enumerate(walk.path[1:], start=1):
         if any(not a.refused for a in walker.attempts):
             break
         if not _receiver_step(walker, move):
-            return True
+            return
         walker.done = index + 1
         walker.try_here(index + 1)
     walker.judge_wire()
-    return True
 
 
 def _receiver_step(walker: _Walker, move: Move) -> bool:
@@ -231,21 +224,18 @@ def _receiver_step(walker: _Walker, move: Move) -> bool:
         )
         delivered = world.deliver(request, walker.counterpart)
         if not wait_acks(world, [delivered.doc_id], after, world.bounds.transport * 2):
-            walker.derail(move, "harness", f"the SUT never acknowledged the 13 {delivered.doc_id}")
+            walker.derail(move, f"the SUT never acknowledged the 13 {delivered.doc_id}")
             return False
         return True
     if action is None:
         return False
-    kind = "clerk" if action.action is not None else "answer"
     answer = try_action(world, action, walker.document_id, walker.counterpart)
     if answer.kind != "carried":
-        walker.derail(move, kind, f"the SUT {answer.text}")
+        walker.derail(move, f"the SUT {answer.text}")
         return False
     walker.expected.append((move.code, after))
     if walker.wait_sut_status(move.code, after) is None:
-        walker.derail(
-            move, kind, f"no {move.code.value} came within {world.bounds.action:g} model s"
-        )
+        walker.derail(move, f"no {move.code.value} came within {world.bounds.action:g} model s")
         return False
     return True
 
@@ -265,11 +255,9 @@ def play_sender_walk(world: World, judge: Judge, walk: Walk, partner: Party, lab
     walker.label = f"the SUT's document {sent.document_id or '(not sent)'}"
     walker.evidence = sent.evidence()[:1]
     if sent.edoc is None or not reaches(sent, partner):
-        judge.fail(
-            _STEP_REQUIREMENT["sender-clerk"],
-            f"the document the SUT was asked to send to {partner.organ_id} for the lifecycle "
-            "probes never reached it, so nothing could be asked back",
-            sent.evidence(),
+        walker.derail(
+            f"the SUT's document reaching {partner.organ_id}",
+            "it never reached the partner, so nothing could be asked back",
         )
         return
     walker.try_here(0)
@@ -293,7 +281,6 @@ def _sender_step(walker: _Walker, move: Move, sent: Dispatch) -> bool:
         if not wait_acks(world, [delivered.doc_id], after, world.bounds.transport * 2):
             walker.derail(
                 move,
-                "sender-harness",
                 f"the SUT never acknowledged the partner's {move.code.value} {delivered.doc_id}",
             )
             return False
@@ -302,13 +289,12 @@ def _sender_step(walker: _Walker, move: Move, sent: Dispatch) -> bool:
         return False
     answer = try_action(world, action, walker.document_id, walker.counterpart)
     if answer.kind != "carried":
-        walker.derail(move, "sender-clerk", f"the SUT {answer.text}")
+        walker.derail(move, f"the SUT {answer.text}")
         return False
     walker.expected.append((move.code, after))
     if walker.wait_sut_status(move.code, after) is None:
         walker.derail(
             move,
-            "sender-clerk",
             f"no {move.code.value} came within {world.bounds.action:g} model s",
         )
         return False

@@ -19,7 +19,7 @@ RECEIVER_RULES = tuple(sorted(covered_rules(RECEIVER)))
 SENDER_RULES = tuple(sorted(covered_rules(SENDER)))
 
 
-@requirement(*RECEIVER_RULES, "RCV-ARRIVED", "RCV-REPORTS-ACTIONS", "FLOW-TAKE-BACK-ANSWERED")
+@requirement(*RECEIVER_RULES)
 def test_the_clerk_cannot_break_the_lifecycle_of_a_received_document(
     online: World, judge: Judge
 ) -> None:
@@ -33,11 +33,10 @@ def test_the_clerk_cannot_break_the_lifecycle_of_a_received_document(
         ) or any(p.action.agree is not None for p in walk.probes)
         if needs_take_back and TAKE_BACK not in online.capabilities:
             continue  # its rules stay unjudged here: not tested, never passed
-        if not play_receiver_walk(online, judge, walk, partners[index % len(partners)]):
-            return  # the SUT reports no arrival: no walk can start (RCV-ARRIVED says so)
+        play_receiver_walk(online, judge, walk, partners[index % len(partners)])
 
 
-@requirement(*SENDER_RULES, "FLOW-TAKE-BACK-REQUESTED", "SND-READS-STATUSES")
+@requirement(*SENDER_RULES)
 def test_the_clerk_cannot_break_the_lifecycle_of_a_sent_document(
     online: World, judge: Judge
 ) -> None:
