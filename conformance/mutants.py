@@ -28,8 +28,9 @@ class UnknownMutant(ConformanceError, LookupError):
 class Mutant:
     """The reference SUT with the defect ``name`` planted (a defect of
     :mod:`conformance.reference.behaviour`, under the same name), and the requirement ids the
-    suite must fail on it. ``profile`` is the profile that exercises the defect (full unless
-    it needs another)."""
+    suite must fail on it. ``profile`` is the smallest profile that exercises the defect:
+    receiver for what the SUT does with what it receives, sender for what it sends, full when
+    it needs signatures or both sides."""
 
     name: str
     fails: tuple[str, ...]
@@ -67,37 +68,37 @@ class Mutant:
         return f"mutant({self.name!r})"
 
 
-def _m(name: str, fails: tuple[str, ...], family: str, profile: str = "full") -> Mutant:
+def _m(name: str, fails: tuple[str, ...], family: str, profile: str) -> Mutant:
     return Mutant(name, fails, family, profile)
 
 
 MUTANTS: tuple[Mutant, ...] = (
     # -- transport
-    _m("ack-before-store", ("TR-ACK-AFTER-STORE",), "transport"),
-    _m("never-ack", ("TR-ACK-DONE",), "transport"),
-    _m("ack-fail-and-forget", ("TR-FAIL-NOT-LOST",), "transport"),
-    _m("ack-done-on-garbage", ("TR-ACK-FAIL-UNREADABLE",), "transport"),
-    _m("no-dedupe", ("TR-DEDUPE-DOCID", "TR-DEDUPE-DOCUMENTID"), "transport"),
+    _m("ack-before-store", ("TR-ACK-AFTER-STORE",), "transport", "receiver"),
+    _m("never-ack", ("TR-ACK-DONE",), "transport", "receiver"),
+    _m("ack-fail-and-forget", ("TR-FAIL-NOT-LOST",), "transport", "receiver"),
+    _m("ack-done-on-garbage", ("TR-ACK-FAIL-UNREADABLE",), "transport", "receiver"),
+    _m("no-dedupe", ("TR-DEDUPE-DOCID", "TR-DEDUPE-DOCUMENTID"), "transport", "receiver"),
     # -- receiving
-    _m("skip-arrived", ("RCV-ARRIVED",), "receiving"),
-    _m("slow-arrived", ("LC-FIRST-ARRIVED-TIMELY",), "receiving"),
-    _m("accept-malformed", ("RCV-REFUSE-INVALID",), "receiving"),
-    _m("accept-misaddressed", ("RCV-REFUSE-NOT-ADDRESSED",), "receiving"),
-    _m("complete-before-assign", ("LC-FORWARD-ONLY",), "receiving"),
-    _m("repeat-accepted", ("LC-NO-REPEAT",), "receiving"),
-    _m("wrong-response-for-document-id", ("RCV-RESPONSEFOR-MATCHES",), "receiving"),
-    _m("status-to-wrong-agency", ("RCV-STATUS-TO-SENDER",), "receiving"),
-    _m("wrong-timestamp-format", ("ST-TIMESTAMP",), "receiving"),
-    _m("no-description-on-refusal", ("LC-DESCRIPTION-REQUIRED",), "receiving"),
+    _m("skip-arrived", ("RCV-ARRIVED",), "receiving", "receiver"),
+    _m("slow-arrived", ("LC-FIRST-ARRIVED-TIMELY",), "receiving", "receiver"),
+    _m("accept-malformed", ("RCV-REFUSE-INVALID",), "receiving", "receiver"),
+    _m("accept-misaddressed", ("RCV-REFUSE-NOT-ADDRESSED",), "receiving", "receiver"),
+    _m("complete-before-assign", ("LC-FORWARD-ONLY",), "receiving", "receiver"),
+    _m("repeat-accepted", ("LC-NO-REPEAT",), "receiving", "receiver"),
+    _m("wrong-response-for-document-id", ("RCV-RESPONSEFOR-MATCHES",), "receiving", "receiver"),
+    _m("status-to-wrong-agency", ("RCV-STATUS-TO-SENDER",), "receiving", "receiver"),
+    _m("wrong-timestamp-format", ("ST-TIMESTAMP",), "receiving", "receiver"),
+    _m("no-description-on-refusal", ("LC-DESCRIPTION-REQUIRED",), "receiving", "receiver"),
     # -- sending
-    _m("bad-document-id-grammar", ("MSG-DOCUMENTID-GRAMMAR", "SND-VALID"), "sending"),
-    _m("manifest-without-attachment", ("ATT-MANIFEST-MATCH", "SND-VALID"), "sending"),
-    _m("label-by-name", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending"),
-    _m("zip-labelled-pdf", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending"),
-    _m("drop-recipient", ("SND-RECIPIENTS",), "sending"),
-    _m("add-recipient", ("SND-RECIPIENTS",), "sending"),
-    _m("misreported-document-id", ("SND-CONTENT",), "sending"),
-    _m("send-to-w00", ("MSG-TO-ORGANID", "SND-RECIPIENTS"), "sending"),
+    _m("bad-document-id-grammar", ("MSG-DOCUMENTID-GRAMMAR", "SND-VALID"), "sending", "sender"),
+    _m("manifest-without-attachment", ("ATT-MANIFEST-MATCH", "SND-VALID"), "sending", "sender"),
+    _m("label-by-name", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending", "sender"),
+    _m("zip-labelled-pdf", ("ATT-CONTENT-TYPE", "SND-VALID"), "sending", "sender"),
+    _m("drop-recipient", ("SND-RECIPIENTS",), "sending", "sender"),
+    _m("add-recipient", ("SND-RECIPIENTS",), "sending", "sender"),
+    _m("misreported-document-id", ("SND-CONTENT",), "sending", "sender"),
+    _m("send-to-w00", ("MSG-TO-ORGANID", "SND-RECIPIENTS"), "sending", "sender"),
     # -- flows
     _m("act-after-refusal", ("LC-NOTHING-AFTER-REFUSAL",), "flows", "receiver"),
     _m("refuse-after-accept", ("LC-REFUSAL-BEFORE-ACCEPT",), "flows", "receiver"),
@@ -107,20 +108,30 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("answer-again", ("LC-TAKE-BACK-ANSWER-ONCE",), "flows", "receiver"),
     _m("take-back-twice", ("LC-TAKE-BACK-ONE-AT-A-TIME",), "flows", "sender"),
     _m("take-back-after-refusal", ("LC-NOTHING-AFTER-REFUSAL",), "flows", "sender"),
-    _m("take-back-after-withdrawal", ("LC-WITHDRAWN-FINAL",), "flows"),
-    _m("process-revoked", ("FLOW-REVOKE-RECEIVED",), "flows"),
-    _m("ignore-take-back", ("FLOW-TAKE-BACK-ANSWERED",), "flows"),
-    _m("answer-take-back-twice", ("LC-TAKE-BACK-ANSWER-ONCE", "FLOW-TAKE-BACK-ANSWERED"), "flows"),
-    _m("forward-after-withdrawal", ("FLOW-TAKE-BACK-WITHDRAWN", "LC-WITHDRAWN-FINAL"), "flows"),
-    _m("take-back-after-complete", ("LC-TAKE-BACK-BEFORE-COMPLETE",), "flows"),
+    _m("take-back-after-withdrawal", ("LC-WITHDRAWN-FINAL",), "flows", "full"),
+    _m("process-revoked", ("FLOW-REVOKE-RECEIVED",), "flows", "receiver"),
+    _m("ignore-take-back", ("FLOW-TAKE-BACK-ANSWERED",), "flows", "receiver"),
+    _m(
+        "answer-take-back-twice",
+        ("LC-TAKE-BACK-ANSWER-ONCE", "FLOW-TAKE-BACK-ANSWERED"),
+        "flows",
+        "receiver",
+    ),
+    _m(
+        "forward-after-withdrawal",
+        ("FLOW-TAKE-BACK-WITHDRAWN", "LC-WITHDRAWN-FINAL"),
+        "flows",
+        "receiver",
+    ),
+    _m("take-back-after-complete", ("LC-TAKE-BACK-BEFORE-COMPLETE",), "flows", "sender"),
     # -- robustness
-    _m("no-retry-on-5xx", ("ROB-RETRY-5XX",), "robustness"),
-    _m("duplicate-status-on-retry", ("ROB-NO-DUPLICATE-STATUS",), "robustness"),
+    _m("no-retry-on-5xx", ("ROB-RETRY-5XX",), "robustness", "receiver"),
+    _m("duplicate-status-on-retry", ("ROB-NO-DUPLICATE-STATUS",), "robustness", "receiver"),
     # -- security
-    _m("wrong-secret", ("SEC-SIGNED-REQUESTS",), "security"),
-    _m("read-other-systems", ("SEC-OWN-MESSAGES-ONLY",), "security"),
-    _m("ignore-signature", ("SEC-VERIFY-DOCUMENT-SIGNATURE",), "security"),
-    _m("unsigned-documents", ("SEC-SIGNS-DOCUMENTS",), "security"),
+    _m("wrong-secret", ("SEC-SIGNED-REQUESTS",), "security", "receiver"),
+    _m("read-other-systems", ("SEC-OWN-MESSAGES-ONLY",), "security", "receiver"),
+    _m("ignore-signature", ("SEC-VERIFY-DOCUMENT-SIGNATURE",), "security", "full"),
+    _m("unsigned-documents", ("SEC-SIGNS-DOCUMENTS",), "security", "full"),
 )
 
 _BY_NAME = {m.name: m for m in MUTANTS}
