@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 SCENARIO_FORMAT = "lienthong-scenario/1"
+SETTLE_POLLS = 6
+"""Polls of both inboxes after which a step stops waiting for what the SUT does about it: an
+injected fault holds a report or an ack back a poll or two, never six."""
 ACTIONS = ("accept", "assign", "process", "complete", "refuse")
 FAULTS = ("5xx", "reset", "duplicate", "reorder")
 INVARIANTS: tuple[str, ...] = (
@@ -129,9 +132,10 @@ class Explorer:
         return partners[tracked.partner % len(partners)]
 
     def _settle_delivery(self, delivered: Delivered, report: bool) -> None:
-        """Until the SUT reported on the document (``report``) or acknowledged the message,
-        at most the transport and first-status bounds: an injected fault may hold either back
-        for a few polls, and the next step must not overtake it."""
+        """Until the SUT reported on the document (``report``) or acknowledged the message:
+        an injected fault may hold either back for a poll or two, and the next step must not
+        overtake it; a SUT that has not done it after :data:`SETTLE_POLLS` more polls of its
+        inboxes will not (at most the transport and first-status bounds)."""
         world = self.world
         bounds = world.bounds
         document_id = delivered.document_id
@@ -149,11 +153,8 @@ class Explorer:
                 and event.doc_id == delivered.doc_id
             )
 
-        world.observer.wait(
-            delivered.cursor,
-            bounds.transport + bounds.first_status,
-            done,
-            system=world.cast.sut.system_id,
+        world.observer.until(
+            delivered.cursor, bounds.transport + bounds.first_status, done, polls=SETTLE_POLLS
         )
 
     def _deliver(self, partner: int) -> None:
@@ -263,9 +264,9 @@ class Explorer:
     def _settle_status(
         self, tracked: _Tracked, after: int, code: str, *, expected: bool = True
     ) -> None:
-        """Until the SUT's status ``code`` on the document is on the wire: at most the action
-        bound when it is ``expected``, else (an action it should have refused) no longer than
-        two more polls of its inboxes."""
+        """Until the SUT's status ``code`` on the document is on the wire, or it has polled
+        its inboxes :data:`SETTLE_POLLS` more times when the status is ``expected`` (two when
+        it is not: an action it should have refused); at most the action bound."""
         document_id = tracked.document_id
 
         def done(event: WireEvent) -> bool:
@@ -276,11 +277,8 @@ class Explorer:
                 and code_of_text(data.get("status_code") or "") == code
             )
 
-        if expected:
-            sut = self.world.cast.sut.system_id
-            self.world.observer.wait(after, self.world.bounds.action, done, system=sut)
-        else:
-            self.world.observer.until(after, self.world.bounds.action, done)
+        polls = SETTLE_POLLS if expected else 2
+        self.world.observer.until(after, self.world.bounds.action, done, polls=polls)
 
     def _fault(self, kind: str) -> None:
         rules = {

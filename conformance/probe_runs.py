@@ -100,6 +100,7 @@ class _Walker:
         self.document: Edoc | None = None
         self.label = ""
         self.done = 0  # moves of the path carried out
+        self.tried = -1  # the last place whose probes were tried
         self.start = world.observer.head()
         self.expected: list[tuple[StatusCode, int]] = []  # SUT codes and the cursor before
         self.attempts: list[Attempt] = []
@@ -112,7 +113,7 @@ class _Walker:
         if any(not a.refused for a in self.attempts):
             return
         place = ", ".join(m.code.value for m in self.walk.path[: self.done]) or "none"
-        untried = [p for at in self.walk.tries[self.done :] for p in at]
+        untried = [p for at in self.walk.tries[self.tried + 1 :] for p in at]
         for rule_id in dict.fromkeys(p.rule_id for p in untried):
             actions = ", ".join(str(p.action) for p in untried if p.rule_id == rule_id)
             self.judge.fail(
@@ -123,6 +124,7 @@ class _Walker:
             )
 
     def try_here(self, place: int) -> None:
+        self.tried = place
         for probe in self.walk.tries[place]:
             cursor = self.world.observer.head()
             answer = try_action(self.world, probe.action, self.document_id, self.counterpart)
