@@ -147,7 +147,7 @@ def _list_mutants() -> int:
     from conformance.mutants import MUTANTS
 
     for m in MUTANTS:
-        print(f"{m.name:32} {m.family:11} fails {', '.join(m.fails)}")
+        print(f"{m.name:32} {m.family:11} {m.profile:9} fails {', '.join(m.fails)}")
         print(f"{'':32} {m.description}")
     return 0
 
