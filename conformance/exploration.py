@@ -48,8 +48,10 @@ __all__ = [
 
 SCENARIO_FORMAT = "lienthong-scenario/1"
 SETTLE_POLLS = 6
-"""Polls of both inboxes after which a step stops waiting for what the SUT does about it: an
-injected fault holds a report or an ack back a poll or two, never six."""
+"""Polls of both inboxes after which a step stops waiting for a status the SUT owes: an injected
+fault holds a report back a poll or two, never six."""
+ACK_POLLS = 3
+"""Polls of both inboxes after which a step stops waiting for an acknowledgement."""
 ACTIONS = ("accept", "assign", "process", "complete", "refuse")
 FAULTS = ("5xx", "reset", "duplicate", "reorder")
 INVARIANTS: tuple[str, ...] = (
@@ -134,8 +136,9 @@ class Explorer:
     def _settle_delivery(self, delivered: Delivered, report: bool) -> None:
         """Until the SUT reported on the document (``report``) or acknowledged the message:
         an injected fault may hold either back for a poll or two, and the next step must not
-        overtake it; a SUT that has not done it after :data:`SETTLE_POLLS` more polls of its
-        inboxes will not (at most the transport and first-status bounds)."""
+        overtake it; a SUT that has not reported after :data:`SETTLE_POLLS` more polls of its
+        inboxes (acknowledged after :data:`ACK_POLLS`: it acks in the cycle it reads a
+        message) will not (at most the transport and first-status bounds)."""
         world = self.world
         bounds = world.bounds
         document_id = delivered.document_id
@@ -154,7 +157,10 @@ class Explorer:
             )
 
         world.observer.until(
-            delivered.cursor, bounds.transport + bounds.first_status, done, polls=SETTLE_POLLS
+            delivered.cursor,
+            bounds.transport + bounds.first_status,
+            done,
+            polls=SETTLE_POLLS if report else ACK_POLLS,
         )
 
     def _deliver(self, partner: int) -> None:
