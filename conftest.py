@@ -1,4 +1,5 @@
-"""Project-wide pytest fixtures: where the shared real-world samples are."""
+"""Project-wide pytest fixtures (where the shared real-world samples are) and the rule that
+keeps stress tests out of ordinary runs."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def realworld_dir() -> Path:
     if not REALWORLD.is_dir():
         pytest.skip(f"real-world samples not found at {REALWORLD} (../shared beside the checkout)")
     return REALWORLD
+
+
+STRESS = "stress"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stress tests take many minutes: they run only when a marker expression names them
+    (``-m stress``, ``make stress``), never in ``make test``."""
+    if STRESS in (config.getoption("markexpr", "") or ""):
+        return
+    drop = [item for item in items if item.get_closest_marker(STRESS) is not None]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if item.get_closest_marker(STRESS) is None]

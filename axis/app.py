@@ -137,6 +137,7 @@ def _start_event(app: AxisApp) -> StartEvent:
         max_body_bytes=config.max_body_bytes,
         max_header_bytes=config.max_header_bytes,
         peers=tuple(app.played_systems()),
+        run_id=app.store.run_id,
     )
 
 
@@ -150,7 +151,9 @@ def create_app(
 ) -> AxisApp:
     """Open the store (in ``data_dir``, else ``config.data_dir``), seed it, load the fault file,
     and return the ASGI app. The admin token is ``admin_token``, else ``config.admin_token``,
-    else a new random one. ``clock`` (POSIX seconds) times the transcript and the faults;
+    else a new random one; the run id that salts DocIds is ``config.run_id``, else a new
+    random one (both recorded in the ``start`` event). ``clock`` (POSIX seconds) times the
+    transcript and the faults;
     ``calendar`` is the clock whose Vietnam date judges documents' dates (``clock`` itself by
     default; the suite gives its model clock)."""
     folder = data_dir or config.data_dir
@@ -160,7 +163,8 @@ def create_app(
     if config.peers is not None:  # read first: a bad file stops the start before the store
         peer_plan = load_peer_plan(config.peers.file) if config.peers.file else PeerPlan()
     doc_seed = config.seed if config.seed is not None else secrets.randbits(63)
-    store = open_store(folder, seed=doc_seed, clock=clock)
+    run_id = config.run_id or secrets.token_hex(8)
+    store = open_store(folder, seed=doc_seed, clock=clock, run_id=run_id)
     token = admin_token or config.admin_token or secrets.token_urlsafe(24)
     defaults = default_systems(config.seed) if config.seed_defaults else []
     app = AxisApp(config, store, admin_token=token, calendar=calendar, defaults=defaults)

@@ -20,6 +20,7 @@ DEFAULT_MAX_HEADERS = 64 * 1024
 DEFAULT_LIST_LIMIT = 500
 DEFAULT_HEADER_TIMEOUT_S = 10.0
 DEFAULT_BODY_TIMEOUT_S = 30.0
+MAX_RUN_ID = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,11 @@ class AxisConfig:
     """Everything one axis needs. ``data_dir=None`` keeps the database in a private temporary
     folder removed when the axis stops (tests); ``port=0`` picks a free port.
 
-    ``seed`` drives the default systems' secrets and the DocIds when given; without it the
-    default systems get random secrets at every start (nobody can compute them).
+    ``seed`` drives the default systems' secrets, the DocIds and the faults when given; without
+    it the default systems get random secrets at every start (nobody can compute them).
+    ``run_id`` salts the DocIds: they derive from the seed, the run id and a counter, so two
+    runs with the same seed never issue the same DocId, and the same seed and run id give the
+    same ones; ``None`` draws a random run id at start (recorded in the ``start`` event).
     ``seed_defaults`` adds the default systems and agencies of :mod:`axis.seed` at start;
     ``peers`` plays them as simulated peer agencies (:mod:`axis.peers`).
     ``max_header_bytes`` bounds a request's headers (431 beyond); ``header_timeout_s`` and
@@ -86,6 +90,7 @@ class AxisConfig:
     seed_defaults: bool = True
     peers: PeerSettings | None = None
     admin_token: str | None = field(default=None, repr=False)
+    run_id: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -100,6 +105,12 @@ class AxisConfig:
                 raise ConfigError(f"{name}={value!r} must be > 0 seconds")
         if self.list_limit < 1:
             raise ConfigError(f"list_limit={self.list_limit!r} must be at least 1")
+        if self.run_id is not None and not (
+            0 < len(self.run_id) <= MAX_RUN_ID and self.run_id.isprintable()
+        ):
+            raise ConfigError(
+                f"run_id={self.run_id!r} must be 1 to {MAX_RUN_ID} printable characters"
+            )
         ids = [s.system_id for s in self.systems]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:

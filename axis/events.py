@@ -294,11 +294,13 @@ class FaultEvent:
 
 @dataclass(**_FROZEN)
 class FaultsEvent:
-    """The fault plan was set (``plan`` as given) or cleared."""
+    """The fault plan was set (``plan`` as given, ``started`` the axis time it took effect:
+    outage windows count from it) or cleared."""
 
     KIND: ClassVar[EventKind] = EventKind.FAULTS
     action: str
     plan: dict[str, Any] = field(default_factory=dict)
+    started: float | None = None
 
 
 @dataclass(**_FROZEN)
@@ -358,6 +360,7 @@ class StartEvent:
     max_body_bytes: int
     max_header_bytes: int = 0
     peers: tuple[str, ...] = ()
+    run_id: str = ""
 
 
 EventBody: TypeAlias = (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from axis.events import FaultsEvent
-from axis.faults import FaultPlan, Injection
+from axis.faults import ANYTHING, CallSubject, FaultPlan, Injection
 from axis.store import Store
 
 __all__ = ["FaultSwitch"]
@@ -25,15 +25,23 @@ class FaultSwitch:
         return f"FaultSwitch({self.plan!r})"
 
     def set(self, spec: dict[str, Any] | None) -> None:
-        """Install a plan (validated; ``None`` clears it) and record it."""
-        plan = FaultPlan(spec, started=self._clock()) if spec is not None else None
+        """Install a plan (validated; ``None`` clears it) and record it, with the axis time it
+        started at (outage windows count from it)."""
+        started = self._clock()
+        plan = FaultPlan(spec, started=started) if spec is not None else None
         self.plan = plan
         with self._store.transaction():
-            self._store.record(FaultsEvent(action="set" if plan else "cleared", plan=spec or {}))
+            self._store.record(
+                FaultsEvent(
+                    action="set" if plan else "cleared",
+                    plan=spec or {},
+                    started=started if plan else None,
+                )
+            )
 
-    def decide(self, op: str, system: str) -> list[Injection]:
-        """The faults that fire on this call (none without a plan)."""
-        return self.plan.decide(op, system, self._clock()) if self.plan else []
+    def decide(self, op: str, system: str, subject: CallSubject = ANYTHING) -> list[Injection]:
+        """The faults that fire on this call about ``subject`` (none without a plan)."""
+        return self.plan.decide(op, system, self._clock(), subject) if self.plan else []
 
     @property
     def rules(self) -> int:

@@ -1,7 +1,9 @@
 """Seeded fault plans: the axis misbehaving on purpose, reproducibly.
 
 A plan is a list of rules (``fault_plan.schema.json``), each for a system and an operation (or
-any), firing on every matching call, with a probability, or on the next N calls. Draws come
+any), optionally aimed at one document (an axis DocId, or a DocumentId: every call about a
+message carrying it), firing on every matching call, with a probability, or on the next N
+calls. Draws come
 from one generator per rule and system, seeded from the plan's seed, so the same seed and the
 same calls give the same faults whatever other systems do meanwhile. Every fault that fires is
 an ``Injection``; the app applies it and writes it to the transcript.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -31,7 +34,18 @@ _ONLY_FOR = {
 }
 DEFAULT_HOLD_S = 30.0
 
-__all__ = ["FaultPlan", "FaultRule", "Injection", "load_plan", "plan_schema"]
+# Kinds that act on a listing, not on one message: a rule aimed at a document cannot have them.
+_UNTARGETED = ("duplicate", "reorder")
+
+__all__ = [
+    "ANYTHING",
+    "CallSubject",
+    "FaultPlan",
+    "FaultRule",
+    "Injection",
+    "load_plan",
+    "plan_schema",
+]
 
 
 @cache
@@ -39,6 +53,38 @@ def plan_schema() -> dict[str, Any]:
     """The JSON Schema of a fault plan."""
     text = (resources.files("axis") / "fault_plan.schema.json").read_text("utf-8")
     return json.loads(text)
+
+
+class CallSubject:
+    """What one call is about, for rules aimed at one document: ``doc_id``, the axis DocId it
+    names (the ``docId`` header of getEdoc, downloadEdoc, updateStatus, getSentEdocList), and
+    the DocumentIds of the messages concerned: the stored message behind ``doc_id``, or the
+    message a sendEdoc carries (a document's own DocumentId and the original it revokes,
+    updates or replaces; a status's ResponseFor/DocumentId). ``find`` computes them on first
+    use only (a store lookup or a parse, which plans without such rules never need)."""
+
+    __slots__ = ("_find", "_ids", "doc_id")
+
+    def __init__(
+        self, doc_id: str | None = None, find: Callable[[], Iterable[str]] | None = None
+    ) -> None:
+        self.doc_id = doc_id
+        self._find = find
+        self._ids: frozenset[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"CallSubject(doc_id={self.doc_id!r})"
+
+    @property
+    def document_ids(self) -> frozenset[str]:
+        if self._ids is None:
+            found = self._find() if self._find is not None else ()
+            self._ids = frozenset(i.strip() for i in found if i and i.strip())
+        return self._ids
+
+
+ANYTHING = CallSubject()
+"""The subject of a call that names no message (listings, counts, the registry)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +110,20 @@ class FaultRule:
     remaining: int | None = None
     _rngs: dict[str, random.Random] = field(default_factory=dict, repr=False)
 
-    def applies_to(self, op: str, system: str) -> bool:
+    def applies_to(self, op: str, system: str, subject: CallSubject = ANYTHING) -> bool:
         only = _ONLY_FOR.get(self.kind)
         if only is not None and op != only:
             return False
-        return self.spec.get("system", "*") in ("*", system) and self.spec.get(
-            "operation", "*"
-        ) in ("*", op)
+        spec = self.spec
+        if spec.get("system", "*") not in ("*", system):
+            return False
+        if spec.get("operation", "*") not in ("*", op):
+            return False
+        doc_id = spec.get("doc_id")
+        if doc_id is not None and subject.doc_id != doc_id:
+            return False
+        document_id = spec.get("document_id")
+        return document_id is None or document_id.strip() in subject.document_ids
 
     def rng(self, system: str) -> random.Random:
         rng = self._rngs.get(system)
@@ -147,6 +200,13 @@ class FaultPlan:
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
             raise ConfigError(f"fault plan invalid at {where}: {exc.message}") from None
+        for index, rule in enumerate(spec["rules"]):
+            aimed = "doc_id" in rule or "document_id" in rule
+            if aimed and rule["kind"] in _UNTARGETED:
+                raise ConfigError(
+                    f"fault plan invalid at rules/{index}: a {rule['kind']} rule acts on a "
+                    "listing and cannot be aimed at one document (doc_id, document_id)"
+                )
         self.spec = spec
         self.seed = int(spec.get("seed", 0))
         self.started = started
@@ -164,11 +224,14 @@ class FaultPlan:
     def __repr__(self) -> str:
         return f"FaultPlan({self.spec!r}, started={self.started!r})"
 
-    def decide(self, op: str, system: str, now: float) -> list[Injection]:
-        """The faults for one call of ``op`` by ``system``, in rule order."""
+    def decide(
+        self, op: str, system: str, now: float, subject: CallSubject = ANYTHING
+    ) -> list[Injection]:
+        """The faults for one call of ``op`` by ``system`` about ``subject``, in rule
+        order."""
         out = []
         for rule in self.rules:
-            if rule.applies_to(op, system) and rule.fires(system, now, self.started):
+            if rule.applies_to(op, system, subject) and rule.fires(system, now, self.started):
                 out.append(Injection(rule.id, rule.kind, rule.params(system)))
         return out
 

@@ -31,7 +31,7 @@ from spec.findings import Finding
 
 MAX_NOTED_FINDINGS = 50
 
-__all__ = ["NO_DESCRIPTION", "send_edoc", "store_message"]
+__all__ = ["NO_DESCRIPTION", "carried_document_ids", "send_edoc", "store_message"]
 
 
 def _file_bytes(call: Call, hash_file: str) -> tuple[bytes, str]:
@@ -80,6 +80,26 @@ def _describe(message: spec.Message) -> dict[str, str]:
 
 
 NO_DESCRIPTION = {"title": "", "notation": "", "document_id": "", "status_code": ""}
+
+
+def carried_document_ids(body: bytes) -> list[str]:
+    """The DocumentIds a sendEdoc body is about: a document's own and the original it
+    revokes, updates or replaces, or a status's ResponseFor/DocumentId; none when the body
+    is not an edXML message."""
+    data = body[:-2] if body.endswith(b"\r\n") else body
+    try:
+        message = spec.parse(data).message
+    except InputRefused:
+        return []
+    if isinstance(message, spec.Status):
+        rf = message.response_for
+        return [rf.document_id or ""] if rf else []
+    ids = [message.header.document_id or ""]
+    block = message.bussiness
+    if block is not None:
+        ids.append(block.document_id or "")
+        ids += [r.document_id or "" for r in block.replacements or ()]
+    return ids
 
 
 def send_edoc(call: Call) -> Answer:

@@ -44,13 +44,16 @@ class Store:
     """The three parts over one database. ``transaction()`` (and ``begin``/``commit``) spans
     them all; ``record(event)`` appends to the transcript inside it."""
 
-    def __init__(self, path: Path, *, seed: int, clock: Clock = time.time) -> None:
+    def __init__(
+        self, path: Path, *, seed: int, clock: Clock = time.time, run_id: str = ""
+    ) -> None:
         self.path = path
         self.seed = seed
+        self.run_id = run_id
         self.clock = clock
         self.db = Database(path)
         self.registry = RegistryStore(self.db, clock)
-        self.mailbox = Mailbox(self.db, seed=seed, clock=clock)
+        self.mailbox = Mailbox(self.db, seed=seed, clock=clock, run_id=run_id)
         self.transcript = TranscriptChain(self.db, clock)
         self.transaction = self.db.transaction
         self.savepoint = self.db.savepoint
@@ -59,7 +62,7 @@ class Store:
         self.rollback = self.db.rollback
 
     def __repr__(self) -> str:
-        return f"open_store({str(self.path)!r}, seed={self.seed!r})"
+        return f"open_store({str(self.path)!r}, seed={self.seed!r}, run_id={self.run_id!r})"
 
     def close(self) -> None:
         self.db.close()
@@ -130,10 +133,12 @@ def _system_id(system: System) -> str:
     return system.system_id
 
 
-def open_store(path: Path | str, *, seed: int = 0, clock: Clock = time.time) -> Store:
+def open_store(
+    path: Path | str, *, seed: int = 0, clock: Clock = time.time, run_id: str = ""
+) -> Store:
     """Open (creating if needed) the store at ``path``: a database file, or a folder that holds
-    ``axis.sqlite``."""
+    ``axis.sqlite``. ``run_id`` salts the DocIds issued (see ``Mailbox._next_doc_id``)."""
     path = Path(path)
     if path.is_dir() or not path.suffix:
         path = path / DB_NAME
-    return Store(path, seed=seed, clock=clock)
+    return Store(path, seed=seed, clock=clock, run_id=run_id)

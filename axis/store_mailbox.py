@@ -2,9 +2,10 @@
 system moving ``pending`` → ``done``/``fail``/…, and the inbox answers cached between changes
 (clients poll their inbox far more often than it changes).
 
-DocIds come from the seed and a counter: the same seed and calls give the same ids. The counter
-lives in memory, is recovered from the messages at start, and is saved when a reset deletes
-them, so an id is never issued twice for committed messages.
+DocIds come from the seed, the run id and a counter: the same seed, run id and calls give the
+same ids, and another run (another run id) other ids. The counter lives in memory, is recovered
+from the messages at start, and is saved when a reset deletes them, so an id is never issued
+twice for committed messages.
 """
 
 from __future__ import annotations
@@ -57,9 +58,12 @@ __all__ = ["Mailbox"]
 class Mailbox(Participant):
     """Messages and deliveries in ``db``; writes happen inside the caller's transaction."""
 
-    def __init__(self, db: Database, *, seed: int, clock: Clock = time.time) -> None:
+    def __init__(
+        self, db: Database, *, seed: int, clock: Clock = time.time, run_id: str = ""
+    ) -> None:
         self._db = db
         self.seed = seed
+        self.run_id = run_id
         self.clock = clock
         db.create(SCHEMA)
         self._inbox_cache: dict[tuple[str, str, int], tuple[Any, float]] = {}
@@ -89,7 +93,8 @@ class Mailbox(Participant):
     def _next_doc_id(self) -> tuple[int, str]:
         self._doc_counter += 1
         counter = self._doc_counter
-        digest = hashlib.sha256(f"lienthong-axis-doc:{self.seed}:{counter}".encode()).digest()
+        salt = f"{self.seed}:{self.run_id}" if self.run_id else str(self.seed)
+        digest = hashlib.sha256(f"lienthong-axis-doc:{salt}:{counter}".encode()).digest()
         return counter, str(uuid.UUID(bytes=digest[:16], version=4))
 
     # --- writing ------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from axis.config import AxisConfig
 from axis.errors import AxisError, BadRequest, ErrorCode, TooLarge
 from axis.execute import Executor, internal, send_extra
 from axis.fault_switch import FaultSwitch
-from axis.faults import Injection
+from axis.faults import ANYTHING, CallSubject, Injection
 from axis.group_commit import GroupCommit
 from axis.numbers import whole_number
 from axis.operations import OPERATIONS, Operation
 from axis.recording import Recorder, Request
+from axis.sending import carried_document_ids
 from axis.wire import Headers
 
 RESET_EXTENSION = "lienthong.reset"
@@ -58,6 +59,21 @@ class VxpEndpoint:
 
     def __repr__(self) -> str:
         return f"VxpEndpoint({self.config!r})"
+
+    def _subject(self, op: Operation, headers: Headers, body: bytes) -> CallSubject:
+        """What the call is about, for fault rules aimed at one document."""
+        if op.name == "sendEdoc":
+            return CallSubject(None, lambda: carried_document_ids(body))
+        doc_id = headers.vxp("docId") if "docId" in op.keys else None
+        if not doc_id:
+            return ANYTHING
+        mailbox = self.executor.store.mailbox
+
+        def stored() -> list[str]:
+            message = mailbox.message(doc_id)
+            return [message.document_id] if message is not None else []
+
+        return CallSubject(doc_id, stored)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.group.inflight += 1
@@ -97,7 +113,9 @@ class VxpEndpoint:
             await self._record_and_answer(send, op, _request(scope, headers, b""), answer)
             return
         request = _request(scope, headers, body)
-        injections = self.faults.decide(op.name, headers.vxp("systemid") or "")
+        injections = self.faults.decide(
+            op.name, headers.vxp("systemid") or "", self._subject(op, headers, body)
+        )
         latency = sum(i.params["latency_ms"] for i in injections if i.kind == "latency")
         if latency:
             await asyncio.sleep(latency / 1000.0)

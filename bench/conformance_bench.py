@@ -39,7 +39,7 @@ def _mutant(name: str, out: str, full: bool) -> tuple[str, str, float]:
     from conformance.mutants import mutant
 
     m = mutant(name)
-    options: dict[str, object] = {"mutant": name, "profile": m.profile}
+    options: dict[str, object] = {"mutant": name, "profile": "full" if full else m.profile}
     if not full:
         options |= {"requirements": m.fails, "exploration_examples": 0}
     verdict, seconds = _certify(out, **options)

@@ -162,7 +162,7 @@ def audit(world: World, since: int | None = None) -> Audit:
         if m.edoc is not None and sut_system in m.deliveries and m.sender_system != sut_system
     }
     sent = {m.document_id: m for m in sut_messages if m.edoc is not None}
-    _findings(result, judged)
+    _findings(result, judged, received)
     touched = {m.document_id for m in judged if m.status is not None}
     history = [m for m in messages if m.status is not None and m.document_id in touched]
     _lifecycles(result, world, history, window)
@@ -189,7 +189,25 @@ def judge_window(world: World, judge: Any, since: int) -> None:
             )
 
 
-def _findings(result: Audit, sut_messages: list[WireMessage]) -> None:
+def _copies_its_document(message: WireMessage, received: dict[str, WireMessage]) -> bool:
+    """Whether ``message`` is a status whose ResponseFor copies, field for field, a received
+    document that itself disagrees with its DocumentId: RCV-RESPONSEFOR-MATCHES asks for the
+    copy, so ST-RESPONSEFOR-CONSISTENT does not charge it (the document's own
+    MSG-DOCUMENTID-CONSISTENT error is the sender's fault, and the reason to refuse it)."""
+    status = message.status
+    original = received.get(message.document_id)
+    if status is None or status.response_for is None or original is None:
+        return False
+    doc = original.edoc
+    if doc is None or not any(f.req_id == "MSG-DOCUMENTID-CONSISTENT" for f in original.findings):
+        return False
+    got = _response_for_fields(status.response_for.organ_id or "", message)
+    return got == _document_fields(doc)
+
+
+def _findings(
+    result: Audit, sut_messages: list[WireMessage], received: dict[str, WireMessage]
+) -> None:
     statuses = [m for m in sut_messages if m.messagetype == "status" or m.status is not None]
     documents = [m for m in sut_messages if m not in statuses]
     result.judge([*_family_ids(*_STATUS_FAMILIES), *_STATUS_FORMAT], len(statuses))
@@ -213,8 +231,11 @@ def _findings(result: Audit, sut_messages: list[WireMessage]) -> None:
                 [message.evidence()],
             )
         overall = "RCV-STATUS-VALID" if kind == "status" else "SND-VALID"
+        copied = _copies_its_document(message, received)
         for finding in message.findings:
             if not _violates(finding):
+                continue
+            if copied and finding.req_id == "ST-RESPONSEFOR-CONSISTENT":
                 continue
             evidence = [message.evidence(), Evidence.from_finding(finding, (message.seq,))]
             text = f"{_what(message)}: {finding.path}: {finding.message}"
@@ -324,11 +345,11 @@ def _unread_status(
     _routed(result, world, message, original.edoc)
 
 
-def _responsefor(result: Audit, message: WireMessage, doc: Edoc, organ_id: str) -> None:
-    rf = message.status.response_for if message.status else None
+def _document_fields(doc: Edoc) -> dict[str, str]:
+    """What a status's ResponseFor must copy from the document it reports on."""
     header = doc.header
     code = header.code
-    expected = {
+    return {
         "OrganId": doc.sender or "",
         "Code": f"{(code.code_number or '').strip()}/{(code.code_notation or '').strip()}"
         if code
@@ -340,12 +361,22 @@ def _responsefor(result: Audit, message: WireMessage, doc: Edoc, organ_id: str) 
         ),
         "DocumentId": (header.document_id or "").strip(),
     }
-    got = {
-        "OrganId": organ_id,
+
+
+def _response_for_fields(organ_id: str, message: WireMessage) -> dict[str, str]:
+    """What a status's ResponseFor says, in the same keys."""
+    rf = message.status.response_for if message.status else None
+    return {
+        "OrganId": organ_id.strip(),
         "Code": (rf.code or "").strip() if rf else "",
         "PromulgationDate": (rf.promulgation_date or "").strip() if rf else "",
         "DocumentId": (rf.document_id or "").strip() if rf else "",
     }
+
+
+def _responsefor(result: Audit, message: WireMessage, doc: Edoc, organ_id: str) -> None:
+    expected = _document_fields(doc)
+    got = _response_for_fields(organ_id, message)
     wrong = [
         f"{k} {got[k]!r} (the document's is {v!r})" for k, v in expected.items() if got[k] != v
     ]

@@ -25,8 +25,9 @@ from conformance.observe import (
     stored_on,
 )
 from conformance.world import Delivered, Party, World
-from fixtures.factory import PDF_TYPE, ZIP_TYPE, pdf_bytes, zip_bytes
+from fixtures.factory import PDF_TYPE, ZIP_TYPE, docx_bytes, pdf_bytes, zip_bytes
 from reports.model import Evidence
+from spec.filetypes import DOCX
 from spec.model import Edoc
 from spec.status_codes import InvalidStatusCode, StatusCode
 
@@ -40,6 +41,8 @@ __all__ = [
     "collect_receipts",
     "dispatch",
     "events_evidence",
+    "misleading_attachments",
+    "reaches",
     "receive",
     "wait_acks",
     "wait_first_reports",
@@ -109,6 +112,24 @@ class Receipt:
 
     def label(self) -> str:
         return f"docId {self.doc_id} ({self.document_id or 'not an edXML document'})"
+
+    def seen(self) -> str:
+        """What the transcript shows the SUT did with the message, in a few words: listed,
+        downloaded, acknowledged and reported, each with the event numbers."""
+        listed = f"listed at #{self.listed.seq}" if self.listed else "never listed by the SUT"
+        downloads = (
+            f"downloaded {len(self.downloads)} time(s) (first #{self.downloads[0].seq})"
+            if self.downloads
+            else "never downloaded"
+        )
+        acks = (
+            "acknowledged " + ", ".join(f"{ack_word(e)} (#{e.seq})" for e in self.acks[:4])
+            if self.acks
+            else "never acknowledged"
+        )
+        codes = self.codes
+        reported = f"reported {', '.join(codes)}" if codes else "no status from the SUT"
+        return f"{listed}, {downloads}, {acks}, {reported}"
 
 
 def _seq(event: WireEvent) -> int:
@@ -229,6 +250,11 @@ class Dispatch:
 
     @property
     def document_id(self) -> str:
+        """The DocumentId the document on the wire carries (what the SUT answered when no
+        document reached the axis)."""
+        edoc = self.edoc
+        if edoc is not None and (edoc.header.document_id or "").strip():
+            return (edoc.header.document_id or "").strip()
         return self.sent.document_id if self.sent else ""
 
     @property
@@ -259,9 +285,36 @@ def sample_attachments(world: World, label: str) -> tuple[Attachment, ...]:
     )
 
 
+def misleading_attachments(world: World) -> tuple[tuple[str, Attachment], ...]:
+    """Files whose names and hints lie about their bytes, each with what it really is: a PDF
+    named .docx, a ZIP with no extension, a Word document hinted as PDF, plain text named
+    .pdf. A SUT that labels by its bytes gets each right; one that trusts names does not."""
+    today = world.clock.today()
+    lines = ["Van ban thu nghiem nhan dang tep", "lienthong conformance suite"]
+    pdf = pdf_bytes(lines)
+    return (
+        ("a PDF named .docx", Attachment("bao_cao.docx", pdf, DOCX.media_type, "Báo cáo")),
+        (
+            "a ZIP archive with no extension",
+            Attachment("phu_luc", zip_bytes([("phu_luc.pdf", pdf)], today), None, "Phụ lục"),
+        ),
+        (
+            "a Word document (DOCX) hinted as a PDF",
+            Attachment("to_trinh.docx", docx_bytes(lines, today), PDF_TYPE, "Tờ trình"),
+        ),
+        (
+            "plain text named .pdf",
+            Attachment("ghi_chu.pdf", "Ghi chú: văn bản thử nghiệm\n".encode(), PDF_TYPE, None),
+        ),
+    )
+
+
 def dispatch(world: World, request: DocumentRequest) -> Dispatch:
     """Ask the SUT to send ``request`` and wait for its document on the axis (at most the
-    action bound); collect the axis's refusals of the SUT's sends meanwhile."""
+    action bound); collect the axis's refusals of the SUT's sends meanwhile. The document is
+    the one carrying the DocumentId the SUT answered with or, failing that, the first document
+    the SUT sent after the request (so a document under another DocumentId is judged as what
+    it is, not as missing)."""
     from conformance.errors import SutError
 
     after = world.observer.head()
@@ -277,6 +330,11 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
         kind=EventKind.STORED,
         system=sut,
     )
+    if event is None:
+        event = next(
+            (e for e in world.observer.stored(after, system=sut) if stored_on(e, None, "edoc")),
+            None,
+        )
     message = world.observer.message(event) if event is not None else None
     refusals = [
         e
@@ -290,6 +348,19 @@ def dispatch(world: World, request: DocumentRequest) -> Dispatch:
             if route_refusal(e)
         ]
     return Dispatch(request, sent, message, refusals)
+
+
+def reaches(sent: Dispatch, partner: Party) -> bool:
+    """Whether the SUT's document reached ``partner``: it names the partner in To and the axis
+    delivered it to the partner's system. Only then can the partner answer it; a document that
+    did not is SND-RECIPIENTS's to judge, never a reason for the harness to stop."""
+    edoc = sent.edoc
+    return (
+        edoc is not None
+        and sent.message is not None
+        and partner.organ_id in edoc.recipients
+        and partner.system_id in sent.message.deliveries
+    )
 
 
 @dataclass

@@ -38,6 +38,8 @@ from conformance.observe import (
     stored_body,
     stored_on,
 )
+from conformance.probe_runs import try_action
+from conformance.probes import RECEIVER, illegal_actions
 from conformance.world import Delivered, Party, World
 from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
@@ -54,6 +56,11 @@ __all__ = [
 ]
 
 SCENARIO_FORMAT = "lienthong-scenario/1"
+SETTLE_POLLS = 6
+"""Polls of both inboxes after which a step stops waiting for a status the SUT owes: an injected
+fault holds a report back a poll or two, never six."""
+ACK_POLLS = 3
+"""Polls of both inboxes after which a step stops waiting for an acknowledgement."""
 ACTIONS = ("accept", "assign", "process", "complete", "refuse")
 FAULTS = ("5xx", "reset", "duplicate", "reorder")
 INVARIANTS: tuple[str, ...] = (
@@ -111,6 +118,7 @@ class Explorer:
         self.docs: list[_Tracked] = []
         self.steps: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.breaches: list[Violation] = []
 
     def run(self, step: dict[str, Any]) -> None:
         """Play one step (as logged or as read from a scenario file)."""
@@ -135,8 +143,11 @@ class Explorer:
         return partners[tracked.partner % len(partners)]
 
     def _settle_delivery(self, delivered: Delivered, report: bool) -> None:
-        """Until the SUT reported on the document (``report``) or acknowledged the message,
-        or has polled twice more without doing so."""
+        """Until the SUT reported on the document (``report``) or acknowledged the message:
+        an injected fault may hold either back for a poll or two, and the next step must not
+        overtake it; a SUT that has not reported after :data:`SETTLE_POLLS` more polls of its
+        inboxes (acknowledged after :data:`ACK_POLLS`: it acks in the cycle it reads a
+        message) will not (at most the transport and first-status bounds)."""
         world = self.world
         bounds = world.bounds
         document_id = delivered.document_id
@@ -151,7 +162,12 @@ class Explorer:
                 and event.doc_id == delivered.doc_id
             )
 
-        world.observer.until(delivered.cursor, bounds.transport + bounds.first_status, done)
+        world.observer.until(
+            delivered.cursor,
+            bounds.transport + bounds.first_status,
+            done,
+            polls=SETTLE_POLLS if report else ACK_POLLS,
+        )
 
     def _deliver(self, partner: int) -> None:
         tracked = _Tracked(self.world.new_document(self._pick(partner)), partner)
@@ -223,7 +239,46 @@ class Explorer:
             return
         self._settle_status(tracked, after, result.status_code.value)
 
-    def _settle_status(self, tracked: _Tracked, after: int, code: str) -> None:
+    def _illegal(self, doc: int, pick: int) -> None:
+        """The clerk asks for one of the actions the lifecycle forbids where the document
+        stands (as the wire shows it); the SUT must refuse it with illegal-transition."""
+        tracked = self._doc(doc)
+        if tracked is None:
+            return
+        world = self.world
+        book = LifecycleBook()
+        statuses = world.observer.statuses_on(tracked.document_id, self.start)
+        for message, code, receiver in status_reports(statuses):
+            book.record(message.document_id, receiver, code)
+        lifecycle = book.lifecycle(tracked.document_id, world.cast.sut.organ_id)
+        choices = [
+            c
+            for c in illegal_actions(lifecycle, RECEIVER)
+            if c[0].agree is None or "take-back" in world.capabilities
+        ]
+        if not choices:
+            return
+        action, rule_id, why = choices[pick % len(choices)]
+        answer = try_action(world, action, tracked.document_id, self._party(tracked))
+        place = ", ".join(c.value for c in lifecycle.codes) or "none"
+        self.notes.append(f"{action} on doc {doc} after {place}: {answer.text}")
+        if answer.kind != "refused":
+            self.breaches.append(
+                Violation(
+                    rule_id,
+                    f"document {doc} ({tracked.document_id}): after {place} the clerk tried to "
+                    f"{action}, which {rule_id} forbids ({why}); the SUT {answer.text}, "
+                    "expected illegal-transition",
+                )
+            )
+        self._settle_status(tracked, world.observer.head(), action.code.value, expected=False)
+
+    def _settle_status(
+        self, tracked: _Tracked, after: int, code: str, *, expected: bool = True
+    ) -> None:
+        """Until the SUT's status ``code`` on the document is on the wire, or it has polled
+        its inboxes :data:`SETTLE_POLLS` more times when the status is ``expected`` (two when
+        it is not: an action it should have refused); at most the action bound."""
         document_id = tracked.document_id
 
         def done(event: WireEvent) -> bool:
@@ -234,7 +289,8 @@ class Explorer:
                 and code_of_text(noted.status_code) == code
             )
 
-        self.world.observer.until(after, self.world.bounds.action, done)
+        polls = SETTLE_POLLS if expected else 2
+        self.world.observer.until(after, self.world.bounds.action, done, polls=polls)
 
     def _fault(self, kind: str) -> None:
         rules = {
@@ -267,7 +323,7 @@ class Explorer:
         world = self.world
         observer = world.observer
         sut = world.cast.sut.system_id
-        found: list[Violation] = []
+        found: list[Violation] = list(self.breaches)
         ids = {t.document_id for t in self.docs}
         statuses = [
             observer.message(e)
@@ -346,7 +402,7 @@ def _after_revoke(
     return []
 
 
-STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "answer", "fault")
+STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "illegal", "answer", "fault")
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +541,11 @@ def explore(
         @rule(doc=index, action=st.sampled_from(ACTIONS))
         def act(self, doc: int, action: str) -> None:
             self.explorer.run({"op": "act", "doc": doc, "action": action})
+
+        @precondition(has_documents)
+        @rule(doc=index, pick=st.integers(min_value=0, max_value=15))
+        def illegal(self, doc: int, pick: int) -> None:
+            self.explorer.run({"op": "illegal", "doc": doc, "pick": pick})
 
         @precondition(has_documents)
         @rule(doc=index, agree=st.booleans())

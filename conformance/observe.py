@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from axis.client import AxisAdmin
-from axis.events import CallEvent, DeliveryEvent, Event, EventKind, RouteEvent, StoredEvent
+from axis.events import (
+    CallEvent,
+    DeliveryEvent,
+    Event,
+    EventKind,
+    FaultEvent,
+    FaultsEvent,
+    RouteEvent,
+    StoredEvent,
+)
 from conformance.clock import HarnessClock
 from reports.model import Evidence
 from spec import Options, check
@@ -26,9 +35,11 @@ from spec.status_codes import InvalidStatusCode, StatusCode
 
 __all__ = [
     "CALL",
+    "FAULT",
     "READ_OPS",
     "BodySource",
     "Observer",
+    "Window",
     "WireEvent",
     "WireMessage",
     "ack_word",
@@ -36,6 +47,7 @@ __all__ = [
     "is_ok_call",
     "listed_docs",
     "listed_type",
+    "outage_window",
     "route_refusal",
     "stored_body",
     "stored_on",
@@ -49,6 +61,9 @@ _MAX_LONG_POLL = 30.0  # real seconds per admin long-poll (the API allows 60)
 READ_OPS = ("getEdoc", "downloadEdoc")
 CALL = EventKind.CALL
 """The transcript event of one protocol call: the request and the axis's answer."""
+FAULT = EventKind.FAULT
+"""The transcript event of a fault the axis injected into one call (just before its ``call``)."""
+LISTING = "getReceivedEdocList"
 
 
 WireEvent = Event
@@ -97,6 +112,38 @@ def call_body(event: WireEvent) -> CallEvent | None:
 def stored_body(event: WireEvent) -> StoredEvent | None:
     """The ``stored`` event's body, or None for other events."""
     return event.body if isinstance(event.body, StoredEvent) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A stretch of axis time, ``start`` included, ``end`` excluded (aware, UTC)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def middle(self) -> datetime:
+        return self.start + (self.end - self.start) / 2
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+
+def outage_window(plan_set: WireEvent, rule_id: str) -> Window | None:
+    """The window of the outage rule ``rule_id`` of the plan that the ``faults`` event
+    ``plan_set`` installed, on the axis's clock: from the time the axis started the plan (plus
+    the rule's ``start_s``) for ``duration_s``. None when the plan has no such rule."""
+    noted = plan_set.body
+    if not isinstance(noted, FaultsEvent):
+        return None
+    started = noted.started
+    for rule in noted.plan.get("rules") or ():
+        if rule.get("id") == rule_id and rule.get("kind") == "outage" and started is not None:
+            start = datetime.fromtimestamp(float(started), UTC) + timedelta(
+                seconds=float(rule.get("start_s", 0))
+            )
+            return Window(start, start + timedelta(seconds=float(rule["duration_s"])))
+    return None
 
 
 @dataclass
@@ -148,9 +195,14 @@ class WireMessage:
 
     def evidence(self, summary: str | None = None) -> Evidence:
         what = f"status {self.code}" if self.messagetype == "status" else "document"
+        said = ""
+        if self.status is not None and (self.status.description or "").strip():
+            text = " ".join((self.status.description or "").split())
+            said = f" saying {text[:120] + ('…' if len(text) > 120 else '')!r}"
         default = (
             f"{what} {self.doc_id} sent by {self.sender_system} (#{self.seq}) on "
-            f"{self.document_id or '?'}, delivered to {sorted(self.deliveries) or 'nobody'}"
+            f"{self.document_id or '?'}{said}, delivered to "
+            f"{sorted(self.deliveries) or 'nobody'}"
         )
         detail = {
             "doc_id": self.doc_id,
@@ -287,7 +339,7 @@ class Observer:
             if done(event):
                 matched[0] = True
                 return True
-            if event.op == "getReceivedEdocList" and is_ok_call(event):
+            if event.op == LISTING and is_ok_call(event):
                 kind = listed_type(event)
                 if kind in seen:
                     seen[kind] += 1
@@ -297,6 +349,55 @@ class Observer:
         return matched[0]
 
     # -- the SUT's calls -----------------------------------------------------------------
+
+    def plan_set(self, after: int) -> WireEvent | None:
+        """The ``faults`` event of the last fault plan installed after ``after``, if any."""
+        found = [
+            e
+            for e in self.events(after, kind=EventKind.FAULTS)
+            if isinstance(e.body, FaultsEvent) and e.body.action == "set"
+        ]
+        return found[-1] if found else None
+
+    def refused(self, after: int, rule_id: str) -> list[WireEvent]:
+        """The SUT's calls after ``after`` that the axis refused by the fault rule
+        ``rule_id``, as their ``fault`` events (one per call, timed when the axis refused)."""
+        return [
+            e
+            for e in self.events(after, kind=FAULT, system=self.sut_system)
+            if isinstance(e.body, FaultEvent) and e.body.rule == rule_id
+        ]
+
+    def quiet(self, after: int, within: float) -> bool:
+        """Wait until the SUT's inbox is quiet: its latest listing of each message type shows
+        only messages it has already acknowledged (done, or fail: an unreadable message stays
+        listed, AXIS_PROTOCOL §6). ``after`` is where the SUT's acknowledgements start to
+        count (the run's start); waits at most ``within`` model seconds. True when quiet."""
+        acked: set[str] = set()
+        latest: dict[str, set[str] | None] = {"edoc": None, "status": None}
+
+        def note(event: WireEvent) -> None:
+            if not is_ok_call(event):
+                return
+            if event.op == "updateStatus":
+                acked.add(event.doc_id)
+            elif event.op == LISTING and listed_type(event) in latest:
+                latest[listed_type(event)] = set(listed_docs(event))
+
+        def calm() -> bool:
+            return all(shown is not None and shown <= acked for shown in latest.values())
+
+        head = self.head()
+        for event in self.events(after, kind=CALL, system=self.sut_system):
+            note(event)
+        for kind in latest:  # only listings made from now on count
+            latest[kind] = None
+
+        def settled(event: WireEvent) -> bool:
+            note(event)
+            return calm()
+
+        return self.wait(head, within, settled, kind=CALL, system=self.sut_system) is not None
 
     def sut_responses(self, after: int = 0, op: str | None = None) -> list[WireEvent]:
         """The axis's answers to the SUT's calls (optionally of one operation)."""

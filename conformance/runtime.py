@@ -141,6 +141,9 @@ class CertificationSession:
         self.adapter_factory = adapter_factory
         self.ledger = Ledger()
         self.started = prepared.clock.now()
+        # Salts the axis's DocIds (recorded in the transcript's start event): no two runs
+        # share a DocId, even with the same seed.
+        self.run_id = secrets.token_hex(8)
         self.outcome: RunOutcome | None = None
         self.scenarios: list[Path] = []
         self._stack = contextlib.ExitStack()
@@ -318,7 +321,9 @@ class CertificationSession:
             pytest.skip(self._could_not_run)
         if self._world is None:
             try:
-                world = self._stack.enter_context(open_world(self.settings, self.adapter_factory))
+                world = self._stack.enter_context(
+                    open_world(self.settings, self.adapter_factory, run_id=self.run_id)
+                )
             except (*_INCOMPLETE, SutError, httpx.HTTPError) as exc:
                 raise CouldNotRun(f"the run cannot start: {exc}") from exc
             self._world = world
@@ -337,7 +342,8 @@ class CertificationSession:
         if world.identity is not None:
             ident = world.identity
             build = f" (build {ident.build})" if ident.build else ""
-            lines.append(f"  SUT: {ident.product} {ident.version}{build} by {ident.vendor}")
+            reset = " (reset before the run)" if world.was_reset else ""
+            lines.append(f"  SUT: {ident.product} {ident.version}{build} by {ident.vendor}{reset}")
         self.say(lines)
 
     def say(self, lines: list[str]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,7 +36,10 @@ from spec.model import Edoc, Status
 from spec.signature import sign
 from spec.testca import TestCA
 
-__all__ = ["Cast", "Delivered", "Party", "World", "open_world"]
+__all__ = ["Cast", "Delivered", "Party", "World", "certificate_time", "open_world"]
+
+LISTING_FAULTS = ("duplicate", "reorder", "outage")
+"""Fault kinds that act on listings or on every call, never aimed at one document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class World:
         self.observer = Observer(admin, clock, cast.sut.system_id, bodies, self.validator_options())
         self.identity: SutIdentity | None = None
         self.started_cursor = 0
+        self.was_reset = False
         self._document_ids: set[str] = set()
 
     def __repr__(self) -> str:
@@ -117,13 +121,16 @@ class World:
             )
 
     def configure_sut(self) -> SutIdentity:
-        """Ask the SUT who it is and point it at the axis as the SUT's system and agency."""
+        """Ask the SUT who it is, reset it when it offers that (capability ``reset``: the run
+        starts from an empty register, so nothing of an earlier run is taken for a duplicate),
+        and point it at the axis as the SUT's system and agency."""
         identity = self.sut.describe()
         self.identity = identity
         if "reset" in identity.capabilities:
             # A test build that ran before keeps that run's documents, and the same seed gives
-            # the same DocumentIds and axis DocIds: they must not count as duplicates now.
+            # the same DocumentIds: they must not count as duplicates now.
             self.sut.reset()
+            self.was_reset = True
         signing = None
         ca_pem = None
         if self.ca is not None:
@@ -247,10 +254,15 @@ class World:
     def clear_faults(self) -> None:
         self.admin.clear_faults()
 
-    def set_faults(self, rules: list[dict[str, Any]]) -> None:
-        """Install a fault plan for the SUT's system, seeded from the run's seed."""
+    def set_faults(self, rules: list[dict[str, Any]], *, document_id: str | None = None) -> None:
+        """Install a fault plan for the SUT's system, seeded from the run's seed; with
+        ``document_id``, every rule that can be is aimed at that document (only calls about a
+        message carrying it meet the fault), so what the SUT does about other messages never
+        spends a fault meant for the document under test."""
         for rule in rules:
             rule.setdefault("system", self.cast.sut.system_id)
+            if document_id and rule.get("kind") not in LISTING_FAULTS:
+                rule.setdefault("document_id", document_id)
         self.admin.set_faults({"seed": self.settings.seed, "rules": rules})
 
 
@@ -270,9 +282,20 @@ def _key_pem(key: Any) -> str:
     ).decode("ascii")
 
 
+CERTIFICATE_BACKDATE = timedelta(days=1)
+"""How long before the run's start the test CA and its certificates become valid: a SUT may
+check validity at real time or at model time (which runs ahead of it), and a clock a little
+behind; both must fall inside."""
+
+
+def certificate_time(clock: HarnessClock) -> datetime:
+    """The not-before time of every certificate the harness issues in a run."""
+    return clock.start - CERTIFICATE_BACKDATE
+
+
 def make_ca(cast: Cast, now: datetime) -> TestCA:
-    """A fresh test CA with signing credentials for every party (keys made now, never
-    written to the repository)."""
+    """A fresh test CA with signing credentials for every party, valid from ``now`` (keys
+    made at run time, never written to the repository)."""
     ca = TestCA.create("lienthong certification test CA", now=now)
     for party in (cast.sut, *cast.harness):
         ca.issue(party.name, party.organ_id, now=now)
@@ -281,12 +304,13 @@ def make_ca(cast: Cast, now: datetime) -> TestCA:
 
 @contextlib.contextmanager
 def _axis(
-    settings: CertifySettings, clock: HarnessClock
+    settings: CertifySettings, clock: HarnessClock, run_id: str | None
 ) -> Iterator[tuple[str, AxisAdmin, Callable[[str], bytes | None]]]:
     """The suite's own axis (judging documents' dates by the model clock, so that model dates
-    near Vietnam midnight never overtake the axis's date), or the running one at ``--axis``."""
+    near Vietnam midnight never overtake the axis's date; its DocIds salted with ``run_id``),
+    or the running one at ``--axis``."""
     if settings.axis_url is None:
-        config = AxisConfig(seed=settings.seed, seed_defaults=False)
+        config = AxisConfig(seed=settings.seed, seed_defaults=False, run_id=run_id)
         with running_axis(config, calendar=clock) as axis, axis.admin() as admin:
             yield axis.url, admin, _admin_bodies(admin)
         return
@@ -318,15 +342,20 @@ def _admin_bodies(admin: AxisAdmin) -> Callable[[str], bytes | None]:
 def open_world(
     settings: CertifySettings,
     adapter_factory: Callable[[CertifySettings], SutAdapter],
+    *,
+    run_id: str | None = None,
 ) -> Iterator[World]:
     """Start (or reach) the axis, register the cast, make the CA, build the SUT's adapter
-    with ``adapter_factory`` and configure the SUT; close everything at the end."""
+    with ``adapter_factory`` and configure the SUT; close everything at the end. ``run_id``
+    salts the DocIds of the suite's own axis, so no two runs share one, even with the same
+    seed."""
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_run(sut_party(settings.agency, settings.system_id), settings.seed)
-    # Valid from the clock's start: the SUT may judge by real time, the harness by model time.
-    ca = make_ca(cast, clock.start) if profile.require_signature else None
-    with _axis(settings, clock) as (url, admin, bodies):
+    # Valid from before the clock's start: the SUT may judge by real time, the harness by
+    # model time.
+    ca = make_ca(cast, certificate_time(clock)) if profile.require_signature else None
+    with _axis(settings, clock, run_id) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
             world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)

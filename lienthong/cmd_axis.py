@@ -92,6 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
             seed_defaults=not args.no_default_systems,
             peers=peers,
             admin_token=_admin_token(args),
+            run_id=args.run_id,
         )
         return serve(config, out=lambda line: print(line, flush=True))
     except AxisError as exc:
@@ -180,6 +181,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="derive the default systems' secrets and the DocIds from N, so a run can be "
         "repeated (default: random secrets at every start)",
+    )
+    serve.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="salt of the DocIds with the seed (default: random, recorded in the transcript's "
+        "start event): the same seed and run id give the same DocIds",
     )
     serve.add_argument(
         "--no-default-systems",

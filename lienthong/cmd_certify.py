@@ -67,7 +67,7 @@ def _list_mutants() -> int:
     from conformance.mutants import MUTANTS
 
     for m in MUTANTS:
-        print(f"{m.name:32} {m.family:11} fails {', '.join(m.fails)}")
+        print(f"{m.name:32} {m.family:11} {m.profile:9} fails {', '.join(m.fails)}")
         print(f"{'':32} {m.description}")
     return 0
 
@@ -119,7 +119,7 @@ def pdf_line(folder: Path) -> str:
     return f"PDF certificate: {path}"
 
 
-DEMO_MUTANT = "repeats-03"
+DEMO_MUTANT = "repeat-accepted"
 
 
 def demo_stage(args: argparse.Namespace) -> int:

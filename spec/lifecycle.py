@@ -230,6 +230,26 @@ def _build_table() -> _Node:
 _START = _build_table()
 
 
+def _table_rules(start: _Node) -> frozenset[str]:
+    seen, todo, rules = {start.key}, [start], set()
+    while todo:
+        node = todo.pop()
+        for outcome in node.row:
+            if isinstance(outcome, _Node):
+                if outcome.key not in seen:
+                    seen.add(outcome.key)
+                    todo.append(outcome)
+            else:
+                rules.add(outcome[0])
+    return frozenset(rules)
+
+
+TRANSITION_RULE_IDS: frozenset[str] = _table_rules(_START)
+"""The rules the state table rejects a status code with: every rule that a status sent at the
+wrong moment breaks. The others of :data:`RULE_IDS` judge a status's timestamp (
+LC-TIMESTAMP-ORDER) or the first report's code and timeliness (:func:`check_first_report`)."""
+
+
 def _codes(previous: tuple[StatusCode, ...]) -> str:
     return ", ".join(c.value for c in previous) if previous else "none"
 
@@ -310,6 +330,12 @@ class Lifecycle:
     @property
     def state(self) -> State:
         return self._node.state
+
+    @property
+    def standing(self) -> tuple[int, bool, int, bool]:
+        """Where the document stands in the state table, as a hashable value: two lifecycles
+        with the same standing accept and reject every code alike (with the same rule)."""
+        return self._node.key
 
     @property
     def pending_take_back(self) -> bool:

@@ -4,6 +4,9 @@ by the audit (test_audit.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 import pytest
 
 from conformance.audit import RECEIVER_STATUS_RULES, judge_window
@@ -20,6 +23,7 @@ from conformance.errors import SutError
 from conformance.judge import Judge
 from conformance.observe import WireMessage
 from conformance.world import World
+from spec.document_id import parse_document_id
 from spec.model import Edoc
 
 requirement = pytest.mark.requirement
@@ -62,8 +66,8 @@ def test_the_first_report_comes_in_time(
         if first is None or not receipt.downloads:
             judge.fail(
                 "LC-FIRST-ARRIVED-TIMELY",
-                f"{receipt.label()} got no 01 or 02 within {online.clock.span(bound)} of its "
-                "download",
+                f"{receipt.label()} was {receipt.seen()}; expected 01 or 02 within "
+                f"{online.clock.span(bound)} of its download",
                 receipt.evidence(),
             )
             continue
@@ -108,6 +112,15 @@ def _missing_attachment(doc: Edoc) -> Edoc:
     return doc
 
 
+def _inconsistent_document_id(doc: Edoc) -> Edoc:
+    """The DocumentId dated the day before the PromulgationDate: the 02 must still copy both
+    as they are (RCV-RESPONSEFOR-MATCHES), which ST-RESPONSEFOR-CONSISTENT then excuses."""
+    key = parse_document_id(doc.header.document_id or "")
+    earlier = dataclasses.replace(key, promulgation_date=key.promulgation_date - timedelta(days=1))
+    doc.header.document_id = str(earlier)
+    return doc
+
+
 @requirement("RCV-REFUSE-INVALID", *RECEIVER_STATUS_RULES)
 def test_an_invalid_document_is_refused_with_a_reason(online: World, judge: Judge) -> None:
     since = online.observer.head()
@@ -117,6 +130,10 @@ def test_an_invalid_document_is_refused_with_a_reason(online: World, judge: Judg
         (
             "a document whose manifest names a file that is not attached",
             _missing_attachment(online.new_document(partner, attachments=2)),
+        ),
+        (
+            "a document whose DocumentId disagrees with its PromulgationDate",
+            _inconsistent_document_id(online.new_document(partner)),
         ),
     )
     receipts = receive(online, [(doc, partner) for _, doc in cases])

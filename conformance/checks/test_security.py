@@ -4,13 +4,11 @@ SEC). Signed requests and access to the SUT's own messages only are judged by th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from conformance.episodes import Receipt, Sending, collect_receipts, wait_first_reports
 from conformance.judge import Judge
-from conformance.world import World
+from conformance.world import World, certificate_time
 from spec import serialize
 from spec.signature import sign, verify
 from spec.testca import TestCA
@@ -35,7 +33,7 @@ def test_documents_whose_signature_does_not_verify_are_refused(online: World, ju
     tampered = online.new_document(partner)
     unsigned = online.new_document(partner)
     foreign = online.new_document(partner)
-    now = datetime.now(UTC)
+    now = certificate_time(online.clock)
     key, certificate = TestCA.create("another CA", now=now).issue(
         partner.name, partner.organ_id, now=now
     )
@@ -83,7 +81,7 @@ def test_sent_documents_are_signed(sending: Sending, online: World, judge: Judge
                 "SEC-SIGNS-DOCUMENTS", "the document never reached the axis", sent.evidence()
             )
             continue
-        check = verify(message.data, trusted_ca=online.ca.certificate)
+        check = verify(message.data, trusted_ca=online.ca.certificate, at=online.clock.now())
         judge.check(
             "SEC-SIGNS-DOCUMENTS",
             check.valid,

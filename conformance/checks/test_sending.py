@@ -10,10 +10,12 @@ import binascii
 import pytest
 
 from conformance.audit import DOCUMENT_RULES, judge_window
-from conformance.episodes import Sending
+from conformance.contract import DocumentRequest
+from conformance.episodes import Sending, dispatch, misleading_attachments
 from conformance.judge import Judge
 from conformance.world import World
 from spec.document_id import parse_document_id
+from spec.filetypes import identify, label_problem
 
 requirement = pytest.mark.requirement
 
@@ -88,12 +90,60 @@ def test_documents_carry_what_the_clerk_entered(
             issuer = parse_document_id(doc.header.document_id or "").issuer
         except ValueError as exc:
             issuer = f"unreadable ({exc})"
+        answered = sent.sent.document_id if sent.sent else ""
         judge.check(
             "SND-CONTENT",
-            issuer == online.cast.sut.organ_id
-            and (doc.header.document_id or "") == sent.document_id,
-            f"DocumentId {doc.header.document_id!r} (issuer {issuer}); the SUT said it issued "
-            f"{sent.document_id!r} as {online.cast.sut.organ_id}",
+            issuer == online.cast.sut.organ_id and (doc.header.document_id or "") == answered,
+            f"the document on the wire carries DocumentId {doc.header.document_id!r} (issuer "
+            f"{issuer}); the SUT answered the clerk that it issued {answered!r}, and its agency "
+            f"is {online.cast.sut.organ_id}",
+            sent.evidence(),
+        )
+
+
+@requirement("ATT-CONTENT-TYPE")
+def test_attachments_are_labelled_by_their_bytes(online: World, judge: Judge) -> None:
+    partner = online.cast.partners[0]
+    files = misleading_attachments(online)
+    sent = dispatch(
+        online,
+        DocumentRequest(
+            to=(partner.organ_id,),
+            subject="V/v thử nghiệm nhận dạng tệp đính kèm theo nội dung",
+            attachments=tuple(a for _, a in files),
+        ),
+    )
+    doc = sent.edoc
+    if doc is None:
+        judge.fail(
+            "ATT-CONTENT-TYPE",
+            "the document with the attachments to label never reached the axis",
+            sent.evidence(),
+        )
+        return
+    on_wire = {(a.attachment_name or "").strip(): a for a in doc.attachments}
+    for what, asked in files:
+        attachment = on_wire.get(asked.name)
+        if attachment is None:
+            judge.fail(
+                "ATT-CONTENT-TYPE",
+                f"{what} ({asked.name!r}) is not among the attachments {sorted(on_wire)}",
+                sent.evidence(),
+            )
+            continue
+        label = (attachment.content_type or "").strip()
+        problem = label_problem(asked.content, label) if label else "it has no ContentType"
+        kind = identify(asked.content)
+        right = kind.media_type if kind else "a label that names no other type (text/plain)"
+        judge.check(
+            "ATT-CONTENT-TYPE",
+            problem is None,
+            f"{what} ({asked.name!r}): "
+            + (
+                f"{problem}; expected {right}"
+                if problem
+                else f"labelled {label!r}, which fits its bytes"
+            ),
             sent.evidence(),
         )
 

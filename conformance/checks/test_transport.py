@@ -39,7 +39,10 @@ def test_documents_are_listed_within_the_poll_interval(
     for receipt in arrival:
         if receipt.listed is None or receipt.stored is None:
             judge.fail(
-                "TR-POLL-EDOC", f"{receipt.label()} was never listed by the SUT", receipt.evidence()
+                "TR-POLL-EDOC",
+                f"{receipt.label()} was {receipt.seen()}; expected a listing within "
+                f"{online.clock.span(bound)} of its delivery",
+                receipt.evidence(),
             )
             continue
         took = online.clock.model((receipt.listed.at - receipt.stored.at).total_seconds())
@@ -61,7 +64,8 @@ def test_listed_documents_are_downloaded(
         if not receipt.downloads or receipt.listed is None:
             judge.fail(
                 "TR-DOWNLOAD",
-                f"{receipt.label()} was listed for the SUT but never downloaded",
+                f"{receipt.label()} was {receipt.seen()}; expected the SUT to list it and "
+                f"download it within {online.clock.span(bound)}",
                 receipt.evidence(),
             )
             continue
@@ -82,20 +86,27 @@ def test_stored_documents_are_acknowledged_done(
     bound = online.bounds.transport
     for receipt in arrival:
         done = receipt.first_ack("done")
-        if done is None or not receipt.downloads:
+        if done is None:
             judge.fail(
                 "TR-ACK-DONE",
-                f"{receipt.label()} was downloaded and reported but never acknowledged done "
-                f"(acks seen: {receipt.ack_words() or 'none'}); the axis keeps listing it",
+                f"{receipt.label()} was {receipt.seen()}: never acknowledged done, so the axis "
+                "keeps listing it; expected updateStatus done once it is stored",
                 receipt.evidence(),
             )
             continue
-        took = online.clock.model((done.at - receipt.downloads[0].at).total_seconds())
+        # From the download (or, if the SUT never downloaded it, from its listing: that is
+        # TR-DOWNLOAD's and TR-ACK-AFTER-STORE's failure, not this one's).
+        since = receipt.downloads[0] if receipt.downloads else receipt.listed
+        if since is None:
+            judge.passed("TR-ACK-DONE", f"{receipt.label()} was {receipt.seen()}")
+            continue
+        took = online.clock.model((done.at - since.at).total_seconds())
         judge.check(
             "TR-ACK-DONE",
             took <= bound,
-            f"{receipt.label()} acknowledged done {online.clock.span(took)} after its download "
-            f"(bound {online.clock.span(bound)})",
+            f"{receipt.label()} was acknowledged done (#{done.seq}) {online.clock.span(took)} "
+            f"after its {'download' if receipt.downloads else 'listing'} (#{since.seq}); bound "
+            f"{online.clock.span(bound)}",
             receipt.evidence(),
         )
 
@@ -194,28 +205,43 @@ def test_readable_documents_are_never_failed(
 
 
 @requirement("TR-DEDUPE-DOCID")
-def test_a_message_listed_again_is_processed_once(fresh: World, judge: Judge) -> None:
-    """The SUT's acks are lost (5xx on updateStatus), so the axis lists the document again
-    under the same docId: the SUT acknowledges it again but reports it once."""
-    partner = fresh.cast.partners[1]
-    fresh.set_faults([{"id": "lost-acks", "kind": "error", "operation": "updateStatus", "next": 6}])
-    receipt = receive(fresh, [(fresh.new_document(partner), partner)], settle=False)[0]
+def test_a_message_listed_again_is_processed_once(calm: World, judge: Judge) -> None:
+    """The SUT's acks of the document are lost (5xx on updateStatus, aimed at that document
+    only), so the axis lists it again under the same docId: the SUT acknowledges it again but
+    reports it once."""
+    partner = calm.cast.partners[1]
+    document = calm.new_document(partner)
+    calm.set_faults(
+        [{"id": "lost-acks", "kind": "error", "operation": "updateStatus", "next": 6}],
+        document_id=document.header.document_id,
+    )
+    receipt = receive(calm, [(document, partner)], settle=False)[0]
     after = receipt.delivered.cursor
-    wait_acks(fresh, [receipt.doc_id], fresh.observer.head(), fresh.bounds.transport * 3)
-    fresh.clear_faults()
-    fresh.observer.settle(fresh.observer.head(), fresh.bounds.poll_interval * 3)
-    collect_receipts(fresh, [receipt], after)
+    wait_acks(calm, [receipt.doc_id], calm.observer.head(), calm.bounds.transport * 3)
+    calm.clear_faults()
+    calm.observer.settle(calm.observer.head(), calm.bounds.poll_interval * 3)
+    collect_receipts(calm, [receipt], after)
     listings = [
         e
-        for e in fresh.observer.sut_responses(after, "getReceivedEdocList")
+        for e in calm.observer.sut_responses(after, "getReceivedEdocList")
         if receipt.doc_id in listed_docs(e)
     ]
+    lost = calm.observer.refused(after, "lost-acks")
+    if not judge.check(
+        "TR-DEDUPE-DOCID",
+        bool(lost) and len(listings) >= 2,
+        f"{receipt.label()} was listed {len(listings)} time(s) for the SUT, {len(lost)} of its "
+        f"acks were lost ({receipt.seen()}); the axis lists a message again only after the SUT "
+        "has listed it and its ack was lost",
+        receipt.evidence(),
+    ):
+        return
     arrived = [c for c in receipt.codes if c == "01"]
     judge.check(
         "TR-DEDUPE-DOCID",
         len(arrived) == 1,
-        f"{receipt.label()} was listed {len(listings)} times and reported 01 "
-        f"{len(arrived)} times (codes: {receipt.codes}); expected exactly once",
+        f"{receipt.label()} was listed {len(listings)} times ({len(lost)} lost ack(s)) and "
+        f"reported 01 {len(arrived)} time(s) (codes: {receipt.codes or 'none'}); expected once",
         receipt.evidence(),
     )
     judge.check(

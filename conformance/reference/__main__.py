@@ -100,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         choices=sorted(DEFECTS),
         metavar="NAME",
-        help="plant a defect (repeatable; see conformance.reference.behaviour): "
-        + ", ".join(DEFECTS),
+        help="plant a defect, by the name the mutant catalogue (lienthong certify --mutant) "
+        "uses too (repeatable): " + ", ".join(DEFECTS),
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the SUT does")
     return parser

@@ -2,8 +2,13 @@
 document-management software has been seen to have (or could plausibly have).
 
 The honest reference is ``Behaviour()``: every toggle off. A mutant of the suite flips one
-toggle (``Behaviour.with_defects("skip_arrived")``); the suite must then fail the requirement
+toggle (``Behaviour.with_defects("skip-arrived")``); the suite must then fail the requirement
 the defect breaks. Each toggle's ``doc`` metadata says what changes on the wire.
+
+Every defect has one name, in kebab case (``skip-arrived``): the reference SUT's ``--defect``,
+``Behaviour.with_defects``, :attr:`Behaviour.defects` and the mutant catalogue
+(:mod:`conformance.mutants`, ``--mutant``) all use it. The toggle attribute is the same words
+joined by underscores (``Behaviour.skip_arrived``), as Python spells them.
 """
 
 from __future__ import annotations
@@ -54,6 +59,25 @@ class Behaviour:
     # -- workflow and statuses ----------------------------------------------------------
     complete_before_assign: bool = _defect("on 'assign' sends 06 first and then 04")
     repeat_accepted: bool = _defect("on 'accept' sends 03 twice")
+    act_after_refusal: bool = _defect(
+        "lets the clerk accept, assign, process or complete a document it refused (02) and "
+        "sends the status"
+    )
+    refuse_after_accept: bool = _defect(
+        "lets the clerk refuse (02) a document already accepted (03) or further on"
+    )
+    repeat_on_request: bool = _defect(
+        "lets the clerk repeat a step (accept twice, refuse twice, …) and sends the code again"
+    )
+    step_back: bool = _defect(
+        "lets the clerk go back on the forward path (04 after 05, 03 after 04) and sends it"
+    )
+    answer_unasked: bool = _defect(
+        "lets the clerk answer (15/16) a take-back nobody asked for, and sends the answer"
+    )
+    answer_again: bool = _defect(
+        "lets the clerk answer a take-back request a second time after refusing it (16)"
+    )
     forward_after_withdrawal: bool = _defect(
         "still sends forward statuses (e.g. 05) after it agreed (15) to a take-back"
     )
@@ -87,14 +111,38 @@ class Behaviour:
     manifest_without_attachment: bool = _defect(
         "the manifest lists one Reference more than there are attachments"
     )
+    label_by_name: bool = _defect(
+        "labels each attachment by its file name (mimetypes), not by its bytes: a PDF named "
+        ".docx goes out as a Word document"
+    )
     zip_labelled_pdf: bool = _defect(
         "zips each attachment before sending and labels the ZIP 'application/pdf'"
     )
     send_to_w00: bool = _defect(
         "adds its connection system's W00 id as a To recipient of the documents it sends"
     )
+    drop_recipient: bool = _defect(
+        "leaves the last recipient out of To when the clerk asks for several: the document "
+        "never reaches it"
+    )
+    add_recipient: bool = _defect(
+        "adds its own agency to the To recipients of the documents it sends"
+    )
+    misreported_document_id: bool = _defect(
+        "answers the send request with a DocumentId (and số) other than the one the document "
+        "it sends carries"
+    )
     unsigned_documents: bool = _defect(
         "does not sign the documents it sends even when signing credentials are configured"
+    )
+    take_back_twice: bool = _defect(
+        "asks for a document back (13) again while its first request waits for an answer"
+    )
+    take_back_after_refusal: bool = _defect(
+        "asks for a document back (13) although its recipient refused it (02)"
+    )
+    take_back_after_withdrawal: bool = _defect(
+        "asks for a document back (13) although its recipient already gave it back (15)"
     )
     take_back_after_complete: bool = _defect(
         "sends a take-back request (13) even after the recipient reported 06"
@@ -103,22 +151,22 @@ class Behaviour:
     no_retry_on_5xx: bool = _defect(
         "tries each send once: after a 5xx, reset or timeout the document or status is dropped"
     )
-    unsigned_requests: bool = _defect(
+    wrong_secret: bool = _defect(
         "signs its axis requests with a wrong secret (every call refused with ErrorCode 1)"
     )
 
     @classmethod
     def with_defects(cls, *names: str) -> Behaviour:
-        """The honest behaviour with the toggles ``names`` set."""
+        """The honest behaviour with the defects ``names`` (kebab case) planted."""
         unknown = sorted(set(names) - set(DEFECTS))
         if unknown:
             raise ValueError(f"unknown defect(s) {unknown!r}; known: {', '.join(DEFECTS)}")
-        return replace(cls(), **dict.fromkeys(names, True))
+        return replace(cls(), **{_attribute(n): True for n in names})
 
     @property
     def defects(self) -> tuple[str, ...]:
-        """The names of the toggles that are set (empty for the honest reference)."""
-        return tuple(f.name for f in fields(self) if getattr(self, f.name))
+        """The names of the defects planted (empty for the honest reference)."""
+        return tuple(defect_name(f.name) for f in fields(self) if getattr(self, f.name))
 
     @property
     def honest(self) -> bool:
@@ -129,7 +177,16 @@ class Behaviour:
         return f"Behaviour.with_defects({names})" if names else "Behaviour()"
 
 
-DEFECTS: dict[str, str] = {f.name: f.metadata["doc"] for f in fields(Behaviour)}
-"""Every toggle's name and what it changes on the wire, in declaration order."""
+def defect_name(attribute: str) -> str:
+    """The defect's name for a toggle attribute: ``skip_arrived`` is ``skip-arrived``."""
+    return attribute.replace("_", "-")
 
-__all__ = ["DEFECTS", "Behaviour"]
+
+def _attribute(name: str) -> str:
+    return name.replace("-", "_")
+
+
+DEFECTS: dict[str, str] = {defect_name(f.name): f.metadata["doc"] for f in fields(Behaviour)}
+"""Every defect's name and what it changes on the wire, in declaration order."""
+
+__all__ = ["DEFECTS", "Behaviour", "defect_name"]

@@ -20,13 +20,11 @@ from conformance.contract import Attachment, DocumentRequest
 from conformance.reference.behaviour import Behaviour
 from fixtures.agencies import lookup
 from spec import model
+from spec.filetypes import identify, label_problem
 from spec.formats import format_date
 from spec.organ_ids import parse_organ_id
 from spec.status_codes import StatusCode
 
-ZIP_MAGIC = b"PK\x03\x04"
-PDF_MAGIC = b"%PDF-"
-_ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
 KIND_CODES = {"new": "0", "revoke": "1", "update": "2", "replace": "3"}
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 _LOCALITY_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "xã", "phường", "thị"})
@@ -106,16 +104,27 @@ def identity(organ_id: str) -> Identity:
 
 
 def sniff_content_type(data: bytes, name: str) -> str:
-    """The ContentType for a file, by its bytes first (a ZIP is ``application/zip`` whatever
-    its name), then by its name, else ``application/octet-stream``."""
-    if data.startswith(ZIP_MAGIC):
-        return "application/zip"
-    if data.startswith(PDF_MAGIC):
-        return "application/pdf"
+    """The ContentType for a file, by its bytes (spec.filetypes: a PDF is application/pdf
+    whatever its name, a DOCX its OOXML type, any other ZIP application/zip); for bytes of no
+    known type, text/plain when they read as UTF-8 text, else the type its name suggests
+    unless that names a type the bytes are not, else application/octet-stream."""
+    known = identify(data)
+    if known is not None:
+        return known.media_type
+    if _is_text(data):
+        return "text/plain"
     guessed, _ = mimetypes.guess_type(name, strict=False)
-    if guessed and guessed not in _ZIP_TYPES:
+    if guessed and label_problem(data, guessed) is None:
         return guessed
     return "application/octet-stream"
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(ch.isprintable() or ch in "\r\n\t" for ch in text)
 
 
 def _zipped(attachment: Attachment) -> bytes:
@@ -134,6 +143,9 @@ def _attachments(
     for i, f in enumerate(files, 1):
         content = f.content
         content_type = sniff_content_type(content, f.name)
+        if behaviour.label_by_name:
+            guessed, _ = mimetypes.guess_type(f.name, strict=False)
+            content_type = guessed or "application/octet-stream"
         if behaviour.zip_labelled_pdf:
             content = _zipped(f)
             content_type = "application/pdf"
@@ -161,7 +173,7 @@ def document_id_text(
     issuer: str, day: date, number: str, notation: str, behaviour: Behaviour
 ) -> str:
     """The DocumentId ``issuer,yyyy/MM/dd,số/ký hiệu`` (in the wrong order for the
-    bad_document_id_grammar defect)."""
+    bad-document-id-grammar defect)."""
     if behaviour.bad_document_id_grammar:
         return f"{number}/{notation},{format_date(day)},{issuer}"
     return f"{issuer},{format_date(day)},{number}/{notation}"
@@ -196,6 +208,10 @@ def build_edoc(
     business = request.business
     kind = business.kind if business else "new"
     to = [organization(code) for code in request.to]
+    if behaviour.drop_recipient and len(to) > 1:
+        to = to[:-1]
+    if behaviour.add_recipient:
+        to.append(me.organization)
     if behaviour.send_to_w00:
         w00 = system_id if _is_w00(system_id) else "000.00.00.W00"
         to.append(model.Organization(organ_id=w00))
@@ -268,7 +284,7 @@ def build_status(
     document_id: str | None = None,
 ) -> model.Status:
     """A status ``code`` about ``about``, routed to ``to`` (ResponseFor/OrganId).
-    ``document_id`` overrides ResponseFor/DocumentId (the wrong_response_for_document_id
+    ``document_id`` overrides ResponseFor/DocumentId (the wrong-response-for-document-id
     defect)."""
     return model.Status(
         from_=me.organization,

@@ -77,7 +77,7 @@ class Outbox:
         )
 
     def _restamped(self, data: bytes) -> bytes:
-        """The duplicate_status_on_retry defect: the status rebuilt with a fresh Timestamp."""
+        """The duplicate-status-on-retry defect: the status rebuilt with a fresh Timestamp."""
         status = parse(data).message
         if not isinstance(status, Status):
             return data

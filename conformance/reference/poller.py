@@ -3,7 +3,8 @@ new delivery, judge it with the spec, store it, acknowledge it, and react.
 
 Order matters and is the point of this module: a document is written to the register before
 it is acknowledged ``done``; a message that cannot be read is kept and acknowledged ``fail``
-(and not fetched again); a delivery seen before, under the same axis docId or (for a
+(and, each time the axis lists it again, acknowledged ``fail`` again without being fetched, as
+the SDK's receive loop does); a delivery seen before, under the same axis docId or (for a
 document) the same DocumentId, is acknowledged without a second 01.
 """
 
@@ -92,7 +93,9 @@ class Poller:
         register = self.s.register
         known = register.inbound(doc_id)
         if known is not None and not b.no_dedupe:
-            if known.outcome not in (UNREADABLE, FORGOTTEN):
+            if known.outcome == UNREADABLE:
+                self.ack(doc_id, "fail")  # listed again, as `fail` keeps it: the SDK's loop
+            elif known.outcome != FORGOTTEN:
                 self.ack(doc_id, "done")  # the earlier ack may have been lost
             return
         data = self.s.link.call(lambda: self.client.get_edoc(doc_id))
@@ -282,7 +285,7 @@ class Poller:
             )
         self.s.notify()
 
-    # -- the read_other_systems defect ---------------------------------------------------
+    # -- the read-other-systems defect ---------------------------------------------------
 
     def _snoop(self) -> None:
         """Ask for a docId nobody delivered: the UUID after the last one received (or after

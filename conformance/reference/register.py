@@ -281,7 +281,7 @@ class Register:
 
     def received(self, document_id: str) -> Received | None:
         """The latest registration of ``document_id`` (a redelivery registered twice by the
-        no_dedupe defect leaves two)."""
+        no-dedupe defect leaves two)."""
         row = self._one(self._RECEIVED + " WHERE document_id=? ORDER BY id DESC", (document_id,))
         return self._received(row) if row else None
 

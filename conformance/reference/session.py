@@ -53,7 +53,7 @@ class Session:
         return self.clock.wall()
 
     def stamp(self, moment: datetime) -> str:
-        """A status Timestamp for ``moment`` (ISO 8601 for the wrong_timestamp_format defect)."""
+        """A status Timestamp for ``moment`` (ISO 8601 for the wrong-timestamp-format defect)."""
         if self.behaviour.wrong_timestamp_format:
             return moment.replace(tzinfo=VIETNAM).isoformat(timespec="seconds")
         return moment.strftime("%Y/%m/%d %H:%M:%S")

@@ -173,7 +173,7 @@ class ReferenceSut:
                 raise SutError("bad-request", f"clock.modelTime: {exc}") from None
             clock = HarnessClock(config.clock.time_scale, start)
         secret = config.secret
-        if self.behaviour.unsigned_requests:
+        if self.behaviour.wrong_secret:
             secret += WRONG_SECRET_SUFFIX
         with self._control:
             self._stop()

@@ -9,17 +9,27 @@ from datetime import datetime, timedelta
 
 from conformance.contract import ACTION_STATUS, Action, ActionResult
 from conformance.errors import ActionRefused, SutError, UnknownDocument
+from conformance.reference.behaviour import Behaviour
 from conformance.reference.documents import DocumentRef, build_status
 from conformance.reference.register import Received, StatusRecord
 from conformance.reference.session import Session, model_seconds
 from spec import model
 from spec.clock import VIETNAM
 from spec.codec import serialize
-from spec.lifecycle import WITHDRAWN_FINAL, Lifecycle
+from spec.lifecycle import (
+    ANSWER_NEEDS_REQUEST,
+    FORWARD_ONLY,
+    NO_REPEAT,
+    NOTHING_AFTER_REFUSAL,
+    REFUSAL_BEFORE_ACCEPT,
+    TAKE_BACK_ANSWER_ONCE,
+    WITHDRAWN_FINAL,
+    Lifecycle,
+)
 from spec.status_codes import InvalidStatusCode, StatusCode
 
 SLOW_ARRIVED_DELAY = 3600.0
-"""Model seconds the slow_arrived defect holds back a 01: longer than any profile deadline."""
+"""Model seconds the slow-arrived defect holds back a 01: longer than any profile deadline."""
 
 __all__ = ["SLOW_ARRIVED_DELAY", "Workflow", "replay"]
 
@@ -42,6 +52,29 @@ def replay(records: list[StatusRecord], receiver: str) -> Lifecycle:
         if lifecycle.check(code, at) is None:
             lifecycle.apply(code, at)
     return lifecycle
+
+
+def _waived(b: Behaviour, rule_id: str, *, answer: bool = False) -> bool:
+    """Whether a planted defect lets the clerk break lifecycle rule ``rule_id`` (on an action,
+    or on a take-back ``answer``): what the suite's lifecycle probes must catch."""
+    if answer:
+        return {ANSWER_NEEDS_REQUEST: b.answer_unasked, TAKE_BACK_ANSWER_ONCE: b.answer_again}.get(
+            rule_id, False
+        )
+    return {
+        NOTHING_AFTER_REFUSAL: b.act_after_refusal,
+        REFUSAL_BEFORE_ACCEPT: b.refuse_after_accept,
+        NO_REPEAT: b.repeat_on_request,
+        FORWARD_ONLY: b.step_back,
+        WITHDRAWN_FINAL: b.forward_after_withdrawal,
+    }.get(rule_id, False)
+
+
+def _breach_note(text: str, seen: int) -> str:
+    """The Description of a status a defect sent against the lifecycle: marked, and different
+    from any earlier one, so that its bytes never repeat an earlier status (the axis would take
+    a repeat for a retry and store nothing)."""
+    return f"{text} (lần {seen + 1})"
 
 
 def ref_of(doc: Received) -> DocumentRef:
@@ -157,14 +190,14 @@ class Workflow:
                 )
             lifecycle = self.lifecycle(doc)
             rejection = lifecycle.check(code, self.s.now())
-            mutant_bypass = (
-                b.forward_after_withdrawal
-                and rejection is not None
-                and rejection.rule_id == WITHDRAWN_FINAL
-            ) or (b.complete_before_assign and code is StatusCode.ASSIGNED)
+            mutant_bypass = (rejection is not None and _waived(b, rejection.rule_id)) or (
+                b.complete_before_assign and code is StatusCode.ASSIGNED
+            )
             if rejection is not None and not mutant_bypass:
                 raise ActionRefused("illegal-transition", rejection.message, rule=rejection.rule_id)
             description = reason if code.needs_description else None
+            if rejection is not None:  # a defect let it through: never the same bytes twice
+                description = _breach_note(description or code.meaning_vi, len(lifecycle))
             if b.complete_before_assign and code is StatusCode.ASSIGNED:
                 self.emit(doc, StatusCode.COMPLETED, staff=staff)
             self.emit(doc, code, description=description, staff=staff)
@@ -188,8 +221,10 @@ class Workflow:
                 )
             lifecycle = self.lifecycle(doc)
             rejection = lifecycle.check(code, self.s.now())
-            if rejection is not None:
+            if rejection is not None and not _waived(b, rejection.rule_id, answer=True):
                 raise ActionRefused("illegal-transition", rejection.message, rule=rejection.rule_id)
+            if rejection is not None:
+                reason = _breach_note(reason or code.meaning_vi, len(lifecycle))
             if not b.ignore_take_back:
                 self.emit(doc, code, description=reason)
                 if b.answer_take_back_twice:

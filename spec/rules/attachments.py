@@ -5,10 +5,9 @@ from __future__ import annotations
 import binascii
 
 from spec import model
+from spec.filetypes import ZIP_MAGIC, label_problem
 from spec.rules.checker import ATTACHMENTS, BODY, Checker
 
-ZIP_MAGIC = b"PK\x03\x04"
-ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
 _WHITESPACE = b" \t\r\n"
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -42,6 +41,9 @@ def decode_head(text: str, size: int = 8) -> bytes:
 
 
 def _content(c: Checker, att: model.Attachment, path: str) -> bytes | None:
+    """The file's bytes, as far as judging its label needs them: the whole file when it is a
+    ZIP archive (an OOXML or ODF document is told apart by its entries), else its first
+    bytes; None when there is no valid base64 to read."""
     encoded = att.content_transfer_encoded
     if not c.required(
         "ATT-BASE64",
@@ -59,24 +61,20 @@ def _content(c: Checker, att: model.Attachment, path: str) -> bytes | None:
             f"ContentTransferEncoded is not valid base64: it {problem} (starts {text[:40]!r})",
         )
         return None
-    return decode_head(text)
+    head = decode_head(text)
+    if head.startswith(ZIP_MAGIC):
+        return binascii.a2b_base64(text.encode("ascii").translate(None, _WHITESPACE))
+    return head
 
 
 def _sniff(c: Checker, att: model.Attachment, content: bytes, path: str) -> None:
-    declared = (att.content_type or "").strip().lower()
-    is_zip = content.startswith(ZIP_MAGIC)
-    labelled_zip = declared in ZIP_TYPES
-    if is_zip and declared and not labelled_zip:
+    declared = (att.content_type or "").strip()
+    if not declared:
+        return  # reported as missing
+    problem = label_problem(content, declared)
+    if problem:
         c.error(
-            "ATT-CONTENT-TYPE",
-            f"{path}/ContentType",
-            f"attachment is a ZIP archive but is labelled {att.content_type!r}",
-        )
-    elif labelled_zip and not is_zip:
-        c.error(
-            "ATT-CONTENT-TYPE",
-            f"{path}/ContentType",
-            f"attachment is labelled {att.content_type!r} but its bytes are not a ZIP archive",
+            "ATT-CONTENT-TYPE", f"{path}/ContentType", f"the attachment is mislabelled: {problem}"
         )
 
 

@@ -20,7 +20,7 @@ from axis import (
     Unavailable,
     running_axis,
 )
-from axis.events import FaultEvent
+from axis.events import FaultEvent, FaultsEvent
 from axis.testing import Documents
 from lienthong.cli import main as cli
 
@@ -277,3 +277,67 @@ def test_serve_refuses_a_broken_fault_file(
     plan.write_text('{"rules": [{"kind": "latency"}]}', encoding="utf-8")
     assert cli(["axis", "serve", "--port", "0", "--faults", str(plan)]) == 2
     assert "fault plan invalid" in capsys.readouterr().err
+
+
+def test_a_rule_aimed_at_a_docid_spares_the_other_messages(cursor: int, axis: RunningAxis) -> None:
+    docs = Documents(seed=7)
+    with axis.client(VPCP) as vpcp:
+        other, target = (vpcp.send_edoc(docs.edoc(G22, [H41])) for _ in range(2))
+    with axis.admin() as admin:
+        admin.set_faults(_plan({"kind": "error", "next": 2, "doc_id": target}))
+    with axis.client(NGHE_AN) as client:
+        for _ in range(3):  # another message's calls never spend the rule's budget
+            client.update_status(other, "fail")
+        client.get_received_list("edoc")
+        for _ in range(2):
+            with pytest.raises(Unavailable):
+                client.get_edoc(target)
+        assert client.get_edoc(target)
+    assert [(f.op, f.fault) for f in _faults(axis, cursor)] == [("getEdoc", "error")] * 2
+
+
+def test_a_rule_aimed_at_a_documentid_hits_every_call_about_that_document(
+    cursor: int, axis: RunningAxis
+) -> None:
+    docs = Documents(seed=8)
+    document = docs.edoc(G22, [H41])
+    document_id = docs.last.header.document_id if docs.last else ""
+    arrived = docs.status(H41, "01")
+    unrelated = docs.edoc(G22, [H41])
+    with axis.admin() as admin:
+        admin.set_faults(_plan({"kind": "error", "document_id": document_id}))
+    with axis.client(VPCP) as vpcp, axis.client(NGHE_AN) as nghe_an:
+        with pytest.raises(Unavailable):  # sending the document itself
+            vpcp.send_edoc(document)
+        spared = vpcp.send_edoc(unrelated)  # another document's calls are spared
+        assert nghe_an.get_edoc(spared)
+        nghe_an.update_status(spared, "done")
+        with pytest.raises(Unavailable):  # a status about it
+            nghe_an.send_edoc(arrived, messagetype="status")
+    with axis.admin() as admin:
+        admin.clear_faults()
+    with axis.client(VPCP) as vpcp, axis.client(NGHE_AN) as nghe_an:
+        doc_id = vpcp.send_edoc(document)
+        with axis.admin() as admin:
+            admin.set_faults(_plan({"kind": "error", "document_id": f" {document_id} "}))
+        with pytest.raises(Unavailable):  # reading it by its DocId
+            nghe_an.get_edoc(doc_id)
+        with pytest.raises(Unavailable):  # acknowledging it
+            nghe_an.update_status(doc_id, "done")
+    ops = [f.op for f in _faults(axis, cursor)]
+    assert ops == ["sendEdoc", "sendEdoc", "getEdoc", "updateStatus"]
+
+
+def test_listing_faults_cannot_be_aimed_at_one_document() -> None:
+    with pytest.raises(ConfigError, match="rules/0: a duplicate rule acts on a listing"):
+        FaultPlan(_plan({"kind": "duplicate", "doc_id": "x"}), started=0.0)
+
+
+def test_the_transcript_says_when_a_plan_started(
+    cursor: int, axis: RunningAxis, clock: FakeClock
+) -> None:
+    with axis.admin() as admin:
+        admin.set_faults(_plan({"kind": "outage", "start_s": 5, "duration_s": 10}))
+        events, _ = admin.events(cursor, kind="faults")
+    noted = events[-1].body
+    assert isinstance(noted, FaultsEvent) and noted.started == clock.now

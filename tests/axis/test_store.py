@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from axis import AxisConfig, ConfigError, running_axis
-from axis.events import AdminEvent
+from axis.events import AdminEvent, StartEvent
 from axis.inprocess import InProcessTransport
 from axis.store import open_store
 from axis.testing import Documents
@@ -23,10 +23,27 @@ def _send_two(config: AxisConfig) -> list[str]:
         return [vpcp.send_edoc(docs.edoc(G22, [H41])) for _ in range(2)]
 
 
-def test_doc_ids_come_from_the_seed(tmp_path: Path) -> None:
-    first = _send_two(AxisConfig(seed=21))
-    assert first == _send_two(AxisConfig(seed=21))
-    assert not set(first) & set(_send_two(AxisConfig(seed=22)))
+def test_doc_ids_come_from_the_seed_and_the_run_id(tmp_path: Path) -> None:
+    first = _send_two(AxisConfig(seed=21, run_id="run-a"))
+    assert first == _send_two(AxisConfig(seed=21, run_id="run-a"))
+    assert not set(first) & set(_send_two(AxisConfig(seed=21, run_id="run-b")))
+    assert not set(first) & set(_send_two(AxisConfig(seed=22, run_id="run-a")))
+
+
+def test_two_runs_with_the_same_seed_never_share_a_doc_id(tmp_path: Path) -> None:
+    """Without a run id each start draws one, and records it so the run can be repeated."""
+    one, two = _send_two(AxisConfig(seed=21)), _send_two(AxisConfig(seed=21))
+    assert not set(one) & set(two)
+    with running_axis(AxisConfig(seed=21)) as axis, axis.admin() as admin:
+        events, _ = admin.events(0, kind="start")
+    start = events[-1].body
+    assert isinstance(start, StartEvent) and start.seed == 21 and len(start.run_id) == 16
+
+
+@pytest.mark.parametrize("run_id", ["", "x" * 101, "tab\there"])
+def test_a_run_id_must_be_short_printable_text(run_id: str) -> None:
+    with pytest.raises(ConfigError, match="run_id="):
+        AxisConfig(run_id=run_id)
 
 
 def test_a_restart_keeps_messages_deliveries_systems_and_the_chain(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def test_a_certificate_signed_by_another_key_is_refused_as_untrusted(tmp_path: P
 def test_any_edit_after_signing_is_refused_as_invalid(
     signer: Signer, tmp_path: Path, field: str, value: object
 ) -> None:
-    document, _ = signer.issued(verdict="NOT CERTIFIED", mutant="repeats-03")
+    document, _ = signer.issued(verdict="NOT CERTIFIED", mutant="repeat-accepted")
     document[field] = value
     path = write_run(tmp_path, document)  # no report beside it: the signature alone refuses it
     error = refused(path, signer)
@@ -209,8 +209,8 @@ def test_waivers_are_read_and_cap_the_validity(signer: Signer, tmp_path: Path) -
 
 
 def test_a_not_certified_run_has_no_validity(signer: Signer) -> None:
-    c = signer.certificate(verdict="NOT CERTIFIED", mutant="repeats-03")
-    assert not c.certified and c.valid_until is None and c.mutant == "repeats-03"
+    c = signer.certificate(verdict="NOT CERTIFIED", mutant="repeat-accepted")
+    assert not c.certified and c.valid_until is None and c.mutant == "repeat-accepted"
     assert "LC-NO-REPEAT" in c.reason
 
 

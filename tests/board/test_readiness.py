@@ -159,7 +159,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], State, set[Code]]] = [
         State.BLOCKED,
         {Code.NOT_CERTIFIED, Code.PARTIAL_RUN},
     ),
-    ("a mutant run", {"mutant": "repeats-03"}, {}, State.BLOCKED, {Code.MUTANT}),
+    ("a mutant run", {"mutant": "repeat-accepted"}, {}, State.BLOCKED, {Code.MUTANT}),
     (
         "signed documents not required, plan requires signatures",
         {"require_signature": False},

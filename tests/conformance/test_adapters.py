@@ -499,8 +499,8 @@ def test_the_reference_sut_names_its_build_and_its_planted_defects() -> None:
 
     honest = build_id(Behaviour())
     assert re.fullmatch(r"src-[0-9a-f]{12}", honest)
-    planted = build_id(Behaviour.with_defects("never_ack", "no_staff_info"))
-    assert planted == f"{honest}+never_ack+no_staff_info"
+    planted = build_id(Behaviour.with_defects("never-ack", "no-staff-info"))
+    assert planted == f"{honest}+never-ack+no-staff-info"
     assert contract.problems("info.response", {
         "contractVersion": "1.1", "product": "p", "vendor": "v", "version": "1",
         "capabilities": [], "configured": False, "build": planted,

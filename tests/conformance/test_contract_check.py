@@ -241,7 +241,7 @@ def test_one_broken_answer_is_named_with_its_key_and_shape(
 
 
 def test_badly_signed_axis_requests_are_named_at_configure() -> None:
-    sut = ReferenceSut(Behaviour.with_defects("unsigned_requests"))
+    sut = ReferenceSut(Behaviour.with_defects("wrong-secret"))
     try:
         with running_app(create_controller(sut)) as url:
             report = check_contract(url, wait=2)

@@ -9,6 +9,7 @@ suite that lets any mutant through fails here.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from conformance.certify import EXIT_NOT_CERTIFIED, run
 from conformance.mutants import MUTANTS, Mutant, UnknownMutant, mutant
 from conformance.profiles import profile
+from conformance.reference.__main__ import build_parser
 from conformance.reference.behaviour import DEFECTS
 from conformance.settings import CertifySettings
 from reports.model import Verdict
@@ -44,8 +46,21 @@ def test_a_mutant_fails_only_requirements_of_its_profile(m: Mutant) -> None:
     assert m.behaviour.defects == m.defects
 
 
+def test_one_name_per_defect_across_the_reference_sut_and_the_catalogue() -> None:
+    """A mutant is called by its defect's name, which the reference SUT's --defect takes as
+    is; every name is kebab case."""
+    parser = build_parser()
+    for m in MUTANTS:
+        assert m.name in DEFECTS and m.defects == (m.name,)
+        assert parser.parse_args(["--defect", m.name]).defect == [m.name]
+        assert m.description == DEFECTS[m.name]
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name) for name in DEFECTS)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--defect", "repeat_accepted"])
+
+
 def test_an_unknown_mutant_is_refused_with_the_known_names() -> None:
-    with pytest.raises(UnknownMutant, match="skips-01"):
+    with pytest.raises(UnknownMutant, match="skip-arrived"):
         mutant("no-such-defect")
 
 

@@ -70,7 +70,7 @@ def test_the_plugin_stops_at_the_first_failure_with_x(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess(
         str(CHECKS / "test_transport.py"),
         "--lienthong-adapter=reference",
-        "--lienthong-mutant=never-acks",
+        "--lienthong-mutant=never-ack",
         "-x",
         f"--lienthong-out={pytester.path / 'out'}",
         "-p",

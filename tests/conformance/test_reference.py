@@ -24,7 +24,7 @@ from axis import AxisConfig, running_axis
 from axis.events import Event, Recipient, StoredEvent
 from conformance import contract
 from conformance.adapters import HttpAdapter, ReferenceAdapter, make_configuration
-from conformance.contract import Attachment, Business, DocumentRequest
+from conformance.contract import ACTION_STATUS, Action, Attachment, Business, DocumentRequest
 from conformance.errors import ActionRefused, SutError, UnknownDocument
 from conformance.reference import (
     DEFECTS,
@@ -34,11 +34,13 @@ from conformance.reference import (
     running_reference,
 )
 from conformance.reference.__main__ import main as reference_main
+from conformance.reference.behaviour import defect_name
 from conformance.reference.documents import sniff_content_type
 from fixtures.agencies import lookup
-from fixtures.factory import DocumentFactory, pdf_bytes, zip_bytes
+from fixtures.factory import DocumentFactory, docx_bytes, pdf_bytes, zip_bytes
 from spec import model, parse, serialize
 from spec.clock import vietnam_today, wall_time
+from spec.filetypes import DOCX
 from spec.findings import errors as error_findings
 from spec.lifecycle import check_sequence
 from spec.rules.checker import Options
@@ -740,7 +742,7 @@ def test_command_line_help_and_argument_errors(capsys):
         "--organ-id",
         "--control-port",
         "--defect",
-        "skip_arrived",
+        "skip-arrived",
     ):
         assert flag in out
     with pytest.raises(SystemExit, match="missing: secret, organ_id"):
@@ -749,19 +751,25 @@ def test_command_line_help_and_argument_errors(capsys):
 
 def test_content_type_is_sniffed_from_the_bytes():
     assert sniff_content_type(b"PK\x03\x04rest", "report.pdf") == "application/zip"
-    assert sniff_content_type(b"%PDF-1.7", "x.bin") == "application/pdf"
-    assert sniff_content_type(b"plain", "fake.zip") == "application/octet-stream"
-    assert sniff_content_type(b"<p>", "page.html") == "text/html"
+    assert sniff_content_type(b"%PDF-1.7", "x.docx") == "application/pdf"
+    assert sniff_content_type("Công văn".encode(), "fake.pdf") == "text/plain"
+    assert sniff_content_type(b"\x00\x01\x02", "fake.zip") == "application/octet-stream"
+    assert sniff_content_type(b"\x00<p>", "page.html") == "text/html"
+    docx = docx_bytes(["Công văn"], date(2024, 6, 28))
+    assert sniff_content_type(docx, "scan.pdf") == DOCX.media_type
 
 
 def test_behaviour_names_and_reprs():
     assert Behaviour().honest and Behaviour().defects == ()
-    mutant = Behaviour.with_defects("skip_arrived", "never_ack")
-    assert mutant.defects == ("skip_arrived", "never_ack")
-    assert repr(mutant) == "Behaviour.with_defects('skip_arrived', 'never_ack')"
+    mutant = Behaviour.with_defects("skip-arrived", "never-ack")
+    assert mutant.skip_arrived and mutant.never_ack
+    assert mutant.defects == ("skip-arrived", "never-ack")
+    assert repr(mutant) == "Behaviour.with_defects('skip-arrived', 'never-ack')"
     assert eval(repr(mutant), {"Behaviour": Behaviour}) == mutant
     with pytest.raises(ValueError, match="unknown defect"):
-        Behaviour.with_defects("be_nice")
+        Behaviour.with_defects("be-nice")
+    with pytest.raises(ValueError, match="unknown defect"):
+        Behaviour.with_defects("skip_arrived")  # one name per defect: the kebab one
     assert len(DEFECTS) >= 20 and all(DEFECTS.values())
 
 
@@ -784,14 +792,14 @@ def _no_status_after(world: World, doc_id: str) -> int:
 
 
 def test_defect_skip_arrived(world):
-    _mutant(world, "skip_arrived")
+    _mutant(world, "skip-arrived")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
 
 
 def test_defect_slow_arrived(world):
-    sut = _mutant(world, "slow_arrived")
+    sut = _mutant(world, "slow-arrived")
     doc = world.edoc()
     doc_id = world.deliver(doc)
     world.acked(doc_id)
@@ -800,7 +808,7 @@ def test_defect_slow_arrived(world):
 
 
 def test_defect_ack_before_store(world):
-    sut = _mutant(world, "ack_before_store")
+    sut = _mutant(world, "ack-before-store")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
@@ -808,7 +816,7 @@ def test_defect_ack_before_store(world):
 
 
 def test_defect_never_ack(world):
-    _mutant(world, "never_ack")
+    _mutant(world, "never-ack")
     doc_id = world.deliver(world.edoc())
     arrived = world.stored("01")
     quiet = world.quiet(arrived.seq)
@@ -818,7 +826,7 @@ def test_defect_never_ack(world):
 
 
 def test_defect_ack_fail_and_forget(world):
-    _mutant(world, "ack_fail_and_forget")
+    _mutant(world, "ack-fail-and-forget")
     doc_id = world.deliver(world.edoc())
     failed = world.acked(doc_id, "fail")
     quiet = world.quiet(failed.seq)
@@ -827,13 +835,13 @@ def test_defect_ack_fail_and_forget(world):
 
 
 def test_defect_ack_done_on_garbage(world):
-    _mutant(world, "ack_done_on_garbage")
+    _mutant(world, "ack-done-on-garbage")
     answer = world.admin.inject(b"garbage", system_id=PEER_SYSTEM, to=[SUT_ORG], unparsed=True)
     world.acked(answer["DocId"], "done")
 
 
 def test_defect_no_dedupe(world):
-    _mutant(world, "no_dedupe")
+    _mutant(world, "no-dedupe")
     doc, _, first = _arrived(world, world.adapters[0])
     world.deliver(replace(doc, trace_headers=[model.TraceHeader(PEER_ORG, "2020/01/01 00:00:00")]))
     second = world.stored("01", after=first.seq)
@@ -841,7 +849,7 @@ def test_defect_no_dedupe(world):
 
 
 def test_defect_accept_malformed(world):
-    _mutant(world, "accept_malformed")
+    _mutant(world, "accept-malformed")
     bad = world.edoc()
     bad.header.subject = ""
     world.deliver(bad)
@@ -849,24 +857,24 @@ def test_defect_accept_malformed(world):
 
 
 def test_defect_accept_misaddressed(world):
-    _mutant(world, "accept_misaddressed")
+    _mutant(world, "accept-misaddressed")
     world.deliver(world.edoc(to=(THIRD_ORG,)), to=(SUT_ORG,))
     world.stored("01")
 
 
 def test_defect_ignore_signature(world):
-    _mutant(world, "ignore_signature", require_signature=True)
+    _mutant(world, "ignore-signature", require_signature=True)
     world.deliver(world.edoc())  # unsigned: the honest reference refuses it (SIG-REQUIRED)
     world.stored("01")
 
 
 def test_defect_read_other_systems(world):
-    _mutant(world, "read_other_systems")
+    _mutant(world, "read-other-systems")
     world.wait(lambda d: d.error_code == "3", kind="call", system=SUT_SYSTEM, op="getEdoc")
 
 
 def test_defect_complete_before_assign(world):
-    sut = _mutant(world, "complete_before_assign")
+    sut = _mutant(world, "complete-before-assign")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "accept")
     sut.act(doc.header.document_id, "assign")
@@ -875,7 +883,7 @@ def test_defect_complete_before_assign(world):
 
 
 def test_defect_repeat_accepted(world):
-    sut = _mutant(world, "repeat_accepted")
+    sut = _mutant(world, "repeat-accepted")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "accept")
     first = world.stored("03")
@@ -883,7 +891,7 @@ def test_defect_repeat_accepted(world):
 
 
 def test_defect_forward_after_withdrawal(world):
-    sut = _mutant(world, "forward_after_withdrawal")
+    sut = _mutant(world, "forward-after-withdrawal")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
@@ -892,8 +900,103 @@ def test_defect_forward_after_withdrawal(world):
     world.stored("05", after=agreed.seq)
 
 
+def _acted(world: World, sut: ReferenceAdapter, doc: model.Edoc, *actions: str) -> dict:
+    """Carry out ``actions`` in turn, each waiting for its status; the last stored event."""
+    event: dict = {}
+    for action in actions:
+        sut.act(doc.header.document_id, action, "Lý do" if action == "refuse" else None)
+        event = world.stored(ACTION_STATUS[Action(action)].value)
+    return event
+
+
+def test_defect_act_after_refusal(world):
+    sut = _mutant(world, "act-after-refusal")
+    doc, _, _ = _arrived(world, sut)
+    refused = _acted(world, sut, doc, "refuse")
+    sut.act(doc.header.document_id, "accept")
+    world.stored("03", after=refused.seq)
+
+
+def test_defect_refuse_after_accept(world):
+    sut = _mutant(world, "refuse-after-accept")
+    doc, _, _ = _arrived(world, sut)
+    accepted = _acted(world, sut, doc, "accept")
+    sut.act(doc.header.document_id, "refuse", "Từ chối sau khi tiếp nhận")
+    world.stored("02", after=accepted.seq)
+
+
+def test_defect_repeat_on_request(world):
+    sut = _mutant(world, "repeat-on-request")
+    doc, _, _ = _arrived(world, sut)
+    accepted = _acted(world, sut, doc, "accept")
+    sut.act(doc.header.document_id, "accept")
+    world.stored("03", after=accepted.seq)
+
+
+def test_defect_step_back(world):
+    sut = _mutant(world, "step-back")
+    doc, _, _ = _arrived(world, sut)
+    processing = _acted(world, sut, doc, "accept", "assign", "process")
+    sut.act(doc.header.document_id, "assign")
+    world.stored("04", after=processing.seq)
+
+
+def test_defect_answer_unasked(world):
+    sut = _mutant(world, "answer-unasked")
+    doc, _, arrived = _arrived(world, sut)
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
+    world.stored("15", after=arrived.seq)
+
+
+def test_defect_answer_again(world):
+    sut = _mutant(world, "answer-again")
+    doc, _, _ = _arrived(world, sut)
+    _take_back(world, doc)
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, False, "Không đồng ý")
+    first = world.stored("16")
+    sut.answer_take_back(doc.header.document_id, PEER_ORG, True)
+    world.stored("15", after=first.seq)
+
+
+def _sent_with(world: World, sut: ReferenceAdapter, *codes: str) -> Any:
+    """A document the SUT sent to the peer, who reported ``codes`` on it (each read)."""
+    sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
+    edoc = parse(world.body(sent.axis_doc_id)).message
+    for code in codes:
+        world.acked(world.deliver(world.factory.status(edoc, lookup(PEER_ORG), code, world.at())))
+    return sent
+
+
+def test_defect_take_back_twice(world):
+    sut = _mutant(world, "take-back-twice")
+    sent = _sent_with(world, sut, "01")
+    for _ in range(2):
+        sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    first = world.stored("13")
+    world.stored("13", after=first.seq)
+
+
+def test_defect_take_back_after_refusal(world):
+    sut = _mutant(world, "take-back-after-refusal")
+    sent = _sent_with(world, sut, "01", "02")
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    world.stored("13")
+
+
+def test_defect_take_back_after_withdrawal(world):
+    sut = _mutant(world, "take-back-after-withdrawal")
+    sent = _sent_with(world, sut, "01")
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại")
+    first = world.stored("13")
+    edoc = parse(world.body(sent.axis_doc_id)).message
+    agreed = world.factory.status(edoc, lookup(PEER_ORG), "15", world.at())
+    world.acked(world.deliver(agreed))
+    sut.request_take_back(sent.document_id, PEER_ORG, "Lấy lại lần nữa")
+    world.stored("13", after=first.seq)
+
+
 def test_defect_process_revoked(world):
-    sut = _mutant(world, "process_revoked")
+    sut = _mutant(world, "process-revoked")
     doc, _, _ = _arrived(world, sut)
     world.acked(world.deliver(world.edoc(kind="revoke", original=doc)))
     sut.act(doc.header.document_id, "accept")
@@ -901,7 +1004,7 @@ def test_defect_process_revoked(world):
 
 
 def test_defect_ignore_take_back(world):
-    sut = _mutant(world, "ignore_take_back")
+    sut = _mutant(world, "ignore-take-back")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     assert sut.answer_take_back(doc.header.document_id, PEER_ORG, True).status_code.value == "15"
@@ -910,7 +1013,7 @@ def test_defect_ignore_take_back(world):
 
 
 def test_defect_answer_take_back_twice(world):
-    sut = _mutant(world, "answer_take_back_twice")
+    sut = _mutant(world, "answer-take-back-twice")
     doc, _, _ = _arrived(world, sut)
     _take_back(world, doc)
     sut.answer_take_back(doc.header.document_id, PEER_ORG, False, "Không đồng ý")
@@ -919,26 +1022,26 @@ def test_defect_answer_take_back_twice(world):
 
 
 def test_defect_wrong_response_for_document_id(world):
-    sut = _mutant(world, "wrong_response_for_document_id")
+    sut = _mutant(world, "wrong-response-for-document-id")
     _, doc_id, arrived = _arrived(world, sut)
     assert world.message(arrived).response_for.document_id == doc_id
 
 
 def test_defect_status_to_wrong_agency(world):
-    sut = _mutant(world, "status_to_wrong_agency")
+    sut = _mutant(world, "status-to-wrong-agency")
     _, _, arrived = _arrived(world, sut, to=(SUT_ORG, THIRD_ORG))
     assert arrived.body.recipients == (Recipient(THIRD_ORG, THIRD_SYSTEM),)
 
 
 def test_defect_wrong_timestamp_format(world):
-    sut = _mutant(world, "wrong_timestamp_format")
+    sut = _mutant(world, "wrong-timestamp-format")
     _, _, arrived = _arrived(world, sut)
     assert "T" in world.message(arrived).timestamp
     assert "ST-TIMESTAMP" in world.findings(arrived)
 
 
 def test_defect_no_description_on_refusal(world):
-    sut = _mutant(world, "no_description_on_refusal")
+    sut = _mutant(world, "no-description-on-refusal")
     doc, _, _ = _arrived(world, sut)
     sut.act(doc.header.document_id, "refuse", "Sai thể thức")
     refused = world.stored("02")
@@ -947,7 +1050,7 @@ def test_defect_no_description_on_refusal(world):
 
 
 def test_defect_no_staff_info(world):
-    sut = _mutant(world, "no_staff_info")
+    sut = _mutant(world, "no-staff-info")
     _, _, arrived = _arrived(world, sut)
     assert world.message(arrived).staff_info is None
 
@@ -966,7 +1069,7 @@ def test_defect_duplicate_status_on_retry(world):
             ]
         }
     )
-    sut = _mutant(world, "duplicate_status_on_retry")
+    sut = _mutant(world, "duplicate-status-on-retry")
     _, _, first = _arrived(world, sut)
     world.stored("01", after=first.seq)
 
@@ -975,14 +1078,14 @@ def test_defect_no_retry_on_5xx(world):
     world.admin.set_faults(
         {"rules": [{"kind": "error", "system": SUT_SYSTEM, "operation": "sendEdoc", "next": 1}]}
     )
-    _mutant(world, "no_retry_on_5xx")
+    _mutant(world, "no-retry-on-5xx")
     doc_id = world.deliver(world.edoc())
     world.acked(doc_id)
     assert world.statuses_sent(until=_no_status_after(world, doc_id)) == []
 
 
-def test_defect_unsigned_requests(world):
-    _mutant(world, "unsigned_requests")
+def test_defect_wrong_secret(world):
+    _mutant(world, "wrong-secret")
     world.wait(lambda d: d.error_code == "1", kind="call", system=SUT_SYSTEM)
 
 
@@ -996,27 +1099,27 @@ def _sent_findings(world: World, sut: ReferenceAdapter, **options: Any) -> list[
 
 def test_defect_bad_document_id_grammar(world):
     assert "MSG-DOCUMENTID-GRAMMAR" in _sent_findings(
-        world, _mutant(world, "bad_document_id_grammar")
+        world, _mutant(world, "bad-document-id-grammar")
     )
 
 
 def test_defect_manifest_without_attachment(world):
     assert "ATT-MANIFEST-MATCH" in _sent_findings(
-        world, _mutant(world, "manifest_without_attachment")
+        world, _mutant(world, "manifest-without-attachment")
     )
 
 
 def test_defect_zip_labelled_pdf(world):
-    assert "ATT-CONTENT-TYPE" in _sent_findings(world, _mutant(world, "zip_labelled_pdf"))
+    assert "ATT-CONTENT-TYPE" in _sent_findings(world, _mutant(world, "zip-labelled-pdf"))
 
 
 def test_defect_unsigned_documents(world, test_ca):
-    sut = _mutant(world, "unsigned_documents", signing=_signing(test_ca, SUT_ORG))
+    sut = _mutant(world, "unsigned-documents", signing=_signing(test_ca, SUT_ORG))
     assert "SIG-REQUIRED" in _sent_findings(world, sut, require_signature=True)
 
 
 def test_defect_send_to_w00(world):
-    sut = _mutant(world, "send_to_w00")
+    sut = _mutant(world, "send-to-w00")
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
     refused = world.wait(
         lambda d: d.error_code == "7", kind="call", system=SUT_SYSTEM, op="sendEdoc"
@@ -1025,7 +1128,7 @@ def test_defect_send_to_w00(world):
 
 
 def test_defect_take_back_after_complete(world):
-    sut = _mutant(world, "take_back_after_complete")
+    sut = _mutant(world, "take-back-after-complete")
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
     edoc = parse(world.body(sent.axis_doc_id)).message
     world.acked(world.deliver(world.factory.status(edoc, lookup(PEER_ORG), "06", world.at())))
@@ -1033,8 +1136,44 @@ def test_defect_take_back_after_complete(world):
     world.stored("13")
 
 
+def _sent_edoc(world: World, sut: ReferenceAdapter, request: DocumentRequest) -> Any:
+    sent = sut.send_document(request)
+    stored = world.wait(lambda d: d.doc_id == sent.axis_doc_id, kind="stored", system=SUT_SYSTEM)
+    return sent, world.message(stored)
+
+
+def test_defect_drop_recipient(world):
+    request = DocumentRequest(to=(PEER_ORG, THIRD_ORG), subject="Văn bản thử")
+    _, edoc = _sent_edoc(world, _mutant(world, "drop-recipient"), request)
+    assert edoc.recipients == [PEER_ORG]
+
+
+def test_defect_add_recipient(world):
+    request = DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử")
+    _, edoc = _sent_edoc(world, _mutant(world, "add-recipient"), request)
+    assert edoc.recipients == [PEER_ORG, SUT_ORG]
+
+
+def test_defect_misreported_document_id(world):
+    request = DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử")
+    sent, edoc = _sent_edoc(world, _mutant(world, "misreported-document-id"), request)
+    assert edoc.header.document_id != sent.document_id
+    assert edoc.header.document_id.rsplit(",", 1)[0] == sent.document_id.rsplit(",", 1)[0]
+
+
+def test_defect_label_by_name(world):
+    pdf = pdf_bytes(["Cong van"])
+    request = DocumentRequest(
+        to=(PEER_ORG,), subject="Văn bản thử", attachments=(Attachment("bao_cao.docx", pdf),)
+    )
+    _, edoc = _sent_edoc(world, _mutant(world, "label-by-name"), request)
+    assert edoc.attachments[0].content_type == DOCX.media_type
+
+
 def test_every_defect_has_its_wire_test():
     tested = {
-        name.removeprefix("test_defect_") for name in globals() if name.startswith("test_defect_")
+        defect_name(name.removeprefix("test_defect_"))
+        for name in globals()
+        if name.startswith("test_defect_")
     }
     assert tested == set(DEFECTS)

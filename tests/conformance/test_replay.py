@@ -122,7 +122,7 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
     result = run(
         CertifySettings(
             adapter="reference",
-            mutant="never-acks",
+            mutant="never-ack",
             requirements=("TR-ACK-DONE",),
             exploration_examples=3,
             out_dir=tmp_path / "explore",
@@ -136,7 +136,7 @@ def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) 
 
     again = run(
         CertifySettings(
-            adapter="reference", mutant="never-acks", replay=path, out_dir=tmp_path / "again"
+            adapter="reference", mutant="never-ack", replay=path, out_dir=tmp_path / "again"
         )
     )
     assert again.exit_code == 1, again.message

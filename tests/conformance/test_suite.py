@@ -37,8 +37,8 @@ from spec.errors import UnknownRequirement
         ({"profile": "everything"}, "profile='everything'"),
         ({"adapter": "ftp://sut"}, "adapter='ftp://sut'"),
         (
-            {"mutant": "skips-01", "adapter": "manual", "organ_id": "000.00.00.H41"},
-            "mutant='skips-01'",
+            {"mutant": "skip-arrived", "adapter": "manual", "organ_id": "000.00.00.H41"},
+            "mutant='skip-arrived'",
         ),
         ({"mutant": "no-such-defect"}, "mutant='no-such-defect'"),
         ({"time_scale": 0}, "time_scale=0"),

@@ -166,21 +166,21 @@ def test_a_mutant_is_not_certified_and_named_everywhere(
     capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = _certify(
-        capfd, "--adapter", "reference", "--mutant", "never-acks", "--requirements",
+        capfd, "--adapter", "reference", "--mutant", "never-ack", "--requirements",
         "TR-ACK-DONE", "--exploration-examples", "0", "--no-pdf", "--out", str(tmp_path),
     )  # fmt: skip
     assert code == 1, out + err
     assert "NOT CERTIFIED" in out and "TR-ACK-DONE" in out
     (folder,) = (p.parent for p in tmp_path.rglob("certificate.json"))
     certificate = json.loads((folder / "certificate.json").read_text("utf-8"))
-    assert certificate["mutant"] == "never-acks"
-    assert certificate["software"]["build"].endswith("+never_ack")
+    assert certificate["mutant"] == "never-ack"
+    assert certificate["software"]["build"].endswith("+never-ack")
     html = (folder / "report.html").read_text("utf-8")
-    assert "with mutant never-acks" in html.split("</title>")[0]
+    assert "with mutant never-ack" in html.split("</title>")[0]
     junit = (folder / "junit.xml").read_text("utf-8")
-    assert "with mutant never-acks" in junit
+    assert "with mutant never-ack" in junit
     index = json.loads((folder / "run.json").read_text("utf-8"))
-    assert "with mutant never-acks" in index["title"]
+    assert "with mutant never-ack" in index["title"]
 
 
 @pytest.mark.slow

@@ -100,13 +100,13 @@ def test_the_qr_code_carries_the_digest_report_verify_accepts(
 
 
 def test_a_mutant_certificate_says_so_on_paper(tools: None, tmp_path: Path) -> None:
-    report = sample_report(conditions=replace(sample_report().conditions, mutant="repeats-03"))
+    report = sample_report(conditions=replace(sample_report().conditions, mutant="repeat-accepted"))
     cert = issue_certificate(report, CertificateSigner.generate(), issued=ISSUED)
     path = tmp_path / "certificate.json"
     path.write_text(json.dumps(cert), "utf-8")
     text = " ".join(_run("pdftotext", str(render_certificate_pdf(path)), "-").split())
     assert "KHÔNG ĐẠT / NOT CERTIFIED" in text
-    assert "mutant) «repeats-03»" in text and "not a vendor's software" in text
+    assert "mutant) «repeat-accepted»" in text and "not a vendor's software" in text
     assert "no certification: a record of the result of 2025-03-14" in text
 
 
