@@ -250,6 +250,7 @@ def test_a_test_build_certified_twice_without_a_restart_is_certified_twice(
         for name in ("first", "second"):
             settings = CertifySettings(
                 adapter=sut.url,
+                organ_id="000.00.00.H41",
                 profile="receiver",
                 seed=7,
                 requirements=wanted,
