@@ -9,8 +9,7 @@ can be the SUT's: a document the SUT receives always comes from somebody else.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import secrets
 from dataclasses import dataclass, field
 
 from conformance.errors import ConformanceError
@@ -53,11 +52,10 @@ class Party:
     def name(self) -> str:
         return self.agency.name
 
-    def with_secret(self, seed: int) -> Party:
-        """The party with its secret for a run of ``seed`` (never predictable without it)."""
-        key = f"lienthong-certify:{seed}".encode()
-        secret = hmac.new(key, self.system_id.encode(), hashlib.sha256).hexdigest()[:32]
-        return Party(self.agency, self.system_id, secret)
+    def with_new_secret(self) -> Party:
+        """The party with a new random secret (never derived from anything another party
+        knows, such as the run's seed recorded in its report)."""
+        return Party(self.agency, self.system_id, secrets.token_hex(16))
 
 
 def _agency(organ_id: str) -> Agency:
@@ -123,13 +121,13 @@ class Cast:
     bystander: Party
 
     @classmethod
-    def for_run(cls, sut: Party, seed: int) -> Cast:
-        """The cast around the certified ``sut``; every secret derives from ``seed``."""
+    def for_run(cls, sut: Party) -> Cast:
+        """The cast around the certified ``sut``, each party with a new random secret."""
         others = _harness_parties(sut)
         return cls(
-            sut.with_secret(seed),
-            tuple(p.with_secret(seed) for p in others[:_PARTNERS]),
-            others[_PARTNERS].with_secret(seed),
+            sut.with_new_secret(),
+            tuple(p.with_new_secret() for p in others[:_PARTNERS]),
+            others[_PARTNERS].with_new_secret(),
         )
 
     @property

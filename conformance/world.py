@@ -351,7 +351,7 @@ def open_world(
     seed."""
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
-    cast = Cast.for_run(sut_party(settings.agency, settings.system_id), settings.seed)
+    cast = Cast.for_run(sut_party(settings.agency, settings.system_id))
     # Valid from before the clock's start: the SUT may judge by real time, the harness by
     # model time.
     ca = make_ca(cast, certificate_time(clock)) if profile.require_signature else None

@@ -61,7 +61,7 @@ class Sandbox:
         self.url = url
         self.admin = admin
         self.clock = clock
-        cast = Cast.for_run(sut_party(REFERENCE_AGENCY), seed=0)
+        cast = Cast.for_run(sut_party(REFERENCE_AGENCY))
         self.sut = _account(cast.sut.organ_id)
         self.partner = _account(cast.partners[0].organ_id)
         self.factory = DocumentFactory(seed=secrets.randbelow(1 << 30), today=clock.today())

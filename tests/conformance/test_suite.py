@@ -332,7 +332,7 @@ def test_partners_never_share_the_certified_agency_or_its_system() -> None:
         ("000.00.05.H36", None),
         ("000.00.00.H47", "00.36.W00"),
     ):
-        cast = Cast.for_run(sut_party(organ_id, system_id), seed=3)
+        cast = Cast.for_run(sut_party(organ_id, system_id))
         others = cast.harness
         assert len({p.organ_id for p in others}) == 3
         sut = cast.sut
@@ -341,6 +341,8 @@ def test_partners_never_share_the_certified_agency_or_its_system() -> None:
             assert party.system_id != sut.system_id
             assert party.organ_id.rsplit(".", 1)[-1] != organ_id.rsplit(".", 1)[-1]
         assert sut.secret and sut.secret not in {p.secret for p in others}
+        again = Cast.for_run(sut_party(organ_id, system_id))
+        assert again.sut.secret != sut.secret  # random at every run, never from the seed
 
 
 @pytest.mark.slow
