@@ -146,7 +146,7 @@ def test_every_stage_has_a_tone_and_a_colour() -> None:
     assert set(STAGE_TONES) == set(Stage) == set(STAGE_COLOURS)
 
 
-NEW_CODE = '''
+NEW_CODE = """
     RETURNED = (
         "07",
         "receiver",
@@ -156,7 +156,7 @@ NEW_CODE = '''
         "Trả lại để bổ sung thông tin",
         True,
     )
-'''
+"""
 
 
 @pytest.fixture
