@@ -310,8 +310,8 @@ def _connected(scenarios: Sequence[Data]) -> str:
 
 
 def _status_label(code: str) -> str:
-    """``"06 completed"`` for ``"06"``: the code with spec's short name (the code alone when
-    spec does not know it)."""
+    """The code with spec's short name, as in ``06 completed`` (the code alone when spec does
+    not know it)."""
     try:
         return StatusCode.parse(code).label
     except InvalidStatusCode:
