@@ -25,6 +25,7 @@ import spec
 from axis.dashboard.labels import STAGE_TONES
 from axis.peer_plan import peer_schema
 from conformance.contract import types as contract_types
+from fixtures import factory
 from reports.timeline import STAGE_COLOURS
 from spec.business_kinds import WORDS, BusinessKind
 from spec.lifecycle import State
@@ -57,6 +58,7 @@ def test_the_adapter_contract_lists_spec_vocabulary() -> None:
     assert defs["BusinessKind"]["enum"] == list(WORDS)
     assert defs["State"]["enum"] == [s.value for s in State]
     assert list(get_args(contract_types.BusinessKind)) == list(WORDS)
+    assert list(get_args(factory.Kind)) == list(WORDS)
     take_back = _json("conformance/contract/take-back.response.schema.json")
     assert take_back["properties"]["statusCode"] == {"const": StatusCode.TAKE_BACK_REQUESTED.value}
     answer = _json("conformance/contract/take-back-answer.response.schema.json")
