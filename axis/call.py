@@ -25,6 +25,7 @@ from axis.store import Store
 from axis.wire import Headers
 from spec.clock import SYSTEM_CLOCK, VIETNAM
 from spec.clock import Clock as SpecClock
+from spec.formats import TIMESTAMP_FORMAT
 
 __all__ = [
     "MESSAGE_TYPES",
@@ -106,7 +107,7 @@ def wire_time(moment: float) -> str:
     if text is None:
         if len(_WIRE_TIMES) > 100_000:
             _WIRE_TIMES.clear()
-        text = datetime.fromtimestamp(second, UTC).astimezone(VIETNAM).strftime("%Y/%m/%d %H:%M:%S")
+        text = datetime.fromtimestamp(second, UTC).astimezone(VIETNAM).strftime(TIMESTAMP_FORMAT)
         _WIRE_TIMES[second] = text
     return text
 

@@ -3,7 +3,8 @@ per-document timeline from the transcript (what ``make demo`` shows of the axis)
 
 VPCP (G22) sends fixture documents to Nghệ An (H41) and Cao Bằng (H14) with the protocol
 client; each receiver runs the receive loop every SDK client runs (list, getEdoc, ack) and
-answers with statuses 01 → 03 → 04 → 05 → 06; the sender picks them up.
+answers with the statuses of spec's forward path (01 → 03 → 04 → 05 → 06); the sender picks
+them up.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from fixtures.agencies import lookup
 from fixtures.factory import DocumentFactory
 from spec.codec import serialize
 from spec.formats import parse_timestamp
+from spec.status_codes import FORWARD_PATH
 
 SENDER = "000.00.00.G22"
 RECEIVERS = ("000.00.00.H41", "000.00.00.H14")
-STATUS_PATH = ("01", "03", "04", "05", "06")
 DOCUMENTS = 2
 TODAY = date(2026, 1, 5)
 
@@ -99,10 +100,11 @@ def _exchange(axis: RunningAxis, factory: DocumentFactory, out: Callable[[str], 
             client = clients[agency.system_id]  # type: ignore[union-attr]
             got = _receive_all(client, "edoc")
             out(f"  {agency.system_id} received {len(got)} document(s) and acked them")  # type: ignore[union-attr]
-            for step, code in enumerate(STATUS_PATH):
+            for step, code in enumerate(FORWARD_PATH):
                 status = factory.status(doc, agency, code, at=at + timedelta(minutes=10 * step))  # type: ignore[arg-type]
                 client.send_edoc(serialize(status), "status")
-            out(f"  {agency.system_id} sent statuses {' → '.join(STATUS_PATH)}")  # type: ignore[union-attr]
+            path = " → ".join(c.value for c in FORWARD_PATH)
+            out(f"  {agency.system_id} sent statuses {path}")  # type: ignore[union-attr]
         statuses = _receive_all(sender, "status")
         out(f"  {sender_agency.system_id} received {len(statuses)} status message(s)")
     for client in clients.values():

@@ -132,7 +132,7 @@ class Peer:
     ) -> Action:
         def send() -> None:
             key = (edoc.header.document_id or "", code)
-            if key in self.withdrawn and status not in _TAKE_BACK_ANSWERS:
+            if key in self.withdrawn and not status.stage.answers_take_back:
                 return
             reporter = lookup(code)
             if reporter is None:  # pragma: no cover - checked when received
@@ -192,9 +192,6 @@ class Peer:
             self.client.send_edoc(serialize(ask), "status")
 
         return send
-
-
-_TAKE_BACK_ANSWERS = frozenset({StatusCode.TAKE_BACK_AGREED, StatusCode.TAKE_BACK_REFUSED})
 
 
 def _agency(code: str) -> Agency:

@@ -18,7 +18,13 @@ from axis.records import Agency
 from axis.store_registry import RegistryStore
 from spec.errors import InvalidOrganId
 from spec.findings import Finding, Severity
-from spec.organ_ids import IdForm, OrganId, organ_id_problem, parse_organ_id
+from spec.organ_ids import (
+    CONNECTION_SYSTEM_CODE,
+    IdForm,
+    OrganId,
+    organ_id_problem,
+    parse_organ_id,
+)
 
 ORGAN_ID_REQUIREMENT = "MSG-TO-ORGANID"
 
@@ -56,7 +62,7 @@ def is_system_code(code: str) -> bool:
     try:
         return parse_organ_id(code).is_connection_system
     except InvalidOrganId:
-        return code.rsplit(".", 1)[-1] == "W00"
+        return code.rsplit(".", 1)[-1] == CONNECTION_SYSTEM_CODE
 
 
 def other_form(oid: OrganId) -> str | None:

@@ -22,6 +22,7 @@ from axis.events import AgencyEvent, SystemEvent
 from axis.registry import AgencyFields, register_agency
 from axis.store import Store
 from fixtures.agencies import Agency, lookup, national_agencies
+from spec.organ_ids import compose
 
 DEFAULT_LEVEL1 = ("G22", "H41", "H14", "G17")
 
@@ -52,7 +53,7 @@ def default_systems(seed: int | None, level1: tuple[str, ...] = DEFAULT_LEVEL1) 
     agencies = national_agencies()
     out = []
     for code in level1:
-        head = lookup(f"000.00.00.{code}")
+        head = lookup(compose(code))
         if head is None:
             raise ValueError(f"level1={code!r} is not in the fixture registry")
         served = tuple(a.organ_id for a in agencies if a.system_id == head.system_id)

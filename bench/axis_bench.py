@@ -40,6 +40,7 @@ from axis.signing import sdk_hash_file
 from fixtures.agencies import national_agencies
 from fixtures.factory import DocumentFactory
 from spec.codec import serialize
+from spec.status_codes import StatusCode
 
 CLIENTS = 32
 DURATION_S = 6.0
@@ -253,7 +254,8 @@ def _documents(sender: str, receiver: str, factory: DocumentFactory) -> tuple[by
     lookup = {a.organ_id: a for a in national_agencies()}
     doc = factory.edoc(lookup[sender], [lookup[receiver]], target_bytes=DOC_BYTES)
     doc.header.subject = f"{doc.header.subject} {MARK}"
-    status = factory.status(doc, lookup[receiver], "01", at=datetime(2026, 1, 5, 9, 30))
+    at = datetime(2026, 1, 5, 9, 30)
+    status = factory.status(doc, lookup[receiver], StatusCode.ARRIVED, at=at)
     status.description = f"Đã đến {MARK}"
     return serialize(doc), serialize(status)
 

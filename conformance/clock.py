@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from spec.clock import SYSTEM_CLOCK, VIETNAM, Clock, vietnam_now
-from spec.formats import format_timestamp
+from spec.formats import TIMESTAMP_FORMAT, format_timestamp
 
 __all__ = ["Deadline", "HarnessClock"]
 
@@ -122,7 +122,7 @@ class Deadline:
         self._due = due_elapsed
 
     def __repr__(self) -> str:
-        return f"<Deadline at {self.at:%Y/%m/%d %H:%M:%S} ({self.remaining():.1f} model s left)>"
+        return f"<Deadline at {self.at:{TIMESTAMP_FORMAT}} ({self.remaining():.1f} model s left)>"
 
     @property
     def at(self) -> datetime:

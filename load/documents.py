@@ -24,6 +24,8 @@ from spec import model
 from spec.codec import serialize
 from spec.document_id import DocumentKey, parse_document_id
 from spec.formats import format_timestamp
+from spec.limits import fit
+from spec.status_codes import FORWARD_PATH, StatusCode
 
 MIN_DOC_BYTES = 2_000
 
@@ -102,7 +104,7 @@ class DocumentMill:
         to = self.recipients()
         header = doc.header
         header.to = [self.factory.organization(a) for a in to]
-        header.to_places = [a.name[:150] for a in to[:5]] + ["Lưu: VT"]
+        header.to_places = [fit("ToPlaces/Place", a.name) for a in to[:5]] + ["Lưu: VT"]
         self.serial += 1
         key = parse_document_id(header.document_id or "")
         number = str(self.serial)
@@ -130,11 +132,14 @@ class DocumentMill:
         return serialize(status)
 
     def lifecycle(self) -> list[str]:
-        """The status codes a receiver will send about one document, in order."""
+        """The status codes a receiver will send about one document, in order: spec's forward
+        path (its first step only for the ``arrived`` lifecycle), each step between the first
+        and the last skipped at the skip rate; or a refusal alone, at the refusal rate."""
         b = self.behaviour
+        first, *middle, last = FORWARD_PATH
         if b.lifecycle == "arrived":
-            return ["01"]
+            return [first.value]
         if self.rng.random() < b.refusal_rate:
-            return ["02"]
-        middle = [c for c in ("03", "04", "05") if self.rng.random() >= b.skip_rate]
-        return ["01", *middle, "06"]
+            return [StatusCode.REFUSED.value]
+        kept = [c.value for c in middle if self.rng.random() >= b.skip_rate]
+        return [first.value, *kept, last.value]

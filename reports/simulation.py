@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 
 from reports.run_index import RunIndex, write_run_index
 from spec.clock import VIETNAM
+from spec.status_codes import InvalidStatusCode, StatusCode
 
 KIND = "sim"
 REPORT_HTML = "report.html"
@@ -81,6 +82,7 @@ def render_simulation(
         figures=_figures(shown),
         tts=_tts_rows(shown),
         cohorts=_cohort_rows(scenarios[0]),
+        cohort_status=StatusCode.COMPLETED.label,
         provinces=_province_rows(scenarios[0]),
         calibration=_calibration(scenarios[0]),
         traces=_traces(scenarios[0]),
@@ -194,7 +196,8 @@ def _one_line(scenarios: Sequence[Data]) -> str:
     first = _by_name(scenarios[0])
     names = " vs ".join(s["scenario"] for s in scenarios[:2])
     return (
-        f"{names}: {first['electronic_share']['text']} electronic, status 06 after "
+        f"{names}: {first['electronic_share']['text']} electronic, "
+        f"status {StatusCode.COMPLETED.value} after "
         f"{first['tts_06_median_h']['text']} (median)"
     )
 
@@ -306,8 +309,17 @@ def _connected(scenarios: Sequence[Data]) -> str:
     return _png(fig)
 
 
+def _status_label(code: str) -> str:
+    """The code with spec's short name, as in ``06 completed`` (the code alone when spec does
+    not know it)."""
+    try:
+        return StatusCode.parse(code).label
+    except InvalidStatusCode:
+        return code
+
+
 def _tts_cdf(scenarios: Sequence[Data]) -> str:
-    codes = ("01", "03", "04", "06")
+    codes = tuple(scenarios[0]["runs"][0]["tts_cdf"])
     fig, axes = plt.subplots(1, len(codes), figsize=(12, 3.2), sharey=True)
     for i, s in enumerate(scenarios):
         runs = s["runs"]
@@ -329,7 +341,7 @@ def _tts_cdf(scenarios: Sequence[Data]) -> str:
                 )
             ax.set_xscale("log")
             ax.set_xlim(0.01, 2000)
-            ax.set_title(f"status {code}")
+            ax.set_title(f"status {_status_label(code)}")
             ax.set_xlabel("hours after sending")
     axes[0].set_ylabel("share received")
     _legend(axes[0], fontsize=6)
@@ -414,7 +426,7 @@ def _tts_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                     "class": cls,
                     "by": by,
                     "group": group,
-                    "code": code,
+                    "status": _status_label(code),
                     "n": sum(r["n"] for r in rows),
                     "open": _fmt_share(_avg(r["open_share"] for r in rows)),
                     "median": _fmt_hours(_avg(r["median_h"] for r in rows)),
@@ -424,7 +436,7 @@ def _tts_rows(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
     return out
 
 
-def _cohort_rows(s: Data, code: str = "06") -> list[dict[str, Any]]:
+def _cohort_rows(s: Data, code: str = StatusCode.COMPLETED.value) -> list[dict[str, Any]]:
     """The documents sent each week, followed until the run ended: how many, how many still
     without ``code`` then (censored), and the delays, averaged over runs."""
     merged: dict[tuple[str, str], list[dict[str, Any]]] = {}

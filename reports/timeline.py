@@ -1,8 +1,9 @@
 """The timeline picture of one document: what the axis saw happen to it, per receiving agency.
 
 One horizontal lane per receiver. Below the lane line, the transport events (sent, listed,
-downloaded, acknowledged done or fail, injected faults); above it, the business statuses
-01–16 as labelled boxes coloured by what they mean. The x axis is *model* time since the
+downloaded, acknowledged done or fail, injected faults); above it, the business statuses as
+labelled boxes coloured by their stage (spec's :class:`~spec.status_codes.Stage`), so every
+code spec knows gets its colour and its legend entry. The x axis is *model* time since the
 document's first event (wall-clock time on the axis × the run's time scale), so a deadline such
 as "01 within 5 minutes of download" can be read off the picture whatever the scale.
 """
@@ -19,9 +20,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from reports.model import DocumentTimeline, TimelineEvent
-from spec.status_codes import InvalidStatusCode, StatusCode
+from spec.status_codes import InvalidStatusCode, Stage, StatusCode
 
-__all__ = ["timeline_data_uri", "timeline_png"]
+__all__ = ["STAGE_COLOURS", "status_style", "timeline_data_uri", "timeline_figure", "timeline_png"]
 
 # (marker, colour, label) of each transport event on the lower half of a lane.
 _TRANSPORT = {
@@ -32,25 +33,36 @@ _TRANSPORT = {
     ("ack", "fail"): ("X", "#c62828", "acknowledged fail"),
     ("fault", None): ("*", "#ef6c00", "injected fault"),
 }
-_STATUS_COLOURS = {
-    "forward": ("#a5d6a7", "01 03 04 05 06 forward path"),
-    "02": ("#ef9a9a", "02 refused"),
-    "13": ("#ffcc80", "13 take-back requested"),
-    "15": ("#ce93d8", "15 take-back agreed"),
-    "16": ("#bcaaa4", "16 take-back refused"),
-    "other": ("#e0e0e0", "not a status code in use"),
+STAGE_COLOURS: dict[Stage, str] = {
+    Stage.PROGRESS: "#a5d6a7",
+    Stage.COMPLETED: "#43a047",
+    Stage.REFUSED: "#ef9a9a",
+    Stage.TAKE_BACK_ASKED: "#ffcc80",
+    Stage.TAKE_BACK_AGREED: "#ce93d8",
+    Stage.TAKE_BACK_REFUSED: "#bcaaa4",
 }
+"""The box colour of each stage of spec's status codes."""
+_UNKNOWN_STATUS = ("#e0e0e0", "not a status code in use")
 _TRANSPORT_Y, _STATUS_Y = -0.2, 0.2
 # Statuses closer than this share of the time span are stacked so their labels do not overlap.
 _CROWDED = 0.05
 
 
-def _status_class(code: str) -> str:
+def _stage(code: str) -> Stage | None:
     try:
-        member = StatusCode.parse(code)
+        return StatusCode.parse(code).stage
     except InvalidStatusCode:
-        return "other"
-    return "forward" if member.is_forward else member.value
+        return None
+
+
+def status_style(code: str) -> tuple[str, str]:
+    """The box colour of status ``code`` and its legend entry: the codes of its stage and the
+    stage's name (``"01 03 04 05 in progress"``), or grey for a code spec does not know."""
+    stage = _stage(code)
+    if stage is None:
+        return _UNKNOWN_STATUS
+    codes = " ".join(c.value for c in StatusCode if c.stage is stage)
+    return STAGE_COLOURS[stage], f"{codes} {stage.value}"
 
 
 def _unit(span_seconds: float) -> tuple[str, float]:
@@ -73,7 +85,7 @@ def _draw_statuses(
     for event, x in zip(events, xs, strict=True):
         level = level + 1 if last_x is not None and x - last_x < _CROWDED * span else 0
         last_x = x
-        colour = _STATUS_COLOURS[_status_class(event.code or "")][0]
+        colour = status_style(event.code or "")[0]
         ax.annotate(
             event.code,
             xy=(x, y),
@@ -89,6 +101,17 @@ def _draw_statuses(
 
 def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: int = 96) -> bytes:
     """The timeline picture of ``timeline`` as PNG bytes."""
+    buffer = io.BytesIO()
+    timeline_figure(timeline, time_scale=time_scale, dpi=dpi).savefig(
+        buffer, format="png", metadata={"Software": None}
+    )
+    return buffer.getvalue()
+
+
+def timeline_figure(
+    timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: int = 96
+) -> Figure:
+    """The timeline picture of ``timeline`` (see the module docstring)."""
     lanes = timeline.receivers or ["(no events)"]
     start = timeline.events[0].at if timeline.events else None
     seconds = (
@@ -101,7 +124,7 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
     fig = Figure(figsize=(10.0, 1.6 + 0.75 * len(lanes)), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     used_transport: set[tuple[str, str | None]] = set()
-    used_status: set[str] = set()
+    used_status: set[tuple[str, str]] = set()
     for row, lane in enumerate(lanes):
         y = float(len(lanes) - 1 - row)
         ax.axhline(y, color="#bdbdbd", lw=0.8, zorder=0)
@@ -116,7 +139,7 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
             used_transport.add(key)
             ax.plot([x], [y + _TRANSPORT_Y], marker=marker, color=colour, ms=8, ls="none", zorder=3)
         statuses = [(e, x) for e, x in on_lane if e.kind == "status"]
-        used_status.update(_status_class(e.code or "") for e, _ in statuses)
+        used_status.update(status_style(e.code or "") for e, _ in statuses)
         _draw_statuses(ax, [e for e, _ in statuses], y, [x for _, x in statuses], span)
 
     ax.set_yticks(range(len(lanes)), list(reversed(lanes)), fontsize=9)
@@ -146,9 +169,8 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
         for k in _TRANSPORT
         if k in used_transport
     ] + [
-        Patch(fc=_STATUS_COLOURS[c][0], ec="#424242", lw=0.6, label=_STATUS_COLOURS[c][1])
-        for c in _STATUS_COLOURS
-        if c in used_status
+        Patch(fc=colour, ec="#424242", lw=0.6, label=label)
+        for colour, label in _in_stage_order(used_status)
     ]
     if handles:
         fig.legend(
@@ -158,9 +180,13 @@ def timeline_png(timeline: DocumentTimeline, *, time_scale: float = 1.0, dpi: in
             fontsize=8,
             frameon=False,
         )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return fig
+
+
+def _in_stage_order(styles: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The legend entries of ``styles`` in the order of spec's stages, unknown codes last."""
+    order = [status_style(c.value) for stage in Stage for c in StatusCode if c.stage is stage]
+    return [style for style in dict.fromkeys([*order, _UNKNOWN_STATUS]) if style in styles]
 
 
 def timeline_data_uri(timeline: DocumentTimeline, *, time_scale: float = 1.0) -> str:

@@ -46,8 +46,8 @@ RECEIVER_CODES: tuple[int, ...] = tuple(int(c.value) for c in StatusCode if c.se
 
 
 def label(code: int) -> str:
-    """``"06 completed"``: the code with the name spec gives it, for tables."""
-    return f"{code:02d} {code_of(code).name.lower().replace('_', ' ')}"
+    """``"06 completed"``: the code with the short name spec gives it, for tables."""
+    return code_of(code).label
 
 
 TERMINAL: frozenset[int] = frozenset({COMPLETED, REFUSED, AGREED})

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.errors import TopologyError
 from sim.types import Role, Tier
+from spec.organ_ids import compose, system_id_for
 
 HANOI = (21.03, 105.85)
 """Where the central bodies sit, for postal distances."""
@@ -189,24 +190,22 @@ def synthetic(
     ``000.00.00.H01``, ``000.00.01.H01``, ``000.00.21.H01``, ``000.01.21.H01``)."""
     records = []
     for g in range(1, central + 1):
-        records.append(AgencyRecord(f"000.00.00.G{g:02d}", Role.CENTRAL, None, f"02.{g:02d}.W00"))
+        code = f"G{g:02d}"
+        records.append(AgencyRecord(compose(code), Role.CENTRAL, None, system_id_for(code)))
     for h in range(1, provinces + 1):
-        code, system = f"H{h:02d}", f"00.{h:02d}.W00"
+        code = f"H{h:02d}"
+        system = system_id_for(code)
         place = (HANOI[0] - 0.7 * h, HANOI[1] + 0.2 * h)
-        pc = f"000.00.00.{code}"
+        pc = compose(code)
         records.append(AgencyRecord(pc, Role.PROVINCE, None, system, *place))
         for d in range(1, departments + 1):
-            records.append(
-                AgencyRecord(f"000.00.{d:02d}.{code}", Role.DEPARTMENT, pc, system, *place)
-            )
+            records.append(AgencyRecord(compose(code, d), Role.DEPARTMENT, pc, system, *place))
         for k in range(districts):
-            district = f"000.00.{21 + k:02d}.{code}"
+            district = compose(code, 21 + k)
             records.append(AgencyRecord(district, Role.DISTRICT, pc, system, *place))
             for c in range(1, communes + 1):
                 records.append(
-                    AgencyRecord(
-                        f"000.{c:02d}.{21 + k:02d}.{code}", Role.COMMUNE, district, system, *place
-                    )
+                    AgencyRecord(compose(code, 21 + k, c), Role.COMMUNE, district, system, *place)
                 )
     return Topology.from_records(records, label="synthetic")
 

@@ -6,6 +6,7 @@ Everything else in lienthong (axis, conformance, sim, load) reads the spec throu
 no rule lives anywhere else.
 """
 
+from spec.business_kinds import BusinessKind
 from spec.catalogue import Level, Requirement, catalogue, requirement
 from spec.clock import VIETNAM, Clock, vietnam_now, vietnam_today
 from spec.codec import Parsed, UnwritableMessage, parse, serialize
@@ -23,10 +24,12 @@ from spec.errors import (
 from spec.findings import Finding, Severity, errors
 from spec.model import Edoc, Message, Status
 from spec.rules.checker import Options
+from spec.status_codes import Stage, StatusCode
 from spec.validator import check, validate
 
 __all__ = [
     "VIETNAM",
+    "BusinessKind",
     "Clock",
     "DocumentKey",
     "Edoc",
@@ -43,7 +46,9 @@ __all__ = [
     "Requirement",
     "Severity",
     "SpecError",
+    "Stage",
     "Status",
+    "StatusCode",
     "TooLarge",
     "UnknownRequirement",
     "UnwritableMessage",

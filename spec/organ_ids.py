@@ -45,11 +45,13 @@ NameLookup = Callable[[str], "tuple[str, str] | None"]
 
 __all__ = [
     "CONNECTION_SYSTEM_CODE",
+    "LEVEL_WIDTHS",
     "QD20_MAX_LENGTH",
     "SYSTEM_SERIALS",
     "IdForm",
     "OrganId",
     "Tier",
+    "compose",
     "explain",
     "organ_id_problem",
     "parse_organ_id",
@@ -91,7 +93,8 @@ _SERIAL_LETTERS = {serial: letter for letter, serial in SYSTEM_SERIALS.items()}
 _PROVINCIAL_TIERS = {1: Tier.PROVINCE, 2: Tier.DISTRICT, 3: Tier.COMMUNE, 4: Tier.COMMUNE}
 # QCVN 102 group widths, left to right: LLL (level 4), KK (level 3), MM (level 2).
 _QCVN_WIDTHS = ((3, 4, "LLL"), (2, 3, "KK"), (2, 2, "MM"))
-_WIDTH_BY_LEVEL = {2: 2, 3: 2, 4: 3}
+LEVEL_WIDTHS: dict[int, int] = {2: 2, 3: 2, 4: 3}
+"""The digits of a level's code in QCVN 102 form (MM, KK: two; LLL: three)."""
 _COUNT_WORDS = {1: "one group", 2: "two groups", 3: "three groups", 5: "five groups"}
 
 _LEVEL1 = re.compile(r"[A-Z][0-9]{2}")
@@ -171,7 +174,7 @@ class OrganId:
         if self.form is IdForm.QCVN102:
             return self
         for level, code in enumerate(self.levels, start=2):
-            width = _WIDTH_BY_LEVEL[level]
+            width = LEVEL_WIDTHS[level]
             if len(code) != width or not code.isdigit():
                 raise InvalidOrganId(
                     f"organ id {self.text!r} has no QCVN 102 form: its level-{level} code "
@@ -202,7 +205,7 @@ def _build(form: IdForm, level1: str, levels: tuple[str, ...]) -> OrganId:
     else:
         padded = [*levels, *([""] * (MAX_LEVEL - 1 - len(levels)))]
         mm, kk, lll = (
-            code or "0" * _WIDTH_BY_LEVEL[level] for level, code in enumerate(padded, start=2)
+            code or "0" * LEVEL_WIDTHS[level] for level, code in enumerate(padded, start=2)
         )
         text = f"{lll}.{kk}.{mm}.{level1}"
     return OrganId(text=text, form=form, level1=level1, levels=levels)
@@ -331,6 +334,37 @@ def recipient_problem(text: str) -> str | None:
             "messages are addressed to agencies"
         )
     return result if isinstance(result, str) else None
+
+
+def compose(level1: str, *levels: int | str, form: IdForm = IdForm.QCVN102) -> str:
+    """The id of an organ from its level-1 code and the codes of levels 2.. top-down, each an
+    int or its digits: ``compose("H44", 24, 46)`` is ``000.46.24.H44``, with
+    ``form=IdForm.QD20`` ``H44.24.46``. A zero code is an unused level; unused levels at the
+    end are left out of a QĐ 20 id. Raises ``InvalidOrganId`` for a level-1 code that is not
+    one letter and two digits, more than three levels below it, or a code that does not fit
+    its level's width (two digits for levels 2 and 3, three for level 4)."""
+    problem = _level1_problem(level1, level1)
+    if problem is not None:
+        raise InvalidOrganId(problem)
+    if len(levels) >= MAX_LEVEL:
+        raise InvalidOrganId(
+            f"level1={level1!r} with levels={levels!r}: at most {MAX_LEVEL - 1} levels below it"
+        )
+    codes = [_level_code(level1, level, code) for level, code in enumerate(levels, start=2)]
+    while codes and _is_zero(codes[-1]):
+        codes.pop()
+    return _build(form, level1, tuple(codes)).text
+
+
+def _level_code(level1: str, level: int, code: int | str) -> str:
+    width = LEVEL_WIDTHS[level]
+    text = f"{code:0{width}d}" if isinstance(code, int) and code >= 0 else str(code)
+    if len(text) != width or not _DIGITS.fullmatch(text):
+        raise InvalidOrganId(
+            f"level1={level1!r}: the level-{level} code {code!r} must be {width} digits "
+            f"(0 to {10**width - 1})"
+        )
+    return text
 
 
 def system_id_for(level1: str) -> str:

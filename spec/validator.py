@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spec import model
+from spec.business_kinds import BusinessKind
 from spec.clock import vietnam_now
 from spec.reader import Parsed, parse
 from spec.rules.attachments import check_attachments
-from spec.rules.business import NEW, check_trace_list, doc_type
+from spec.rules.business import check_trace_list, doc_type
 from spec.rules.checker import Checker, Options
 from spec.rules.header import check_header
 from spec.rules.signature import check_signature_block
@@ -40,7 +41,7 @@ def validate(
     if isinstance(message, model.Status):
         check_status(c, message)
     else:
-        check_header(c, message.header, is_new=doc_type(message) == NEW)
+        check_header(c, message.header, is_new=doc_type(message) is BusinessKind.NEW)
         check_trace_list(c, message)
         check_attachments(c, message)
     check_signature_block(c, message, verification)

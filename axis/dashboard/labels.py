@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from spec.clock import VIETNAM
-from spec.status_codes import InvalidStatusCode, StatusCode
+from spec.status_codes import InvalidStatusCode, Stage, StatusCode
 
 __all__ = [
+    "STAGE_TONES",
     "DeliveryState",
     "StatusLabel",
     "delivery_state",
@@ -34,17 +35,15 @@ class StatusLabel:
     known: bool = True
 
 
-_TONES = {
-    StatusCode.ARRIVED: "info",
-    StatusCode.REFUSED: "bad",
-    StatusCode.ACCEPTED: "info",
-    StatusCode.ASSIGNED: "info",
-    StatusCode.PROCESSING: "warn",
-    StatusCode.COMPLETED: "good",
-    StatusCode.TAKE_BACK_REQUESTED: "warn",
-    StatusCode.TAKE_BACK_AGREED: "muted",
-    StatusCode.TAKE_BACK_REFUSED: "bad",
+STAGE_TONES: dict[Stage, str] = {
+    Stage.PROGRESS: "info",
+    Stage.COMPLETED: "good",
+    Stage.REFUSED: "bad",
+    Stage.TAKE_BACK_ASKED: "warn",
+    Stage.TAKE_BACK_AGREED: "muted",
+    Stage.TAKE_BACK_REFUSED: "bad",
 }
+"""The badge tone of each stage of spec's status codes: a code is shown by its stage."""
 
 
 def status_label(text: str) -> StatusLabel:
@@ -56,7 +55,7 @@ def status_label(text: str) -> StatusLabel:
         return StatusLabel(
             text or "?", "not a QCVN 102 status code", "mã không hợp lệ", "bad", False
         )
-    return StatusLabel(code.value, code.meaning, code.meaning_vi, _TONES[code])
+    return StatusLabel(code.value, code.meaning, code.meaning_vi, STAGE_TONES[code.stage])
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from axis.dashboard.labels import local_time
+from axis.dashboard.labels import local_time, status_label
+from spec.status_codes import StatusCode
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -65,6 +66,9 @@ class Renderer:
         env.filters["size"] = _bytes
         env.filters["duration"] = _duration
         env.globals["static_version"] = _version
+        codes = [c.value for c in StatusCode]
+        env.globals["status_codes_span"] = f"{min(codes)}–{max(codes)}"
+        env.globals["completed_status"] = status_label(StatusCode.COMPLETED.value)
         self.env = env
 
     def __repr__(self) -> str:

@@ -27,6 +27,7 @@ from conformance.contract import (
 )
 from conformance.errors import ActionRefused, NotSupported, OperatorTimeout, SutUnreachable
 from spec.document_id import parse_document_id
+from spec.formats import format_date
 from spec.status_codes import StatusCode
 
 if TYPE_CHECKING:
@@ -227,7 +228,7 @@ class ManualAdapter:
             to=tuple(request.to),
             business_kind=b.kind if b else "new",
             code=key.code,
-            promulgation_date=key.promulgation_date.strftime("%Y/%m/%d"),
+            promulgation_date=format_date(key.promulgation_date),
         )
 
     def act(

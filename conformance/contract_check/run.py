@@ -31,7 +31,9 @@ from conformance.errors import ConformanceError
 from conformance.observe import call_body, is_ok_call
 from fixtures.factory import pdf_bytes
 from spec.document_id import parse_document_id
+from spec.lifecycle import State
 from spec.model import Edoc
+from spec.status_codes import StatusCode
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_WAIT", "POLL_INTERVAL", "CheckAborted", "check_contract"]
 
@@ -336,16 +338,18 @@ class _Run:
             return
         self.received = (doc, document_id)
         cursor = self.sandbox.head()
-        answer = self.caller.call("action", {"action": "accept"}, document_id=document_id)
-        body = expect(check, answer, "accept")
+        accept = contract.Action.ACCEPT
+        answer = self.caller.call("action", {"action": accept.value}, document_id=document_id)
+        body = expect(check, answer, accept.value)
+        accepted = contract.ACTION_STATUS[accept].value
         for key, wanted in (
             ("documentId", document_id),
-            ("action", "accept"),
-            ("statusCode", "03"),
-            ("state", "accepted"),
+            ("action", accept.value),
+            ("statusCode", accepted),
+            ("state", State.ACCEPTED.value),
         ):
             echo(check, body, key, wanted)
-        self._status_out(check, cursor, document_id, "03")
+        self._status_out(check, cursor, document_id, accepted)
         expect_error(
             check,
             self.caller.call(
@@ -377,7 +381,7 @@ class _Run:
         echo(check, body, "documentId", self.sent)
         echo(check, body, "recipient", partner)
         if body:
-            self._status_out(check, cursor, self.sent, "13")
+            self._status_out(check, cursor, self.sent, StatusCode.TAKE_BACK_REQUESTED.value)
         expect_error(
             check,
             self.caller.call("take-back", request, document_id=self.sent),
@@ -394,7 +398,8 @@ class _Run:
         request_id = self.sandbox.take_back_request(doc, TAKE_BACK_REASON)
         if self.sandbox.wait_ack(cursor, request_id, self.wait) is None:
             check.wrong.append(
-                f"the SUT did not take the partner's take-back request (13, DocId {request_id}) "
+                f"the SUT did not take the partner's take-back request "
+                f"({StatusCode.TAKE_BACK_REQUESTED}, DocId {request_id}) "
                 f"from the axis within {self.wait:g} s, so it could not be answered"
             )
             return
@@ -406,10 +411,11 @@ class _Run:
         }
         body = expect(check, self.caller.call("take-back-answer", request, document_id=document_id))
         echo(check, body, "documentId", document_id)
-        echo(check, body, "statusCode", "16")
-        echo(check, body, "state", "accepted")
+        refused = StatusCode.TAKE_BACK_REFUSED.value
+        echo(check, body, "statusCode", refused)
+        echo(check, body, "state", State.ACCEPTED.value)
         if body:
-            self._status_out(check, cursor, document_id, "16")
+            self._status_out(check, cursor, document_id, refused)
         expect_error(
             check,
             self.caller.call("take-back-answer", request, document_id=document_id),

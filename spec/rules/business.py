@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from spec import model
+from spec.business_kinds import BusinessKind, InvalidBusinessKind
 from spec.rules.checker import THL, Checker
 
-NEW, REVOKE, UPDATE, REPLACE = "0", "1", "2", "3"
-KIND_NAMES = {
-    NEW: "new",
-    REVOKE: "revoke (thu hồi)",
-    UPDATE: "update (cập nhật)",
-    REPLACE: "replace (thay thế)",
-}
+# The members under their old names, for conformance.reference.poller until it imports
+# BusinessKind itself.
+NEW, REVOKE, UPDATE, REPLACE = (
+    BusinessKind.NEW,
+    BusinessKind.REVOKE,
+    BusinessKind.UPDATE,
+    BusinessKind.REPLACE,
+)
 
 
-def doc_type(edoc: model.Edoc) -> str | None:
-    """The BussinessDocType as "0".."3", "0" when the block is missing, None when invalid."""
+def doc_type(edoc: model.Edoc) -> BusinessKind | None:
+    """The document's business kind: NEW when the block or BussinessDocType is missing, None
+    when BussinessDocType is not a kind."""
     b = edoc.bussiness
     if b is None or b.bussiness_doc_type is None or not b.bussiness_doc_type.strip():
-        return NEW
-    text = b.bussiness_doc_type.strip()
-    return text if text in KIND_NAMES else None
+        return BusinessKind.NEW
+    try:
+        return BusinessKind.parse(b.bussiness_doc_type)
+    except InvalidBusinessKind:
+        return None
 
 
 def check_traces(c: Checker, traces: list[model.TraceHeader]) -> None:
@@ -44,7 +49,7 @@ def check_traces(c: Checker, traces: list[model.TraceHeader]) -> None:
             c.timestamp("MSG-TRACE", f"{path}/Timestamp", trace.timestamp, "TraceHeader/Timestamp")
 
 
-def _original_id(c: Checker, edoc: model.Edoc, b: model.Bussiness, kind: str) -> None:
+def _original_id(c: Checker, edoc: model.Edoc, b: model.Bussiness, kind: BusinessKind) -> None:
     path = f"{THL}/Bussiness/DocumentId"
     if b.document_id and b.document_id.strip():
         c.document_id(path, b.document_id, "Bussiness/DocumentId (văn bản gốc)")
@@ -54,7 +59,7 @@ def _original_id(c: Checker, edoc: model.Edoc, b: model.Bussiness, kind: str) ->
         for rf in edoc.header.response_for
         if rf.document_id and rf.document_id.strip()
     ]
-    if kind == REVOKE and answered:
+    if kind is BusinessKind.REVOKE and answered:
         c.warning(
             "BIZ-ORIGINAL-DOCUMENTID",
             path,
@@ -64,7 +69,7 @@ def _original_id(c: Checker, edoc: model.Edoc, b: model.Bussiness, kind: str) ->
     c.error(
         "BIZ-ORIGINAL-DOCUMENTID",
         path,
-        f"a {KIND_NAMES[kind]} document must name the original DocumentId",
+        f"a {kind.label} document must name the original DocumentId",
     )
 
 
@@ -72,7 +77,9 @@ def _update_info(c: Checker, info: model.BussinessDocumentInfo | None) -> None:
     path = f"{THL}/Bussiness/BussinessDocumentInfo"
     if info is None:
         c.error(
-            "BIZ-UPDATE-INFO", path, "an update (BussinessDocType 2) needs BussinessDocumentInfo"
+            "BIZ-UPDATE-INFO",
+            path,
+            f"an update (BussinessDocType {BusinessKind.UPDATE}) needs BussinessDocumentInfo",
         )
         return
     for name, value in (
@@ -111,7 +118,8 @@ def _replacements(c: Checker, items: list[model.ReplacementInfo] | None) -> None
         c.error(
             "BIZ-REPLACEMENT-INFO",
             path,
-            "a replacement (BussinessDocType 3) needs a ReplacementInfoList naming the replaced documents",
+            f"a replacement (BussinessDocType {BusinessKind.REPLACE}) needs a ReplacementInfoList "
+            "naming the replaced documents",
         )
         return
     for i, info in enumerate(items, 1):
@@ -154,7 +162,8 @@ def check_bussiness(c: Checker, edoc: model.Edoc) -> None:
         c.error(
             "BIZ-DOCTYPE",
             f"{path}/BussinessDocType",
-            f"BussinessDocType {b.bussiness_doc_type!r} must be 0, 1, 2 or 3",
+            f"BussinessDocType {b.bussiness_doc_type!r} must be one of "
+            f"{', '.join(f'{k} ({k.word})' for k in BusinessKind)}",
         )
         return
     if b.paper is not None and b.paper.strip() not in ("0", "1"):
@@ -167,31 +176,33 @@ def check_bussiness(c: Checker, edoc: model.Edoc) -> None:
         c.warning(
             "BIZ-STAFFINFO", f"{path}/StaffInfo", "StaffInfo (cán bộ văn thư gửi) is expected"
         )
-    if kind != NEW and not (b.bussiness_doc_reason or "").strip():
+    if kind is not BusinessKind.NEW and not (b.bussiness_doc_reason or "").strip():
         c.warning(
             "BIZ-REASON",
             f"{path}/BussinessDocReason",
-            f"a {KIND_NAMES[kind]} document should give BussinessDocReason (lý do)",
+            f"a {kind.label} document should give BussinessDocReason (lý do)",
         )
-    if kind in (REVOKE, UPDATE):
+    if kind in (BusinessKind.REVOKE, BusinessKind.UPDATE):
         _original_id(c, edoc, b, kind)
     elif b.document_id and b.document_id.strip():
         c.document_id(f"{path}/DocumentId", b.document_id, "Bussiness/DocumentId")
-    if kind == UPDATE:
+    if kind is BusinessKind.UPDATE:
         _update_info(c, b.document_info)
     elif b.document_info is not None:
         c.warning(
             "BIZ-BLOCK-MISPLACED",
             f"{path}/BussinessDocumentInfo",
-            f"BussinessDocumentInfo belongs to updates (2), not to a {KIND_NAMES[kind]} document",
+            f"BussinessDocumentInfo belongs to updates ({BusinessKind.UPDATE}), not to a {kind.label} "
+            "document",
         )
-    if kind == REPLACE:
+    if kind is BusinessKind.REPLACE:
         _replacements(c, b.replacements)
     elif b.replacements is not None:
         c.warning(
             "BIZ-BLOCK-MISPLACED",
             f"{path}/ReplacementInfoList",
-            f"ReplacementInfoList belongs to replacements (3), not to a {KIND_NAMES[kind]} document",
+            f"ReplacementInfoList belongs to replacements ({BusinessKind.REPLACE}), not to a "
+            f"{kind.label} document",
         )
 
 

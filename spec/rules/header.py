@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from spec import model
+from spec.limits import MAX_LENGTH
 from spec.rules.checker import MH, Checker
 
-ORGANIZATION_LIMITS = (
-    ("OrganName", "organ_name", 200),
-    ("OrganAdd", "organ_add", 500),
-    ("OrganizationInCharge", "organization_in_charge", 500),
-    ("Email", "email", 100),
-    ("Telephone", "telephone", 20),
-    ("Fax", "fax", 20),
+ORGANIZATION_FIELDS = (
+    ("OrganName", "organ_name"),
+    ("OrganAdd", "organ_add"),
+    ("OrganizationInCharge", "organization_in_charge"),
+    ("Email", "email"),
+    ("Telephone", "telephone"),
+    ("Fax", "fax"),
 )
 
 
 def check_organization(c: Checker, org: model.Organization, path: str) -> None:
-    for name, attr, limit in ORGANIZATION_LIMITS:
+    for name, attr in ORGANIZATION_FIELDS:
         c.max_length(
-            f"{path}/{name}", getattr(org, attr), limit, f"{name} of {path.rsplit('/', 1)[-1]}"
+            f"{path}/{name}",
+            getattr(org, attr),
+            MAX_LENGTH[name],
+            f"{name} of {path.rsplit('/', 1)[-1]}",
         )
 
 
@@ -75,14 +79,21 @@ def check_code(c: Checker, code: model.Code | None) -> None:
     if c.required(
         "MSG-CODE-REQUIRED", f"{path}/CodeNumber", code.code_number, "CodeNumber (số văn bản)"
     ):
-        c.max_length(f"{path}/CodeNumber", code.code_number, 11, "CodeNumber (số)")
+        c.max_length(
+            f"{path}/CodeNumber", code.code_number, MAX_LENGTH["CodeNumber"], "CodeNumber (số)"
+        )
     if c.required(
         "MSG-CODE-REQUIRED",
         f"{path}/CodeNotation",
         code.code_notation,
         "CodeNotation (ký hiệu văn bản)",
     ):
-        c.max_length(f"{path}/CodeNotation", code.code_notation, 30, "CodeNotation (ký hiệu)")
+        c.max_length(
+            f"{path}/CodeNotation",
+            code.code_notation,
+            MAX_LENGTH["CodeNotation"],
+            "CodeNotation (ký hiệu)",
+        )
 
 
 def check_promulgation(c: Checker, info: model.PromulgationInfo | None) -> None:
@@ -90,7 +101,7 @@ def check_promulgation(c: Checker, info: model.PromulgationInfo | None) -> None:
     if info is None:
         c.error("MSG-PROMULGATION-DATE", path, "PromulgationInfo (thông tin ban hành) is missing")
         return
-    c.max_length(f"{path}/Place", info.place, 50, "Place (địa danh)")
+    c.max_length(f"{path}/Place", info.place, MAX_LENGTH["Place"], "Place (địa danh)")
     date_path = f"{path}/PromulgationDate"
     if c.required(
         "MSG-PROMULGATION-DATE",
@@ -118,7 +129,7 @@ def check_document_type(c: Checker, doc_type: model.DocumentType | None) -> None
         doc_type.type_name,
         "TypeName (tên loại văn bản)",
     ):
-        c.max_length(f"{path}/TypeName", doc_type.type_name, 100, "TypeName")
+        c.max_length(f"{path}/TypeName", doc_type.type_name, MAX_LENGTH["TypeName"], "TypeName")
     c.integer("MSG-TYPE-INTEGER", f"{path}/Type", doc_type.type, "Type", None, severity="warning")
     c.integer(
         "MSG-TYPE-INTEGER",
@@ -134,8 +145,8 @@ def check_texts(c: Checker, header: model.MessageHeader, is_new: bool) -> None:
     if c.required(
         "MSG-SUBJECT-REQUIRED", f"{MH}/Subject", header.subject, "Subject (trích yếu nội dung)"
     ):
-        c.max_length(f"{MH}/Subject", header.subject, 500, "Subject (trích yếu)")
-    c.max_length(f"{MH}/Content", header.content, 500, "Content")
+        c.max_length(f"{MH}/Subject", header.subject, MAX_LENGTH["Subject"], "Subject (trích yếu)")
+    c.max_length(f"{MH}/Content", header.content, MAX_LENGTH["Content"], "Content")
     signer = header.signer_info
     if is_new and (signer is None or not (signer.full_name or "").strip()):
         c.warning(
@@ -145,7 +156,9 @@ def check_texts(c: Checker, header: model.MessageHeader, is_new: bool) -> None:
         )
     c.date("MSG-DATE-FORMAT", f"{MH}/DueDate", header.due_date, "DueDate (hạn xử lý)")
     for i, place in enumerate(header.to_places or (), 1):
-        c.max_length(f"{MH}/ToPlaces/Place[{i}]", place, 150, "ToPlaces/Place")
+        c.max_length(
+            f"{MH}/ToPlaces/Place[{i}]", place, MAX_LENGTH["ToPlaces/Place"], "ToPlaces/Place"
+        )
     c.integer(
         "MSG-STEERING-TYPE", f"{MH}/SteeringType", header.steering_type, "SteeringType", range(0, 3)
     )
@@ -167,9 +180,14 @@ def check_other_info(c: Checker, info: model.OtherInfo | None) -> None:
     )
     c.integer("MSG-OTHERINFO-VALUES", f"{path}/PageAmount", info.page_amount, "PageAmount", None)
     c.max_length(
-        f"{path}/SphereOfPromulgation", info.sphere_of_promulgation, 100, "SphereOfPromulgation"
+        f"{path}/SphereOfPromulgation",
+        info.sphere_of_promulgation,
+        MAX_LENGTH["SphereOfPromulgation"],
+        "SphereOfPromulgation",
     )
-    c.max_length(f"{path}/TyperNotation", info.typer_notation, 10, "TyperNotation")
+    c.max_length(
+        f"{path}/TyperNotation", info.typer_notation, MAX_LENGTH["TyperNotation"], "TyperNotation"
+    )
     direction = info.direction
     if direction is not None and direction.strip().lower() not in ("true", "false", "0", "1"):
         c.error(

@@ -17,10 +17,12 @@ from lienthong import cmd_ids
 from lienthong.cmd_ids import fixture_name
 from spec.errors import InvalidOrganId
 from spec.organ_ids import (
+    LEVEL_WIDTHS,
     SYSTEM_SERIALS,
     IdForm,
     OrganId,
     Tier,
+    compose,
     explain,
     organ_id_problem,
     parse_organ_id,
@@ -341,3 +343,60 @@ def test_cli_has_help_texts(capsys: pytest.CaptureFixture[str]) -> None:
         run_cli(["ids", "explain", "--help"])
     assert exit_info.value.code == 0
     assert "Exit status 0 when the id is valid" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "qcvn", "qd20"),
+    [
+        (("H44",), "000.00.00.H44", "H44"),
+        (("H44", 24), "000.00.24.H44", "H44.24"),
+        (("H44", 24, 46), "000.46.24.H44", "H44.24.46"),
+        (("H44", "24", "46"), "000.46.24.H44", "H44.24.46"),
+        (("H13", 20, 0, 2), "002.00.20.H13", "H13.20.00.002"),
+        (("G01", 0, 0), "000.00.00.G01", "G01"),
+    ],
+)
+def test_compose_writes_both_forms_of_what_parse_reads(
+    args: tuple[str, ...], qcvn: str, qd20: str
+) -> None:
+    assert compose(*args) == qcvn
+    assert compose(*args, form=IdForm.QD20) == qd20
+    parsed = parse_organ_id(qcvn)
+    assert parsed.key == parse_organ_id(qd20).key
+    assert parsed.to_qd20().text == qd20
+
+
+@given(
+    st.sampled_from(["G12", "H44", "K01", "A03"]),
+    st.lists(st.integers(0, 99), max_size=2),
+    st.integers(0, 999),
+)
+def test_compose_round_trips_through_parse(level1: str, upper: list[int], lll: int) -> None:
+    codes = [*upper, lll] if len(upper) == 2 else upper
+    text = compose(level1, *codes)
+    parsed = parse_organ_id(text)
+    assert parsed.form is IdForm.QCVN102 and parsed.level1 == level1
+    widths = [LEVEL_WIDTHS[level] for level in range(2, 2 + len(codes))]
+    written = [f"{c:0{w}d}" for c, w in zip(codes, widths, strict=True)]
+    while written and not written[-1].strip("0"):
+        written.pop()
+    assert parsed.levels == tuple(written)
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("h44",), "not one letter and two digits"),
+        (("H00",), "number 00"),
+        (("H44", 100), "level-2 code 100 must be 2 digits"),
+        (("H44", 1, 2, 1000), "level-4 code 1000 must be 3 digits"),
+        (("H44", -1), "level-2 code -1"),
+        (("H44", "2a"), "level-2 code '2a'"),
+        (("H44", 1, 2, 3, 4), "at most 3 levels"),
+    ],
+)
+def test_compose_refuses_what_the_grammar_does_not_allow(
+    args: tuple[str, ...], reason: str
+) -> None:
+    with pytest.raises(InvalidOrganId, match=re.escape(reason)):
+        compose(*args)

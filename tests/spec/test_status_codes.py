@@ -8,7 +8,7 @@ import pytest
 
 import spec.codec
 from spec.errors import SpecError
-from spec.status_codes import FORWARD_PATH, UNUSED_CODES, InvalidStatusCode, StatusCode
+from spec.status_codes import FORWARD_PATH, UNUSED_CODES, InvalidStatusCode, Stage, StatusCode
 
 
 def test_the_nine_codes_and_their_names() -> None:
@@ -121,3 +121,37 @@ def test_every_real_status_sample_parses_and_matches_its_meaning(realworld_dir: 
         description = status.description.casefold()
         assert code.meaning_vi.casefold() in description, (sample.name, description)
     assert seen == set(StatusCode)
+
+
+def test_each_code_has_a_stage_and_the_forward_path_is_its_forward_stages() -> None:
+    assert {c.value: c.stage for c in StatusCode} == {
+        "01": Stage.PROGRESS,
+        "02": Stage.REFUSED,
+        "03": Stage.PROGRESS,
+        "04": Stage.PROGRESS,
+        "05": Stage.PROGRESS,
+        "06": Stage.COMPLETED,
+        "13": Stage.TAKE_BACK_ASKED,
+        "15": Stage.TAKE_BACK_AGREED,
+        "16": Stage.TAKE_BACK_REFUSED,
+    }
+    assert all(c.is_forward == c.stage.is_forward for c in StatusCode)
+    assert [c for c in StatusCode if c.stage.answers_take_back] == [
+        StatusCode.TAKE_BACK_AGREED,
+        StatusCode.TAKE_BACK_REFUSED,
+    ]
+
+
+def test_short_names_and_labels_are_distinct_and_lead_with_the_code() -> None:
+    assert len({c.short for c in StatusCode}) == len(StatusCode)
+    for code in StatusCode:
+        assert code.short.isascii() and code.short == code.short.strip().lower(), code
+        assert code.label == f"{code.value} {code.short}"
+    assert StatusCode.COMPLETED.label == "06 completed"
+    assert StatusCode.TAKE_BACK_REQUESTED.label == "13 take-back requested"
+
+
+def test_the_unused_codes_are_the_gaps_below_the_highest_code() -> None:
+    assert UNUSED_CODES == ("07", "08", "09", "10", "11", "12", "14")
+    used = {c.value for c in StatusCode}
+    assert set(UNUSED_CODES) | used == {f"{n:02d}" for n in range(1, 17)}
