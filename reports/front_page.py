@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from reports.errors import ReportFormatError
+from reports.pages import TEMPLATES, page_environment
 from reports.run_index import RUN_INDEX, read_run_index
 from reports.when import vietnam_time
 
@@ -137,15 +138,7 @@ def _sections(entries: list[FrontPageEntry]) -> list[tuple[str, str, list[FrontP
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = vietnam_time
-    return env
+    return page_environment(TEMPLATES, {"when": vietnam_time})
 
 
 def rebuild_front_page(out_dir: Path, *, now: datetime | None = None) -> Path:

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from reports.pages import TEMPLATES, page_environment
 from reports.run_index import RunIndex, write_run_index
 from spec.clock import VIETNAM
 
@@ -59,11 +59,7 @@ def render_simulation(
     :data:`MAX_OVERLAID` of them). Returns the page's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
+    env = page_environment(TEMPLATES)
     shown = list(scenarios)[:MAX_OVERLAID]
     page = env.get_template("simulation.html.j2").render(
         title=title,
