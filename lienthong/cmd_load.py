@@ -145,10 +145,12 @@ def run(args: argparse.Namespace) -> int:
 
 def demo_stage(args: argparse.Namespace) -> int:
     """The ``load`` stage of ``lienthong demo``: a 30-second run against an axis started here,
-    at 100x the national 2022 volume, with the correctness checks; then the front page."""
+    at 100x the national 2022 volume, with the correctness checks, under the demo's reports
+    folder (``--out``); then the front page."""
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    return run(parser.parse_args(["--run-time", f"{DEMO_RUN_TIME_S:g}s", "--scale", "100"]))
+    argv = ["--run-time", f"{DEMO_RUN_TIME_S:g}s", "--scale", "100", "--out", str(args.out)]
+    return run(parser.parse_args(argv))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
