@@ -261,19 +261,25 @@ def _shade_warmup(ax: Any, s: Data) -> None:
         ax.axvspan(dates[0], dates[first], color="#eeeeee", label="warm-up (not measured)")
 
 
-def _paper_free(scenarios: Sequence[Data]) -> str:
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+def _per_tier(ax: Any, scenarios: Sequence[Data], series: str) -> None:
+    """Each scenario's daily ``<series>_<tier>`` per tier (its days with a value), in the
+    scenario's line style and the tier's colour; the first scenario's warm-up shaded."""
     for i, s in enumerate(scenarios):
         runs, dates = s["runs"], _dates(s)
         if i == 0:
             _shade_warmup(ax, s)
         style = STYLES[i % len(STYLES)]
         for tier, colour in TIER_COLOURS.items():
-            values = _mean_series(runs, "daily", f"sent_electronic_7d_{tier}")
+            values = _mean_series(runs, "daily", f"{series}_{tier}")
             points = [(d, v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
             if points:
                 x, y = zip(*points, strict=True)
                 ax.plot(x, y, style, color=colour, label=f"{s['scenario']}: {tier}")
+
+
+def _paper_free(scenarios: Sequence[Data]) -> str:
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    _per_tier(ax, scenarios, "sent_electronic_7d")
     ax.axhline(0.95, color="black", lw=0.8, ls=":")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("sent electronically")
@@ -373,19 +379,7 @@ def _axis(scenarios: Sequence[Data]) -> str:
 
 def _backlog(scenarios: Sequence[Data]) -> str:
     fig, ax = plt.subplots(figsize=(9, 3.4))
-    for i, s in enumerate(scenarios):
-        runs, dates = s["runs"], _dates(s)
-        if i == 0:
-            _shade_warmup(ax, s)
-        style = STYLES[i % len(STYLES)]
-        for tier, colour in TIER_COLOURS.items():
-            ax.plot(
-                dates,
-                _mean_series(runs, "daily", f"backlog_{tier}"),
-                style,
-                color=colour,
-                label=f"{s['scenario']}: {tier}",
-            )
+    _per_tier(ax, scenarios, "backlog")
     ax.set_ylabel("documents in handling (end of day)")
     _legend(ax, ncol=2)
     fig.autofmt_xdate()

@@ -29,13 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAxis]:
         yield axis
 
 
-@pytest.fixture
-def axis(server: RunningAxis) -> RunningAxis:
-    with server.admin() as admin:
-        admin.reset()
-    return server
-
-
 def _signed(system_id: str, secret: str, values: dict[str, str]) -> list[tuple[str, str]]:
     headers = HeaderMap(system_id, format_sdk_timestamp(wall_time()))
     headers.update({"Content-Type": "application/json", **values})
