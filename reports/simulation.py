@@ -150,6 +150,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
     difference when compared)."""
     tables = [_by_name(s) for s in scenarios]
     groups: dict[str, list[dict[str, Any]]] = {}
+    titles: dict[str, str] = {}
     for row in scenarios[0]["metrics"]:
         cells = []
         for s, table in zip(scenarios, tables, strict=True):
@@ -161,6 +162,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                     "significant": bool(other.get("significant")),
                 }
             )
+        titles[row["group"]] = row["group_title"]
         groups.setdefault(row["group"], []).append(
             {
                 "name": row["name"],
@@ -169,21 +171,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                 "cells": cells,
             }
         )
-    titles = {
-        "planner": "Planner's answers",
-        "volume": "Volumes",
-        "paper": "Paper",
-        "time": "Time to status (censoring-corrected)",
-        "feedback": "Feedback and due dates",
-        "axis": "The axis",
-        "desks": "Desks (office-hour utilisation, time at the desk)",
-        "backlog": "Backlogs",
-        "rollout": "Rollout",
-        "events": "Events",
-    }
-    return [
-        {"id": key, "title": titles.get(key, key), "rows": rows} for key, rows in groups.items()
-    ]
+    return [{"id": key, "title": titles[key], "rows": rows} for key, rows in groups.items()]
 
 
 def _one_line(scenarios: Sequence[Data]) -> str:
