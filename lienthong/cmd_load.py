@@ -99,21 +99,8 @@ def played(profile: dict[str, Any]) -> str:
 
 def _write_plan(args: argparse.Namespace) -> int:
     """Write the plan for locust's own command line (another machine, another axis)."""
-    from load import make_plan
-
     options = _options(args)
-    plan = make_plan(
-        options.profile,
-        users=options.users,
-        scale=options.scale,
-        seed=options.seed,
-        axis_url=args.target,
-        run_id=Path(args.write_plan).stem,
-        send_seconds=options.run_time_s,
-        journal_dir=Path("journal"),
-        hour=options.hour,
-        behaviour=options.behaviour,
-    )
+    plan = options.plan(args.target, Path(args.write_plan).stem, Path("journal"))
     plan.write(args.write_plan)
     print(f"plan for {len(plan.slots)} systems against {args.target} written to {args.write_plan}")
     print("register these systems on the axis (or put the issued credentials in the plan):")
