@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axis import envelope
 from axis.call import Answer, Call, required, wire_time
 from axis.errors import BadRequest, Forbidden, NotFound, ValidationRefused
@@ -51,20 +53,17 @@ def _forms(agency: Agency) -> tuple[str, str]:
     return agency.alt_code or "", agency.code
 
 
-def get_agencies_list(call: Call) -> Answer:
-    agencies = call.store.registry.agencies()
+def _listed(agencies: list[Agency]) -> list[dict[str, Any]]:
+    """What every agency list says of each agency: its ids, its parent's id, name and mail."""
     parents = _parent_ids(agencies)
-    data = [
-        {
-            "id": str(a.id),
-            "pid": parents[a.code],
-            "code": a.code,
-            "name": a.name,
-            "mail": a.mail,
-            "oldCode": "",
-        }
+    return [
+        {"id": str(a.id), "pid": parents[a.code], "code": a.code, "name": a.name, "mail": a.mail}
         for a in agencies
     ]
+
+
+def get_agencies_list(call: Call) -> Answer:
+    data = [{**row, "oldCode": ""} for row in _listed(call.store.registry.agencies())]
     return Answer(envelope.ok(data=envelope.items(data)), summary={"items": len(data)})
 
 
@@ -90,21 +89,16 @@ def get_agencies_list_qd20(call: Call) -> Answer:
 
 def get_synchronize_unit(call: Call) -> Answer:
     agencies = call.store.registry.agencies(include_deleted=True)
-    parents = _parent_ids(agencies)
     data = [
         {
-            "id": str(a.id),
-            "pid": parents[a.code],
-            "code": a.code,
-            "name": a.name,
-            "mail": a.mail,
+            **row,
             "version": a.version,
             "centerCode": a.system_id,
             "deleted": a.deleted,
             "modifyDate": wire_time(a.modified),
             "isAgency": True,
         }
-        for a in agencies
+        for row, a in zip(_listed(agencies), agencies, strict=True)
     ]
     return Answer(envelope.ok(data=envelope.items(data)), summary={"items": len(data)})
 

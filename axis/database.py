@@ -140,10 +140,6 @@ class Database:
 
     # --- transactions ---------------------------------------------------------------------
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._in_tx
-
     def require_transaction(self, what: str) -> None:
         if not self._in_tx:
             raise RuntimeError(f"{what} needs an open transaction()")

@@ -52,10 +52,6 @@ class Registration:
     previous: str = ""
     yielded: bool = False
 
-    @property
-    def changed_owner(self) -> bool:
-        return bool(self.previous)
-
 
 def is_system_code(code: str) -> bool:
     """Whether ``code`` names a connection system (``…W00``), even a malformed one."""

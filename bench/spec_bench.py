@@ -13,8 +13,6 @@ from lxml import etree
 
 from spec import Options, check, model, serialize
 
-TARGET_BYTES = 20_000
-
 
 def typical_document() -> bytes:
     """A new document from VPCP to three provinces, two attachments, about 20 KB on the wire."""

@@ -21,7 +21,7 @@ from board.certificates import TrustedKeys
 from board.registry import Registry
 from board.status import CSV_COLUMNS, csv_rows, csv_text, phase_csv, phase_json
 from board.web.pages import Pages
-from board.web.render import STATIC, STATIC_FILES, Links, Renderer
+from board.web.render import ASSETS, Links, Renderer
 from reports.run_index import RunIndex, write_run_index
 from spec.clock import Clock, vietnam_today
 
@@ -140,8 +140,8 @@ def export_board(
     w.text("readiness.csv", csv_text(CSV_COLUMNS, readiness_rows))
     w.text("certificates.csv", csv_text(CERTIFICATE_COLUMNS, cert_rows))
     (out / "static").mkdir(exist_ok=True)
-    for name in STATIC_FILES:
-        shutil.copyfile(STATIC / name, out / "static" / name)
+    for name in ASSETS.names():
+        shutil.copyfile(ASSETS.path(name), out / "static" / name)
     phases = overview["phases"]
     ready = sum(p.ready for p in phases)
     summary = (

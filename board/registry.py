@@ -143,33 +143,6 @@ class Registry:
         )
         return {r["organ_id"]: _agency(r) for r in rows}
 
-    def search_agencies(
-        self,
-        *,
-        text: str = "",
-        tier: str | None = None,
-        province: str | None = None,
-        limit: int = 50,
-    ) -> list[Agency]:
-        """Agencies whose id or name contains ``text`` (case-insensitive), of a tier and
-        province when given, level-1 organs first."""
-        where, params = ["1 = 1"], []
-        if text:
-            where.append("(organ_id LIKE ? OR name LIKE ? OR qd20_id LIKE ?)")
-            params += [f"%{text}%"] * 3
-        if tier:
-            where.append("tier = ?")
-            params.append(tier)
-        if province:
-            where.append("province = ?")
-            params.append(province)
-        rows = self._rows(
-            f"SELECT * FROM agencies WHERE {' AND '.join(where)} "
-            "ORDER BY parent IS NOT NULL, organ_id LIMIT ?",
-            [*params, limit],
-        )
-        return [_agency(r) for r in rows]
-
     def children(self, organ_id: str) -> list[Agency]:
         rows = self._rows("SELECT * FROM agencies WHERE parent = ? ORDER BY organ_id", (organ_id,))
         return [_agency(r) for r in rows]

@@ -10,35 +10,21 @@ unreadable file, a registry that is not one).
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
+from lienthong.arguments import at_least, iso_day, share
+
 EXIT_OK, EXIT_NEGATIVE, EXIT_CANNOT = 0, 1, 2
 # The phase simulation's defaults (board.simulate's, named here without importing the simulator).
 REPLICATIONS, SCALE = 3, 0.05
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
 
 
 def _judging() -> argparse.ArgumentParser:
@@ -46,22 +32,12 @@ def _judging() -> argparse.ArgumentParser:
     judging.add_argument(
         "--as-of",
         dest="as_of",
-        type=_day,
+        type=iso_day,
         metavar="DATE",
         help='judge readiness on this Vietnam date instead of today ("will the phase be '
         'ready on 1 May?")',
     )
     return judging
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be in (0, 1]")
-    return value
 
 
 def _common() -> argparse.ArgumentParser:
@@ -195,7 +171,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--system", metavar="SYSTEM_ID", help="its connection system (default: the agency's)"
     )
     p.add_argument(
-        "--since", type=_day, metavar="DATE", help="in production since (default: today)"
+        "--since", type=iso_day, metavar="DATE", help="in production since (default: today)"
     )
     p.add_argument("--note", default="", help="why, for the audit log")
     p.set_defaults(run=run_deploy)
@@ -209,7 +185,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("organ_id", metavar="ORGAN_ID", help="the agency")
     p.add_argument(
         "--expected-ready",
-        type=_day,
+        type=iso_day,
         metavar="DATE",
         help="when it is expected to be ready (the simulation connects it then)",
     )
@@ -241,7 +217,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--replications",
         "-r",
-        type=_count,
+        type=at_least(1),
         default=REPLICATIONS,
         metavar="R",
         help=f"replications of each arm (default {REPLICATIONS}; more give narrower intervals)",
@@ -255,14 +231,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--days",
-        type=_count,
+        type=at_least(1),
         metavar="N",
         help="days from the phase's start (default: the phase's window); longer runs reach "
         "the paper-free dates",
     )
     p.add_argument(
         "--scale",
-        type=_share,
+        type=share,
         default=SCALE,
         metavar="X",
         help=f"districts and communes at this share of their number (default {SCALE:g}; the "
@@ -277,7 +253,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--jobs",
         "-j",
-        type=_count,
+        type=at_least(1),
         metavar="N",
         help="local worker processes (default: one per core)",
     )
@@ -298,7 +274,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("phase", metavar="PHASE", help="the plan")
     p.add_argument(
         "--capacity",
-        type=_count,
+        type=at_least(1),
         default=5,
         metavar="N",
         help="certification runs a week (default 5)",
@@ -340,17 +316,20 @@ class _Fail(Exception):
     """A reason the command cannot run (exit 2)."""
 
 
-def _guard(work: Callable[[], int]) -> int:
-    from board.errors import BoardError
+def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``run`` with a reason it cannot run (``_Fail``, the board's errors) as one line, exit 2."""
 
-    try:
-        return work()
-    except _Fail as exc:
-        print(f"lienthong board: {exc}", file=sys.stderr)
-        return EXIT_CANNOT
-    except BoardError as exc:
-        print(f"lienthong board: {exc}", file=sys.stderr)
-        return EXIT_CANNOT
+    @functools.wraps(run)
+    def guarded(args: argparse.Namespace) -> int:
+        from board.errors import BoardError
+
+        try:
+            return run(args)
+        except (_Fail, BoardError) as exc:
+            print(f"lienthong board: {exc}", file=sys.stderr)
+            return EXIT_CANNOT
+
+    return guarded
 
 
 def _clock(args: argparse.Namespace) -> Any:
@@ -389,6 +368,17 @@ def _trusted(args: argparse.Namespace) -> Any:
     return load_trusted_keys(args.trusted_key, folder)
 
 
+def _certificate_reader(trusted: Any) -> Callable[[Path], Any]:
+    """Reads a certificate (file or run folder) verified against ``trusted`` on today's Vietnam
+    date, with the transcript beside it checked; refusals raise ``CertificateRefused``."""
+    from axis.transcript import verify_file
+    from board.certificates import read_certificate
+    from spec.clock import vietnam_today
+
+    today = vietnam_today()
+    return lambda path: read_certificate(path, trusted, today=today, check_transcript=verify_file)
+
+
 def _trust_note(trusted: Any) -> str | None:
     if trusted:
         return None
@@ -402,168 +392,142 @@ def _trust_note(trusted: Any) -> str | None:
 # --- actions -----------------------------------------------------------------------------
 
 
+@_guarded
 def run_import(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from axis.transcript import verify_file
-        from board.certificates import read_certificate
-        from board.errors import CertificateRefused
-        from spec.clock import vietnam_today
+    from board.errors import CertificateRefused
 
-        trusted = _trusted(args)
-        today = vietnam_today()
-        accepted, refused = [], 0
-        for path in args.certificates:
-            try:
-                certificate = read_certificate(
-                    path, trusted, today=today, check_transcript=verify_file
-                )
-            except CertificateRefused as exc:
-                refused += 1
-                print(f"REFUSED {exc.source} ({exc.kind}):")
-                for reason in exc.reasons:
-                    print(f"  - {reason}")
-                continue
-            accepted.append((certificate, str(path.resolve())))
-        with _registry(args) as registry:
-            outcomes = registry.import_certificates(accepted, who=_who(args), deploy=args.deploy)
-        for outcome in outcomes:
-            c = outcome.certificate
-            word = "imported" if outcome.added else "already in the registry, unchanged"
-            validity = f"valid until {c.valid_until}" if c.valid_until else "no validity"
-            print(
-                f"{word}: {c.party.organ_id} {c.party.agency} — {c.software.label}, "
-                f"{c.profile}, {c.verdict.value}, {validity} ({c.short})"
-            )
-            if outcome.deployment is not None:
-                print(f"  deployment recorded: runs {c.software.label} via {c.party.system_id}")
-        note = _trust_note(trusted)
-        if note and refused:
-            print(note, file=sys.stderr)
-        print(f"{len(outcomes)} imported or already present, {refused} refused")
-        return EXIT_NEGATIVE if refused else EXIT_OK
-
-    return _guard(work)
-
-
-def run_status(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.status import board_status, phase_json
-        from board.text import overview_lines, phase_lines
-
-        trusted = _trusted(args)
-        with _registry(args) as registry:
-            phases = board_status(registry, trusted=trusted, clock=_clock(args), plans=args.phase)
-            members = {a.organ_id for p in phases for a in p.agencies}
-            agencies = registry.agencies(members)
-        if args.json:
-            print(
-                json.dumps([phase_json(p, agencies) for p in phases], ensure_ascii=False, indent=2)
-            )
-        elif args.phase:
-            for i, phase in enumerate(phases):
-                print(("\n" if i else "") + "\n".join(phase_lines(phase, agencies)))
-        else:
-            print("\n".join(overview_lines(phases)))
-        note = _trust_note(trusted)
-        if note:
-            print(note, file=sys.stderr)
-        if args.phase and not all(p.ready for p in phases):
-            return EXIT_NEGATIVE
-        return EXIT_OK
-
-    return _guard(work)
-
-
-def run_plan(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.plans import parse_plan
-
+    trusted = _trusted(args)
+    read = _certificate_reader(trusted)
+    accepted, refused = [], 0
+    for path in args.certificates:
         try:
-            text = args.file.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _Fail(f"cannot read plan {str(args.file)!r}: {exc}") from None
-        with _registry(args) as registry:
-            plan = parse_plan(text, str(args.file), registry.resolve)
-            added = registry.load_plan(plan, who=_who(args), replace=args.replace)
-        word = "loaded" if added else "replaced"
-        print(f"plan {plan.name} {word}: {len(plan.members)} members, {plan.start} to {plan.end}")
-        return EXIT_OK
-
-    return _guard(work)
-
-
-def run_plans(args: argparse.Namespace) -> int:
-    def work() -> int:
-        with _registry(args) as registry:
-            for plan in registry.plans():
-                print(
-                    f"{plan.name:16} {plan.start}..{plan.end} {len(plan.members):4} members  {plan.title}"
-                )
-        return EXIT_OK
-
-    return _guard(work)
-
-
-def run_diff(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from axis.transcript import verify_file
-        from board.certificates import read_certificate
-        from board.diff import diff_certificates
-        from board.errors import CertificateRefused
-        from board.text import diff_lines
-        from spec.clock import vietnam_today
-
-        trusted = _trusted(args)
-        today = vietnam_today()
-        try:
-            a = read_certificate(args.a, trusted, today=today, check_transcript=verify_file)
-            b = read_certificate(args.b, trusted, today=today, check_transcript=verify_file)
+            certificate = read(path)
         except CertificateRefused as exc:
-            raise _Fail(f"{exc.source} refused ({exc.kind}): {'; '.join(exc.reasons)}") from None
-        print("\n".join(diff_lines(diff_certificates(a, b))))
-        return EXIT_OK
-
-    return _guard(work)
-
-
-def run_deploy(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.certificates import Software
-
-        software = Software(args.vendor, args.product, args.version, args.build)
-        with _registry(args) as registry:
-            d = registry.record_deployment(
-                args.organ_id,
-                software,
-                system_id=args.system,
-                since=args.since,
-                who=_who(args),
-                note=args.note,
-            )
-        print(f"{d.organ_id} runs {software.label} via {d.system_id} since {d.since}")
-        return EXIT_OK
-
-    return _guard(work)
-
-
-def run_decide(args: argparse.Namespace) -> int:
-    def work() -> int:
-        with _registry(args) as registry:
-            d = registry.decide(
-                args.phase,
-                args.organ_id,
-                expected_ready=args.expected_ready,
-                fix_days=args.fix_days,
-                note=args.note,
-                who=_who(args),
-            )
+            refused += 1
+            print(f"REFUSED {exc.source} ({exc.kind}):")
+            for reason in exc.reasons:
+                print(f"  - {reason}")
+            continue
+        accepted.append((certificate, str(path.resolve())))
+    with _registry(args) as registry:
+        outcomes = registry.import_certificates(accepted, who=_who(args), deploy=args.deploy)
+    for outcome in outcomes:
+        c = outcome.certificate
+        word = "imported" if outcome.added else "already in the registry, unchanged"
+        validity = f"valid until {c.valid_until}" if c.valid_until else "no validity"
         print(
-            f"{d.organ_id} in {d.plan}: expected ready {d.expected_ready or '—'}, "
-            f"fix {d.fix_days if d.fix_days is not None else '—'} days"
+            f"{word}: {c.party.organ_id} {c.party.agency} — {c.software.label}, "
+            f"{c.profile}, {c.verdict.value}, {validity} ({c.short})"
         )
-        return EXIT_OK
+        if outcome.deployment is not None:
+            print(f"  deployment recorded: runs {c.software.label} via {c.party.system_id}")
+    note = _trust_note(trusted)
+    if note and refused:
+        print(note, file=sys.stderr)
+    print(f"{len(outcomes)} imported or already present, {refused} refused")
+    return EXIT_NEGATIVE if refused else EXIT_OK
 
-    return _guard(work)
+
+@_guarded
+def run_status(args: argparse.Namespace) -> int:
+    from board.status import board_status, phase_json
+    from board.text import overview_lines, phase_lines
+
+    trusted = _trusted(args)
+    with _registry(args) as registry:
+        phases = board_status(registry, trusted=trusted, clock=_clock(args), plans=args.phase)
+        members = {a.organ_id for p in phases for a in p.agencies}
+        agencies = registry.agencies(members)
+    if args.json:
+        print(json.dumps([phase_json(p, agencies) for p in phases], ensure_ascii=False, indent=2))
+    elif args.phase:
+        for i, phase in enumerate(phases):
+            print(("\n" if i else "") + "\n".join(phase_lines(phase, agencies)))
+    else:
+        print("\n".join(overview_lines(phases)))
+    note = _trust_note(trusted)
+    if note:
+        print(note, file=sys.stderr)
+    if args.phase and not all(p.ready for p in phases):
+        return EXIT_NEGATIVE
+    return EXIT_OK
+
+
+@_guarded
+def run_plan(args: argparse.Namespace) -> int:
+    from board.plans import parse_plan
+
+    try:
+        text = args.file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Fail(f"cannot read plan {str(args.file)!r}: {exc}") from None
+    with _registry(args) as registry:
+        plan = parse_plan(text, str(args.file), registry.resolve)
+        added = registry.load_plan(plan, who=_who(args), replace=args.replace)
+    word = "loaded" if added else "replaced"
+    print(f"plan {plan.name} {word}: {len(plan.members)} members, {plan.start} to {plan.end}")
+    return EXIT_OK
+
+
+@_guarded
+def run_plans(args: argparse.Namespace) -> int:
+    with _registry(args) as registry:
+        for plan in registry.plans():
+            print(
+                f"{plan.name:16} {plan.start}..{plan.end} {len(plan.members):4} members  {plan.title}"
+            )
+    return EXIT_OK
+
+
+@_guarded
+def run_diff(args: argparse.Namespace) -> int:
+    from board.diff import diff_certificates
+    from board.errors import CertificateRefused
+    from board.text import diff_lines
+
+    read = _certificate_reader(_trusted(args))
+    try:
+        a, b = read(args.a), read(args.b)
+    except CertificateRefused as exc:
+        raise _Fail(f"{exc.source} refused ({exc.kind}): {'; '.join(exc.reasons)}") from None
+    print("\n".join(diff_lines(diff_certificates(a, b))))
+    return EXIT_OK
+
+
+@_guarded
+def run_deploy(args: argparse.Namespace) -> int:
+    from board.certificates import Software
+
+    software = Software(args.vendor, args.product, args.version, args.build)
+    with _registry(args) as registry:
+        d = registry.record_deployment(
+            args.organ_id,
+            software,
+            system_id=args.system,
+            since=args.since,
+            who=_who(args),
+            note=args.note,
+        )
+    print(f"{d.organ_id} runs {software.label} via {d.system_id} since {d.since}")
+    return EXIT_OK
+
+
+@_guarded
+def run_decide(args: argparse.Namespace) -> int:
+    with _registry(args) as registry:
+        d = registry.decide(
+            args.phase,
+            args.organ_id,
+            expected_ready=args.expected_ready,
+            fix_days=args.fix_days,
+            note=args.note,
+            who=_who(args),
+        )
+    print(
+        f"{d.organ_id} in {d.plan}: expected ready {d.expected_ready or '—'}, "
+        f"fix {d.fix_days if d.fix_days is not None else '—'} days"
+    )
+    return EXIT_OK
 
 
 def simulate_and_store(
@@ -580,107 +544,99 @@ def simulate_and_store(
     return result
 
 
+@_guarded
 def run_simulate(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.forecast import forecast_phase
-        from board.simulate import PhaseSimulation
-        from board.status import phase_status
-        from board.text import forecast_lines, simulation_lines
+    from board.forecast import forecast_phase
+    from board.simulate import PhaseSimulation
+    from board.status import phase_status
+    from board.text import forecast_lines, simulation_lines
 
-        trusted = _trusted(args)
-        with _registry(args) as registry:
-            readiness = phase_status(registry, args.phase, trusted=trusted, clock=_clock(args))
-            options = {
-                "replications": args.replications,
-                "seed": args.seed,
-                "days": args.days,
-                "scenario": args.scenario,
-                "scale": args.scale,
-                "jobs": args.jobs,
-                "progress": not args.quiet,
-            }
-            started = monotonic()
-            result: PhaseSimulation = simulate_and_store(
-                registry, readiness, options, _who(args), use_forecast=not args.no_forecast
-            )
-            seconds = monotonic() - started
-            forecast = forecast_phase(readiness, registry.decisions(args.phase), simulation=result)
-            agencies = registry.agencies(a.organ_id for a in readiness.agencies)
-        print("\n".join(simulation_lines(result)))
-        print(f"  ({2 * result.replications} runs in {seconds:.1f} s)")
-        print()
-        print("\n".join(forecast_lines(forecast, agencies)))
-        return EXIT_OK
-
-    return _guard(work)
+    trusted = _trusted(args)
+    with _registry(args) as registry:
+        readiness = phase_status(registry, args.phase, trusted=trusted, clock=_clock(args))
+        options = {
+            "replications": args.replications,
+            "seed": args.seed,
+            "days": args.days,
+            "scenario": args.scenario,
+            "scale": args.scale,
+            "jobs": args.jobs,
+            "progress": not args.quiet,
+        }
+        started = monotonic()
+        result: PhaseSimulation = simulate_and_store(
+            registry, readiness, options, _who(args), use_forecast=not args.no_forecast
+        )
+        seconds = monotonic() - started
+        forecast = forecast_phase(readiness, registry.decisions(args.phase), simulation=result)
+        agencies = registry.agencies(a.organ_id for a in readiness.agencies)
+    print("\n".join(simulation_lines(result)))
+    print(f"  ({2 * result.replications} runs in {seconds:.1f} s)")
+    print()
+    print("\n".join(forecast_lines(forecast, agencies)))
+    return EXIT_OK
 
 
+@_guarded
 def run_forecast(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.forecast import forecast_phase
-        from board.simulate import PhaseSimulation
-        from board.status import phase_status
-        from board.text import forecast_lines
+    from board.forecast import forecast_phase
+    from board.simulate import PhaseSimulation
+    from board.status import phase_status
+    from board.text import forecast_lines
 
-        trusted = _trusted(args)
-        with _registry(args) as registry:
-            readiness = phase_status(registry, args.phase, trusted=trusted, clock=_clock(args))
-            stored = registry.latest_simulation(args.phase)
-            forecast = forecast_phase(
-                readiness,
-                registry.decisions(args.phase),
-                capacity=args.capacity,
-                simulation=PhaseSimulation.from_json(stored) if stored else None,
-            )
-            agencies = registry.agencies(a.organ_id for a in readiness.agencies)
-        print("\n".join(forecast_lines(forecast, agencies)))
-        return EXIT_OK
-
-    return _guard(work)
+    trusted = _trusted(args)
+    with _registry(args) as registry:
+        readiness = phase_status(registry, args.phase, trusted=trusted, clock=_clock(args))
+        stored = registry.latest_simulation(args.phase)
+        forecast = forecast_phase(
+            readiness,
+            registry.decisions(args.phase),
+            capacity=args.capacity,
+            simulation=PhaseSimulation.from_json(stored) if stored else None,
+        )
+        agencies = registry.agencies(a.organ_id for a in readiness.agencies)
+    print("\n".join(forecast_lines(forecast, agencies)))
+    return EXIT_OK
 
 
+@_guarded
 def run_serve(args: argparse.Namespace) -> int:
-    def work() -> int:
-        import secrets
+    import secrets
 
-        from axis.server import ServerFailed, serve_app
-        from board.web import board_app
+    from axis.server import ServerFailed, serve_app
+    from board.web import board_app
 
-        token = args.admin_token or secrets.token_urlsafe(24)
-        if len(token) < 16:
-            raise _Fail("--admin-token must be at least 16 characters")
-        trusted = _trusted(args)
-        with _registry(args) as registry:
-            app = board_app(registry, trusted, clock=_clock(args), admin_token=token)
+    token = args.admin_token or secrets.token_urlsafe(24)
+    if len(token) < 16:
+        raise _Fail("--admin-token must be at least 16 characters")
+    trusted = _trusted(args)
+    with _registry(args) as registry:
+        app = board_app(registry, trusted, clock=_clock(args), admin_token=token)
 
-            def announce(url: str) -> None:
-                print(f"onboarding board listening on {url}")
-                print(f"  registry:     {registry.path}")
-                print(f"  trusted keys: {len(trusted.keys)}")
-                print(f"  admin token:  {token}  (sign in at {url}/admin to make changes)")
-                sys.stdout.flush()
+        def announce(url: str) -> None:
+            print(f"onboarding board listening on {url}")
+            print(f"  registry:     {registry.path}")
+            print(f"  trusted keys: {len(trusted.keys)}")
+            print(f"  admin token:  {token}  (sign in at {url}/admin to make changes)")
+            sys.stdout.flush()
 
-            try:
-                serve_app(app, args.host, args.port, announce=announce)
-            except ServerFailed as exc:
-                raise _Fail(str(exc)) from None
-        return EXIT_OK
-
-    return _guard(work)
+        try:
+            serve_app(app, args.host, args.port, announce=announce)
+        except ServerFailed as exc:
+            raise _Fail(str(exc)) from None
+    return EXIT_OK
 
 
+@_guarded
 def run_export(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from board.export import export_board
-        from lienthong.front import refresh_front_page
+    from board.export import export_board
+    from lienthong.front import refresh_front_page
 
-        trusted = _trusted(args)
-        with _registry(args) as registry:
-            result = export_board(
-                registry, args.out, trusted=trusted, clock=_clock(args), created=datetime.now(UTC)
-            )
-        print(f"board exported: {result.index.resolve()} ({result.pages} pages; {result.summary})")
-        refresh_front_page(result.folder, "board")
-        return EXIT_OK
-
-    return _guard(work)
+    trusted = _trusted(args)
+    with _registry(args) as registry:
+        result = export_board(
+            registry, args.out, trusted=trusted, clock=_clock(args), created=datetime.now(UTC)
+        )
+    print(f"board exported: {result.index.resolve()} ({result.pages} pages; {result.summary})")
+    refresh_front_page(result.folder, "board")
+    return EXIT_OK

@@ -51,7 +51,7 @@ def stage_validate(args: argparse.Namespace) -> int:
 
 def stage_axis(args: argparse.Namespace) -> int:
     """The fake axis: two systems exchange fixture documents and statuses 01→06; the timeline
-    per document, and the dashboard's screenshot under reports/out/dashboard/."""
+    per document, and the dashboard's screenshot in the reports folder's dashboard/."""
     from axis.demo import run_demo
 
     _banner("axis: documents and statuses between two systems")
@@ -90,7 +90,7 @@ def stage_board(args: argparse.Namespace) -> int:
 
 
 def stage_front_page(args: argparse.Namespace) -> int:
-    """Rebuild reports/out/index.html from every run folder and print its path."""
+    """Rebuild the reports folder's index.html from every run folder and print its path."""
     from reports.front_page import rebuild_front_page
 
     _banner("front page")
@@ -146,6 +146,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=ROOT / "reports" / "out",
         metavar="DIR",
-        help="where the reports go (default reports/out/)",
+        help="the reports folder every stage writes into (default reports/out/ of the checkout)",
     )
     parser.set_defaults(run=run)

@@ -99,21 +99,8 @@ def played(profile: dict[str, Any]) -> str:
 
 def _write_plan(args: argparse.Namespace) -> int:
     """Write the plan for locust's own command line (another machine, another axis)."""
-    from load import make_plan
-
     options = _options(args)
-    plan = make_plan(
-        options.profile,
-        users=options.users,
-        scale=options.scale,
-        seed=options.seed,
-        axis_url=args.target,
-        run_id=Path(args.write_plan).stem,
-        send_seconds=options.run_time_s,
-        journal_dir=Path("journal"),
-        hour=options.hour,
-        behaviour=options.behaviour,
-    )
+    plan = options.plan(args.target, Path(args.write_plan).stem, Path("journal"))
     plan.write(args.write_plan)
     print(f"plan for {len(plan.slots)} systems against {args.target} written to {args.write_plan}")
     print("register these systems on the axis (or put the issued credentials in the plan):")
@@ -145,10 +132,12 @@ def run(args: argparse.Namespace) -> int:
 
 def demo_stage(args: argparse.Namespace) -> int:
     """The ``load`` stage of ``lienthong demo``: a 30-second run against an axis started here,
-    at 100x the national 2022 volume, with the correctness checks; then the front page."""
+    at 100x the national 2022 volume, with the correctness checks, under the demo's reports
+    folder (``--out``); then the front page."""
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    return run(parser.parse_args(["--run-time", f"{DEMO_RUN_TIME_S:g}s", "--scale", "100"]))
+    argv = ["--run-time", f"{DEMO_RUN_TIME_S:g}s", "--scale", "100", "--out", str(args.out)]
+    return run(parser.parse_args(argv))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

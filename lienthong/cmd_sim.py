@@ -7,52 +7,35 @@ and the report are imported when a sub-command runs (matplotlib and numpy are sl
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from lienthong import sim_terminal as _terminal
+from lienthong.arguments import at_least
 from lienthong.front import refresh_front_page
 
 DEFAULT_OUT = Path("reports/out")
 EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED = 0, 2, 1
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return value
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--days", type=_positive, metavar="N", help="simulate N days (default: the scenario's)"
+        "--days", type=at_least(1), metavar="N", help="simulate N days (default: the scenario's)"
     )
     parser.add_argument(
         "--seed",
-        type=_seed,
+        type=at_least(0),
         metavar="S",
         help="seed of the first replication; replication i uses S + i (default: the scenario's)",
     )
     parser.add_argument(
         "--replications",
         "-r",
-        type=_positive,
+        type=at_least(1),
         metavar="R",
         help="replications per scenario (default: the scenario's)",
     )
@@ -78,7 +61,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=_positive,
+        type=at_least(1),
         metavar="N",
         help=(
             "local worker processes for the replications (default: one per core, as many as "
@@ -94,7 +77,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help=f"write the files and report into DIR (default: a new folder under {DEFAULT_OUT}/sim/)",
+        help="write the files and report into DIR (default: a new folder under the reports "
+        "folder's sim/)",
+    )
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"the reports folder: without --out the run goes to DIR/sim/<run-id>/ and the front "
+        f"page DIR/index.html is rebuilt (default {DEFAULT_OUT})",
     )
     parser.add_argument(
         "--no-report", action="store_true", help="write the metric files only, no HTML report"
@@ -214,35 +206,40 @@ def _warn(scenario: Any, days: int | None) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _guard(work: Any) -> int:
-    from sim.errors import BackendError, ScenarioError, SimError
+def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``run`` with the simulator's errors as one line: exit 2 for a bad scenario, 1 for a
+    failed run."""
 
-    try:
-        return work()
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (BackendError, SimError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    @functools.wraps(run)
+    def guarded(args: argparse.Namespace) -> int:
+        from sim.errors import BackendError, ScenarioError, SimError
+
+        try:
+            return run(args)
+        except ScenarioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except (BackendError, SimError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+
+    return guarded
 
 
+@_guarded
 def run_check(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from sim.model import Model
+    from sim.model import Model
 
-        scenario = _load(args.scenario, args.overrides)
-        Model(scenario.data, scenario.seed, days=1)
-        print(f"{scenario.name}: valid ({scenario.purpose})")
-        return EXIT_OK
-
-    return _guard(work)
+    scenario = _load(args.scenario, args.overrides)
+    Model(scenario.data, scenario.seed, days=1)
+    print(f"{scenario.name}: valid ({scenario.purpose})")
+    return EXIT_OK
 
 
 def _folder(args: argparse.Namespace, created: datetime, seed: int) -> Path:
     from reports.run_index import run_folder
 
-    return args.out if args.out else run_folder(DEFAULT_OUT, "sim", created, seed)
+    return args.out if args.out else run_folder(args.reports, "sim", created, seed)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -256,85 +253,79 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+@_guarded
 def run_run(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from sim.output import report_data, write_profile, write_run
-        from sim.replications import run_replications
+    from sim.output import report_data, write_profile, write_run
+    from sim.replications import run_replications
 
-        scenario = _load(args.scenario, args.overrides, args)
-        _warn(scenario, args.days)
-        created = datetime.now(UTC)
-        reps = run_replications(scenario, **_options(args))
-        folder = _folder(args, created, reps.seeds[0])
-        write_run(reps, folder)
-        if args.profile:
-            write_profile(reps, args.profile)
-        data = report_data(reps)
-        _report(args, [data], folder, f"{scenario.name}", created, reps.seeds[0])
-        print(_terminal.scenario_summary(reps, data["answers"]))
-        print(f"\nwritten to {folder}")
-        return EXIT_OK
-
-    return _guard(work)
+    scenario = _load(args.scenario, args.overrides, args)
+    _warn(scenario, args.days)
+    created = datetime.now(UTC)
+    reps = run_replications(scenario, **_options(args))
+    folder = _folder(args, created, reps.seeds[0])
+    write_run(reps, folder)
+    if args.profile:
+        write_profile(reps, args.profile)
+    data = report_data(reps)
+    _report(args, [data], folder, f"{scenario.name}", created, reps.seeds[0])
+    print(_terminal.scenario_summary(reps, data["answers"]))
+    print(f"\nwritten to {folder}")
+    return EXIT_OK
 
 
+@_guarded
 def run_sweep(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from sim.output import report_data, write_sweep
-        from sim.scenario import parse_vary
-        from sim.sweep import sweep
+    from sim.output import report_data, write_sweep
+    from sim.scenario import parse_vary
+    from sim.sweep import sweep
 
-        scenario = _load(args.scenario, args.overrides, args)
-        _warn(scenario, args.days)
-        vary = [parse_vary(v) for v in args.vary]
-        created = datetime.now(UTC)
-        points = sweep(scenario, vary, **_options(args))
-        seed = points[0].replications.seeds[0]
-        folder = _folder(args, created, seed)
-        path = write_sweep(points, folder)
-        datasets = []
-        for i, point in enumerate(points):
-            data = report_data(point.replications, point.differences if i else None)
-            data["scenario"] = point.label
-            datasets.append(data)
-        title = f"{scenario.name}: sweep of " + ", ".join(p for p, _ in vary)
-        _report(args, datasets, folder, title, created, seed)
-        print(_terminal.sweep_table(points))
-        print(f"\nwritten to {path.parent}")
-        return EXIT_OK
-
-    return _guard(work)
+    scenario = _load(args.scenario, args.overrides, args)
+    _warn(scenario, args.days)
+    vary = [parse_vary(v) for v in args.vary]
+    created = datetime.now(UTC)
+    points = sweep(scenario, vary, **_options(args))
+    seed = points[0].replications.seeds[0]
+    folder = _folder(args, created, seed)
+    path = write_sweep(points, folder)
+    datasets = []
+    for i, point in enumerate(points):
+        data = report_data(point.replications, point.differences if i else None)
+        data["scenario"] = point.label
+        datasets.append(data)
+    title = f"{scenario.name}: sweep of " + ", ".join(p for p, _ in vary)
+    _report(args, datasets, folder, title, created, seed)
+    print(_terminal.sweep_table(points))
+    print(f"\nwritten to {path.parent}")
+    return EXIT_OK
 
 
+@_guarded
 def run_compare(args: argparse.Namespace) -> int:
-    def work() -> int:
-        from sim.output import report_data, write_comparison
-        from sim.sweep import compare
+    from sim.output import report_data, write_comparison
+    from sim.sweep import compare
 
-        a = _load(args.a, args.overrides, args)
-        b = _load(args.b, [*args.overrides, *args.overrides_b], args)
-        for scenario in (a, b):
-            _warn(scenario, args.days)
-        created = datetime.now(UTC)
-        comparison = compare(a, b, **_options(args))
-        folder = _folder(args, created, comparison.a.seeds[0])
-        write_comparison(comparison, folder)
-        data_b = report_data(comparison.b, comparison.differences)
-        if a.name == b.name:
-            data_b["scenario"] = f"{b.name} (B)"
-        _report(
-            args,
-            [report_data(comparison.a), data_b],
-            folder,
-            f"{a.name} vs {data_b['scenario']}",
-            created,
-            comparison.a.seeds[0],
-        )
-        print(_terminal.comparison_table(comparison))
-        print(f"\nwritten to {folder}")
-        return EXIT_OK
-
-    return _guard(work)
+    a = _load(args.a, args.overrides, args)
+    b = _load(args.b, [*args.overrides, *args.overrides_b], args)
+    for scenario in (a, b):
+        _warn(scenario, args.days)
+    created = datetime.now(UTC)
+    comparison = compare(a, b, **_options(args))
+    folder = _folder(args, created, comparison.a.seeds[0])
+    write_comparison(comparison, folder)
+    data_b = report_data(comparison.b, comparison.differences)
+    if a.name == b.name:
+        data_b["scenario"] = f"{b.name} (B)"
+    _report(
+        args,
+        [report_data(comparison.a), data_b],
+        folder,
+        f"{a.name} vs {data_b['scenario']}",
+        created,
+        comparison.a.seeds[0],
+    )
+    print(_terminal.comparison_table(comparison))
+    print(f"\nwritten to {folder}")
+    return EXIT_OK
 
 
 def _report(
@@ -360,10 +351,11 @@ def demo_stage(args: argparse.Namespace) -> int:
     """The simulator's stage of ``lienthong demo``: ``lienthong sim run baseline-2016`` over the
     last week of phase 2 of the 2016 rollout (after its two-week warm-up), five replications
     on two processes, districts and communes at a tenth of their number; leaves its report
-    in reports/out/sim/."""
+    under the demo's reports folder (``--out``), in sim/."""
     from lienthong.cli import build_parser
 
     print("\n=== sim: baseline-2016, the last week of phase 2, 5 replications " + "=" * 13)
     argv = ["sim", "run", "baseline-2016", "--set", "start=2016-05-23", "--days", "7"]
     argv += ["--set", "topology.scale=0.1", "-r", str(DEMO_REPLICATIONS), "-j", "2"]
+    argv += ["--reports", str(args.out)]
     return run_run(build_parser().parse_args(argv))

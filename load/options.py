@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from load.errors import PlanError
-from load.plan import Behaviour
+from load.plan import Behaviour, LoadPlan, make_plan
 from load.profile import TrafficProfile, national_2022
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -68,3 +68,20 @@ class LoadOptions:
                 )
             if not self.admin_token:
                 raise PlanError("admin_token is required with axis_url (printed by the axis)")
+
+    def plan(self, axis_url: str, run_id: str, journal_dir: Path) -> LoadPlan:
+        """The run's plan against the axis at ``axis_url``: the profile's busiest systems with
+        their documents and statuses, the users journaling into ``journal_dir``."""
+        return make_plan(
+            self.profile,
+            users=self.users,
+            scale=self.scale,
+            seed=self.seed,
+            axis_url=axis_url,
+            run_id=run_id,
+            send_seconds=self.run_time_s,
+            journal_dir=journal_dir,
+            hour=self.hour,
+            max_poll_interval_s=self.max_poll_interval_s,
+            behaviour=self.behaviour,
+        )

@@ -35,7 +35,7 @@ from axis.server import ServerFailed, running_axis
 from load.checks import CheckResult, collect, message_cursor, run_checks
 from load.errors import RunFailed
 from load.options import LoadOptions
-from load.plan import LoadPlan, make_plan
+from load.plan import LoadPlan
 from load.summary import Measurements, build_summary, write_run_folder
 
 STARTUP_S = 90.0
@@ -330,19 +330,7 @@ def run_load(
         admin = AxisAdmin(url, token)
         cursor = int(admin.stats()["head"]["seq"])
         after_message = message_cursor(admin)
-        plan = make_plan(
-            options.profile,
-            users=options.users,
-            scale=options.scale,
-            seed=options.seed,
-            axis_url=url,
-            run_id=folder.name,
-            send_seconds=options.run_time_s,
-            journal_dir=folder / "journal",
-            hour=options.hour,
-            max_poll_interval_s=options.max_poll_interval_s,
-            behaviour=options.behaviour,
-        )
+        plan = options.plan(url, folder.name, folder / "journal")
         folder.mkdir(parents=True, exist_ok=False)
         for slot in plan.slots:
             admin.put_system(

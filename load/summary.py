@@ -28,12 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from load.checks import CheckResult, Evidence
 from load.options import LoadOptions
 from load.plan import LoadPlan
 from load.profile import NATIONAL_2022_DELIVERIES_PER_S
+from reports.pages import page_environment
 
 SUMMARY_JSON = "summary.json"
 REPORT_HTML = "report.html"
@@ -321,11 +320,7 @@ def write_run_folder(folder: Path, summary: dict[str, Any]) -> Path:
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8"
     )
     history = _history(folder)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("load", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = page_environment(Path(__file__).resolve().parent / "templates")
     page = env.get_template("load_report.html.j2").render(
         s=summary,
         figure=_figure(history, summary) if len(history) > 2 else None,

@@ -21,7 +21,8 @@ from pathlib import Path
 import jinja2
 
 from reports.errors import ReportFormatError
-from reports.run_index import RUN_INDEX, read_run_index
+from reports.pages import TEMPLATES, page_environment
+from reports.run_index import RUN_INDEX, RunIndex, read_run_index
 from reports.when import vietnam_time
 
 FRONT_PAGE = "index.html"
@@ -46,17 +47,16 @@ __all__ = ["FrontPageEntry", "collect_runs", "rebuild_front_page"]
 
 @dataclass(frozen=True, slots=True)
 class FrontPageEntry:
-    """One run as the front page shows it; ``href`` is relative to the output folder and
-    ``badge`` is ``pass``, ``fail``, ``other`` (a verdict of another kind) or ``none``."""
+    """One run as the front page shows it: its index, and ``href``, its page relative to the
+    output folder."""
 
-    kind: str
-    title: str
-    created: datetime
-    seed: int | None
-    summary: str
-    verdict: str | None
+    run: RunIndex
     href: str
-    badge: str
+
+    @property
+    def badge(self) -> str:
+        """``pass``, ``fail``, ``other`` (a verdict of another kind) or ``none``."""
+        return _badge(self.run.verdict)
 
 
 def _badge(verdict: str | None) -> str:
@@ -107,19 +107,8 @@ def collect_runs(out_dir: Path) -> tuple[list[FrontPageEntry], list[str]]:
         if not target.is_file():
             notes.append(f"{shown}: its page {index.index!r} is missing")
             continue
-        entries.append(
-            FrontPageEntry(
-                kind=index.kind,
-                title=index.title,
-                created=index.created,
-                seed=index.seed,
-                summary=index.summary,
-                verdict=index.verdict,
-                href=target.relative_to(out_dir).as_posix(),
-                badge=_badge(index.verdict),
-            )
-        )
-    entries.sort(key=lambda e: e.created, reverse=True)
+        entries.append(FrontPageEntry(index, target.relative_to(out_dir).as_posix()))
+    entries.sort(key=lambda e: e.run.created, reverse=True)
     return entries, notes
 
 
@@ -128,24 +117,16 @@ def _sections(entries: list[FrontPageEntry]) -> list[tuple[str, str, list[FrontP
     named = set().union(*(kinds for _, _, kinds, _ in SECTIONS))
     out = []
     for section, heading, kinds, shown in SECTIONS:
-        chosen = [e for e in entries if e.kind in kinds]
+        chosen = [e for e in entries if e.run.kind in kinds]
         out.append((section, heading, chosen[:shown], len(chosen)))
-    others = [e for e in entries if e.kind not in named]
+    others = [e for e in entries if e.run.kind not in named]
     if others:
         out.append(("other", "Other reports", others[:LATEST], len(others)))
     return out
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = vietnam_time
-    return env
+    return page_environment(TEMPLATES, {"when": vietnam_time})
 
 
 def rebuild_front_page(out_dir: Path, *, now: datetime | None = None) -> Path:

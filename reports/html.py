@@ -20,6 +20,7 @@ import jinja2
 
 from reports.certificate import report_digest
 from reports.model import Evidence, EvidenceLine, Outcome, Report, RequirementResult
+from reports.pages import TEMPLATES, page_environment
 from reports.timeline import timeline_data_uri
 from reports.when import vietnam_time
 from spec.catalogue import Level, catalogue
@@ -135,20 +136,15 @@ def _ordered(report: Report, outcome: Outcome) -> list[RequirementResult]:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["evidence"] = _view
-    env.filters["when"] = vietnam_time
-    env.filters["statement"] = _statement
-    env.filters["sources"] = _sources
-    env.filters["checks"] = _checks
-    env.filters["clock"] = _clock
-    return env
+    filters = {
+        "evidence": _view,
+        "when": vietnam_time,
+        "statement": _statement,
+        "sources": _sources,
+        "checks": _checks,
+        "clock": _clock,
+    }
+    return page_environment(TEMPLATES, filters)
 
 
 def render_html(report: Report, *, signed_by: str | None = None) -> str:

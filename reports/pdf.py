@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import segno
 
 from reports.certificate import qr_payload
 from reports.errors import ReportError, ReportFormatError
+from reports.pages import TEMPLATES, page_environment
 from reports.verification import Certificate
 
 __all__ = ["CHROMIUM", "PdfUnavailable", "certificate_page", "render_certificate_pdf"]
@@ -43,14 +43,8 @@ def certificate_page(certificate: dict[str, Any]) -> str:
     facts = Certificate.from_json(certificate)
     payload = qr_payload(certificate)
     qr = segno.make(payload, error="m").svg_data_uri(scale=4, border=2)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("certificate.html.j2").render(
+    template = page_environment(TEMPLATES).get_template("certificate.html.j2")
+    return template.render(
         c=facts,
         verdict_vi=VERDICT_VI[facts.verdict.value],
         qr=qr,

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from reports.pages import TEMPLATES, page_environment
 from reports.run_index import RunIndex, write_run_index
 from spec.clock import VIETNAM
 from spec.status_codes import InvalidStatusCode, StatusCode
@@ -60,11 +60,7 @@ def render_simulation(
     :data:`MAX_OVERLAID` of them). Returns the page's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
+    env = page_environment(TEMPLATES)
     shown = list(scenarios)[:MAX_OVERLAID]
     page = env.get_template("simulation.html.j2").render(
         title=title,
@@ -156,6 +152,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
     difference when compared)."""
     tables = [_by_name(s) for s in scenarios]
     groups: dict[str, list[dict[str, Any]]] = {}
+    titles: dict[str, str] = {}
     for row in scenarios[0]["metrics"]:
         cells = []
         for s, table in zip(scenarios, tables, strict=True):
@@ -167,6 +164,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                     "significant": bool(other.get("significant")),
                 }
             )
+        titles[row["group"]] = row["group_title"]
         groups.setdefault(row["group"], []).append(
             {
                 "name": row["name"],
@@ -175,21 +173,7 @@ def _metric_groups(scenarios: Sequence[Data]) -> list[dict[str, Any]]:
                 "cells": cells,
             }
         )
-    titles = {
-        "planner": "Planner's answers",
-        "volume": "Volumes",
-        "paper": "Paper",
-        "time": "Time to status (censoring-corrected)",
-        "feedback": "Feedback and due dates",
-        "axis": "The axis",
-        "desks": "Desks (office-hour utilisation, time at the desk)",
-        "backlog": "Backlogs",
-        "rollout": "Rollout",
-        "events": "Events",
-    }
-    return [
-        {"id": key, "title": titles.get(key, key), "rows": rows} for key, rows in groups.items()
-    ]
+    return [{"id": key, "title": titles[key], "rows": rows} for key, rows in groups.items()]
 
 
 def _one_line(scenarios: Sequence[Data]) -> str:
@@ -268,19 +252,25 @@ def _shade_warmup(ax: Any, s: Data) -> None:
         ax.axvspan(dates[0], dates[first], color="#eeeeee", label="warm-up (not measured)")
 
 
-def _paper_free(scenarios: Sequence[Data]) -> str:
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+def _per_tier(ax: Any, scenarios: Sequence[Data], series: str) -> None:
+    """Each scenario's daily ``<series>_<tier>`` per tier (its days with a value), in the
+    scenario's line style and the tier's colour; the first scenario's warm-up shaded."""
     for i, s in enumerate(scenarios):
         runs, dates = s["runs"], _dates(s)
         if i == 0:
             _shade_warmup(ax, s)
         style = STYLES[i % len(STYLES)]
         for tier, colour in TIER_COLOURS.items():
-            values = _mean_series(runs, "daily", f"sent_electronic_7d_{tier}")
+            values = _mean_series(runs, "daily", f"{series}_{tier}")
             points = [(d, v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
             if points:
                 x, y = zip(*points, strict=True)
                 ax.plot(x, y, style, color=colour, label=f"{s['scenario']}: {tier}")
+
+
+def _paper_free(scenarios: Sequence[Data]) -> str:
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    _per_tier(ax, scenarios, "sent_electronic_7d")
     ax.axhline(0.95, color="black", lw=0.8, ls=":")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("sent electronically")
@@ -389,19 +379,7 @@ def _axis(scenarios: Sequence[Data]) -> str:
 
 def _backlog(scenarios: Sequence[Data]) -> str:
     fig, ax = plt.subplots(figsize=(9, 3.4))
-    for i, s in enumerate(scenarios):
-        runs, dates = s["runs"], _dates(s)
-        if i == 0:
-            _shade_warmup(ax, s)
-        style = STYLES[i % len(STYLES)]
-        for tier, colour in TIER_COLOURS.items():
-            ax.plot(
-                dates,
-                _mean_series(runs, "daily", f"backlog_{tier}"),
-                style,
-                color=colour,
-                label=f"{s['scenario']}: {tier}",
-            )
+    _per_tier(ax, scenarios, "backlog")
     ax.set_ylabel("documents in handling (end of day)")
     _legend(ax, ncol=2)
     fig.autofmt_xdate()

@@ -76,7 +76,6 @@ class Axis:
         # jobs of the hour in progress, and jobs of earlier hours not yet gone
         self._open: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._carry = (np.empty(0), np.empty(0), np.empty(0))
-        self._closed_until = 0.0
 
     def __repr__(self) -> str:
         return f"<Axis servers={self.servers} service={self.config.service!r}>"
@@ -132,7 +131,6 @@ class Axis:
         self._open = []
         a, st, dep = (np.concatenate(x) for x in zip(*parts, strict=True))
         if len(a) == 0:
-            self._closed_until = h1
             return
         self.hour_jobs[h] = int(((a >= h0) & (a < h1)).sum())
         self.hour_queue[h] = float(np.clip(np.minimum(st, h1) - np.maximum(a, h0), 0, None).sum())
@@ -144,7 +142,6 @@ class Axis:
         self.hour_queue_max[h] = _longest_queue(a, st, h0, h1)
         keep = dep > h1
         self._carry = (a[keep], st[keep], dep[keep])
-        self._closed_until = h1
 
     def hours_in_window(self) -> slice:
         """The hours of the run that lie in the measurement window."""

@@ -22,15 +22,14 @@ from sim.types import Tier
 if TYPE_CHECKING:
     from sim.measures import Measures
 
-UNITS = ("count", "share", "hours", "seconds", "ratio", "rate", "date")
 GROUPS = {
     "planner": "Planner's answers",
     "volume": "Volumes",
     "paper": "Paper",
-    "time": "Time to status",
+    "time": "Time to status (censoring-corrected)",
     "feedback": "Feedback and due dates",
     "axis": "The axis",
-    "desks": "Desks",
+    "desks": "Desks (office-hour utilisation, time at the desk)",
     "backlog": "Backlogs",
     "rollout": "Rollout",
     "events": "Events",

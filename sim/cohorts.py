@@ -64,14 +64,6 @@ def quantile(cdf: np.ndarray, q: float) -> float:
     return float(lo * (hi / lo) ** frac)
 
 
-def observed_quantile(events: np.ndarray, q: float) -> float:
-    """The ``q`` quantile (seconds) of the durations observed, ignoring censoring."""
-    total = events.sum()
-    if total == 0:
-        return float("nan")
-    return quantile(np.cumsum(events) / total, q)
-
-
 def summary(events: np.ndarray, follow: np.ndarray) -> dict[str, float]:
     """A group's deliveries, the share still without the status when the run ended, and the
     censoring-corrected median and 95th percentile (hours; NaN when censored). ``events`` and

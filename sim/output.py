@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.answers import answers
-from sim.catalogue import METRICS, Metric
+from sim.catalogue import GROUPS, METRICS, Metric
 from sim.metrics import EDGES
 from sim.replications import Replications
 from sim.stats import Estimate
@@ -112,6 +112,7 @@ def metric_rows(
             "label": m.label,
             "unit": m.unit,
             "group": m.group,
+            "group_title": GROUPS[m.group],
             "headline": m.headline,
             "key": m.key,
             "mean": e.mean,

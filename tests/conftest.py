@@ -1,10 +1,30 @@
-"""Fixtures for every test of the project."""
+"""Fixtures for every test of the project, and where the tools the tests drive keep their
+caches: in a temporary folder, never in the checkout or the user's folders."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+_CACHES = Path(tempfile.mkdtemp(prefix="lienthong-test-caches-"))
+# Before anything imports numba: it reads the folder once, and the simulator's kernels are
+# compiled with cache=True (beside the module, in the checkout, by default).
+os.environ["NUMBA_CACHE_DIR"] = str(_CACHES / "numba")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(_CACHES / "hypothesis")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHES, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

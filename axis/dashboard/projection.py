@@ -69,7 +69,6 @@ class Projection:
         self.axis = axis
         self._event_cursor = 0
         self._message_cursor = 0
-        self.resets = 0
         # doc_id → receiving system → first sighting
         self.listed: dict[str, dict[str, Sighting]] = {}
         self.fetched: dict[str, dict[str, Sighting]] = {}
@@ -132,7 +131,6 @@ class Projection:
 
     def _forget_messages(self) -> None:
         # The store keeps only messages stored after the reset: read them again from the start.
-        self.resets += 1
         self._message_cursor = 0
         self.seqs.clear()
         self.edocs.clear()

@@ -1,28 +1,25 @@
-"""The dashboard's templates: one Jinja environment, autoescaping everything, with the filters
-the pages use (Vietnam time, short hashes, byte counts) and the static files' cache-busting
-versions.
+"""The dashboard's templates: one Jinja environment (reports.pages', autoescaping everything)
+with the filters the pages use (Vietnam time, short hashes, byte counts), and the static files
+with their cache-busting versions.
 
 Every value on a page comes from vendors (agency names, subjects, DocumentIds) and is hostile
-until escaped; autoescape is on for every template and nothing is marked safe.
+until escaped.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from axis.dashboard.labels import local_time, status_label
+from reports.pages import StaticAssets, page_environment
 from spec.status_codes import StatusCode
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
+ASSETS = StaticAssets(HERE / "static")
 
-__all__ = ["STATIC", "Renderer"]
+__all__ = ["ASSETS", "Renderer"]
 
 
 def _short(text: str, length: int = 12) -> str:
@@ -44,32 +41,17 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
-@functools.cache
-def _version(name: str) -> str:
-    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
-
-
 class Renderer:
     """Renders the dashboard's templates; ``base`` is the URL prefix the dashboard is mounted
     at (links are built from it)."""
 
     def __init__(self) -> None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["vntime"] = local_time
-        env.filters["short"] = _short
-        env.filters["size"] = _bytes
-        env.filters["duration"] = _duration
-        env.globals["static_version"] = _version
+        filters = {"vntime": local_time, "short": _short, "size": _bytes, "duration": _duration}
+        self.env = page_environment(TEMPLATES, filters)
+        self.env.globals["static_version"] = ASSETS.version
         codes = [c.value for c in StatusCode]
-        env.globals["status_codes_span"] = f"{min(codes)}–{max(codes)}"
-        env.globals["completed_status"] = status_label(StatusCode.COMPLETED.value)
-        self.env = env
+        self.env.globals["status_codes_span"] = f"{min(codes)}–{max(codes)}"
+        self.env.globals["completed_status"] = status_label(StatusCode.COMPLETED.value)
 
     def __repr__(self) -> str:
         return "Renderer()"

@@ -18,11 +18,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from axis.dashboard import views
 from axis.dashboard.projection import Projection
-from axis.dashboard.rendering import STATIC, Renderer
+from axis.dashboard.rendering import ASSETS, Renderer
 from axis.dashboard.sessions import COOKIE, Sessions, from_loopback
 from axis.events import CallEvent, EventKind, StoredEvent
 from axis.numbers import whole_number
@@ -280,7 +279,7 @@ class Dashboard:
                 Route("/logout", self.logout, methods=["POST"]),
                 Route("/raw/{doc_id:path}", self.raw, methods=["GET"]),
                 Route("/documents/{doc_id:path}", self.document, methods=["GET"]),
-                Mount("/static", StaticFiles(directory=STATIC), name="static"),
+                Mount("/static", ASSETS.app(), name="static"),
                 Route("/{rest:path}", self.unknown, methods=["GET"]),
             ],
         )

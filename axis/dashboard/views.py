@@ -284,7 +284,6 @@ class RecipientLine:
     state: DeliveryState
     listed_times: int
     business: StatusLabel | None = None
-    status_doc_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +338,6 @@ def _message_row(row: dict[str, Any], projection: Projection, names: Names) -> M
                     state=state,
                     listed_times=times,
                     business=status_label(report.code) if report else None,
-                    status_doc_id=report.doc_id if report else "",
                 )
             )
     return MessageRow(

@@ -22,7 +22,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from board.certificates import (
     MAX_CERTIFICATE_BYTES,
@@ -36,7 +35,7 @@ from board.plans import parse_plan
 from board.registry import Registry
 from board.status import phase_csv, phase_json
 from board.web.pages import Pages
-from board.web.render import STATIC, Links, Renderer
+from board.web.render import ASSETS, Links, Renderer
 from spec.clock import Clock, vietnam_today
 
 COOKIE_TOKEN = "board_admin"
@@ -382,7 +381,7 @@ class BoardApp:
             Route("/admin/plan", self._changes(self.do_plan), methods=["POST"]),
             Route("/admin/decide", self._changes(self.do_decide), methods=["POST"]),
             Route("/admin/deploy", self._changes(self.do_deploy), methods=["POST"]),
-            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Mount("/static", ASSETS.app(), name="static"),
         ]
 
         async def not_found(request: Request, exc: HTTPException) -> Response:

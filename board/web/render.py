@@ -1,6 +1,7 @@
-"""The web board's templates: one autoescaping Jinja environment with the filters the pages use,
-and :class:`Links`, which builds every link either for the live server (``/agency/ID``) or for
-the static export (``agency/ID.html``, relative), so one set of templates serves both.
+"""The web board's templates: one Jinja environment (reports.pages', autoescaping everything)
+with the filters the pages use, and :class:`Links`, which builds every link either for the live
+server (``/agency/ID``) or for the static export (``agency/ID.html``, relative), so one set of
+templates serves both.
 
 Agency names, vendors, products and officers' notes come from certificates and plan files and
 are hostile until escaped; autoescape is on everywhere and nothing is marked safe.
@@ -8,8 +9,6 @@ are hostile until escaped; autoescape is on everywhere and nothing is marked saf
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,17 +16,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
-
 from board.text import fmt_number
+from reports.pages import StaticAssets, page_environment
 from spec.clock import VIETNAM
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
-STATIC_FILES = ("board.css", "board.js")
+ASSETS = StaticAssets(HERE / "static")
 
-__all__ = ["STATIC", "STATIC_FILES", "Links", "Renderer"]
+__all__ = ["ASSETS", "Links", "Renderer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +63,10 @@ class Links:
     def asset(self, name: str) -> str:
         if self.static:
             return f"{self.root}static/{name}"
-        return f"{self.root}static/{name}?v={_version(name)}"
+        return f"{self.root}static/{name}?v={ASSETS.version(name)}"
 
     def phase_data(self, name: str, kind: str) -> str:
         return f"{self.root}phase/{quote(name, safe='')}.{kind}"
-
-
-@functools.cache
-def _version(name: str) -> str:
-    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
 
 
 def _when(value: datetime | None) -> str:
@@ -103,18 +95,8 @@ class Renderer:
     """Renders the board's templates."""
 
     def __init__(self) -> None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["when"] = _when
-        env.filters["day"] = _day
-        env.filters["percent"] = _percent
-        env.filters["number"] = _number
-        self.env = env
+        filters = {"when": _when, "day": _day, "percent": _percent, "number": _number}
+        self.env = page_environment(TEMPLATES, filters)
 
     def __repr__(self) -> str:
         return "Renderer()"

@@ -4,11 +4,12 @@ contract's schemas, so a controller that drifts from the contract is reported as
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from conformance import contract
+from conformance.adapters.caller import Caller
 from conformance.contract import (
     Action,
     ActionResult,
@@ -29,9 +30,6 @@ from conformance.errors import (
     SutUnreachable,
     UnknownDocument,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["HttpAdapter"]
 
@@ -59,15 +57,15 @@ class HttpAdapter:
             raise ValueError(f"url={url!r} must be an http:// or https:// URL")
         if not timeout > 0:
             raise ValueError(f"timeout={timeout!r} must be > 0 seconds")
-        self.url = url.rstrip("/")
+        self._caller = Caller(url, timeout=timeout, transport=transport)
+        self.url = self._caller.url
         self.timeout = timeout
-        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
 
     def __repr__(self) -> str:
         return f"HttpAdapter({self.url!r}, timeout={self.timeout!r})"
 
     def close(self) -> None:
-        self._http.close()
+        self._caller.close()
 
     def __enter__(self) -> HttpAdapter:
         return self
@@ -86,45 +84,34 @@ class HttpAdapter:
         params: dict[str, str] | None = None,
     ) -> Any:
         """Call the endpoint ``name`` and return its validated JSON answer."""
+        answer = self._caller.call(name, body, document_id=document_id, params=params)
         ep = contract.endpoint(name)
-        if ep.request is not None:
-            body = {} if body is None else body
-            contract.validate(ep.request, body, side="request")
-        path = ep.url_path(document_id)
-        try:
-            response = self._http.request(ep.method, path, json=body, params=params)
-        except httpx.TimeoutException as exc:
+        where = f"{ep.method} {ep.url_path(document_id)}"
+        if answer.status is None:
+            if answer.timed_out:
+                raise SutUnreachable(
+                    f"the SUT controller at {self.url!r} did not answer {where} within "
+                    f"{self.timeout} s"
+                )
             raise SutUnreachable(
-                f"the SUT controller at {self.url!r} did not answer {ep.method} {path} within "
-                f"{self.timeout} s ({type(exc).__name__})"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise SutUnreachable(
-                f"cannot reach the SUT controller at {self.url!r} ({ep.method} {path}): {exc}; "
+                f"cannot reach the SUT controller at {self.url!r} ({where}): {answer.failure}; "
                 "is the test build running and listening there?"
-            ) from exc
-        try:
-            data = response.json()
-        except ValueError:
-            raise ContractViolation(
-                f"{ep.name}: HTTP {response.status_code}",
-                [f"the body is not JSON: {response.content[:120]!r}"],
-            ) from None
-        if response.status_code == ep.success:
-            contract.validate(ep.response, data)
-            return data
-        if response.status_code >= 400:
+            )
+        if not answer.is_json:
+            raise ContractViolation(f"{ep.name}: HTTP {answer.status}", [str(answer.body_problem)])
+        if answer.status == ep.success:
+            contract.validate(ep.response, answer.body)
+            return answer.body
+        if answer.status >= 400:
+            data = answer.body
             contract.validate("error", data)
             cls = _ERRORS.get(data["error"], SutError)
             raise cls(
-                data["error"],
-                data["message"],
-                http_status=response.status_code,
-                rule=data.get("rule"),
+                data["error"], data["message"], http_status=answer.status, rule=data.get("rule")
             )
         raise ContractViolation(
             ep.response,
-            [f"HTTP status {response.status_code}, expected {ep.success} or an error (4xx/5xx)"],
+            [f"HTTP status {answer.status}, expected {ep.success} or an error (4xx/5xx)"],
         )
 
     # -- the adapter protocol ------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import contract
-from conformance.contract_check.caller import Answer
+from conformance.adapters.caller import Answer
 from conformance.contract_check.report import EndpointCheck
 from conformance.contract_check.shapes import found_text, literal, problems
 

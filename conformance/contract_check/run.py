@@ -21,8 +21,8 @@ import httpx
 
 from conformance import contract
 from conformance.adapters.base import make_configuration
+from conformance.adapters.caller import Answer, Caller
 from conformance.clock import HarnessClock
-from conformance.contract_check.caller import Answer, Caller
 from conformance.contract_check.judging import echo, expect, expect_error
 from conformance.contract_check.report import CheckReport, EndpointCheck
 from conformance.contract_check.sandbox import Sandbox, open_sandbox

@@ -2,14 +2,11 @@
 exchange documents through a real axis, and sees them, their transport acks and their business
 statuses appear without reloading; then follows a document to its timeline, which stays live too.
 
-Leaves screenshots and a run index under ``reports/out/dashboard/``.
+The screenshots stay in the test's temporary folder (pytest keeps the last runs' folders).
 """
 
 from __future__ import annotations
 
-import html
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,13 +21,11 @@ from axis.dashboard import (
 )
 from axis.dashboard.capture import LIVE_SELECTOR, VIEWPORT
 from axis.testing import Documents
-from reports.run_index import RunIndex, run_folder, write_run_index
 from spec.status_codes import StatusCode
 from tests.axis.test_dashboard import no_server_errors
 
 pytestmark = pytest.mark.browser
 
-OUT = Path(__file__).resolve().parents[2] / "reports" / "out"
 SEED = 21
 VPCP, NGHE_AN, CAO_BANG = "02.22.W00", "00.41.W00", "00.14.W00"
 G22, H41, H14 = "000.00.00.G22", "000.00.00.H41", "000.00.00.H14"
@@ -43,34 +38,6 @@ def chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package")
     return CHROMIUM
-
-
-def _write_run(folder: Path, shots: dict[str, Path], summary: str) -> None:
-    created = datetime.now(UTC)
-    figures = "\n".join(
-        f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(title)}">'
-        f"<figcaption>{html.escape(title)}</figcaption></figure>"
-        for title, p in shots.items()
-    )
-    page = (
-        '<!doctype html><html lang="en"><meta charset="utf-8">'
-        "<title>Axis dashboard in headless Chromium</title>"
-        "<style>body{font-family:sans-serif;margin:24px;color:#1d2733}"
-        "img{max-width:100%;border:1px solid #dfe4ea}figure{margin:0 0 28px}</style>"
-        f"<h1>Axis dashboard in headless Chromium</h1><p>{html.escape(summary)}</p>{figures}"
-    )
-    (folder / "report.html").write_text(page, "utf-8")
-    write_run_index(
-        folder,
-        RunIndex(
-            kind="dashboard",
-            title="Axis dashboard in headless Chromium",
-            created=created,
-            seed=SEED,
-            summary=summary,
-            verdict="pass",
-        ),
-    )
 
 
 def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> None:
@@ -137,18 +104,6 @@ def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> N
         page.close()
 
     assert overview.stat().st_size > 10_000 and timeline.stat().st_size > 10_000
-    folder = run_folder(OUT, "dashboard", datetime.now(UTC), SEED)
-    folder.mkdir(parents=True, exist_ok=True)
-    shots = {
-        "Overview after statuses 01 → 06": shutil.copy(overview, folder),
-        "Timeline of the first document": shutil.copy(timeline, folder),
-    }
-    shutil.copyfile(overview, OUT / "dashboard" / "dashboard.png")
-    _write_run(
-        folder,
-        {title: Path(path) for title, path in shots.items()},
-        "2 documents G22 → H41/H14 seen live without reload: acks, statuses 01→06, a 02",
-    )
 
 
 def test_capture_saves_a_live_page_and_refuses_a_missing_one(

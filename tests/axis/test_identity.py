@@ -27,14 +27,6 @@ def server() -> Iterator[RunningAxis]:
         yield axis
 
 
-@pytest.fixture
-def axis(server: RunningAxis) -> RunningAxis:
-    with server.admin() as admin:
-        admin.reset()
-    server.refresh_systems()
-    return server
-
-
 def _secrets(tmp_path: Path, config: AxisConfig) -> dict[str, str]:
     app = create_app(config, data_dir=tmp_path)
     try:

@@ -37,13 +37,6 @@ def server() -> Iterator[RunningAxis]:
         yield axis
 
 
-@pytest.fixture
-def axis(server: RunningAxis) -> RunningAxis:
-    with server.admin() as admin:
-        admin.reset()
-    return server
-
-
 def _raw(axis: RunningAxis, data: bytes) -> bytes:
     """Send raw bytes on a new connection (then nothing more: a client that stalls), and return
     everything the server answers until it closes."""

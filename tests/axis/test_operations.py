@@ -50,14 +50,6 @@ def server() -> Iterator[RunningAxis]:
 
 
 @pytest.fixture
-def axis(server: RunningAxis) -> RunningAxis:
-    with server.admin() as admin:
-        admin.reset()
-    server.refresh_systems()
-    return server
-
-
-@pytest.fixture
 def docs() -> Documents:
     return Documents(seed=11)
 

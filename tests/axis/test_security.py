@@ -29,13 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAxis]:
         yield axis
 
 
-@pytest.fixture
-def axis(server: RunningAxis) -> RunningAxis:
-    with server.admin() as admin:
-        admin.reset()
-    return server
-
-
 def _signed(system_id: str, secret: str, values: dict[str, str]) -> list[tuple[str, str]]:
     headers = HeaderMap(system_id, format_sdk_timestamp(wall_time()))
     headers.update({"Content-Type": "application/json", **values})
@@ -136,6 +129,16 @@ XXE = (
 DEEP = b"<a>" * 5000 + b"</a>" * 5000
 
 
+def _send_header(body: bytes) -> dict[str, str]:
+    """The header VPCP's SDK sends with ``body`` as a new document."""
+    return {
+        "from": VPCP,
+        "servicetype": "eDoc",
+        "messagetype": "edoc",
+        "hash-file": sdk_hash_file(body),
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [
@@ -161,12 +164,7 @@ def test_hostile_or_broken_bodies_are_refused_and_nothing_is_stored(
     axis: RunningAxis, body: bytes, words: str
 ) -> None:
     with axis.client(VPCP) as vpcp:
-        header_json = {
-            "from": VPCP,
-            "servicetype": "eDoc",
-            "messagetype": "edoc",
-            "hash-file": sdk_hash_file(body),
-        }
+        header_json = _send_header(body)
         response = vpcp.request(
             "sendEdoc", header_json, body + b"\r\n", content_type="application/octet-stream"
         )
@@ -183,12 +181,7 @@ def test_hostile_or_broken_bodies_are_refused_and_nothing_is_stored(
 def test_a_body_over_the_limit_is_refused_without_being_read(axis: RunningAxis) -> None:
     body = b"<edXML>" + b"x" * MAX_BODY + b"</edXML>"
     with axis.client(VPCP) as vpcp:
-        header_json = {
-            "from": VPCP,
-            "servicetype": "eDoc",
-            "messagetype": "edoc",
-            "hash-file": sdk_hash_file(body),
-        }
+        header_json = _send_header(body)
         response = vpcp.request(
             "sendEdoc", header_json, body, content_type="application/octet-stream"
         )

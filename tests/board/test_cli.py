@@ -240,7 +240,9 @@ def test_export_writes_pages_csv_and_the_front_page_index(
     assert (out_dir / "index.html").is_file()
     assert (out_dir / "phase" / "phase-1-2016.html").is_file()
     assert (out_dir / f"agency/{BINH_DINH.organ_id}.html").is_file()
-    assert (out_dir / "static" / "board.css").is_file()
+    index = (out_dir / "index.html").read_text("utf-8")
+    for name in ("base.css", "board.css", "board.js"):
+        assert (out_dir / "static" / name).is_file() and f'"static/{name}"' in index
     run = json.loads((out_dir / "run.json").read_text("utf-8"))
     assert run["kind"] == "board" and run["index"] == "index.html"
     with (out_dir / "readiness.csv").open(encoding="utf-8", newline="") as f:

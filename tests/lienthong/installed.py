@@ -95,10 +95,6 @@ class Installed:
     home: Path
     env: dict[str, str] = field(repr=False)
 
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
     def run(
         self, *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:

@@ -129,6 +129,19 @@ def test_a_fixed_schedule_and_a_warning_for_an_event_outside_the_window(
     assert ["rollout.schedule_seed", 2016] in metrics["overrides"]
 
 
+def test_a_run_without_out_goes_under_the_reports_folder_with_its_front_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", "baseline-2016", "-r", "1", "--seed", "5", "--reports", str(tmp_path)]
+    assert run(*argv, *QUICK) == 0
+    [folder] = (tmp_path / "sim").iterdir()
+    assert folder.name.endswith("-seed5")
+    assert (folder / "report.html").is_file() and (folder / "metrics.json").is_file()
+    front = (tmp_path / "index.html").read_text("utf-8")
+    assert f"sim/{folder.name}/report.html" in front
+    assert f"written to {folder}" in capsys.readouterr().out
+
+
 def test_bad_input_gets_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("run", "no-such-scenario", "--quiet") == 2
     assert "no-such-scenario" in capsys.readouterr().err

@@ -1,6 +1,7 @@
-"""Calling a controller's endpoints as the suite would, keeping whatever comes back: the HTTP
-status, the parsed JSON body (or why there is none), and how long it took. Unlike the suite's
-HTTP adapter, nothing is raised for a wrong answer: the contract check reports on it."""
+"""Calling a controller's endpoints of the adapter contract, keeping whatever comes back: the
+HTTP status, the parsed JSON body (or why there is none), and how long it took. Nothing is
+raised for a wrong answer: the contract check reports on it, and the suite's HTTP adapter
+turns it into the adapter protocol's errors."""
 
 from __future__ import annotations
 
@@ -18,15 +19,18 @@ __all__ = ["Answer", "Caller"]
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What one call got: ``status`` None when nothing came back (``failure`` says why);
-    ``body`` is the parsed JSON (``None`` when it is not JSON); ``body_problem`` says what is
-    wrong with the body as such (not JSON, not labelled application/json)."""
+    """What one call got: ``status`` None when nothing came back (``failure`` says why,
+    ``timed_out`` whether the call ran out of time); ``body`` is the parsed JSON (``None`` and
+    ``is_json`` false when it is not JSON); ``body_problem`` says what is wrong with the body as
+    such (not JSON, not labelled application/json)."""
 
     status: int | None
     body: Any
     seconds: float
     failure: str | None = None
     body_problem: str | None = None
+    timed_out: bool = False
+    is_json: bool = True
 
     @property
     def answered(self) -> bool:
@@ -71,17 +75,19 @@ class Caller:
                 None,
                 time.monotonic() - started,
                 failure=f"no answer within {self.timeout:g} s",
+                timed_out=True,
+                is_json=False,
             )
         except httpx.HTTPError as exc:
-            return Answer(None, None, time.monotonic() - started, failure=f"cannot connect: {exc}")
+            failure = f"cannot connect: {exc}"
+            return Answer(None, None, time.monotonic() - started, failure=failure, is_json=False)
         seconds = time.monotonic() - started
         try:
             data = json.loads(response.content)
         except ValueError:
             shown = response.content[:80].decode("utf-8", "replace")
-            return Answer(
-                response.status_code, None, seconds, body_problem=f"the body is not JSON: {shown!r}"
-            )
+            problem = f"the body is not JSON: {shown!r}"
+            return Answer(response.status_code, None, seconds, body_problem=problem, is_json=False)
         kind = response.headers.get("content-type", "")
         if "json" not in kind.lower():
             return Answer(
