@@ -57,6 +57,8 @@ dist: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .hypothesis dist build *.egg-info

@@ -24,6 +24,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from reports.run_index import RunIndex, write_run_index
 from spec.clock import VIETNAM
@@ -248,8 +249,8 @@ def _figures(scenarios: Sequence[Data]) -> list[dict[str, str]]:
     ]
 
 
-def _dates(s: Data) -> list[datetime]:
-    return [datetime.fromisoformat(d) for d in s["runs"][0]["daily"]["date"]]
+def _dates(s: Data) -> np.ndarray:
+    return np.array(s["runs"][0]["daily"]["date"], dtype="datetime64[D]")
 
 
 def _hours(run: Data) -> list[datetime]:

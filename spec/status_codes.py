@@ -32,6 +32,7 @@ class StatusCode(enum.Enum):
     of the forward path 01 → 03 → 04 → 05 → 06).
     """
 
+    _value_: str
     meaning: str
     meaning_vi: str
     sent_by: Role
@@ -110,7 +111,7 @@ class StatusCode(enum.Enum):
         return f"StatusCode.{self.name}"
 
     def __str__(self) -> str:
-        return self.value
+        return self._value_
 
     @classmethod
     def parse(cls, text: str) -> StatusCode:

@@ -22,6 +22,7 @@ from spec.model import EDXML_NS, XMLDSIG_NS
 from spec.signature import SignatureCheck, SignatureError, sign, verify
 from spec.testca import Credentials, TestCA
 from tests import strategies
+from tests.spec.certificates import ed25519_certificate
 
 DS = "{" + XMLDSIG_NS + "}"
 HEADER = f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader"
@@ -352,6 +353,8 @@ def test_sign_refuses_what_it_cannot_do(
         sign(status_bytes, agency.key, agency.certificate, algorithm="rsa-md5")  # type: ignore[arg-type]
     with pytest.raises(SignatureError, match="key does not belong to cert"):
         sign(status_bytes, agency.key, stranger.certificate)
+    with pytest.raises(SignatureError, match="key does not belong to cert"):
+        sign(status_bytes, agency.key, ed25519_certificate(datetime.now(UTC)))
     with pytest.raises(NotEdXML):
         sign(b"<other/>", agency.key, agency.certificate)
     with pytest.raises(SignatureError, match="timezone-aware"):

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from spec.errors import InvalidOrganId
 from spec.testca import KEY_BITS, CertificateAuthorityError, TestCA, organ_id_of
+from tests.spec.certificates import ed25519_certificate
 
 NOW = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
@@ -105,5 +106,8 @@ def test_load_says_what_is_wrong(ca: TestCA, tmp_path: Path) -> None:
     ca.write(tmp_path)
     other = TestCA.create("another CA", now=NOW)
     (tmp_path / "ca.cert.pem").write_bytes(other.certificate.public_bytes(Encoding.PEM))
+    with pytest.raises(CertificateAuthorityError, match="is not the key of"):
+        TestCA.load(tmp_path)
+    (tmp_path / "ca.cert.pem").write_bytes(ed25519_certificate(NOW).public_bytes(Encoding.PEM))
     with pytest.raises(CertificateAuthorityError, match="is not the key of"):
         TestCA.load(tmp_path)
