@@ -17,6 +17,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.result import Ok
 
 from axis import (
     AdminError,
@@ -148,7 +149,7 @@ def test_inject_sends_as_any_agency_even_what_the_sdk_could_not(axis: RunningAxi
             ({}, 400),
         ):
             with pytest.raises(AdminError) as refused_call:
-                admin.inject(b"<x/>", **kwargs)  # type: ignore[arg-type]
+                admin.inject(b"<x/>", **kwargs)
             assert refused_call.value.status == status
         response = admin._http.post(
             f"{admin.url}/inject", json={"system_id": VPCP, "body_base64": "%%%"}
@@ -237,8 +238,9 @@ def test_fuzzing_the_admin_api_finds_no_server_error(tmp_path: Path) -> None:
         content_type_conformance,
         response_schema_conformance,
     ]
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 17
+    results = list(schema.get_all_operations())
+    operations = [result.ok() for result in results if isinstance(result, Ok)]
+    assert len(operations) == len(results) == 17  # every operation of the document is usable
     try:
         for operation in operations:
 

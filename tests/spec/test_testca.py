@@ -43,7 +43,7 @@ def test_an_agency_certificate_names_the_agency_and_chains_to_the_ca(ca: TestCA)
     assert "Văn thư Bộ Tài chính" in cert.subject.rfc4514_string()
     assert _basic(cert).ca is False
     assert cert.not_valid_after_utc - cert.not_valid_before_utc == timedelta(days=30)
-    assert key.public_key().public_numbers() == cert.public_key().public_numbers()
+    assert key.public_key() == cert.public_key()
     assert key.key_size == KEY_BITS
     assert ca.issued["000.00.00.G12"].certificate == cert
     assert organ_id_of(ca.certificate) is None
@@ -91,9 +91,7 @@ def test_write_and_load_keep_everything_readable_by_the_owner_only(
     assert set(loaded.issued) == set(ca.issued)
     creds = loaded.issued["000.00.00.H41"]
     assert creds.organ_id == "000.00.00.H41"
-    assert (
-        creds.key.public_key().public_numbers() == creds.certificate.public_key().public_numbers()
-    )
+    assert creds.key.public_key() == creds.certificate.public_key()
     # Rewriting over a file left readable by others tightens it again.
     (folder / "ca.key.pem").chmod(0o644)
     ca.write(folder)
