@@ -22,6 +22,7 @@ from schemathesis.core.result import Ok
 from axis import (
     AdminError,
     AuthError,
+    AxisAdmin,
     AxisClient,
     AxisConfig,
     RunningAxis,
@@ -226,6 +227,18 @@ def test_bad_query_parameters_are_refused_clearly(axis: RunningAxis) -> None:
         response = httpx.get(f"{axis.url}/_admin/{path}?{query}", headers=headers)
         assert response.status_code == 400, query
         assert query.split("=")[0] in response.json()["error"]
+
+
+def test_an_answer_of_the_wrong_json_shape_is_an_admin_error() -> None:
+    """Whatever stands at the admin URL, the client says what it got instead of failing later
+    on a missing key."""
+    answers = {"/_admin/stats": b"[]", "/_admin/systems": b'{"systems": []}'}
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=answers[r.url.path]))
+    with AxisAdmin("http://127.0.0.1:9", "token", transport=transport) as admin:
+        with pytest.raises(AdminError, match="GET /stats: the answer is not a JSON object"):
+            admin.stats()
+        with pytest.raises(AdminError, match="GET /systems: the answer is not a JSON array"):
+            admin.systems()
 
 
 def test_fuzzing_the_admin_api_finds_no_server_error(tmp_path: Path) -> None:
