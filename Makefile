@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 TOOLS := /usr/bin/pdftotext /usr/bin/pdftoppm /usr/bin/zbarimg
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-tools stress bench lint venv chromium clean dist jdk
+.PHONY: demo test test-fast test-tools stress bench lint venv chromium clean dist jdk
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH" >&2; exit 2; }
@@ -46,6 +46,10 @@ demo: $(STAMP) chromium
 test: $(STAMP) chromium test-tools jdk
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
+# The fast tier while working: every test not marked slow (under a minute on 2 cores).
+test-fast: $(STAMP) chromium test-tools
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow"
+
 # The honest reference SUT certified 20 times in a row (different seeds) beside a process that
 # burns every core: no false failure under load. Takes several minutes; not part of `make test`.
 stress: $(STAMP)
@@ -62,6 +66,11 @@ dist: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture spec axis conformance sim reports fixtures load board lienthong bench tests \
+	  conftest.py vulture_whitelist.py --min-confidence 60
 
 clean:
-	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .hypothesis dist build *.egg-info
+	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .hypothesis \
+	  dist build *.egg-info

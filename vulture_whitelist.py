@@ -85,3 +85,17 @@ _.summaries_agree
 _.timestamps_never_decrease
 _.replaying_the_history_gives_the_same_lifecycle
 test_lifecycle_against_model
+
+# The exploration's steps, dispatched by name (``getattr(self, f"_{op}")``), and its Hypothesis
+# rule.
+_illegal  # conformance/exploration.py
+illegal
+
+# Simulation measures the metrics registry calls by name (operator.methodcaller).
+paper_free  # sim/measures.py
+desk_utilisation
+desk_time
+backlog_mean
+backlog_end
+handling_mean
+connected_share

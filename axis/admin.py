@@ -41,7 +41,8 @@ __all__ = ["admin_app", "openapi_document"]
 def openapi_document() -> dict[str, Any]:
     """The admin API's OpenAPI 3.0 document."""
     text = (resources.files("axis") / "admin_openapi.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
 
 
 class _Refused(Exception):
@@ -75,7 +76,8 @@ async def _body(request: Request, schema: str, *, required: bool = True) -> dict
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(body)"
         raise _Refused(400, f"{schema} invalid at {where}: {error.message}")
-    return value
+    body: dict[str, Any] = value  # every request schema is an object
+    return body
 
 
 _N = TypeVar("_N", int, float)
@@ -197,7 +199,8 @@ def _inject_body(body: dict[str, Any]) -> bytes:
     if ("body_base64" in body) == ("body_text" in body):
         raise _Refused(400, "give exactly one of body_base64 and body_text")
     if "body_text" in body:
-        return body["body_text"].encode("utf-8")
+        text: str = body["body_text"]
+        return text.encode("utf-8")
     try:
         return base64.b64decode(body["body_base64"], validate=True)
     except (binascii.Error, ValueError) as exc:

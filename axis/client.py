@@ -298,8 +298,20 @@ class AxisAdmin:
             raise AdminError(response.status_code, f"{method} {path}: {message}")
         return payload
 
+    def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        payload = self._json(method, path, **kwargs)
+        if not isinstance(payload, dict):
+            raise AdminError(200, f"{method} {path}: the answer is not a JSON object")
+        return payload
+
+    def _array(self, method: str, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        payload = self._json(method, path, **kwargs)
+        if not isinstance(payload, list):
+            raise AdminError(200, f"{method} {path}: the answer is not a JSON array")
+        return payload
+
     def stats(self) -> dict[str, Any]:
-        return self._json("GET", "/stats")
+        return self._object("GET", "/stats")
 
     def reset(self, *, messages: bool = True, registry: bool = True, faults: bool = True) -> int:
         """Reset; returns the transcript cursor right after the reset."""
@@ -307,16 +319,16 @@ class AxisAdmin:
         return int(self._json("POST", "/reset", json=body)["cursor"])
 
     def systems(self) -> list[dict[str, Any]]:
-        return self._json("GET", "/systems")
+        return self._array("GET", "/systems")
 
     def put_system(
         self, system_id: str, secret: str, *, name: str = "", agencies: Sequence[str] = ()
     ) -> dict[str, Any]:
         body = {"system_id": system_id, "secret": secret, "name": name, "agencies": list(agencies)}
-        return self._json("POST", "/systems", json=body)
+        return self._object("POST", "/systems", json=body)
 
     def agencies(self) -> list[dict[str, Any]]:
-        return self._json("GET", "/agencies")
+        return self._array("GET", "/agencies")
 
     def put_agency(
         self, code: str, system_id: str, *, name: str = "", strict: bool | None = None
@@ -324,7 +336,7 @@ class AxisAdmin:
         body: dict[str, Any] = {"code": code, "system_id": system_id, "name": name}
         if strict is not None:
             body["strict"] = strict
-        return self._json("POST", "/agencies", json=body)
+        return self._object("POST", "/agencies", json=body)
 
     def delete_agency(self, code: str) -> None:
         self._json("DELETE", f"/agencies/{code}")
@@ -351,10 +363,10 @@ class AxisAdmin:
             body["system_id"] = system_id
         if as_agency is not None:
             body["as_agency"] = as_agency
-        return self._json("POST", "/inject", json=body)
+        return self._object("POST", "/inject", json=body)
 
     def messages(self, *, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        return self._json("GET", "/messages", params={"after": after, "limit": limit})
+        return self._array("GET", "/messages", params={"after": after, "limit": limit})
 
     def message_body(self, doc_id: str) -> bytes:
         """The bytes the axis stored for ``doc_id``, exactly as they were sent."""
@@ -395,10 +407,10 @@ class AxisAdmin:
         return [parse_event(line) for line in self.transcript().splitlines() if line]
 
     def faults(self) -> dict[str, Any]:
-        return self._json("GET", "/faults")
+        return self._object("GET", "/faults")
 
     def set_faults(self, plan: Mapping[str, Any]) -> dict[str, Any]:
-        return self._json("PUT", "/faults", json=dict(plan))
+        return self._object("PUT", "/faults", json=dict(plan))
 
     def clear_faults(self) -> None:
         self._json("DELETE", "/faults")

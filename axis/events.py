@@ -420,7 +420,8 @@ def _layout(
 
 def body_data(body: EventBody) -> dict[str, Any]:
     """The event's ``data`` object: every field, nested records as objects."""
-    names, values, nested = _layout(type(body))
+    # mypy holds a class for unhashable in a cached call (python/mypy#11470)
+    names, values, nested = _layout(type(body))  # type: ignore[arg-type]
     data = dict(zip(names, values(body), strict=True))
     for name in nested:
         if data[name]:
@@ -445,7 +446,7 @@ def _element_decoder(hint: Any) -> Callable[[Any], Any] | None:
         if item is Finding:
             return lambda v: tuple(Finding.from_json(x) for x in v)
         if dataclasses.is_dataclass(item):
-            return lambda v, item=item: tuple(item(**x) for x in v)
+            return lambda v: tuple(item(**x) for x in v)
         return tuple
     return None
 
@@ -474,7 +475,7 @@ def parse_body(kind: str, data: Mapping[str, Any]) -> EventBody:
         raise EventFormatError(f"data of a {kind} event must be an object, not {data!r:.80}")
     values = dict(data)
     try:
-        for name, decode in _decoders(cls).items():
+        for name, decode in _decoders(cls).items():  # type: ignore[arg-type]  # mypy#11470
             if name in values:
                 values[name] = decode(values[name])
         return cls(**values)

@@ -105,6 +105,10 @@ class FastAxisClient:
             raise ProtocolError(
                 f"{operation}: HTTP {status} with non-JSON {payload[:80]!r}"
             ) from None
+        if not isinstance(envelope, dict):
+            raise ProtocolError(
+                f"{operation}: HTTP {status} with a JSON {envelope!r:.80}, not an object"
+            )
         if envelope.get("status") != "OK":
             raise error_for(envelope.get("ErrorCode", ""), str(envelope.get("ErrorDesc", "")))
         return envelope

@@ -52,7 +52,8 @@ __all__ = [
 def plan_schema() -> dict[str, Any]:
     """The JSON Schema of a fault plan."""
     text = (resources.files("axis") / "fault_plan.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 class CallSubject:

@@ -36,7 +36,10 @@ __all__ = [
 @functools.cache
 def peer_schema() -> dict[str, Any]:
     """The JSON Schema of a peers file."""
-    return json.loads((resources.files("axis") / "peers.schema.json").read_text("utf-8"))
+    schema: dict[str, Any] = json.loads(
+        (resources.files("axis") / "peers.schema.json").read_text("utf-8")
+    )
+    return schema
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,7 +117,9 @@ def agency_row(row: tuple[Any, ...]) -> Agency:
 
 
 def delivery_row(row: tuple[Any, ...]) -> Delivery:
-    return Delivery(*row[:10], listed=bool(row[10]))
+    values = list(row)
+    values[10] = bool(values[10])
+    return Delivery(*values)
 
 
 _ISO_SECONDS: dict[int, str] = {}

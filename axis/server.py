@@ -113,7 +113,7 @@ class _Protocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self.scope["extensions"] = {RESET_EXTENSION: {"reset": self._reset}}  # type: ignore[typeddict-unknown-key]
+        self.scope["extensions"] = {RESET_EXTENSION: {"reset": self._reset}}
         if not self._in_headers:
             self._start_headers()
 

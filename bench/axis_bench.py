@@ -30,7 +30,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from axis.app import Receive, Scope, Send, create_app
+from axis.app import create_app
+from axis.asgi import Receive, Scope, Send
 from axis.client import AxisClient
 from axis.config import AxisConfig, SystemSpec
 from axis.fastclient import FastAxisClient, FastConnection

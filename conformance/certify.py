@@ -138,11 +138,12 @@ def run_prepared(
 
 def _result(prepared: PreparedRun, status: int, outcome: RunOutcome | None) -> CertifyResult:
     if outcome is None:
-        why = {
+        reasons: dict[int, str] = {
             pytest.ExitCode.USAGE_ERROR: "pytest refused the options",
             pytest.ExitCode.INTERRUPTED: "interrupted",
             pytest.ExitCode.INTERNAL_ERROR: "pytest failed internally",
-        }.get(pytest.ExitCode(status) if status in range(6) else status, f"pytest exit {status}")
+        }
+        why = reasons.get(status, f"pytest exit {status}")
         return could_not_run(why)
     if outcome.verdict is None:
         return could_not_run(outcome.reason)

@@ -294,7 +294,7 @@ class Observer:
         while pending():
             if deadline.expired:
                 return False
-            event = self.wait(cursor, deadline.remaining(), **filters)
+            event = self.wait(cursor, deadline.remaining(), None, **filters)
             if event is None:
                 return not pending()
             cursor = event.seq
@@ -471,7 +471,7 @@ class Observer:
 
     def stored(self, after: int = 0, *, system: str | None = None) -> list[WireEvent]:
         """``stored`` events (a message accepted by the axis), optionally by one system."""
-        filters = {"kind": EventKind.STORED}
+        filters: dict[str, str] = {"kind": EventKind.STORED}
         if system is not None:
             filters["system"] = system
         return [e for e in self.events(after, **filters) if not _unparsed(e)]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from conformance.errors import ConformanceError
 from fixtures.agencies import Agency, lookup
-from spec.organ_ids import InvalidOrganId, parse_organ_id
+from spec.errors import InvalidOrganId
+from spec.organ_ids import parse_organ_id
 
 __all__ = ["HARNESS_CANDIDATES", "Cast", "Party", "PartyError", "sut_party"]
 

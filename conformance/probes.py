@@ -205,10 +205,6 @@ class Walk:
     def probes(self) -> tuple[Probe, ...]:
         return tuple(p for at in self.tries for p in at)
 
-    @property
-    def rule_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.rule_id for p in self.probes))
-
     def __str__(self) -> str:
         return " → ".join(m.code.value for m in self.path) or "(sent)"
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -202,7 +202,8 @@ class CertificationSession:
         wanted = set(self.profile.requirement_ids)
         if self.settings.requirements is not None:
             wanted &= set(self.settings.requirements)
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             ids = declared_ids(item)
             if not ids:
@@ -247,7 +248,7 @@ class CertificationSession:
         return None
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
         result = yield
         judge = item.stash.get(JUDGE, None)
         if judge is not None:
@@ -257,7 +258,7 @@ class CertificationSession:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Iterator[pytest.TestReport]:
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         phases = item.stash.setdefault(_PHASES, [])
         phases.append((call.when, report, call.excinfo))

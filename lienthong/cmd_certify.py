@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from conformance.options import add_cli_arguments, values_of
 from conformance.settings import OPTIONS, CertifySettings, SettingsError
@@ -24,7 +25,7 @@ PROG = "lienthong certify"
 def _one_line_error(parser: argparse.ArgumentParser) -> None:
     """Bad options are one reason line and exit 2, not a usage dump."""
 
-    def error(message: str) -> None:
+    def error(message: str) -> NoReturn:
         parser.exit(EXIT_COULD_NOT_RUN, f"{PROG}: could not run: {message} (see --help)\n")
 
     parser.error = error  # type: ignore[method-assign]

@@ -129,7 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     gevent.signal_handler(signal.SIGTERM, stop.set)
     cpu_file = args.out / f"cpu-{args.role}-{os.getpid()}.json"
     if isinstance(runner, WorkerRunner):
-        quitter = gevent.spawn(lambda: (stop.wait(args.max_seconds), runner.quit()))
+
+        def quit_when_stopped() -> None:
+            stop.wait(args.max_seconds)
+            runner.quit()
+
+        quitter = gevent.spawn(quit_when_stopped)
         runner.greenlet.join()
         quitter.kill()
         events.quitting.fire(environment=env, reverse=True)

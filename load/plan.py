@@ -148,7 +148,7 @@ class LoadPlan:
         return cls(**values)
 
     @classmethod
-    def read(cls, path: Path) -> LoadPlan:
+    def read(cls, path: Path | str) -> LoadPlan:
         try:
             return cls.from_json(json.loads(Path(path).read_text("utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -103,7 +103,8 @@ def _requests_between(history: list[dict[str, float]], start: float, end: float)
 
 def _end_to_end(journal: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     sent = {e["doc_id"]: e for e in journal if e["ev"] == "sent"}
-    delivery, first_status = [], {}
+    delivery: list[float] = []
+    first_status: dict[tuple[str, str], float] = {}
     for entry in journal:
         if entry["ev"] != "received":
             continue
@@ -122,7 +123,7 @@ def _end_to_end(journal: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     }
 
 
-def _throughput(journal: list[dict[str, Any]], start: float, end: float) -> dict[str, float]:
+def _throughput(journal: list[dict[str, Any]], start: float, end: float) -> dict[str, Any]:
     window = max(end - start, 1e-9)
     counts: dict[str, int] = defaultdict(int)
     behind = []

@@ -11,7 +11,7 @@ opens anywhere, offline, exactly as it was issued.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,7 +136,7 @@ def _ordered(report: Report, outcome: Outcome) -> list[RequirementResult]:
 
 
 def _environment() -> jinja2.Environment:
-    filters = {
+    filters: dict[str, Callable[..., object]] = {
         "evidence": _view,
         "when": vietnam_time,
         "statement": _statement,

@@ -28,7 +28,7 @@ __all__ = ["BASE_CSS", "SHARED_STATIC", "TEMPLATES", "StaticAssets", "page_envir
 
 
 def page_environment(
-    loader: jinja2.BaseLoader | Path, filters: Mapping[str, Callable[..., Any]] | None = None
+    loader: jinja2.BaseLoader | Path, filters: Mapping[str, Callable[..., object]] | None = None
 ) -> jinja2.Environment:
     """A Jinja environment over ``loader`` (a loader, or a folder of templates) that escapes
     every value, refuses undefined names and drops the blank lines block tags leave."""

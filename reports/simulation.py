@@ -23,6 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from reports.pages import TEMPLATES, page_environment
 from reports.run_index import RunIndex, write_run_index
@@ -235,8 +236,8 @@ def _figures(scenarios: Sequence[Data]) -> list[dict[str, str]]:
     ]
 
 
-def _dates(s: Data) -> list[datetime]:
-    return [datetime.fromisoformat(d) for d in s["runs"][0]["daily"]["date"]]
+def _dates(s: Data) -> np.ndarray:
+    return np.array(s["runs"][0]["daily"]["date"], dtype="datetime64[D]")
 
 
 def _hours(run: Data) -> list[datetime]:

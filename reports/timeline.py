@@ -87,7 +87,7 @@ def _draw_statuses(
         last_x = x
         colour = status_style(event.code or "")[0]
         ax.annotate(
-            event.code,
+            event.code or "",
             xy=(x, y),
             xytext=(x, y + _STATUS_Y + 0.15 * (level % 3)),
             ha="center",

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from sim import statuses as st
@@ -141,7 +142,7 @@ def _build() -> tuple[Metric, ...]:
                 f"{t.label} tier sends 95 % electronically from (date)",
                 "date",
                 "planner",
-                lambda m, t=t: m.paper_free(t),
+                methodcaller("paper_free", t),
                 headline=True,
                 key=True,
             )
@@ -225,7 +226,7 @@ def _build() -> tuple[Metric, ...]:
                 f"share delivered electronically to the {t.label} tier",
                 "share",
                 "volume",
-                lambda m, t=t: m.electronic_share(t),
+                methodcaller("electronic_share", t),
             )
         )
     add(_m("axis_share", "share through the axis", "share", "volume", lambda m: m.axis_share))
@@ -327,7 +328,7 @@ def _build() -> tuple[Metric, ...]:
                 f"time to status {name} back at the sender, median",
                 "hours",
                 "time",
-                lambda m, c=code: m.tts(c, 0.5),
+                methodcaller("tts", code, 0.5),
                 headline=headline,
                 key=code == st.COMPLETED,
             )
@@ -338,7 +339,7 @@ def _build() -> tuple[Metric, ...]:
                 f"time to status {name}, 95th percentile",
                 "hours",
                 "time",
-                lambda m, c=code: m.tts(c, 0.95),
+                methodcaller("tts", code, 0.95),
                 headline=code == st.COMPLETED,
             )
         )
@@ -358,7 +359,7 @@ def _build() -> tuple[Metric, ...]:
                 f"paper: time from posting until {what}, median",
                 "hours",
                 "time",
-                lambda m, c=code: m.tts(c, 0.5, paper=True),
+                methodcaller("tts", code, 0.5, paper=True),
                 headline=code == st.COMPLETED,
             )
         )
@@ -368,7 +369,7 @@ def _build() -> tuple[Metric, ...]:
                 f"paper: time from posting until {what}, 95th pct",
                 "hours",
                 "time",
-                lambda m, c=code: m.tts(c, 0.95, paper=True),
+                methodcaller("tts", code, 0.95, paper=True),
             )
         )
     # -- feedback and due dates
@@ -398,7 +399,7 @@ def _build() -> tuple[Metric, ...]:
                 f"deliveries to the {t.label} tier completed late",
                 "share",
                 "feedback",
-                lambda m, t=t: m.overdue(t),
+                methodcaller("overdue", t),
             )
         )
     # -- the axis
@@ -507,7 +508,7 @@ def _build() -> tuple[Metric, ...]:
                     f"{desk}s of the {t.label} tier, busy in office hours",
                     "share",
                     "desks",
-                    lambda m, t=t, d=d: m.desk_utilisation(d, t),
+                    methodcaller("desk_utilisation", d, t),
                 )
             )
             add(
@@ -516,7 +517,7 @@ def _build() -> tuple[Metric, ...]:
                     f"time at the {desk}s' desk ({t.label} tier), mean",
                     "hours",
                     "desks",
-                    lambda m, t=t, d=d: m.desk_time(d, t),
+                    methodcaller("desk_time", d, t),
                 )
             )
     # -- backlogs
@@ -527,7 +528,7 @@ def _build() -> tuple[Metric, ...]:
                 f"backlog of the {t.label} tier, mean",
                 "count",
                 "backlog",
-                lambda m, t=t: m.backlog_mean(t),
+                methodcaller("backlog_mean", t),
             )
         )
         add(
@@ -536,7 +537,7 @@ def _build() -> tuple[Metric, ...]:
                 f"backlog of the {t.label} tier at the end",
                 "count",
                 "backlog",
-                lambda m, t=t: m.backlog_end(t),
+                methodcaller("backlog_end", t),
             )
         )
         add(
@@ -545,7 +546,7 @@ def _build() -> tuple[Metric, ...]:
                 f"arrival to completion at the {t.label} tier, mean",
                 "hours",
                 "backlog",
-                lambda m, t=t: m.handling_mean(t),
+                methodcaller("handling_mean", t),
             )
         )
     # -- rollout
@@ -556,31 +557,35 @@ def _build() -> tuple[Metric, ...]:
                 f"{t.label} agencies connected at the end",
                 "share",
                 "rollout",
-                lambda m, t=t: m.connected_share(t),
+                methodcaller("connected_share", t),
             )
         )
     # -- events
     for name, label, value in (
-        ("take_backs", "take-back requests (13) answered", lambda m: m.metrics.take_backs[0]),
-        ("take_backs_agreed", "take-backs agreed (15)", lambda m: m.metrics.take_backs[1]),
+        (
+            "take_backs",
+            "take-back requests (13) answered",
+            lambda m: float(m.metrics.take_backs[0]),
+        ),
+        ("take_backs_agreed", "take-backs agreed (15)", lambda m: float(m.metrics.take_backs[1])),
         (
             "take_backs_refused_by_lifecycle",
             "13s the lifecycle did not allow",
-            lambda m: m.metrics.take_backs[2],
+            lambda m: float(m.metrics.take_backs[2]),
         ),
-        ("refusals", "deliveries refused (02)", lambda m: m.metrics.refused),
+        ("refusals", "deliveries refused (02)", lambda m: float(m.metrics.refused)),
         (
             "report_backs",
             "reports written back for steering documents",
-            lambda m: m.metrics.report_backs,
+            lambda m: float(m.metrics.report_backs),
         ),
         (
             "withdrawn",
             "deliveries withdrawn before their handling ended",
-            lambda m: m.metrics.withdrawn,
+            lambda m: float(m.metrics.withdrawn),
         ),
     ):
-        add(_m(name, label, "count", "events", lambda m, v=value: float(v(m))))
+        add(_m(name, label, "count", "events", value))
     names = [m.name for m in out]
     if len(set(names)) != len(names):
         raise RuntimeError("a metric name is registered twice")

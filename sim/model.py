@@ -48,7 +48,8 @@ from sim.traces import TraceEvent, Tracer
 from sim.types import DAY, HOUR, SimTime
 from sim.workload import NewDocuments, Workload, concat_documents
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
+"""Told how many more days are done; what it returns is ignored."""
 
 __all__ = ["Model", "TraceEvent"]
 
@@ -203,8 +204,8 @@ class Model:
 
     def _writers(self, progress: Progress | None) -> simpy.events.ProcessGenerator:
         for day in range(self.days):
-            batch = [self.workload.day(day), *self._reports_due(day)]
-            batch = [new for new in batch if new is not None]
+            written = [self.workload.day(day), *self._reports_due(day)]
+            batch = [new for new in written if new is not None]
             if batch:
                 self.router.dispatch(concat_documents(batch))
                 self.statuses.post()

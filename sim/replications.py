@@ -9,14 +9,14 @@ and ``--seed <that seed> --replications 1`` replays it alone.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tqdm import tqdm
 
 from sim.errors import BackendError
-from sim.model import Model
+from sim.model import Model, Progress
 from sim.results import RunResult, summarize
 from sim.scenario import Scenario
 from sim.stats import Estimate, estimate, paired
@@ -32,7 +32,7 @@ def run_one(
     days: int | None = None,
     *,
     topology: Topology | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """One replication of the scenario ``data`` with ``seed``."""
     return summarize(Model(data, seed, topology=topology, days=days).run(progress))

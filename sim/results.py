@@ -145,7 +145,7 @@ def _tts_table(model: Model, tiers: list[str], phases: list[str]) -> list[dict[s
             for by, name, events, follow in groups:
                 if not follow.sum() or not events.sum():
                     continue
-                row = {"code": f"{code:02d}", "class": cls, "by": by, "group": name}
+                row: dict[str, Any] = {"code": f"{code:02d}", "class": cls, "by": by, "group": name}
                 row.update({k2: _clean(v) for k2, v in cohorts.summary(events, follow).items()})
                 row["n"] = int(row["n"])
                 row["observed"] = int(row["observed"])

@@ -117,7 +117,7 @@ class Topology:
                 raise TopologyError(
                     f"{records[i].organ_id!r} ({Role(role[i]).label}) must sit under a province"
                 )
-        tier = np.array([Role(r).tier for r in role], dtype=np.int8)
+        tier = np.array([Role(int(r)).tier for r in role], dtype=np.int8)
         return cls(
             label=label,
             organ_ids=tuple(r.organ_id for r in records),

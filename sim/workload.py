@@ -154,8 +154,8 @@ class Workload:
         w0, w1 = self.calendar.work_window(day)
         if w1 <= w0:
             return None
-        parts = [self._stream_day(day, i, s, w0, w1) for i, s in enumerate(self.streams)]
-        parts = [p for p in parts if p is not None]
+        streams = [self._stream_day(day, i, s, w0, w1) for i, s in enumerate(self.streams)]
+        parts = [p for p in streams if p is not None]
         if not parts:
             return None
         return concat_documents(parts)

@@ -16,7 +16,9 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -114,7 +116,7 @@ def _source_kind(part: str) -> str:
 _FIELDS = {"id", "title", "level", "source", "statement", "retired", "roles", "hint"}
 
 
-def _roles(name: str, entry: dict) -> Mapping[str, str]:
+def _roles(name: str, entry: dict[str, Any]) -> Mapping[str, str]:
     roles = entry.get("roles") or {}
     if not isinstance(roles, dict) or any(
         r not in ROLES or c not in CONDITIONS for r, c in roles.items()
@@ -149,7 +151,7 @@ def _read_family(name: str, text: str) -> list[Requirement]:
     return out
 
 
-def _family_files() -> list:
+def _family_files() -> list[Traversable]:
     folder = resources.files("spec") / "requirements"
     return sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
 

@@ -6,6 +6,8 @@ numbering); the reader accepts them in any order.
 
 from __future__ import annotations
 
+from typing import Any
+
 from spec import model
 
 # (element local name, model attribute) for blocks made only of text leaves.
@@ -75,7 +77,9 @@ LEAF_BLOCKS: dict[type, tuple[tuple[str, str], ...]] = {
 
 # MessageHeader of a document, 1.1 to 1.14: (element, attribute, kind) where kind says how the
 # element is read: "text", "list-text" (a wrapper of repeated text children), or a model class.
-EDOC_HEADER = (
+HeaderTable = tuple[tuple[str, str, Any], ...]
+
+EDOC_HEADER: HeaderTable = (
     ("From", "from_", model.Organization),
     ("To", "to", list),
     ("Code", "code", model.Code),
@@ -92,7 +96,7 @@ EDOC_HEADER = (
     ("DocumentId", "document_id", str),
 )
 
-STATUS_HEADER = (
+STATUS_HEADER: HeaderTable = (
     ("From", "from_", model.Organization),
     ("ResponseFor", "response_for", model.ResponseFor),
     ("StaffInfo", "staff_info", model.StaffInfo),

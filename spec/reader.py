@@ -49,7 +49,7 @@ def _local(tag: Any) -> str:
 
 
 @functools.cache
-def _header_spec(table: tuple) -> dict[str, tuple[str, Any]]:
+def _header_spec(table: elements.HeaderTable) -> dict[str, tuple[str, Any]]:
     return {name: (attr, kind) for name, attr, kind in table}
 
 
@@ -156,7 +156,11 @@ class _Reader:
         return model.OtherInfo(**values)
 
     def header(
-        self, children: list[tuple[str, etree._Element]], path: str, table: tuple, cls: type
+        self,
+        children: list[tuple[str, etree._Element]],
+        path: str,
+        table: elements.HeaderTable,
+        cls: type,
     ) -> Any:
         spec = _header_spec(table)
         values: dict[str, Any] = {}
@@ -296,7 +300,7 @@ class _Reader:
         return refs
 
     def attachments(self, el: etree._Element, path: str) -> list[model.Attachment]:
-        out = []
+        out: list[model.Attachment] = []
         for name, child in self.children(el, path):
             if name == "Attachment":
                 out.append(
@@ -316,7 +320,7 @@ def read(root: etree._Element) -> tuple[model.Message, list[Finding]]:
     r = _Reader()
     if _local(root.tag) != "edXML":
         raise NotEdXML(f"root element is {_local(root.tag)!r}, not 'edXML'")
-    if not root.tag.startswith(_EDXML_TAG_NS):
+    if etree.QName(root).namespace != model.EDXML_NS:
         r._foreign_ns_reported = True
         r.note(
             "XML-NAMESPACE",

@@ -119,9 +119,8 @@ class _Signer(XMLSigner):
         pass
 
 
-def _detach(el: etree._Element) -> None:
-    """Remove ``el``, keeping the indentation of what follows it."""
-    parent = el.getparent()
+def _detach(parent: etree._Element, el: etree._Element) -> None:
+    """Remove ``el`` from ``parent``, keeping the indentation of what follows it."""
     prev = el.getprevious()
     if el.getnext() is None and prev is not None:
         prev.tail = el.tail
@@ -154,7 +153,7 @@ def sign(
     """
     if algorithm not in _METHODS:
         raise SignatureError(f"algorithm={algorithm!r} must be one of {sorted(_METHODS)}")
-    if key.public_key().public_numbers() != cert.public_key().public_numbers():
+    if key.public_key() != cert.public_key():
         raise SignatureError(
             f"key does not belong to cert {cert.subject.rfc4514_string()!r}: "
             "pass the private key the certificate was issued for"
@@ -166,7 +165,7 @@ def sign(
         )
     header = _header(loaded.root)
     for old in [c for c in header if _local(c.tag) == "Signature"]:
-        _detach(old)
+        _detach(header, old)
     _place_placeholder(header)
     method, digest = _METHODS[algorithm]
     signer = _Signer(
@@ -198,11 +197,11 @@ def _algorithm(sig: etree._Element) -> str | None:
 
 
 def _namespace_problem(sig: etree._Element) -> str | None:
-    if sig.tag.startswith(_DS):
+    ns = etree.QName(sig).namespace
+    if ns == XMLDSIG_NS:
         return None
-    if sig.tag.startswith("{" + EDXML_NS + "}"):
+    if ns == EDXML_NS:
         return "not an XML-DSig signature (edXML namespace placeholder)"
-    ns = sig.tag[1 : sig.tag.index("}")] if sig.tag.startswith("{") else None
     where = f"namespace {ns!r}" if ns else "no namespace"
     return f"not an XML-DSig signature (Signature in {where}, not {XMLDSIG_NS!r})"
 

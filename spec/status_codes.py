@@ -70,6 +70,7 @@ class StatusCode(enum.Enum):
     declaration order.
     """
 
+    _value_: str
     sent_by: Role
     stage: Stage
     short: str
@@ -188,7 +189,7 @@ class StatusCode(enum.Enum):
         return f"StatusCode.{self.name}"
 
     def __str__(self) -> str:
-        return self.value
+        return self._value_
 
     @property
     def label(self) -> str:

@@ -345,7 +345,7 @@ class TestCA:
         folder = Path(folder)
         key = _read_key(folder / _CA_KEY)
         certificate = _read_cert(folder / _CA_CERT)
-        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+        if key.public_key() != certificate.public_key():
             raise CertificateAuthorityError(
                 f"{str(folder / _CA_KEY)!r} is not the key of {_CA_CERT}"
             )

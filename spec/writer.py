@@ -63,7 +63,7 @@ def _other_info(parent: etree._Element, info: model.OtherInfo | None) -> None:
     _text_list(el, "Appendixes", "Appendix", info.appendixes)
 
 
-def _header(parent: etree._Element, table: tuple, source: Any) -> None:
+def _header(parent: etree._Element, table: elements.HeaderTable, source: Any) -> None:
     mh = etree.SubElement(parent, _q("MessageHeader"))
     for name, attr, kind in table:
         value = getattr(source, attr)

@@ -26,7 +26,7 @@ MAX_DEPTH = 256
 class _RefuseEverything(etree.Resolver):
     """Any external resource the parser would fetch (a DTD, an external entity) is refused."""
 
-    def resolve(self, system_url: str, public_id: str, context: object) -> None:
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> None:
         raise HostileXML(f"input refers to an external resource ({system_url!r}); refused")
 
 

@@ -89,10 +89,11 @@ def _timeline(events: list[Any], document_id: str) -> dict[str, Any]:
     [timeline] = build_timelines(events, {VPCP: G22, NGHE_AN: H41}, [document_id])
     figure = timeline_figure(timeline)
     [axes] = figure.axes
+    patches = [(t, t.get_bbox_patch()) for t in axes.texts]
     boxes = [
-        {"text": t.get_text(), "colour": t.get_bbox_patch().get_facecolor()}
-        for t in axes.texts
-        if t.get_bbox_patch() is not None
+        {"text": t.get_text(), "colour": patch.get_facecolor()}
+        for t, patch in patches
+        if patch is not None
     ]
     [legend] = figure.legends
     return {

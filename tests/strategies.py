@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 
 from hypothesis import strategies as st
 from lxml import etree
@@ -23,7 +24,7 @@ maybe = st.none() | text
 
 
 def _block(cls: type, **overrides: st.SearchStrategy) -> st.SearchStrategy:
-    fields = {name: maybe for name in cls.__dataclass_fields__}
+    fields = {f.name: maybe for f in dataclasses.fields(cls)}
     fields.update(overrides)
     return st.builds(cls, **fields)
 

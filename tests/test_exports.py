@@ -25,29 +25,3 @@ def test_conformance_imports_nothing_heavy_until_used() -> None:
     code = "import sys, conformance; print('spec' in sys.modules, 'axis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
-
-
-def test_board_imports_only_what_design_allows() -> None:
-    """board imports spec, reports (certificate verification), sim and the fixtures' agencies
-    and phases, never the axis, the suite, the load tests or the command line."""
-    import ast
-    from pathlib import Path
-
-    import board
-
-    allowed = {"board", "spec", "reports", "sim", "fixtures"}
-    project = allowed | {"axis", "conformance", "load", "lienthong", "bench", "tests"}
-    root = Path(board.__file__).parent
-    for path in root.rglob("*.py"):
-        tree = ast.parse(path.read_text("utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                if top in project:
-                    assert top in allowed, f"{path.relative_to(root)} imports {name}"

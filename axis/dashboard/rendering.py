@@ -8,6 +8,7 @@ until escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,12 @@ class Renderer:
     at (links are built from it)."""
 
     def __init__(self) -> None:
-        filters = {"vntime": local_time, "short": _short, "size": _bytes, "duration": _duration}
+        filters: dict[str, Callable[..., object]] = {
+            "vntime": local_time,
+            "short": _short,
+            "size": _bytes,
+            "duration": _duration,
+        }
         self.env = page_environment(TEMPLATES, filters)
         self.env.globals["static_version"] = ASSETS.version
         codes = [c.value for c in StatusCode]

@@ -384,7 +384,9 @@ class BoardApp:
             Mount("/static", ASSETS.app(), name="static"),
         ]
 
-        async def not_found(request: Request, exc: HTTPException) -> Response:
+        async def not_found(request: Request, exc: Exception) -> Response:
+            if not isinstance(exc, HTTPException):
+                raise exc
             return self._page(request, "not_found.html.j2", exc.status_code, message=exc.detail)
 
         return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

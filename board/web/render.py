@@ -10,6 +10,7 @@ are hostile until escaped; autoescape is on everywhere and nothing is marked saf
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -95,7 +96,12 @@ class Renderer:
     """Renders the board's templates."""
 
     def __init__(self) -> None:
-        filters = {"when": _when, "day": _day, "percent": _percent, "number": _number}
+        filters: dict[str, Callable[..., object]] = {
+            "when": _when,
+            "day": _day,
+            "percent": _percent,
+            "number": _number,
+        }
         self.env = page_environment(TEMPLATES, filters)
 
     def __repr__(self) -> str:

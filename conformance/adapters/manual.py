@@ -13,7 +13,7 @@ import queue
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol
 
 from conformance.contract import (
     ACTION_STATUS,
@@ -55,6 +55,20 @@ def _label(document_id: str) -> str:
         return document_id
 
 
+class LineSource(Protocol):
+    """Where the operator's answers come from (a terminal's stdin, or a test's fake)."""
+
+    def readline(self) -> str: ...
+
+
+class TextSink(Protocol):
+    """Where the prompts go."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class ManualAdapter:
     """Prompts an operator on ``output`` and reads the answers from ``input``.
 
@@ -64,8 +78,8 @@ class ManualAdapter:
 
     def __init__(
         self,
-        input: TextIO | None = None,
-        output: TextIO | None = None,
+        input: LineSource | None = None,
+        output: TextSink | None = None,
         *,
         timeout: float = 600.0,
         workdir: Path | str = "reports/out/manual",
@@ -73,8 +87,8 @@ class ManualAdapter:
     ) -> None:
         if not timeout > 0:
             raise ValueError(f"timeout={timeout!r} must be > 0 seconds")
-        self._input = input if input is not None else sys.stdin
-        self._output = output if output is not None else sys.stdout
+        self._input: LineSource = input if input is not None else sys.stdin
+        self._output: TextSink = output if output is not None else sys.stdout
         self.timeout = timeout
         self.workdir = Path(workdir)
         self.product = product

@@ -19,20 +19,19 @@ def expect(check: EndpointCheck, answer: Answer, what: str = "") -> dict[str, An
     right and wrong about it noted on ``check``."""
     ep = check.endpoint
     lead = f"{what}: " if what else ""
-    if not answer.answered:
+    status = answer.status
+    if status is None:
         check.wrong.append(f"{lead}no answer ({answer.failure})")
         return {}
-    status_right = answer.status == ep.success
+    status_right = status == ep.success
     if not status_right:
-        if answer.status >= 400 or not isinstance(answer.body, dict):
-            got = _error_summary(check, answer) if answer.status >= 400 else ""
+        if status >= 400 or not isinstance(answer.body, dict):
+            got = _error_summary(check, answer) if status >= 400 else ""
             check.wrong.append(
-                f"{lead}HTTP {answer.status}{got}; expected HTTP {ep.success} with a {ep.response}"
+                f"{lead}HTTP {status}{got}; expected HTTP {ep.success} with a {ep.response}"
             )
             return {}
-        check.wrong.append(
-            f"{lead}HTTP {answer.status}; expected HTTP {ep.success} with a {ep.response}"
-        )
+        check.wrong.append(f"{lead}HTTP {status}; expected HTTP {ep.success} with a {ep.response}")
     if answer.body_problem:
         check.wrong.append(f"{lead}{answer.body_problem}")
     found = problems(ep.response, answer.body)

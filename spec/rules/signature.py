@@ -37,7 +37,7 @@ def check_signature_block(
             )
         return
     sig = etree.fromstring(message.signature)
-    if not sig.tag.startswith("{" + XMLDSIG_NS + "}"):
+    if etree.QName(sig).namespace != XMLDSIG_NS:
         c.warning(
             "SIG-NAMESPACE", SIGNATURE, f"Signature is not in the XML-DSig namespace {XMLDSIG_NS!r}"
         )

@@ -45,7 +45,8 @@ def load(name: str) -> dict[str, Any]:
     source = resources.files("spec") / "schemas" / f"{stem}{_SUFFIX}"
     if not source.is_file():
         raise UnknownSchema(f"schema name={name!r} is not in spec/schemas/; known: {names()!r}")
-    return json.loads(source.read_text("utf-8"))
+    schema: dict[str, Any] = json.loads(source.read_text("utf-8"))
+    return schema
 
 
 @functools.cache

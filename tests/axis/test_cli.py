@@ -9,9 +9,9 @@ import pytest
 
 import axis
 from axis import AxisConfig, running_axis
+from axis.announce import announce
 from axis.demo import run_demo
 from axis.seed import default_systems
-from axis.server import announce
 from lienthong.cli import main as cli
 
 

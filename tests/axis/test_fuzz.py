@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,7 +261,7 @@ class Harness:
             "client": ("127.0.0.1", 40000),
             "server": ("axis.test", 80),
         }
-        sent: list[dict[str, Any]] = []
+        sent: list[MutableMapping[str, Any]] = []
         delivered = False
 
         async def receive() -> dict[str, Any]:
@@ -271,7 +271,7 @@ class Harness:
             delivered = True
             return {"type": "http.request", "body": wire.body, "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         await self.app(scope, receive, send)

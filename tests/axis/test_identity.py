@@ -68,7 +68,7 @@ def test_a_system_cannot_send_a_document_in_another_agencys_name(axis: RunningAx
         cursor = admin.stats()["head"]["seq"]
         with pytest.raises(Forbidden, match=G22) as refused:
             cao_bang.send_edoc(docs.edoc(G22, [H41]))
-        assert refused.value.envelope["ErrorCode"] == "4"  # type: ignore[attr-defined]
+        assert refused.value.envelope["ErrorCode"] == "4"
         assert admin.stats()["store"]["messages"] == 0
         noted = admin.wait_for(cursor, timeout=0, kind="identity")
         call = admin.wait_for(cursor, timeout=0, kind="call", op="sendEdoc")
@@ -151,7 +151,7 @@ def test_system_flag_serves_codes_from_the_start_and_records_each_move(tmp_path:
     assert SystemSpec.parse(f"{VENDOR}:pass:word").secret == "pass:word"  # not codes
     app = create_app(AxisConfig(seed=1, systems=(spec,)), data_dir=tmp_path)
     try:
-        assert app.store.registry.find_agency(H41).system_id == VENDOR  # type: ignore[union-attr]
+        assert app.store.registry.find_agency(H41).system_id == VENDOR
         events = app.store.transcript.events_after(0, limit=5000)
         moves = [e.body for e in events if isinstance(e.body, AgencyEvent) and e.body.code == H41]
         assert [(m.action, m.system, m.by) for m in moves] == [
@@ -168,7 +168,7 @@ def test_system_flag_serves_codes_from_the_start_and_records_each_move(tmp_path:
     # a restart keeps the vendor's code: the default system does not take it back
     app = create_app(AxisConfig(seed=1, systems=(spec,)), data_dir=tmp_path)
     try:
-        assert app.store.registry.find_agency(H41).system_id == VENDOR  # type: ignore[union-attr]
+        assert app.store.registry.find_agency(H41).system_id == VENDOR
     finally:
         app.store.close()
 

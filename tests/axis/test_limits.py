@@ -210,7 +210,7 @@ def test_a_level_that_is_not_an_ascii_digit_is_refused_clearly(
     axis: RunningAxis, level: str
 ) -> None:
     with axis.client(NGHE_AN) as client, pytest.raises(BadRequest, match="level"):
-        client.get_agencies_list_qd20(level)  # type: ignore[arg-type]
+        client.get_agencies_list_qd20(level)
 
 
 @pytest.mark.parametrize("query", ["limit=²", "limit=٣", "after=²"])

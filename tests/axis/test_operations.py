@@ -407,7 +407,7 @@ def test_strict_mode_refuses_documents_and_codes_with_error_findings(docs: Docum
     with running_axis(AxisConfig(strict=True)) as strict, strict.client(VPCP) as vpcp:
         with pytest.raises(ValidationRefused, match="MSG-FROM-ORGANID") as refused:
             vpcp.send_edoc(bad)
-        assert refused.value.envelope["ErrorDesc"].isascii()  # type: ignore[attr-defined]
+        assert refused.value.envelope["ErrorDesc"].isascii()
         with pytest.raises(ValidationRefused):
             vpcp.register_agency("28.22.H17")
         assert vpcp.send_edoc(sample)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import inspect
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -34,14 +34,14 @@ FAST = PeerSettings(time_scale=1e6, poll_s=0.05)
 WAIT_S = 30.0
 
 
-def _axis(tmp_path: Path, plan: dict[str, object] | None = None, *codes: str) -> RunningAxis:
+def _axis(tmp_path: Path, plan: Mapping[str, object] | None = None, *codes: str) -> RunningAxis:
     file = None
     if plan is not None:
         file = tmp_path / "peers.yaml"
         file.write_text(yaml.safe_dump(plan), "utf-8")
     settings = PeerSettings(time_scale=FAST.time_scale, poll_s=FAST.poll_s, file=file)
     vendor = SystemSpec(VENDOR, SECRET, agencies=codes)
-    return running_axis(AxisConfig(systems=(vendor,), peers=settings))  # type: ignore[return-value]
+    return running_axis(AxisConfig(systems=(vendor,), peers=settings))
 
 
 def _stored(axis: RunningAxis, system: str, count: int, **filters: str) -> list[StoredEvent]:

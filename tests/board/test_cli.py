@@ -89,7 +89,7 @@ def test_status_json_and_exit_codes_follow_readiness(
     # A new build in production needs re-certification.
     assert board(
         env, "deploy", BINH_DINH.organ_id, "--vendor", EOFFICE_NEXT.vendor, "--product",
-        EOFFICE_NEXT.product, "--version", EOFFICE_NEXT.version, "--build", EOFFICE_NEXT.build,
+        EOFFICE_NEXT.product, "--version", EOFFICE_NEXT.version, "--build", str(EOFFICE_NEXT.build),
     ) == 0  # fmt: skip
     capsys.readouterr()
     assert board(env, "status", "--phase", "wave-a") == 1
@@ -226,7 +226,8 @@ def test_simulate_prints_the_cost_and_stores_it(
     assert "sends 95 % electronically from" in out and "n/a" in out and "nan" not in out
     assert "(4 runs in" in out and "each week of delay:" in out
     with open_registry(env["registry"]) as registry:  # type: ignore[arg-type]
-        assert registry.latest_simulation("phase-1-2016")["replications"] == 2
+        simulation = registry.latest_simulation("phase-1-2016")
+        assert simulation is not None and simulation["replications"] == 2
 
 
 def test_export_writes_pages_csv_and_the_front_page_index(

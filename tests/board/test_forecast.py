@@ -12,7 +12,7 @@ from board.certificates import Party
 from board.forecast import FIX_DAYS, forecast_phase, ready_dates
 from board.model import Decision, Deployment
 from board.plans import PhasePlan, PlanMember, Role
-from board.readiness import Code, phase_readiness, verifier
+from board.readiness import Code, PhaseReadiness, phase_readiness, verifier
 from board.simulate import Difference, PhaseSimulation
 from spec.clock import FixedClock
 from tests.board.helpers import EOFFICE, NOW, Signer
@@ -27,7 +27,7 @@ def plan_of(n: int, start: date = date(2016, 3, 25)) -> PhasePlan:
     return PhasePlan("wave", "wave", start, start + timedelta(days=30), members, "test")
 
 
-def readiness(plan: PhasePlan, certified: int = 0):  # type: ignore[no-untyped-def]
+def readiness(plan: PhasePlan, certified: int = 0) -> PhaseReadiness:
     deployments, certificates = {}, {}
     for m in plan.members[:certified]:
         system = f"00.{m.organ_id[-2:]}.W00"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from board.certificates import Software
 from board.errors import NotFound, RegistryError
 from board.plans import parse_plan
 from board.registry import Registry, open_registry
@@ -60,13 +61,19 @@ def test_a_file_that_is_not_a_registry_is_refused(tmp_path: Path) -> None:
         open_registry(junk)
 
 
+def deployed_software(registry: Registry, organ_id: str) -> Software:
+    deployment = registry.deployment(organ_id)
+    assert deployment is not None, f"{organ_id} has no deployment"
+    return deployment.software
+
+
 def test_importing_stores_the_certificate_and_its_deployment_once(
     registry: Registry, signer: Signer
 ) -> None:
     certificate = signer.certificate()
     [first] = registry.import_certificates([(certificate, "a.json")], who="Nguyễn Văn A")
     assert first.added and first.deployment is not None
-    assert registry.deployment(BINH_DINH.organ_id).software == EOFFICE
+    assert deployed_software(registry, BINH_DINH.organ_id) == EOFFICE
     audit = registry.audit()
     [again] = registry.import_certificates([(certificate, "a.json")], who="Nguyễn Văn A")
     assert not again.added and again.deployment is None
@@ -98,13 +105,13 @@ def test_a_new_build_replaces_the_deployment_and_history_stays(
     registry.import_certificates([(signer.certificate(), "a")], who="t")
     later = signer.certificate(software=EOFFICE_NEXT, issued=NOW + timedelta(days=40))
     registry.import_certificates([(later, "b")], who="t")
-    assert registry.deployment(BINH_DINH.organ_id).software == EOFFICE  # not without --deploy
+    assert deployed_software(registry, BINH_DINH.organ_id) == EOFFICE  # not without --deploy
     third = signer.certificate(software=EOFFICE_NEXT, validity_months=6)
     [outcome] = registry.import_certificates([(third, "c")], who="t", deploy=True)
     assert outcome.deployment is not None
     history = registry.deployment_history(BINH_DINH.organ_id)
     assert [d.software for d in history] == [EOFFICE_NEXT, EOFFICE]
-    assert registry.deployment(BINH_DINH.organ_id).software == EOFFICE_NEXT
+    assert deployed_software(registry, BINH_DINH.organ_id) == EOFFICE_NEXT
 
 
 def test_record_deployment_checks_the_system(registry: Registry) -> None:

@@ -61,9 +61,9 @@ def test_every_rule_of_the_state_table_has_a_probe() -> None:
 
 @pytest.mark.parametrize("side", [RECEIVER, SENDER])
 def test_the_walks_try_every_probe_where_the_table_forbids_it(side: str) -> None:
-    planned = walks(side)  # type: ignore[arg-type]
+    planned = walks(side)
     tried = {(p.rule_id, p.action.name) for w in planned for p in w.probes}
-    assert tried == {(p.rule_id, p.action.name) for p in probes(side)}  # type: ignore[arg-type]
+    assert tried == {(p.rule_id, p.action.name) for p in probes(side)}
     for walk in planned:
         Lifecycle.replay((m.code, None) for m in walk.path)  # a legal path
         for place, tries in enumerate(walk.tries):

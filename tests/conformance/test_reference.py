@@ -36,7 +36,7 @@ from conformance.reference import (
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.behaviour import defect_name
 from conformance.reference.documents import sniff_content_type
-from fixtures.agencies import lookup
+from fixtures.agencies import Agency, lookup
 from fixtures.factory import DocumentFactory, docx_bytes, pdf_bytes, zip_bytes
 from spec import model, parse, serialize
 from spec.clock import vietnam_today, wall_time
@@ -55,6 +55,12 @@ THIRD_SYSTEM, THIRD_ORG = "00.14.W00", "000.00.00.H14"
 FAST = RetryPolicy(attempts=3, base=0.02, cap=0.1)
 POLL = 0.02  # model seconds between polls; the SUT's clock runs at real time here
 WAIT = 15.0  # real seconds before a wait on the transcript gives up
+
+
+def _agency(organ_id: str) -> Agency:
+    agency = lookup(organ_id)
+    assert agency is not None, organ_id
+    return agency
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +112,7 @@ class World:
     def edoc(
         self, to: tuple[str, ...] = (SUT_ORG,), sender: str = PEER_ORG, **kwargs: Any
     ) -> model.Edoc:
-        return self.factory.edoc(lookup(sender), [lookup(code) for code in to], **kwargs)
+        return self.factory.edoc(_agency(sender), [_agency(code) for code in to], **kwargs)
 
     def deliver(
         self, message: model.Message | bytes, *, system: str = PEER_SYSTEM, to: tuple[str, ...] = ()
@@ -221,7 +227,7 @@ def _arrived(world: World, sut: ReferenceAdapter, **kwargs: Any) -> tuple[model.
 
 def _take_back(world: World, doc: model.Edoc) -> str:
     """The peer asks the SUT to give ``doc`` back; returns once the SUT has stored the 13."""
-    ask = world.factory.take_back(doc, lookup(SUT_ORG), world.at(), "Đề nghị lấy lại văn bản")
+    ask = world.factory.take_back(doc, _agency(SUT_ORG), world.at(), "Đề nghị lấy lại văn bản")
     doc_id = world.deliver(ask)
     world.acked(doc_id)
     return doc_id
@@ -900,9 +906,9 @@ def test_defect_forward_after_withdrawal(world):
     world.stored("05", after=agreed.seq)
 
 
-def _acted(world: World, sut: ReferenceAdapter, doc: model.Edoc, *actions: str) -> dict:
+def _acted(world: World, sut: ReferenceAdapter, doc: model.Edoc, *actions: str) -> Event:
     """Carry out ``actions`` in turn, each waiting for its status; the last stored event."""
-    event: dict = {}
+    assert actions and doc.header.document_id
     for action in actions:
         sut.act(doc.header.document_id, action, "Lý do" if action == "refuse" else None)
         event = world.stored(ACTION_STATUS[Action(action)].value)
@@ -961,9 +967,11 @@ def test_defect_answer_again(world):
 def _sent_with(world: World, sut: ReferenceAdapter, *codes: str) -> Any:
     """A document the SUT sent to the peer, who reported ``codes`` on it (each read)."""
     sent = sut.send_document(DocumentRequest(to=(PEER_ORG,), subject="Văn bản thử"))
+    assert sent.axis_doc_id is not None
     edoc = parse(world.body(sent.axis_doc_id)).message
+    assert isinstance(edoc, model.Edoc)
     for code in codes:
-        world.acked(world.deliver(world.factory.status(edoc, lookup(PEER_ORG), code, world.at())))
+        world.acked(world.deliver(world.factory.status(edoc, _agency(PEER_ORG), code, world.at())))
     return sent
 
 

@@ -38,10 +38,10 @@ def _promulgation_findings(axis_admin: object) -> list[Finding]:
 
 
 def _send_dated(axis: object, day: date) -> None:
-    doc = DocumentFactory(seed=5, today=day).edoc(
-        lookup(SENDER), [lookup(RECEIVER)], promulgated=day
-    )
-    with axis.client(lookup(SENDER).system_id) as client:  # type: ignore[attr-defined]
+    sender, receiver = lookup(SENDER), lookup(RECEIVER)
+    assert sender and receiver
+    doc = DocumentFactory(seed=5, today=day).edoc(sender, [receiver], promulgated=day)
+    with axis.client(sender.system_id) as client:  # type: ignore[attr-defined]
         client.send_edoc(serialize(doc))
 
 

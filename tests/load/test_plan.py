@@ -19,6 +19,7 @@ from load.plan import Behaviour, LoadPlan, expected_recipients, make_plan, secre
 from load.profile import DEFAULT_STATUSES_PER_DELIVERY, SystemTraffic, TrafficProfile, national_2022
 from spec.lifecycle import check_sequence
 from spec.status_codes import StatusCode
+from tests.messages import edoc_of
 
 TODAY = "2026-01-05"
 
@@ -144,6 +145,7 @@ def test_documents_are_valid_unique_realistic_and_go_to_other_systems(tmp_path: 
     assert statistics.mean(counts) == pytest.approx(expected_recipients(3.6, 5), abs=0.25)
     parsed = spec.check(doc.data, options=spec.Options(today=mill.factory.today))
     assert spec.errors(parsed.findings) == []
+    assert isinstance(parsed.message, spec.Edoc)
     assert parsed.message.header.document_id == doc.document_id
 
 
@@ -151,14 +153,14 @@ def test_statuses_are_valid_and_follow_the_lifecycle_with_the_assumed_mix(tmp_pa
     plan = _plan(tmp_path)
     sender = DocumentMill(plan.slots[0], plan, random.Random(2))
     doc = sender.document(datetime(2026, 1, 5, 10, 0))
-    edoc = spec.parse(doc.data).message
+    edoc = edoc_of(doc.data)
     receiver_slot = next(s for s in plan.slots if doc.to[0] in s.agencies)
     receiver = DocumentMill(receiver_slot, plan, random.Random(3))
     reporter = receiver.reporter_for(edoc)
     assert reporter == doc.to[0]
     assert sender.reporter_for(edoc) is None
     paths = [receiver.lifecycle() for _ in range(4000)]
-    assert all(check_sequence((StatusCode(c), None) for c in p) == [] for p in paths)
+    assert all(check_sequence((StatusCode.parse(c), None) for c in p) == [] for p in paths)
     assert statistics.mean(len(p) for p in paths) == pytest.approx(
         DEFAULT_STATUSES_PER_DELIVERY, abs=0.05
     )
@@ -167,6 +169,7 @@ def test_statuses_are_valid_and_follow_the_lifecycle_with_the_assumed_mix(tmp_pa
         options=spec.Options(today=receiver.factory.today),
     )
     assert spec.errors(status.findings) == []
+    assert isinstance(status.message, spec.Status) and status.message.response_for
     assert status.message.response_for.document_id == doc.document_id
     arrived = Behaviour(today=TODAY, lifecycle="arrived")
     only_01 = DocumentMill(receiver_slot, _plan(tmp_path, behaviour=arrived), random.Random(4))

@@ -22,6 +22,7 @@ from axis import AxisAdmin, AxisClient, AxisConfig, RunningAxis, running_axis
 from load import LoadOptions, LoadResult, run_load, seeded_faults
 from load.checks import CheckResult, collect, message_cursor, run_checks
 from spec.schemas import validator
+from tests.messages import status_of
 
 pytestmark = pytest.mark.slow
 
@@ -145,7 +146,7 @@ def test_a_doubled_business_status_is_caught(clean: CleanRun, copy: Path, tmp_pa
     with running_axis(_config(copy)) as axis, axis.admin() as admin:
         status = next(m for m in _messages(admin) if m["status_code"] == "06")
         with _sender_client(axis, clean, status["sender"]) as client:
-            original = spec.parse(client.get_edoc(status["doc_id"])).message
+            original = status_of(client.get_edoc(status["doc_id"]))
         original.description = "Hoàn thành xử lý (gửi lại)"
         admin.inject(spec.serialize(original), system_id=status["sender"], messagetype="status")
     checks = _checks(clean, copy, tmp_path)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import pytest
+from playwright.sync_api import Request
 
 from axis.dashboard import CHROMIUM, launch_chromium
 from lienthong.front import refresh_front_page
@@ -187,7 +188,11 @@ def test_the_page_reads_well_in_headless_chromium(out: Path, served: str) -> Non
         for start in (served + "index.html", (out / "index.html").as_uri()):
             page = context.new_page()
             failed: list[str] = []
-            page.on("requestfailed", lambda request, failed=failed: failed.append(request.url))
+
+            def note_failure(request: Request, failed: list[str] = failed) -> None:
+                failed.append(request.url)
+
+            page.on("requestfailed", note_failure)
             response = page.goto(start)
             assert response is not None and response.ok
             assert page.title() == "lienthong — reports"

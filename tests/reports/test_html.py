@@ -19,7 +19,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def body_text(page: str) -> str:
-    return " ".join(lxml_html.fromstring(page).body.text_content().split())
+    body = lxml_html.fromstring(page).body
+    assert body is not None
+    return " ".join(body.text_content().split())
 
 
 def test_verdict_comes_first_then_failures_in_place() -> None:
@@ -28,7 +30,7 @@ def test_verdict_comes_first_then_failures_in_place() -> None:
     assert text.startswith("NOT CERTIFIED 1 MUST requirement(s) failed: LC-NO-REPEAT")
     tree = lxml_html.fromstring(page)
     banner = tree.get_element_by_id("verdict")
-    assert "verdict-not-certified" in banner.get("class")
+    assert "verdict-not-certified" in (banner.get("class") or "")
     failure = tree.get_element_by_id("req-LC-NO-REPEAT")
     content = " ".join(failure.text_content().split())
     req = requirement("LC-NO-REPEAT")
@@ -72,7 +74,7 @@ def test_certified_page_is_green_and_lists_waivers() -> None:
     expired = Waiver("MSG-SUBJECT-REQUIRED", "old", date(2024, 1, 1), "Lê C")
     report = report.with_results((*passed[:1], waived, *passed[2:]), expired_waivers=(expired,))
     tree = lxml_html.fromstring(render_html(report))
-    assert "verdict-certified" in tree.get_element_by_id("verdict").get("class")
+    assert "verdict-certified" in (tree.get_element_by_id("verdict").get("class") or "")
     assert not tree.xpath("//*[@id='failures']")
     cells = [td.text_content() for td in tree.get_element_by_id("req-LC-NO-REPEAT").xpath("td")]
     assert cells[3:] == ["fixed in 4.2 <soon>", "Trần Thị B", "2025-06-30"]

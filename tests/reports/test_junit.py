@@ -9,6 +9,7 @@ from lxml import etree
 
 from reports.junit import render_junit
 from reports.model import Outcome, Waiver
+from tests.messages import child
 from tests.reports.samples import HEAD, sample_report
 
 
@@ -32,16 +33,17 @@ def test_one_case_per_requirement_with_matching_counts() -> None:
 
 def test_failure_explains_and_skips_say_why() -> None:
     root = etree.fromstring(render_junit(sample_report()))
-    failure = root.find(".//testcase[@name='LC-NO-REPEAT']/failure")
+    failure = child(root, ".//testcase[@name='LC-NO-REPEAT']/failure")
     assert failure.get("message") == (
         "MUST LC-NO-REPEAT failed: status 03 for the same document and receiver was sent twice"
     )
-    assert "Clause: harness profile (SPEC §3)" in failure.text
-    assert "(transcript events 12, 14)" in failure.text
-    assert "How to fix: Keep the last status" in failure.text
-    case = root.find(".//testcase[@name='LC-NO-REPEAT']")
+    text = failure.text or ""
+    assert "Clause: harness profile (SPEC §3)" in text
+    assert "(transcript events 12, 14)" in text
+    assert "How to fix: Keep the last status" in text
+    case = child(root, ".//testcase[@name='LC-NO-REPEAT']")
     assert case.get("classname") == "lienthong.lifecycle"
-    assert root.find(".//testcase[@name='ROB-BACKOFF']/skipped").get("message") == "not tested"
+    assert child(root, ".//testcase[@name='ROB-BACKOFF']/skipped").get("message") == "not tested"
     assert root.find(".//testcase[@name='RCV-ARRIVED']/*") is None
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import ViewportSize
 
 from axis.dashboard import CHROMIUM, launch_chromium
 from reports.simulation import render_simulation
@@ -26,7 +27,7 @@ QUICK = [
     ("topology.scale", 0.02),
     ("engine.tick_seconds", 300),
 ]
-FIRST_SCREEN = {"width": 1280, "height": 800}
+FIRST_SCREEN: ViewportSize = {"width": 1280, "height": 800}
 SHOT = os.environ.get("LIENTHONG_SIM_SCREENSHOT")
 """Where to keep the screenshot for a person to look at (default: the test's temporary folder)."""
 

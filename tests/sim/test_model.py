@@ -104,8 +104,10 @@ def test_a_sender_counts_one_final_status_per_recipient(recorded: Model) -> None
     """After a 13 a sender may receive 06 and then 15 from the same recipient: both are
     final, and it counts the first only, so no document hears back more often than it has
     electronic recipients."""
-    key = np.concatenate([a[0] for a in recorded.audit])
-    code = np.concatenate([a[1] for a in recorded.audit]).astype(int)
+    audit = recorded.audit
+    assert audit is not None
+    key = np.concatenate([a[0] for a in audit])
+    code = np.concatenate([a[1] for a in audit]).astype(int)
     final = np.isin(code, [2, 6, 15])
     finals_per_delivery = np.unique(key[final], return_counts=True)[1]
     assert (finals_per_delivery >= 2).any()  # the case arises in this run

@@ -4,6 +4,7 @@ late? Each agency's own date against the plan's, same seeds, paired differences.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ PLANNED = date(2016, 6, 6)
 # six provinces of phase 2, four of them a month late and one not within the run
 MEMBERS = ["000.00.00.H63", "000.00.00.H03", "000.00.00.H37", "000.00.00.H54",
            "000.00.00.H42", "000.00.00.H62"]  # fmt: skip
-QUICK = {"days": 3, "warmup_days": 1, "replications": 3, "scale": 0.02, "seed": 11}
+QUICK: dict[str, Any] = {"days": 3, "warmup_days": 1, "replications": 3, "scale": 0.02, "seed": 11}
 
 
 @pytest.fixture(scope="module")

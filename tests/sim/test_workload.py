@@ -102,8 +102,8 @@ def test_a_stream_writes_the_same_documents_whatever_else_the_scenario_has() -> 
     b = stream("b", "commune", "district", "parent")
     alone = workload(a).day(3)
     beside = workload(a, {**b, "per_day": 9.0}).day(3)
-    mine = beside.stream == 0
     assert alone is not None and beside is not None
+    mine = beside.stream == 0
     np.testing.assert_array_equal(alone.key, beside.key[mine])
     np.testing.assert_array_equal(alone.t, beside.t[mine])
     np.testing.assert_array_equal(alone.pages, beside.pages[mine])

@@ -44,8 +44,9 @@ def machine_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 
 def _document(day: date) -> bytes:
-    factory = DocumentFactory(seed=3, today=day)
-    doc = factory.edoc(lookup("000.00.00.G22"), [lookup("000.00.00.H41")], promulgated=day)
+    sender, receiver = lookup("000.00.00.G22"), lookup("000.00.00.H41")
+    assert sender and receiver
+    doc = DocumentFactory(seed=3, today=day).edoc(sender, [receiver], promulgated=day)
     return serialize(doc)
 
 

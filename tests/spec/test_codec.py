@@ -11,6 +11,7 @@ from spec import model
 from spec.codec import UnwritableMessage, parse, serialize
 from spec.errors import HostileXML, NotEdXML, NotXML, TooLarge
 from tests import strategies
+from tests.messages import status_of
 
 EDXML = model.EDXML_NS
 
@@ -41,7 +42,7 @@ def test_empty_and_absent_fields_stay_distinct() -> None:
     status = model.Status(
         status_code="01", description="", timestamp=None, staff_info=model.StaffInfo()
     )
-    back = parse(serialize(status)).message
+    back = status_of(serialize(status))
     assert back.description == "" and back.timestamp is None
     assert back.staff_info == model.StaffInfo()
 
@@ -100,6 +101,7 @@ def test_junk_before_the_declaration_is_a_finding() -> None:
 
 def test_unknown_and_repeated_elements_are_findings() -> None:
     parsed = parse(_doc("<StatusCode>01</StatusCode><StatusCode>02</StatusCode><Extra/>"))
+    assert isinstance(parsed.message, model.Status)
     assert parsed.message.status_code == "01"
     assert [f.req_id for f in parsed.findings] == ["XML-REPEATED-ELEMENT", "XML-UNKNOWN-ELEMENT"]
 
@@ -198,7 +200,7 @@ def test_deep_nesting_is_refused_in_large_documents_too() -> None:
 
 def test_size_limit_is_configurable() -> None:
     data = _doc("<StatusCode>01</StatusCode>")
-    assert parse(data, max_bytes=len(data)).message.status_code == "01"
+    assert parse(data, max_bytes=len(data)).message == model.Status(status_code="01")
     with pytest.raises(TooLarge, match="over the limit"):
         parse(data, max_bytes=len(data) - 1)
 

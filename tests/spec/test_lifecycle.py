@@ -32,7 +32,7 @@ T0 = datetime.datetime(2024, 3, 1, 8, 0, 0)
 
 
 def codes(text: str) -> list[StatusCode]:
-    return [StatusCode(c) for c in text.split()]
+    return [StatusCode.parse(c) for c in text.split()]
 
 
 def lifecycle(text: str) -> Lifecycle:
@@ -228,8 +228,8 @@ def assert_agrees(lc: Lifecycle, code: StatusCode, ts: datetime.datetime | None)
 )
 def test_each_rule_explains_itself(history: str, code: str, rule_id: str, message: str) -> None:
     lc = lifecycle(history)
-    rejection = lc.check(StatusCode(code))
-    assert rejection == Rejection(rule_id, message, StatusCode(code), tuple(codes(history)))
+    rejection = lc.check(StatusCode.parse(code))
+    assert rejection == Rejection(rule_id, message, StatusCode.parse(code), tuple(codes(history)))
     assert str(rejection) == f"{rule_id}: {message}"
 
 
@@ -469,7 +469,7 @@ BOUND = timedelta(minutes=15)
 
 
 def _first(events: list[tuple[str, timedelta]], now: timedelta) -> list[tuple[str, str]]:
-    lc = Lifecycle.replay((StatusCode(c), T0 + at) for c, at in events)
+    lc = Lifecycle.replay((StatusCode.parse(c), T0 + at) for c, at in events)
     found = check_first_report(lc, downloaded_at=T0, now=T0 + now, bound=BOUND)
     return [(r.rule_id, r.code.value) for r in found]
 

@@ -129,8 +129,8 @@ def test_the_validate_command_writes_reports_of_this_shape():
     assert [r["kind"] for r in report][:4] == ["edoc", "status", "edoc", "edoc"]
 
 
-def report_entry(**change: object) -> dict:
-    entry = {
+def report_entry(**change: object) -> dict[str, object]:
+    entry: dict[str, object] = {
         "file": "a.edxml",
         "status": "errors",
         "kind": "edoc",

@@ -22,6 +22,8 @@ from spec.model import EDXML_NS, XMLDSIG_NS
 from spec.signature import SignatureCheck, SignatureError, sign, verify
 from spec.testca import Credentials, TestCA
 from tests import strategies
+from tests.messages import child
+from tests.spec.certificates import ed25519_certificate
 
 DS = "{" + XMLDSIG_NS + "}"
 HEADER = f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader"
@@ -104,17 +106,16 @@ def test_the_signature_has_the_shape_spec_section_2_describes(
     signed_edoc: bytes, agency: Credentials
 ) -> None:
     root = etree.fromstring(signed_edoc)
-    header = root.find(HEADER)
-    sig = header[-1]
+    sig = child(root, HEADER)[-1]
     assert sig.tag == DS + "Signature"
     assert len(root.findall(f".//{DS}Signature")) == 1
-    info = sig.find(DS + "SignedInfo")
-    assert info.find(DS + "CanonicalizationMethod").get("Algorithm") == C14N
+    info = child(sig, DS + "SignedInfo")
+    assert child(info, DS + "CanonicalizationMethod").get("Algorithm") == C14N
     (ref,) = info.findall(DS + "Reference")
     assert ref.get("URI") == ""
     transforms = [t.get("Algorithm") for t in ref.iterfind(f"{DS}Transforms/{DS}Transform")]
     assert transforms == [ENVELOPED, C14N]
-    cert_text = sig.findtext(f"{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate")
+    cert_text = child(sig, f"{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate").text or ""
     assert base64.b64decode(cert_text) == agency.certificate.public_bytes(Encoding.DER)
     # The rest of the message is what was signed: the codec reads the same message back.
     assert parse(signed_edoc).message.signature is not None
@@ -155,8 +156,8 @@ def test_one_changed_character_breaks_the_digest(
 
 def test_a_changed_signature_value_does_not_verify(signed_status: bytes) -> None:
     root = etree.fromstring(signed_status)
-    value = root.find(f".//{DS}SignatureValue")
-    raw = bytearray(base64.b64decode(value.text))
+    value = child(root, f".//{DS}SignatureValue")
+    raw = bytearray(base64.b64decode(value.text or ""))
     raw[10] ^= 0x01
     value.text = base64.b64encode(bytes(raw)).decode()
     result = verify(etree.tostring(root))
@@ -223,13 +224,13 @@ def test_sdk_placeholders_are_named_as_such(realworld_dir: Path) -> None:
 
 def _mutated(signed: bytes, mutate: Callable[[etree._Element], None]) -> bytes:
     root = etree.fromstring(signed)
-    mutate(root.find(f".//{DS}Signature"))
+    mutate(child(root, f".//{DS}Signature"))
     return etree.tostring(root)
 
 
 def _set(path: str, attr: str | None, value: str) -> Callable[[etree._Element], None]:
     def mutate(sig: etree._Element) -> None:
-        el = sig.find(path)
+        el = child(sig, path)
         if attr is None:
             el.text = value
         else:
@@ -240,15 +241,17 @@ def _set(path: str, attr: str | None, value: str) -> Callable[[etree._Element], 
 
 def _drop(path: str) -> Callable[[etree._Element], None]:
     def mutate(sig: etree._Element) -> None:
-        el = sig.find(path)
-        el.getparent().remove(el)
+        el = child(sig, path)
+        parent = el.getparent()
+        assert parent is not None
+        parent.remove(el)
 
     return mutate
 
 
 def _second_reference(sig: etree._Element) -> None:
-    info = sig.find(DS + "SignedInfo")
-    info.append(etree.fromstring(etree.tostring(info.find(DS + "Reference"))))
+    info = child(sig, DS + "SignedInfo")
+    info.append(etree.fromstring(etree.tostring(child(info, DS + "Reference"))))
 
 
 def _foreign_namespace(sig: etree._Element) -> None:
@@ -308,10 +311,10 @@ def test_any_text_in_any_signature_element_gives_a_verdict(
     signed_status: bytes, index: int, text: str
 ) -> None:
     root = etree.fromstring(signed_status)
-    sig = root.find(f".//{DS}Signature")
+    sig = child(root, f".//{DS}Signature")
     elements = list(sig.iter())
     el = elements[index % len(elements)]
-    signed_part = [*sig.find(DS + "SignedInfo").iter(), sig.find(DS + "SignatureValue")]
+    signed_part = [*child(sig, DS + "SignedInfo").iter(), child(sig, DS + "SignatureValue")]
     before = el.text
     el.text = text
     result = verify(etree.tostring(root))
@@ -352,6 +355,8 @@ def test_sign_refuses_what_it_cannot_do(
         sign(status_bytes, agency.key, agency.certificate, algorithm="rsa-md5")  # type: ignore[arg-type]
     with pytest.raises(SignatureError, match="key does not belong to cert"):
         sign(status_bytes, agency.key, stranger.certificate)
+    with pytest.raises(SignatureError, match="key does not belong to cert"):
+        sign(status_bytes, agency.key, ed25519_certificate(datetime.now(UTC)))
     with pytest.raises(NotEdXML):
         sign(b"<other/>", agency.key, agency.certificate)
     with pytest.raises(SignatureError, match="timezone-aware"):

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from spec.errors import InvalidOrganId
 from spec.testca import KEY_BITS, CertificateAuthorityError, TestCA, organ_id_of
+from tests.spec.certificates import ed25519_certificate
 
 NOW = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
@@ -42,7 +43,7 @@ def test_an_agency_certificate_names_the_agency_and_chains_to_the_ca(ca: TestCA)
     assert "Văn thư Bộ Tài chính" in cert.subject.rfc4514_string()
     assert _basic(cert).ca is False
     assert cert.not_valid_after_utc - cert.not_valid_before_utc == timedelta(days=30)
-    assert key.public_key().public_numbers() == cert.public_key().public_numbers()
+    assert key.public_key() == cert.public_key()
     assert key.key_size == KEY_BITS
     assert ca.issued["000.00.00.G12"].certificate == cert
     assert organ_id_of(ca.certificate) is None
@@ -90,9 +91,7 @@ def test_write_and_load_keep_everything_readable_by_the_owner_only(
     assert set(loaded.issued) == set(ca.issued)
     creds = loaded.issued["000.00.00.H41"]
     assert creds.organ_id == "000.00.00.H41"
-    assert (
-        creds.key.public_key().public_numbers() == creds.certificate.public_key().public_numbers()
-    )
+    assert creds.key.public_key() == creds.certificate.public_key()
     # Rewriting over a file left readable by others tightens it again.
     (folder / "ca.key.pem").chmod(0o644)
     ca.write(folder)
@@ -105,5 +104,8 @@ def test_load_says_what_is_wrong(ca: TestCA, tmp_path: Path) -> None:
     ca.write(tmp_path)
     other = TestCA.create("another CA", now=NOW)
     (tmp_path / "ca.cert.pem").write_bytes(other.certificate.public_bytes(Encoding.PEM))
+    with pytest.raises(CertificateAuthorityError, match="is not the key of"):
+        TestCA.load(tmp_path)
+    (tmp_path / "ca.cert.pem").write_bytes(ed25519_certificate(NOW).public_bytes(Encoding.PEM))
     with pytest.raises(CertificateAuthorityError, match="is not the key of"):
         TestCA.load(tmp_path)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from spec import Options, Severity, check, model, validate
-from spec.codec import parse
+from tests.messages import edoc_of, status_of
 
 TODAY = Options(today=date(2026, 11, 21))
 E, W = Severity.ERROR, Severity.WARNING
@@ -79,7 +79,7 @@ def test_findings_name_a_path_and_a_readable_message(realworld_dir) -> None:
 
 @pytest.fixture
 def good_status(realworld_dir) -> model.Status:
-    status = parse((realworld_dir / "status_acceptance_03.edxml").read_bytes()).message
+    status = status_of((realworld_dir / "status_acceptance_03.edxml").read_bytes())
     assert validate(status, TODAY) == []
     return status
 
@@ -108,7 +108,7 @@ def test_status_rules(good_status: model.Status) -> None:
 
 
 def test_take_back_request_is_checked_against_its_sender(realworld_dir) -> None:
-    request = parse((realworld_dir / "status_cancellation_13.edxml").read_bytes()).message
+    request = status_of((realworld_dir / "status_cancellation_13.edxml").read_bytes())
     assert _ids(request) == set()
     assert request.response_for is not None
     request.response_for.document_id = "000.00.00.H41,2015/09/30,7816/VPCP-TTĐT"
@@ -116,14 +116,14 @@ def test_take_back_request_is_checked_against_its_sender(realworld_dir) -> None:
 
 
 def test_promulgation_date_may_not_be_in_the_future(realworld_dir) -> None:
-    edoc = parse((realworld_dir / "edoc_revocation.edxml").read_bytes()).message
+    edoc = edoc_of((realworld_dir / "edoc_revocation.edxml").read_bytes())
     assert "MSG-PROMULGATION-DATE" not in _ids(edoc)
     early = Options(today=date(2018, 9, 27))
     assert "MSG-PROMULGATION-DATE" in {f.req_id for f in validate(edoc, early)}
 
 
 def test_recipients_must_be_distinct_agencies(realworld_dir) -> None:
-    edoc = parse((realworld_dir / "edoc_revocation.edxml").read_bytes()).message
+    edoc = edoc_of((realworld_dir / "edoc_revocation.edxml").read_bytes())
     edoc.header.to[1].organ_id = edoc.header.to[0].organ_id
     edoc.header.to[2].organ_id = "00.53.W00"
     ids = _ids(edoc)
@@ -131,28 +131,28 @@ def test_recipients_must_be_distinct_agencies(realworld_dir) -> None:
 
 
 def test_business_kinds_need_their_blocks(realworld_dir) -> None:
-    update = parse((realworld_dir / "edoc_update.edxml").read_bytes()).message
+    update = edoc_of((realworld_dir / "edoc_update.edxml").read_bytes())
     assert update.bussiness is not None
     update.bussiness.document_info = None
     assert "BIZ-UPDATE-INFO" in _ids(update)
-    replace = parse((realworld_dir / "edoc_replacement.edxml").read_bytes()).message
+    replace = edoc_of((realworld_dir / "edoc_replacement.edxml").read_bytes())
     assert replace.bussiness is not None
     replace.bussiness.replacements = []
     assert "BIZ-REPLACEMENT-INFO" in _ids(replace)
-    revoke = parse((realworld_dir / "edoc_revocation.edxml").read_bytes()).message
+    revoke = edoc_of((realworld_dir / "edoc_revocation.edxml").read_bytes())
     revoke.header.response_for = []
     assert "BIZ-ORIGINAL-DOCUMENTID" in _ids(revoke)
 
 
 def test_zip_labelled_as_pdf_is_caught(realworld_dir) -> None:
-    edoc = parse((realworld_dir / "edoc_replacement.edxml").read_bytes()).message
+    edoc = edoc_of((realworld_dir / "edoc_replacement.edxml").read_bytes())
     assert "ATT-CONTENT-TYPE" not in _ids(edoc)
     edoc.attachments[0].content_type = "application/pdf"
     assert "ATT-CONTENT-TYPE" in _ids(edoc)
 
 
 def test_manifest_and_attachments_correspond(realworld_dir) -> None:
-    edoc = parse((realworld_dir / "edoc_replacement.edxml").read_bytes()).message
+    edoc = edoc_of((realworld_dir / "edoc_replacement.edxml").read_bytes())
     edoc.attachments[0].content_id = "cid:other"
     findings = [f for f in validate(edoc, TODAY) if f.req_id == "ATT-MANIFEST-MATCH"]
     assert len(findings) == 2  # an attachment not in the manifest, a reference without file

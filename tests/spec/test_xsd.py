@@ -139,6 +139,7 @@ def edits(fields: list[tuple[str, st.SearchStrategy[Any]]]) -> st.SearchStrategy
 def rekey(doc: model.Edoc, pads: tuple[str, str, str]) -> None:
     """Rewrite the DocumentId from the header's (possibly padded) parts, as a sender would."""
     header = doc.header
+    assert header.from_ and header.promulgation_info and header.code
     parts = (
         (header.from_.organ_id or "").strip(),
         (header.promulgation_info.promulgation_date or "").strip(),
