@@ -135,7 +135,14 @@ def _lifecycle(text: str) -> dict[str, Any]:
     from spec.status_codes import StatusCode
 
     verdicts = {}
-    for history in (f"01 {text}", f"01 {text} 03", f"01 03 {text}", f"{text} {text}", f"02 {text}"):
+    for history in (
+        text,
+        f"01 {text}",
+        f"01 {text} 03",
+        f"01 03 {text}",
+        f"{text} {text}",
+        f"02 {text}",
+    ):
         lifecycle = Lifecycle()
         verdict: dict[str, Any] = {}
         try:

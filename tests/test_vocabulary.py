@@ -207,7 +207,8 @@ def test_a_status_code_added_to_spec_alone_is_shown_everywhere(
     assert "time to status 07 returned back at the sender, median" in simulator["report"]
 
     lifecycle = seen["lifecycle"]  # judged as what it is: a refusal
-    assert lifecycle["01 07"] == {"state": "refused", "first": "07"}
+    assert lifecycle["07"] == {"state": "refused", "first": "07"}
+    assert lifecycle["01 07"] == {"state": "refused", "first": "01"}
     assert lifecycle["01 07 03"]["rejected"] == [
         "LC-NOTHING-AFTER-REFUSAL",
         "03 after 07: a refused document gets no further forward status (earlier: 01, 07)",
