@@ -29,10 +29,12 @@ from fixtures.factory import PDF_TYPE, ZIP_TYPE, docx_bytes, pdf_bytes, zip_byte
 from reports.model import Evidence
 from spec.filetypes import DOCX
 from spec.model import Edoc
-from spec.status_codes import InvalidStatusCode, StatusCode
+from spec.status_codes import FORWARD_PATH, InvalidStatusCode, StatusCode
 
 __all__ = [
     "FIRST_REPORT",
+    "FORWARD_AFTER_ARRIVAL",
+    "TAKE_BACK_ANSWERS",
     "Dispatch",
     "Receipt",
     "Sending",
@@ -48,7 +50,12 @@ __all__ = [
     "wait_first_reports",
 ]
 
-FIRST_REPORT = ("01", "02")
+FIRST_REPORT = (StatusCode.ARRIVED.value, StatusCode.REFUSED.value)
+"""The codes a receiver's first report may carry: arrived or refused."""
+FORWARD_AFTER_ARRIVAL = tuple(c.value for c in FORWARD_PATH if c is not StatusCode.ARRIVED)
+"""The forward path's codes after arrival (accepted … completed)."""
+TAKE_BACK_ANSWERS = tuple(c.value for c in StatusCode if c.stage.answers_take_back)
+"""The codes a receiver answers a take-back request with (agreed, refused)."""
 
 
 def code_of_text(text: str) -> str:

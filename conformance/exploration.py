@@ -22,6 +22,7 @@ from typing import Any
 from conformance.contract import Action
 from conformance.episodes import (
     FIRST_REPORT,
+    FORWARD_AFTER_ARRIVAL,
     Receipt,
     code_of,
     code_of_text,
@@ -395,7 +396,7 @@ def _after_revoke(
         for m in mine
         if m.document_id == tracked.document_id
         and m.seq > read[0].seq
-        and code_of(m) in ("03", "04", "05", "06")
+        and code_of(m) in FORWARD_AFTER_ARRIVAL
     ]
     if later:
         return [Violation("FLOW-REVOKE-RECEIVED", f"{label} was revoked, then got {later}")]

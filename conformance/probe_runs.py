@@ -202,7 +202,7 @@ def play_receiver_walk(world: World, judge: Judge, walk: Walk, sender: Party) ->
     arrived = receipt.statuses[0] if receipt.statuses else None
     walker.expected.append((StatusCode.ARRIVED, receipt.delivered.cursor))
     walker.done = 1
-    if arrived is None or code_of(arrived) != "01":
+    if arrived is None or code_of(arrived) != StatusCode.ARRIVED.value:
         walker.derail(walk.path[0], f"the SUT reported {receipt.codes or 'nothing'} instead")
         return
     walker.try_here(1)

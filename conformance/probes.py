@@ -103,17 +103,7 @@ class Move:
 # The statuses that bring a document somewhere on each side, and who sends them.
 _ARRIVED = Move(StatusCode.ARRIVED, "sut")
 _HARNESS_CODES: dict[Side, tuple[StatusCode, ...]] = {
-    RECEIVER: (StatusCode.TAKE_BACK_REQUESTED,),
-    SENDER: (
-        StatusCode.ARRIVED,
-        StatusCode.REFUSED,
-        StatusCode.ACCEPTED,
-        StatusCode.ASSIGNED,
-        StatusCode.PROCESSING,
-        StatusCode.COMPLETED,
-        StatusCode.TAKE_BACK_AGREED,
-        StatusCode.TAKE_BACK_REFUSED,
-    ),
+    side: tuple(c for c in StatusCode if c.sent_by != side) for side in (RECEIVER, SENDER)
 }
 _START: dict[Side, tuple[Move, ...]] = {RECEIVER: (_ARRIVED,), SENDER: ()}
 

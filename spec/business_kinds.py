@@ -9,6 +9,7 @@ holds both and the Vietnamese word, so nothing else keeps a table of them.
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 from spec.errors import SpecError
 
@@ -74,3 +75,7 @@ class BusinessKind(enum.StrEnum):
 
 WORDS: tuple[str, ...] = tuple(kind.word for kind in BusinessKind)
 """The kinds' words in BussinessDocType order: ``("new", "revoke", "update", "replace")``."""
+
+KindWord = Literal["new", "revoke", "update", "replace"]
+"""A kind's word as a type, for the fields of the harness's JSON that hold one: the one place a
+type checker reads them from (a test holds it to :data:`WORDS`)."""

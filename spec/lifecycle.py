@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from spec.errors import SpecError
-from spec.status_codes import FORWARD_PATH, StatusCode
+from spec.status_codes import FORWARD_PATH, Stage, StatusCode
 
 Event = tuple[StatusCode, datetime | None]
 
@@ -109,8 +109,10 @@ class TransitionRejected(SpecError, ValueError):
 
 
 # -- the state table -------------------------------------------------------------------------
-# A state is (forward step reached 0..5, refused, take-back 0 none / 1 waiting / 2 answered,
-# withdrawn). Only the states reachable from the empty history are built.
+# A state is (forward step reached 0..5, the refusing code or None, take-back 0 none /
+# 1 waiting / 2 answered, withdrawn). Only the states reachable from the empty history are
+# built. Codes are judged by their stage, so a code added to spec.status_codes follows the
+# rules of its stage.
 
 _NONE, _WAITING, _ANSWERED = 0, 1, 2
 _STEP = {code: i + 1 for i, code in enumerate(FORWARD_PATH)}
@@ -122,64 +124,99 @@ _STATE_OF_STEP = (
     State.PROCESSING,
     State.COMPLETED,
 )
-_Key = tuple[int, bool, int, bool]
+_Key = tuple[int, StatusCode | None, int, bool]
+
+
+def _spelled(*stages: Stage) -> str:
+    """The codes of ``stages`` as the explanations name them: ``"13"``, ``"15 or 16"``."""
+    return " or ".join(c.value for c in StatusCode if c.stage in stages)
+
+
+_PATH = "→".join(c.value for c in FORWARD_PATH)
+_ASKED = _spelled(Stage.TAKE_BACK_ASKED)
+_AGREED = _spelled(Stage.TAKE_BACK_AGREED)
+_DECLINED = _spelled(Stage.TAKE_BACK_REFUSED)
+_ANSWERS = _spelled(Stage.TAKE_BACK_AGREED, Stage.TAKE_BACK_REFUSED)
 
 
 def _judge(key: _Key, code: StatusCode) -> _Key | tuple[str, str]:
     """The state after ``code``, or (rule id, explanation) when ``code`` may not come now."""
-    step, refused, take_back, withdrawn = key
-    reached = FORWARD_PATH[step - 1].value if step else ""
+    step, refusal, take_back, withdrawn = key
     if withdrawn:
         return WITHDRAWN_FINAL, (
-            f"{code} after 15: the document was withdrawn (take-back agreed), nothing may follow"
+            f"{code} after {_AGREED}: the document was withdrawn (take-back agreed), nothing "
+            "may follow"
         )
     if code.is_forward:
-        if refused:
-            return NOTHING_AFTER_REFUSAL, (
-                f"{code} after 02: a refused document gets no further forward status"
-            )
-        if _STEP[code] == step:
+        return _judge_forward(key, code)
+    stage = code.stage
+    if stage is Stage.REFUSED:
+        if refusal is code:
             return NO_REPEAT, f"{code} again: a status code is never repeated"
-        if _STEP[code] < step:
-            return FORWARD_ONLY, (
-                f"{code} after {reached}: the forward path 01→03→04→05→06 never goes back"
+        if refusal is not None:
+            return NOTHING_AFTER_REFUSAL, (
+                f"{code} after {refusal}: a document is refused only once"
             )
-        return (_STEP[code], refused, take_back, withdrawn)
-    if code is StatusCode.REFUSED:
-        if refused:
-            return NO_REPEAT, "02 again: a status code is never repeated"
         if step >= _STEP[StatusCode.ACCEPTED]:
             return REFUSAL_BEFORE_ACCEPT, (
-                f"02 after {reached}: a document can be refused only before it is accepted (03)"
+                f"{code} after {FORWARD_PATH[step - 1]}: a document can be refused only before "
+                f"it is accepted ({StatusCode.ACCEPTED})"
             )
-        return (step, True, take_back, withdrawn)
-    if code is StatusCode.TAKE_BACK_REQUESTED:
-        if step == len(FORWARD_PATH):
-            return TAKE_BACK_BEFORE_COMPLETE, (
-                "13 after 06: a take-back must be requested before the document is completed"
-            )
-        if refused:
-            return NOTHING_AFTER_REFUSAL, (
-                "13 after 02: a refused document was never registered, there is nothing to "
-                "take back"
-            )
-        if take_back == _WAITING:
-            return TAKE_BACK_ONE_AT_A_TIME, (
-                "13 while an earlier 13 waits for its answer: the receiver answers one request "
-                "(15 or 16) before the sender asks again"
-            )
-        return (step, refused, _WAITING, withdrawn)
-    # 15 or 16, the receiver's answer
+        return (step, code, take_back, withdrawn)
+    if stage is Stage.TAKE_BACK_ASKED:
+        return _judge_request(key, code)
+    if stage.answers_take_back:
+        return _judge_answer(key, code)
+    raise AssertionError(f"{code!r} has a stage ({stage!r}) the lifecycle does not know")
+
+
+def _judge_forward(key: _Key, code: StatusCode) -> _Key | tuple[str, str]:
+    step, refusal, take_back, withdrawn = key
+    if refusal is not None:
+        return NOTHING_AFTER_REFUSAL, (
+            f"{code} after {refusal}: a refused document gets no further forward status"
+        )
+    if _STEP[code] == step:
+        return NO_REPEAT, f"{code} again: a status code is never repeated"
+    if _STEP[code] < step:
+        return FORWARD_ONLY, (
+            f"{code} after {FORWARD_PATH[step - 1]}: the forward path {_PATH} never goes back"
+        )
+    return (_STEP[code], refusal, take_back, withdrawn)
+
+
+def _judge_request(key: _Key, code: StatusCode) -> _Key | tuple[str, str]:
+    step, refusal, take_back, withdrawn = key
+    if step == len(FORWARD_PATH):
+        return TAKE_BACK_BEFORE_COMPLETE, (
+            f"{code} after {FORWARD_PATH[-1]}: a take-back must be requested before the document "
+            "is completed"
+        )
+    if refusal is not None:
+        return NOTHING_AFTER_REFUSAL, (
+            f"{code} after {refusal}: a refused document was never registered, there is nothing "
+            "to take back"
+        )
+    if take_back == _WAITING:
+        return TAKE_BACK_ONE_AT_A_TIME, (
+            f"{code} while an earlier {_ASKED} waits for its answer: the receiver answers one "
+            f"request ({_ANSWERS}) before the sender asks again"
+        )
+    return (step, refusal, _WAITING, withdrawn)
+
+
+def _judge_answer(key: _Key, code: StatusCode) -> _Key | tuple[str, str]:
+    step, refusal, take_back, _ = key
     if take_back == _NONE:
         return ANSWER_NEEDS_REQUEST, (
-            f"{code} without a 13: the receiver answers only a take-back request that waits"
+            f"{code} without a {_ASKED}: the receiver answers only a take-back request that waits"
         )
     if take_back == _ANSWERED:
         return TAKE_BACK_ANSWER_ONCE, (
-            f"{code} after 16: the take-back request was already answered, each request gets "
-            "exactly one answer"
+            f"{code} after {_DECLINED}: the take-back request was already answered, each request "
+            "gets exactly one answer"
         )
-    return (step, refused, _ANSWERED, code is StatusCode.TAKE_BACK_AGREED)
+    return (step, refusal, _ANSWERED, code.stage is Stage.TAKE_BACK_AGREED)
 
 
 class _Node:
@@ -188,13 +225,13 @@ class _Node:
     __slots__ = ("allowed", "finished", "key", "pending", "row", "state", "withdrawn")
 
     def __init__(self, key: _Key) -> None:
-        step, refused, take_back, withdrawn = key
+        step, refusal, take_back, withdrawn = key
         self.key = key
         self.pending = take_back == _WAITING
         self.withdrawn = withdrawn
         if withdrawn:
             self.state = State.WITHDRAWN
-        elif refused:
+        elif refusal is not None:
             self.state = State.REFUSED
         else:
             self.state = _STATE_OF_STEP[step]
@@ -206,7 +243,7 @@ class _Node:
 
 def _build_table() -> _Node:
     nodes: dict[_Key, _Node] = {}
-    start: _Key = (0, False, _NONE, False)
+    start: _Key = (0, None, _NONE, False)
     todo = [start]
     nodes[start] = _Node(start)
     while todo:
@@ -332,7 +369,7 @@ class Lifecycle:
         return self._node.state
 
     @property
-    def standing(self) -> tuple[int, bool, int, bool]:
+    def standing(self) -> tuple[int, StatusCode | None, int, bool]:
         """Where the document stands in the state table, as a hashable value: two lifecycles
         with the same standing accept and reject every code alike (with the same rule)."""
         return self._node.key
@@ -357,7 +394,7 @@ class Lifecycle:
     def first_report(self) -> Event | None:
         """The receiver's first status other than an answer to a take-back (01–06 or 02)."""
         for event in self._history:
-            if event[0].is_forward or event[0] is StatusCode.REFUSED:
+            if event[0].is_forward or event[0].stage is Stage.REFUSED:
                 return event
         return None
 

@@ -1,5 +1,6 @@
 """Renders one status code through the dashboard, the report timeline and the simulation report,
-and prints what each showed as JSON.
+judges it by the lifecycle and has the document factory write it, and prints what each did as
+JSON.
 
 ``tests/test_vocabulary.py`` runs this in a fresh interpreter whose ``spec`` has one more status
 code than the real one (and nothing else changed), to prove that a code added to spec's table is
@@ -128,6 +129,47 @@ def _simulator(folder: Path) -> dict[str, Any]:
     }
 
 
+def _lifecycle(text: str) -> dict[str, Any]:
+    """The lifecycle's verdict on a few histories around the code: for each, the state it
+    leads to (or the rule and explanation of its first rejection) and its first report."""
+    from spec.lifecycle import Lifecycle, TransitionRejected
+    from spec.status_codes import StatusCode
+
+    verdicts = {}
+    for history in (
+        text,
+        f"01 {text}",
+        f"01 {text} 03",
+        f"01 03 {text}",
+        f"{text} {text}",
+        f"02 {text}",
+    ):
+        lifecycle = Lifecycle()
+        verdict: dict[str, Any] = {}
+        try:
+            for code in history.split():
+                lifecycle.apply(StatusCode.parse(code))
+        except TransitionRejected as exc:
+            verdict["rejected"] = [exc.rejection.rule_id, exc.rejection.message]
+        first = lifecycle.first_report
+        verdict |= {"state": lifecycle.state.value, "first": first[0].value if first else None}
+        verdicts[history] = verdict
+    return verdicts
+
+
+def _factory_description(text: str) -> str | None:
+    """The Description the document factory writes on a status ``text`` given no reason."""
+    from axis.testing import TODAY
+    from fixtures.agencies import lookup
+    from fixtures.factory import DocumentFactory
+
+    factory = DocumentFactory(seed=5, today=TODAY)
+    g22, h41 = lookup(G22), lookup(H41)
+    assert g22 is not None and h41 is not None
+    status = factory.status(factory.edoc(g22, [h41]), h41, text, datetime(2026, 1, 5, 9, 30))
+    return status.description
+
+
 def main(text: str) -> None:
     import spec
     from spec.status_codes import StatusCode
@@ -144,6 +186,8 @@ def main(text: str) -> None:
             "dashboard": dashboard,
             "timeline": timeline,
             "simulator": simulator,
+            "lifecycle": _lifecycle(code.value),
+            "factory_description": _factory_description(code.value),
         },
         sys.stdout,
         ensure_ascii=False,

@@ -17,6 +17,7 @@ from conformance.episodes import (
     wait_acks,
 )
 from conformance.world import World
+from spec.status_codes import StatusCode
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def sending(online: World) -> Sending:
         for partner in partners:
             if not reaches(sent, partner) or sent.edoc is None:
                 continue  # SND-RECIPIENTS judges where the document went
-            for code in ("01", "03"):
+            for code in (StatusCode.ARRIVED.value, StatusCode.ACCEPTED.value):
                 status = online.status_from(partner, sent.edoc, code)
                 replies.append(Receipt(online.deliver(status, partner), partner, None))
     bounds = online.bounds

@@ -12,6 +12,7 @@ from axis.events import EventKind
 from conformance.audit import judge_window
 from conformance.contract import Action, Business, DocumentRequest
 from conformance.episodes import (
+    TAKE_BACK_ANSWERS,
     Dispatch,
     Receipt,
     code_of,
@@ -25,11 +26,17 @@ from conformance.errors import ActionRefused, SutError
 from conformance.judge import Judge
 from conformance.observe import WireMessage, stored_on
 from conformance.world import Party, World
-from fixtures.factory import KINDS
+from spec.business_kinds import BusinessKind
+from spec.status_codes import StatusCode
 
 requirement = pytest.mark.requirement
 
-FORWARD = ("01", "03", "04", "05", "06")
+ARRIVED = StatusCode.ARRIVED.value
+REFUSED = StatusCode.REFUSED.value
+ACCEPTED = StatusCode.ACCEPTED.value
+ASKED_BACK = StatusCode.TAKE_BACK_REQUESTED.value
+AGREED = StatusCode.TAKE_BACK_AGREED.value
+DECLINED = StatusCode.TAKE_BACK_REFUSED.value
 BUSINESS_RULES = (
     "BIZ-DOCTYPE",
     "BIZ-ORIGINAL-DOCUMENTID",
@@ -127,20 +134,20 @@ def test_an_update_is_applied_to_its_document(online: World, judge: Judge) -> No
     ]
     judge.check(
         "FLOW-UPDATE-RECEIVED",
-        codes.count("01") == 1 and "02" not in codes,
-        f"{original.label()} and its update got {codes}; expected one 01 and no refusal",
+        codes.count(ARRIVED) == 1 and REFUSED not in codes,
+        f"{original.label()} and its update got {codes}; expected one {ARRIVED} and no refusal",
         original.evidence(),
     )
     after = online.observer.head()
     answer = _try_act(online, original, Action.ACCEPT)
     accepted = online.observer.wait_status(
-        after, online.bounds.action, original.document_id, ("03",)
+        after, online.bounds.action, original.document_id, (ACCEPTED,)
     )
     judge.check(
         "FLOW-UPDATE-RECEIVED",
         accepted is not None,
         f"after the update the clerk accepted {original.label()} (the SUT {answer}): "
-        + ("03 went out" if accepted else "no 03 came"),
+        + (f"{ACCEPTED} went out" if accepted else f"no {ACCEPTED} came"),
         original.evidence(),
     )
 
@@ -154,8 +161,8 @@ def test_a_replacement_withdraws_what_it_replaces(online: World, judge: Judge) -
     new = receive(online, [(replacement, partner)], settle=False)[0]
     judge.check(
         "FLOW-REPLACE-RECEIVED",
-        bool(new.codes) and new.codes[0] == "01",
-        f"the replacement {new.label()} got {new.codes or 'no status'}; expected 01",
+        bool(new.codes) and new.codes[0] == ARRIVED,
+        f"the replacement {new.label()} got {new.codes or 'no status'}; expected {ARRIVED}",
         new.evidence(),
     )
     after = online.observer.head()
@@ -186,19 +193,20 @@ def _original(world: World, partner: Party, label: str) -> Dispatch:
 
 
 SENT_FLOWS = (
-    ("revoke", "FLOW-REVOKE-SENT"),
-    ("update", "FLOW-UPDATE-SENT"),
-    ("replace", "FLOW-REPLACE-SENT"),
+    (BusinessKind.REVOKE, "FLOW-REVOKE-SENT"),
+    (BusinessKind.UPDATE, "FLOW-UPDATE-SENT"),
+    (BusinessKind.REPLACE, "FLOW-REPLACE-SENT"),
 )
 
 
 @pytest.mark.parametrize(
-    ("kind", "req_id"),
-    [pytest.param(k, r, marks=requirement(r, *BUSINESS_RULES), id=k) for k, r in SENT_FLOWS],
+    ("business_kind", "req_id"),
+    [pytest.param(k, r, marks=requirement(r, *BUSINESS_RULES), id=k.word) for k, r in SENT_FLOWS],
 )
 def test_the_sut_sends_revoke_update_and_replace(
-    kind: str, req_id: str, online: World, judge: Judge
+    business_kind: BusinessKind, req_id: str, online: World, judge: Judge
 ) -> None:
+    kind = business_kind.word
     if "business-kinds" not in online.capabilities:
         pytest.skip("the SUT does not send revoke/update/replace (capability 'business-kinds')")
     partner = online.cast.partners[1]
@@ -211,7 +219,7 @@ def test_the_sut_sends_revoke_update_and_replace(
         kind=kind,  # type: ignore[arg-type]
         original_document_id=original.document_id,
         reason=f"Thử nghiệm {kind}: văn bản có sai sót",
-        document_info_changed=kind == "update",
+        document_info_changed=business_kind is BusinessKind.UPDATE,
     )
     request = DocumentRequest(
         to=(partner.organ_id,),
@@ -241,8 +249,8 @@ def test_the_sut_sends_revoke_update_and_replace(
     doc_type = (block.bussiness_doc_type or "").strip() if block else ""
     judge.check(
         req_id,
-        doc_type == KINDS[kind],
-        f"the {kind} says BussinessDocType {doc_type or 'nothing'!r}; expected {KINDS[kind]}",
+        doc_type == business_kind,
+        f"the {kind} says BussinessDocType {doc_type or 'nothing'!r}; expected {business_kind}",
         [message.evidence()],
     )
     judge.check(
@@ -255,7 +263,7 @@ def test_the_sut_sends_revoke_update_and_replace(
     judge.check(
         req_id, bool(reason), f"the {kind} gives the reason {reason!r}", [message.evidence()]
     )
-    if kind == "replace":
+    if business_kind is BusinessKind.REPLACE:
         replaced = [r.document_id for r in (block.replacements or ())] if block else []
         judge.check(
             req_id,
@@ -327,14 +335,14 @@ def take_backs(online: World) -> TakeBacks:
             errors[receipt.document_id] = str(exc)
             continue
         online.observer.wait_status(
-            start, online.bounds.action, receipt.document_id, ("15" if agree else "16",)
+            start, online.bounds.action, receipt.document_id, (AGREED if agree else DECLINED,)
         )
     online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
     for receipt in (agreed, refused):
         answers[receipt.document_id] = [
             m
             for m in _statuses_after(online, receipt.document_id, start)
-            if code_of(m) in ("15", "16")
+            if code_of(m) in TAKE_BACK_ANSWERS
         ]
     return TakeBacks(agreed, refused, answers, errors, online.observer.head(), since)
 
@@ -348,7 +356,7 @@ def take_backs(online: World) -> TakeBacks:
 def test_a_take_back_request_is_answered_once(
     take_backs: TakeBacks, online: World, judge: Judge
 ) -> None:
-    for receipt, expected in ((take_backs.agreed, "15"), (take_backs.refused, "16")):
+    for receipt, expected in ((take_backs.agreed, AGREED), (take_backs.refused, DECLINED)):
         error = take_backs.errors.get(receipt.document_id)
         answers = take_backs.answers[receipt.document_id]
         codes = [code_of(m) for m in answers]
@@ -364,13 +372,13 @@ def test_a_take_back_request_is_answered_once(
             + f"; expected exactly one {expected}",
             [*receipt.evidence()[:1], *(m.evidence() for m in answers[:3])],
         )
-        if expected == "16" and answers:
+        if expected == DECLINED and answers:
             status = answers[0].status
             reason = (status.description or "").strip() if status else ""
             judge.check(
                 "FLOW-TAKE-BACK-ANSWERED",
                 bool(reason),
-                f"the refusal (16) of the take-back gives the reason {reason!r}",
+                f"the refusal ({DECLINED}) of the take-back gives the reason {reason!r}",
                 [answers[0].evidence()],
             )
     judge_window(online, judge, take_backs.start)
@@ -389,7 +397,7 @@ def test_nothing_goes_forward_after_an_agreed_take_back(
     judge.check(
         "FLOW-TAKE-BACK-WITHDRAWN",
         not later,
-        f"{receipt.label()} was withdrawn (15); the clerk then tried to accept and process it "
+        f"{receipt.label()} was withdrawn ({AGREED}); the clerk then tried to accept and process it "
         f"(the SUT {answers[0]}, {answers[1]}) and the SUT sent "
         f"{[code_of(m) for m in later] or 'nothing'}",
         [*receipt.evidence()[:1], *(m.evidence() for m in later[:3])],
@@ -413,7 +421,7 @@ def _sent_and_answered(world: World, label: str, codes: tuple[str, ...]) -> Disp
 
 
 def _requested(world: World, sent: Dispatch, after: int) -> list[WireMessage]:
-    return [m for m in _statuses_after(world, sent.document_id, after) if code_of(m) == "13"]
+    return [m for m in _statuses_after(world, sent.document_id, after) if code_of(m) == ASKED_BACK]
 
 
 @requirement("FLOW-TAKE-BACK-REQUESTED", *TAKE_BACK_STATUS_RULES)
@@ -422,7 +430,7 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
         pytest.skip("the SUT does not do take-backs (capability 'take-back')")
     since = online.observer.head()
     partner = online.cast.partners[0]
-    sent = _sent_and_answered(online, "lay-lai", ("01",))
+    sent = _sent_and_answered(online, "lay-lai", (ARRIVED,))
     if sent.edoc is None or not reaches(sent, partner):
         judge.fail(
             "FLOW-TAKE-BACK-REQUESTED",
@@ -443,12 +451,14 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
     except SutError as exc:
         judge.fail("FLOW-TAKE-BACK-REQUESTED", f"the SUT refused to ask: {exc}", sent.evidence())
         return
-    message = online.observer.wait_status(after, online.bounds.action, sent.document_id, ("13",))
+    message = online.observer.wait_status(
+        after, online.bounds.action, sent.document_id, (ASKED_BACK,)
+    )
     status = message.status if message else None
     if message is None or status is None:
         judge.fail(
             "FLOW-TAKE-BACK-REQUESTED",
-            f"no 13 on {sent.document_id} came within {online.clock.span(online.bounds.action)}",
+            f"no {ASKED_BACK} on {sent.document_id} came within {online.clock.span(online.bounds.action)}",
             sent.evidence(),
         )
         return
@@ -468,28 +478,30 @@ def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> No
         judge.check(
             "FLOW-TAKE-BACK-REQUESTED",
             got == wanted,
-            f"the 13 has {what} {got!r}; expected {wanted!r}",
+            f"the {ASKED_BACK} has {what} {got!r}; expected {wanted!r}",
             [message.evidence()],
         )
     judge.check(
         "FLOW-TAKE-BACK-REQUESTED",
         bool((status.description or "").strip()),
-        f"the 13 gives the reason {status.description!r}",
+        f"the {ASKED_BACK} gives the reason {status.description!r}",
         [message.evidence()],
     )
     judge.check(
         "FLOW-TAKE-BACK-REQUESTED",
         set(message.deliveries) == {partner.system_id},
-        f"the 13 was delivered to {sorted(message.deliveries)}; expected {partner.system_id}",
+        f"the {ASKED_BACK} was delivered to {sorted(message.deliveries)}; expected {partner.system_id}",
         [message.evidence()],
     )
     start = online.observer.head()
-    agreed = online.deliver(online.status_from(partner, sent.edoc, "15", "Đồng ý trả lại"), partner)
+    agreed = online.deliver(
+        online.status_from(partner, sent.edoc, AGREED, "Đồng ý trả lại"), partner
+    )
     read = wait_acks(online, [agreed.doc_id], start, online.bounds.transport * 2)
     judge.check(
         "FLOW-TAKE-BACK-REQUESTED",
         read and bool(online.observer.acks(agreed.doc_id, start)),
-        f"the partner's 15 ({agreed.doc_id}) was "
+        f"the partner's {AGREED} ({agreed.doc_id}) was "
         + ("read and acknowledged" if read else "never acknowledged by the SUT"),
         sent.evidence(),
     )

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 
 from conformance.audit import RECEIVER_STATUS_RULES, judge_window
-from conformance.contract import Action
+from conformance.contract import ACTION_STATUS, Action
 from conformance.episodes import (
     FIRST_REPORT,
+    FORWARD_AFTER_ARRIVAL,
     Receipt,
     code_of,
     collect_receipts,
@@ -25,15 +26,15 @@ from conformance.observe import WireMessage
 from conformance.world import World
 from spec.document_id import parse_document_id
 from spec.model import Edoc
+from spec.status_codes import StatusCode
 
 requirement = pytest.mark.requirement
 
-FORWARD_AFTER_REFUSAL = ("03", "04", "05", "06")
-ACTIONS = (
-    (Action.ACCEPT, "03"),
-    (Action.ASSIGN, "04"),
-    (Action.PROCESS, "05"),
-    (Action.COMPLETE, "06"),
+ARRIVED = StatusCode.ARRIVED.value
+REFUSED = StatusCode.REFUSED.value
+ACTIONS = tuple(
+    (a, ACTION_STATUS[a].value)
+    for a in (Action.ACCEPT, Action.ASSIGN, Action.PROCESS, Action.COMPLETE)
 )
 
 
@@ -43,9 +44,9 @@ def test_a_valid_document_is_reported_arrived(arrival: list[Receipt], judge: Jud
         first = receipt.codes[0] if receipt.codes else None
         judge.check(
             "RCV-ARRIVED",
-            first == "01",
+            first == ARRIVED,
             f"{receipt.label()}, valid and addressed to the SUT, got {receipt.codes or 'no status'}"
-            "; expected 01 first",
+            f"; expected {ARRIVED} first",
             receipt.evidence(),
         )
         judge.check(
@@ -66,7 +67,7 @@ def test_the_first_report_comes_in_time(
         if first is None or not receipt.downloads:
             judge.fail(
                 "LC-FIRST-ARRIVED-TIMELY",
-                f"{receipt.label()} was {receipt.seen()}; expected 01 or 02 within "
+                f"{receipt.label()} was {receipt.seen()}; expected {' or '.join(FIRST_REPORT)} within "
                 f"{online.clock.span(bound)} of its download",
                 receipt.evidence(),
             )
@@ -82,15 +83,15 @@ def test_the_first_report_comes_in_time(
 
 
 def _judge_refusal(judge: Judge, req_id: str, receipt: Receipt, what: str) -> None:
-    refusals: list[WireMessage] = [s for s in receipt.statuses if code_of(s) == "02"]
-    forward = [c for c in receipt.codes if c in FORWARD_AFTER_REFUSAL]
+    refusals: list[WireMessage] = [s for s in receipt.statuses if code_of(s) == REFUSED]
+    forward = [c for c in receipt.codes if c in FORWARD_AFTER_ARRIVAL]
     reason = (
         (refusals[0].status.description or "").strip() if refusals and refusals[0].status else ""
     )
     judge.check(
         req_id,
         bool(refusals) and not forward,
-        f"{what} ({receipt.label()}) got {receipt.codes or 'no status'}; expected 02 and no "
+        f"{what} ({receipt.label()}) got {receipt.codes or 'no status'}; expected {REFUSED} and no "
         "acceptance",
         receipt.evidence(),
     )
@@ -167,7 +168,7 @@ def test_the_clerks_actions_are_reported(online: World, judge: Judge) -> None:
     worked, refused = receive(online, [(online.new_document(p), p) for p in partners])
     for action, code in ACTIONS:
         _act(online, judge, worked, action, code)
-    _act(online, judge, refused, Action.REFUSE, "02", reason="Văn bản gửi nhầm nơi nhận")
+    _act(online, judge, refused, Action.REFUSE, REFUSED, reason="Văn bản gửi nhầm nơi nhận")
     online.observer.settle(online.observer.head(), online.bounds.poll_interval * 3)
     judge_window(online, judge, since)
 

@@ -24,6 +24,7 @@ from conformance.judge import Judge
 from conformance.observe import CALL, FAULT, Window, WireEvent, is_ok_call, outage_window
 from conformance.world import Party, World
 from reports.model import Evidence
+from spec.status_codes import StatusCode
 
 requirement = pytest.mark.requirement
 
@@ -39,12 +40,14 @@ def _faults(world: World, after: int) -> list[WireEvent]:
 
 
 def _judge_reported_once(judge: Judge, req_id: str, receipt: Receipt, why: str) -> None:
-    arrived = receipt.codes.count("01")
+    code = StatusCode.ARRIVED.value
+    arrived = receipt.codes.count(code)
     judge.check(
         req_id,
         arrived == 1 and receipt.first_ack("done") is not None,
-        f"{receipt.label()} {why}: reported 01 {arrived} time(s) (codes {receipt.codes or 'none'})"
-        f", acknowledged {receipt.ack_words() or 'never'}; expected one 01 and done",
+        f"{receipt.label()} {why}: reported {code} {arrived} time(s) "
+        f"(codes {receipt.codes or 'none'}), acknowledged {receipt.ack_words() or 'never'}; "
+        f"expected one {code} and done",
         receipt.evidence(),
     )
 

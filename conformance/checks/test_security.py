@@ -11,6 +11,7 @@ from conformance.judge import Judge
 from conformance.world import World, certificate_time
 from spec import serialize
 from spec.signature import sign, verify
+from spec.status_codes import StatusCode
 from spec.testca import TestCA
 
 requirement = pytest.mark.requirement
@@ -39,19 +40,24 @@ def test_documents_whose_signature_does_not_verify_are_refused(online: World, ju
     )
     after = online.observer.head()
     cases = (
-        ("a correctly signed document", good, online.encode(good, partner), "01"),
+        (
+            "a correctly signed document",
+            good,
+            online.encode(good, partner),
+            StatusCode.ARRIVED.value,
+        ),
         (
             "a signed document changed after signing",
             tampered,
             _tampered(online, online.encode(tampered, partner), tampered.header.subject or ""),
-            "02",
+            StatusCode.REFUSED.value,
         ),
-        ("an unsigned document", unsigned, serialize(unsigned), "02"),
+        ("an unsigned document", unsigned, serialize(unsigned), StatusCode.REFUSED.value),
         (
             "a document signed by a certificate of another CA",
             foreign,
             sign(serialize(foreign), key, certificate),
-            "02",
+            StatusCode.REFUSED.value,
         ),
     )
     receipts = [

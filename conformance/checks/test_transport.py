@@ -21,6 +21,7 @@ from conformance.judge import Judge
 from conformance.observe import listed_docs
 from conformance.world import World
 from spec.model import TraceHeader
+from spec.status_codes import StatusCode
 
 requirement = pytest.mark.requirement
 
@@ -148,12 +149,17 @@ def test_a_document_acknowledged_done_is_stored(fresh: World, judge: Judge) -> N
             receipt.evidence(),
         )
         return
-    accepted = fresh.observer.wait_status(after, fresh.bounds.action, receipt.document_id, ("03",))
+    code = StatusCode.ACCEPTED.value
+    accepted = fresh.observer.wait_status(after, fresh.bounds.action, receipt.document_id, (code,))
     judge.check(
         "TR-ACK-AFTER-STORE",
         accepted is not None,
         f"{receipt.label()} was acknowledged done and the clerk accepted it: "
-        + ("its 03 went out" if accepted else "no 03 came, the document is not in the SUT's care"),
+        + (
+            f"its {code} went out"
+            if accepted
+            else f"no {code} came, the document is not in the SUT's care"
+        ),
         receipt.evidence(),
     )
 
@@ -236,12 +242,12 @@ def test_a_message_listed_again_is_processed_once(calm: World, judge: Judge) -> 
         receipt.evidence(),
     ):
         return
-    arrived = [c for c in receipt.codes if c == "01"]
+    arrived = [c for c in receipt.codes if c == StatusCode.ARRIVED.value]
     judge.check(
         "TR-DEDUPE-DOCID",
         len(arrived) == 1,
         f"{receipt.label()} was listed {len(listings)} times ({len(lost)} lost ack(s)) and "
-        f"reported 01 {len(arrived)} time(s) (codes: {receipt.codes or 'none'}); expected once",
+        f"reported {StatusCode.ARRIVED} {len(arrived)} time(s) (codes: {receipt.codes or 'none'}); expected once",
         receipt.evidence(),
     )
     judge.check(
@@ -267,7 +273,7 @@ def test_a_document_resent_under_a_new_docid_is_recognised(fresh: World, judge: 
     )
     second = receive(fresh, [(again, partner)], until="ack")[0]
     collect_receipts(fresh, [first], first.delivered.cursor)
-    arrived = [s for s in first.statuses if code_of(s) == "01"]
+    arrived = [s for s in first.statuses if code_of(s) == StatusCode.ARRIVED.value]
     judge.check(
         "TR-DEDUPE-DOCUMENTID",
         second.doc_id != first.doc_id and second.first_ack("done") is not None,
@@ -279,6 +285,6 @@ def test_a_document_resent_under_a_new_docid_is_recognised(fresh: World, judge: 
         "TR-DEDUPE-DOCUMENTID",
         len(arrived) == 1,
         f"DocumentId {first.document_id!r} arrived twice (docIds {first.doc_id} and "
-        f"{second.doc_id}) and got 01 {len(arrived)} times; expected once",
+        f"{second.doc_id}) and got {StatusCode.ARRIVED} {len(arrived)} times; expected once",
         [*first.evidence(), *second.evidence()],
     )

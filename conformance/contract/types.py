@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from spec.business_kinds import KindWord
 from spec.formats import format_date, parse_date
 from spec.status_codes import StatusCode
 
 Json = dict[str, Any]
-BusinessKind = Literal["new", "revoke", "update", "replace"]
-BUSINESS_KINDS: tuple[BusinessKind, ...] = ("new", "revoke", "update", "replace")
-"""Business kinds in BussinessDocType order: ``BUSINESS_KINDS[1] == "revoke"``."""
+BusinessKind = KindWord
+"""A business kind's word, as the contract's bodies write it (spec's business kinds)."""
 
 
 class Action(enum.StrEnum):

@@ -20,13 +20,13 @@ from conformance.contract import Attachment, DocumentRequest
 from conformance.reference.behaviour import Behaviour
 from fixtures.agencies import lookup
 from spec import model
+from spec.business_kinds import BusinessKind
 from spec.filetypes import identify, label_problem
 from spec.formats import format_date
+from spec.limits import fit
 from spec.organ_ids import parse_organ_id
 from spec.status_codes import StatusCode
 
-KIND_CODES = {"new": "0", "revoke": "1", "update": "2", "replace": "3"}
-KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 _LOCALITY_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "xã", "phường", "thị"})
 _SMALL_WORDS = frozenset({"và", "-", "các", "của"})
 
@@ -74,8 +74,8 @@ def organization(organ_id: str) -> model.Organization:
     parent = lookup(agency.parent) if agency.parent else None
     return model.Organization(
         organ_id=organ_id,
-        organization_in_charge=(parent or agency).name[:500],
-        organ_name=agency.name[:200],
+        organization_in_charge=fit("OrganizationInCharge", (parent or agency).name),
+        organ_name=fit("OrganName", agency.name),
     )
 
 
@@ -98,7 +98,7 @@ def identity(organ_id: str) -> Identity:
         department="Văn thư",
         staff="Cán bộ văn thư",
         mobile="0912000000",
-        email=f"vanthu.{acronym.lower()}@example.gov.vn"[:100],
+        email=fit("Email", f"vanthu.{acronym.lower()}@example.gov.vn"),
     )
     return Identity(org, acronym, staff)
 
@@ -206,7 +206,7 @@ def build_edoc(
     """The document for ``request``, issued as ``issue`` (for a revoke or update, the
     original's issue), sent at ``timestamp``."""
     business = request.business
-    kind = business.kind if business else "new"
+    kind = BusinessKind.from_word(business.kind) if business else BusinessKind.NEW
     to = [organization(code) for code in request.to]
     if behaviour.drop_recipient and len(to) > 1:
         to = to[:-1]
@@ -221,7 +221,7 @@ def build_edoc(
         to=to,
         code=model.Code(issue.number, issue.notation),
         promulgation_info=model.PromulgationInfo(
-            place=(me.organization.organ_name or "")[:50] or None,
+            place=fit("Place", me.organization.organ_name or "") or None,
             promulgation_date=issue.promulgation_date,
         ),
         document_type=model.DocumentType(
@@ -237,14 +237,14 @@ def build_edoc(
         document_id=issue.document_id,
     )
     bussiness = model.Bussiness(
-        bussiness_doc_type=KIND_CODES[kind],
+        bussiness_doc_type=kind.value,
         bussiness_doc_reason=business.reason if business else None,
         paper="0",
         staff_info=me.staff,
     )
-    if business is not None and kind in ("revoke", "update"):
+    if business is not None and kind in (BusinessKind.REVOKE, BusinessKind.UPDATE):
         bussiness.document_id = business.original_document_id
-    if business is not None and kind == "update":
+    if business is not None and kind is BusinessKind.UPDATE:
         receivers = [model.Receiver(code, "1") for code in business.receivers_added]
         receivers += [model.Receiver(code, "0") for code in business.receivers_removed]
         bussiness.document_info = model.BussinessDocumentInfo(
@@ -252,7 +252,7 @@ def build_edoc(
             document_receiver="1" if receivers else "0",
             receivers=receivers or None,
         )
-    if business is not None and kind == "replace":
+    if business is not None and kind is BusinessKind.REPLACE:
         bussiness.replacements = [
             model.ReplacementInfo(business.original_document_id, list(replaced_recipients))
         ]

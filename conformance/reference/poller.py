@@ -21,11 +21,12 @@ from conformance.reference.register import Received
 from conformance.reference.session import Session, model_seconds
 from conformance.reference.workflow import Workflow
 from spec import model
+from spec.business_kinds import BusinessKind
 from spec.errors import InputRefused
 from spec.findings import Finding
 from spec.findings import errors as error_findings
 from spec.formats import parse_timestamp
-from spec.rules.business import NEW, REPLACE, REVOKE, UPDATE, doc_type
+from spec.rules.business import doc_type
 from spec.status_codes import InvalidStatusCode, StatusCode
 from spec.validator import check
 
@@ -160,7 +161,7 @@ class Poller:
         original = None
         if edoc.bussiness is not None and edoc.bussiness.document_id:
             original = edoc.bussiness.document_id.strip()
-        if reason is None and kind == REVOKE:
+        if reason is None and kind is BusinessKind.REVOKE:
             if original is None:
                 original = next(
                     (rf.document_id.strip() for rf in h.response_for if rf.document_id),
@@ -172,7 +173,11 @@ class Poller:
             )
             self.s.notify()
             return
-        if reason is None and kind == UPDATE and register.received(original or document_id):
+        if (
+            reason is None
+            and kind is BusinessKind.UPDATE
+            and register.received(original or document_id)
+        ):
             register.record_inbound(
                 doc_id, messagetype, data, UPDATE_NOTED, at, document_id=original or document_id
             )
@@ -197,7 +202,7 @@ class Poller:
                 code=f"{number}/{notation}",
                 promulgation_date=day,
                 subject=(h.subject or "").strip(),
-                business_kind=kind or NEW,
+                business_kind=kind or BusinessKind.NEW,
                 downloaded_at=at,
             )
             register.record_inbound(
@@ -213,7 +218,7 @@ class Poller:
                 self.workflow.emit(doc, StatusCode.REFUSED, description=reason)
             else:
                 self.workflow.arrived(doc, description=note)
-            if kind == REPLACE and reason is None:
+            if kind is BusinessKind.REPLACE and reason is None:
                 self._replaced(edoc, doc, doc_id)
 
     def _replaced(self, edoc: model.Edoc, doc: Received, doc_id: str) -> None:

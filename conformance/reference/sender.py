@@ -16,9 +16,10 @@ from conformance.reference.documents import (
 from conformance.reference.register import Sent
 from conformance.reference.session import Session, model_seconds
 from conformance.reference.workflow import replay
+from spec.business_kinds import BusinessKind
 from spec.codec import serialize
 from spec.document_id import split_code
-from spec.formats import format_date
+from spec.formats import format_date, format_timestamp
 from spec.lifecycle import (
     NOTHING_AFTER_REFUSAL,
     TAKE_BACK_BEFORE_COMPLETE,
@@ -63,7 +64,8 @@ class Sender:
     def _issue(self, request: DocumentRequest) -> tuple[Issue, Sent | None]:
         business = request.business
         original = self.original(business.original_document_id) if business else None
-        if business is not None and original is not None and business.kind in ("revoke", "update"):
+        kind = BusinessKind.from_word(business.kind) if business else BusinessKind.NEW
+        if original is not None and kind in (BusinessKind.REVOKE, BusinessKind.UPDATE):
             number, notation = split_code(original.code)
             return Issue(
                 number, notation, original.promulgation_date, original.document_id
@@ -87,7 +89,7 @@ class Sender:
             self.s.me,
             request,
             issue,
-            timestamp=moment.strftime("%Y/%m/%d %H:%M:%S"),
+            timestamp=format_timestamp(moment),
             behaviour=self.s.behaviour,
             system_id=self.s.config.system_id,
             replaced_recipients=original.recipients if original else (),

@@ -18,6 +18,7 @@ from conformance.reference.documents import Identity
 from conformance.reference.link import AxisLink
 from conformance.reference.register import Register
 from spec.clock import VIETNAM, vietnam_today
+from spec.formats import format_timestamp
 from spec.rules.checker import Options
 from spec.signature import sign
 
@@ -56,7 +57,7 @@ class Session:
         """A status Timestamp for ``moment`` (ISO 8601 for the wrong-timestamp-format defect)."""
         if self.behaviour.wrong_timestamp_format:
             return moment.replace(tzinfo=VIETNAM).isoformat(timespec="seconds")
-        return moment.strftime("%Y/%m/%d %H:%M:%S")
+        return format_timestamp(moment)
 
     def check_options(self) -> Options:
         """What received documents are judged against: not dated after today (model or

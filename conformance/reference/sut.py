@@ -41,7 +41,7 @@ from conformance.contract import (
 )
 from conformance.errors import NotConfigured, SutError, UnknownDocument
 from conformance.reference.behaviour import Behaviour
-from conformance.reference.documents import KIND_NAMES, identity
+from conformance.reference.documents import identity
 from conformance.reference.link import AxisLink, RetryPolicy
 from conformance.reference.outbox import Outbox
 from conformance.reference.poller import Poller
@@ -49,6 +49,7 @@ from conformance.reference.register import PENDING, Register, StatusRecord
 from conformance.reference.sender import Sender
 from conformance.reference.session import Session
 from conformance.reference.workflow import Workflow, replay
+from spec.business_kinds import BusinessKind
 from spec.formats import parse_timestamp
 
 log = logging.getLogger("conformance.reference")
@@ -323,7 +324,8 @@ class ReferenceSut:
             out += [
                 self._sent(s.document_id)
                 for s in self.register.all_sent()
-                if s.business_kind in ("new", "replace")
+                if BusinessKind.from_word(s.business_kind)
+                in (BusinessKind.NEW, BusinessKind.REPLACE)
             ]
         return out
 
@@ -351,7 +353,7 @@ class ReferenceSut:
             subject=doc.subject,
             code=doc.code,
             promulgation_date=doc.promulgation_date,
-            business_kind=KIND_NAMES.get(doc.business_kind, "new"),  # type: ignore[arg-type]
+            business_kind=BusinessKind.parse(doc.business_kind).word,  # type: ignore[arg-type]
             state=lifecycle.state.value,
             revoked=doc.revoked,
             withdrawn=lifecycle.withdrawn,

@@ -6,6 +6,7 @@ import binascii
 
 from spec import model
 from spec.filetypes import ZIP_MAGIC, label_problem
+from spec.limits import MAX_LENGTH
 from spec.rules.checker import ATTACHMENTS, BODY, Checker
 
 _WHITESPACE = b" \t\r\n"
@@ -104,7 +105,12 @@ def check_attachments(c: Checker, edoc: model.Edoc) -> None:
                 f"ContentId {cid!r} is listed twice in the manifest",
             )
         by_cid[cid] = i
-        c.max_length(f"{path}/AttachmentName", ref.attachment_name, 500, "AttachmentName")
+        c.max_length(
+            f"{path}/AttachmentName",
+            ref.attachment_name,
+            MAX_LENGTH["AttachmentName"],
+            "AttachmentName",
+        )
     seen: set[str] = set()
     for i, att in enumerate(edoc.attachments, 1):
         path = f"{ATTACHMENTS}/Attachment[{i}]"
@@ -127,7 +133,12 @@ def check_attachments(c: Checker, edoc: model.Edoc) -> None:
         c.required(
             "ATT-NAME", f"{path}/AttachmentName", att.attachment_name, "AttachmentName (tên tệp)"
         )
-        c.max_length(f"{path}/AttachmentName", att.attachment_name, 500, "AttachmentName")
+        c.max_length(
+            f"{path}/AttachmentName",
+            att.attachment_name,
+            MAX_LENGTH["AttachmentName"],
+            "AttachmentName",
+        )
         c.required("ATT-CONTENT-TYPE", f"{path}/ContentType", att.content_type, "ContentType")
         content = _content(c, att, path)
         if content is not None:

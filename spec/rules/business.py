@@ -6,15 +6,6 @@ from spec import model
 from spec.business_kinds import BusinessKind, InvalidBusinessKind
 from spec.rules.checker import THL, Checker
 
-# The members under their old names, for conformance.reference.poller until it imports
-# BusinessKind itself.
-NEW, REVOKE, UPDATE, REPLACE = (
-    BusinessKind.NEW,
-    BusinessKind.REVOKE,
-    BusinessKind.UPDATE,
-    BusinessKind.REPLACE,
-)
-
 
 def doc_type(edoc: model.Edoc) -> BusinessKind | None:
     """The document's business kind: NEW when the block or BussinessDocType is missing, None
