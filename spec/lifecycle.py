@@ -251,9 +251,9 @@ def _build_table() -> _Node:
         for code in StatusCode:
             outcome = _judge(node.key, code)
             if isinstance(outcome[0], str):
-                node.row.append(outcome)  # type: ignore[arg-type]
+                node.row.append(outcome)
                 continue
-            key: _Key = outcome  # type: ignore[assignment]
+            key: _Key = outcome
             if key not in nodes:
                 nodes[key] = _Node(key)
                 todo.append(key)
@@ -322,7 +322,7 @@ class Lifecycle:
             raise TypeError(f"code={code!r} must be a StatusCode (use StatusCode.parse)") from None
         if outcome.__class__ is tuple:
             previous = tuple(self._codes)
-            rule_id, why = outcome  # type: ignore[misc]
+            rule_id, why = outcome
             return Rejection(rule_id, f"{why} (earlier: {_codes(previous)})", code, previous)
         if timestamp is not None and self._last is not None and timestamp < self._last:
             return self._too_early(code, timestamp)

@@ -197,7 +197,7 @@ class StatusCode(enum.Enum):
         return f"{self.value} {self.short}"
 
     @classmethod
-    def parse(cls, text: str) -> StatusCode:
+    def parse(cls, text: str | StatusCode) -> StatusCode:
         """The member for ``text``: ``"01"``, ``"1"`` and ``" 01 "`` all give ``ARRIVED``.
 
         Raises :class:`InvalidStatusCode` for anything else, naming the unused codes

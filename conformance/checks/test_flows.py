@@ -420,10 +420,6 @@ def _sent_and_answered(world: World, label: str, codes: tuple[str, ...]) -> Disp
     return sent
 
 
-def _requested(world: World, sent: Dispatch, after: int) -> list[WireMessage]:
-    return [m for m in _statuses_after(world, sent.document_id, after) if code_of(m) == ASKED_BACK]
-
-
 @requirement("FLOW-TAKE-BACK-REQUESTED", *TAKE_BACK_STATUS_RULES)
 def test_the_sut_asks_to_take_a_document_back(online: World, judge: Judge) -> None:
     if "take-back" not in online.capabilities:

@@ -10,9 +10,11 @@ document) the same DocumentId, is acknowledged without a second 01.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import uuid
+from functools import partial
 
 from axis.client import AxisClient
 from axis.errors import AxisError
@@ -31,6 +33,8 @@ from spec.status_codes import InvalidStatusCode, StatusCode
 from spec.validator import check
 
 log = logging.getLogger("conformance.reference")
+_ANY_AXIS_FAILURE: tuple[type[BaseException], ...] = (*TRANSIENT, AxisError)
+"""What a call to the axis may raise: a transient failure or the axis's answer."""
 
 REGISTERED, REFUSED, DUPLICATE = "registered", "refused", "duplicate"
 UNREADABLE, FORGOTTEN, IGNORED = "unreadable", "forgotten", "ignored"
@@ -62,7 +66,7 @@ class Poller:
         """List and handle every delivery waiting for the SUT, edocs first."""
         handled: set[str] = set()
         for messagetype in ("edoc", "status"):
-            items = self.s.link.call(lambda mt=messagetype: self.client.get_received_list(mt))
+            items = self.s.link.call(partial(self.client.get_received_list, messagetype))
             for item in items:
                 doc_id = str(item.get("docId") or "")
                 if not doc_id or doc_id in handled:
@@ -85,7 +89,7 @@ class Poller:
             return
         try:
             self.s.link.call(lambda: self.client.update_status(doc_id, word))
-        except (*TRANSIENT, AxisError) as exc:
+        except _ANY_AXIS_FAILURE as exc:
             # The delivery stays listed; the next cycle finds it in the register and acks it.
             log.warning("reference SUT: ack %s of %s failed: %s", word, doc_id, exc)
 
@@ -302,7 +306,5 @@ class Poller:
             except ValueError:
                 self._guess = 0
         self._guess = (self._guess + 1) % (1 << 128)
-        try:
+        with contextlib.suppress(*_ANY_AXIS_FAILURE):
             self.client.get_edoc(str(uuid.UUID(int=self._guess)))
-        except (*TRANSIENT, AxisError):
-            pass

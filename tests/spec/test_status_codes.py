@@ -78,7 +78,7 @@ def test_parse_accepts_the_spellings_of_a_known_code(text: str, expected: Status
 
 
 def test_parse_passes_a_member_through() -> None:
-    assert StatusCode.parse(StatusCode.ASSIGNED) is StatusCode.ASSIGNED  # type: ignore[arg-type]
+    assert StatusCode.parse(StatusCode.ASSIGNED) is StatusCode.ASSIGNED
 
 
 @pytest.mark.parametrize("text", [*UNUSED_CODES, "7", " 9 ", "14"])
