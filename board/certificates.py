@@ -252,10 +252,6 @@ class Certificate:
         """The value of override ``name`` (None when the profile's default was kept)."""
         return self.overrides.get(name)
 
-    def to_json(self) -> dict[str, Any]:
-        """The signed document (what a certificate file holds)."""
-        return dict(self.document)
-
     def verify(self, trusted: TrustedKeys, today: date) -> Verification:
         """Verify the signed document again with reports' verification, against ``trusted``
         (today's trusted keys). The board judges dates itself, for any day it is asked about:
@@ -403,7 +399,7 @@ def stored_certificate(
     ``RegistryError`` when the stored document is not a certificate."""
     outcomes = tuple(RequirementOutcome(*r) for r in results) if results is not None else None
     try:
-        facts = Facts.from_json(document)
+        facts = Facts.read(document)
     except ReportFormatError as exc:
         raise RegistryError(f"a stored certificate is not one any more: {exc}") from None
     checks = checks or {}
