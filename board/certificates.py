@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from board.errors import CertificateRefused, RegistryError, TrustedKeyError
+from reports.certificate_document import FORMAT
 from reports.errors import CertificateError, ReportFormatError
 from reports.keys import TrustedKeys
 from reports.layout import CERTIFICATE_JSON, REPORT_JSON, TRANSCRIPT_JSONL, WAIVERS_YAML
@@ -40,7 +41,6 @@ from reports.verification import (
     verify_certificate,
 )
 
-FORMAT = "lienthong-certificate/2"
 MAX_CERTIFICATE_BYTES = 1 << 20
 MAX_REPORT_BYTES = 64 << 20
 MAX_WAIVERS_BYTES = 1 << 20

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from load.errors import ProfileError
-from spec.jsonmap import JsonMapped, Layout
+from spec.jsonmap import Codec, JsonMapped, Layout
 
 FORMAT = "lienthong-traffic-profile"
 FORMAT_VERSION = 1
@@ -67,9 +67,15 @@ def _rates(name: str, values: Sequence[Any]) -> tuple[float, ...]:
     return tuple(out)
 
 
+RATES = Codec(list, lambda values: _rates("rates", values))
+"""Hourly rates, read as floats whatever a hand-written file gives."""
+
+
 @dataclass(frozen=True, slots=True)
 class SystemTraffic(JsonMapped):
     """One connection system: documents it sends and polls it makes, per hour of the profile."""
+
+    json_layout: ClassVar[Layout] = Layout(codecs={"documents": RATES, "polls": RATES})
 
     system_id: str
     documents: tuple[float, ...]

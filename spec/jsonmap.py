@@ -70,7 +70,7 @@ def _nan_to_none(value: float) -> float | None:
 
 
 def _none_to_nan(value: Any) -> float:
-    return math.nan if value is None else _float(value)
+    return math.nan if value is None else float(_float(value))
 
 
 NAN_AS_NULL = Codec(_nan_to_none, _none_to_nan)
@@ -158,15 +158,14 @@ class JsonMapped(JsonWritable):
 
 def _problems(exc: BaseException, path: str) -> list[str]:
     """Each problem under ``exc`` with the JSON path of its key (``$.attachments[0].name``)."""
+    found: list[tuple[BaseException, str, Any]]
     if isinstance(exc, IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        found = [(inner, f"{path}[{note.index!r}]", note.type) for inner, note in with_notes]
+        items, without = exc.group_exceptions()
+        found = [(inner, f"{path}[{note.index!r}]", note.type) for inner, note in items]
     elif isinstance(exc, ClassValidationError):
         layout = getattr(exc.cl, "json_layout", _PLAIN)
-        with_notes, without = exc.group_exceptions()
-        found = [
-            (inner, f"{path}.{layout.key(note.name)}", note.type) for inner, note in with_notes
-        ]
+        fields, without = exc.group_exceptions()
+        found = [(inner, f"{path}.{layout.key(note.name)}", note.type) for inner, note in fields]
     else:
         return [f"{_describe(exc, None)} at {path}"]
     out = [f"{_describe(inner, None)} at {path}" for inner in without]
@@ -193,12 +192,16 @@ def _kind(value: Any) -> str:
 
 
 def _str(value: Any, kind: Any = str) -> str:
+    if type(value) is kind:
+        return value  # type: ignore[no-any-return]
     if not isinstance(value, str):
         raise TypeError(f"expected a string, found {_kind(value)}")
     return value if kind is str else kind(value)  # an enum of strings: the member
 
 
 def _int(value: Any, kind: Any = int) -> int:
+    if type(value) is kind:
+        return value  # type: ignore[no-any-return]
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer, found {_kind(value)}")
     return value if kind is int else kind(value)
@@ -242,14 +245,21 @@ def _b64(value: bytes) -> str:
 
 def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(unstruct_collection_overrides={Sequence: list, Set: sorted})
-    for kind, load in ((str, _str), (int, _int), (float, _float), (bool, _bool)):
-        converter.register_structure_hook(kind, load)
-    for kind, dump, read in (
+    primitives: tuple[tuple[type, Callable[[Any, Any], Any]], ...] = (
+        (str, _str),
+        (int, _int),
+        (float, _float),
+        (bool, _bool),
+    )
+    for primitive, load in primitives:
+        converter.register_structure_hook(primitive, load)
+    texts: tuple[tuple[type, Callable[[Any], Any], Callable[[Any, Any], Any]], ...] = (
         (datetime, datetime.isoformat, _datetime),
         (date, date.isoformat, _date),
         (bytes, _b64, _bytes),
         (Path, str, _path),
-    ):
+    )
+    for kind, dump, read in texts:
         converter.register_unstructure_hook(kind, dump)
         converter.register_structure_hook(kind, read)
     return converter
@@ -291,7 +301,7 @@ def _unstructure_fn(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 def _writer(cls: type, layout: Layout) -> Callable[[Any], dict[str, Any]]:
     _check_layout(cls, layout)
-    overrides = {}
+    overrides: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         codec = layout.codecs.get(f.name)
         overrides[f.name] = override(
@@ -300,7 +310,7 @@ def _writer(cls: type, layout: Layout) -> Callable[[Any], dict[str, Any]]:
             omit_if_default=_omits_none(layout, f) or None,
             unstruct_hook=codec.dump if codec else None,
         )
-    base = make_dict_unstructure_fn(cls, CONVERTER, **overrides)
+    base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, CONVERTER, **overrides)
     if not (layout.only_if or layout.tags or layout.extra or layout.order):
         return base
     conditional = [(layout.key(n), test) for n, test in layout.only_if.items()]
@@ -320,16 +330,15 @@ def _writer(cls: type, layout: Layout) -> Callable[[Any], dict[str, Any]]:
 
 def _structure_fn(cls: type) -> Callable[[Any, Any], Any]:
     layout: Layout = cls.json_layout  # type: ignore[attr-defined]
-    overrides = {}
+    overrides: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         codec = layout.codecs.get(f.name)
-        load = codec.load if codec else None
         overrides[f.name] = override(
             rename=layout.key(f.name),
             omit=f.name in layout.omit or None,
-            struct_hook=(lambda value, _, load=load: load(value)) if load else None,
+            struct_hook=_loader(codec.load) if codec and codec.load else None,
         )
-    base = make_dict_structure_fn(
+    base: Callable[[Any, Any], Any] = make_dict_structure_fn(
         cls, CONVERTER, _cattrs_forbid_extra_keys=layout.forbid_extra, **overrides
     )
     ignored = set(layout.tags) | set(layout.extra)
@@ -354,6 +363,10 @@ def _structure_fn(cls: type) -> Callable[[Any, Any], Any]:
         return obj
 
     return structure
+
+
+def _loader(load: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    return lambda value, _: load(value)
 
 
 def _verify_extra(obj: Any, data: Mapping[str, Any], layout: Layout) -> None:
