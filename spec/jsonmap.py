@@ -11,8 +11,9 @@ Values map one way everywhere: datetimes and dates as ISO 8601 text (an aware da
 its offset, ``+07:00`` for Vietnam time), enums by value, tuples and lists as arrays, sets as
 sorted arrays, bytes as base64, paths as text, nested dataclasses as objects. Reading is
 strict: a string field takes only a string, an integer only an integer (never a boolean), a
-number an integer or a float (kept as given); a missing field takes its default, and a wrong value is a
-:class:`JsonMapError` (or the class's own error) that names the key's JSON path.
+number an integer or a float (kept as given, so it is written again the same); a missing
+field takes its default, and a wrong value is a :class:`JsonMapError` (or the class's own
+error) that names the key's JSON path.
 """
 
 from __future__ import annotations
