@@ -99,3 +99,7 @@ backlog_mean
 backlog_end
 handling_mean
 connected_share
+
+# Fields written to JSON by spec.jsonmap (read through the converter, not by name).
+hash  # axis/events.py (Event.hash)
+blob  # tests/spec/test_jsonmap.py

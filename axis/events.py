@@ -14,12 +14,9 @@ A recorded :class:`Event` is ``{seq, ts, kind, data}`` plus ``prev`` and ``hash`
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import functools
-import operator
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeAlias
@@ -29,6 +26,7 @@ import orjson
 from axis.errors import AxisError
 from axis.transcript import canonical
 from spec.findings import Finding
+from spec.jsonmap import JsonMapped, JsonWritable, Layout
 
 __all__ = [
     "EVENT_TYPES",
@@ -89,8 +87,18 @@ class EventFormatError(AxisError, ValueError):
 _FROZEN = {"frozen": True, "slots": True, "kw_only": True}
 
 
+class _Data(JsonMapped):
+    """A record of an event's ``data``: written field by field by :mod:`spec.jsonmap`, read back
+    refusing keys it does not know."""
+
+    __slots__ = ()
+    json_layout: ClassVar[Layout] = Layout(
+        forbid_extra=True, error=EventFormatError, what="event data"
+    )
+
+
 @dataclass(frozen=True, slots=True)
-class LongHeader:
+class LongHeader(_Data):
     """A header too long to keep whole: its name and value were cut in ``headers``; here are
     their full lengths and the SHA-256 of the raw ``name: value`` bytes."""
 
@@ -101,7 +109,7 @@ class LongHeader:
 
 
 @dataclass(frozen=True, slots=True)
-class Recipient:
+class Recipient(_Data):
     """One recipient of a stored message and the system it was routed to."""
 
     code: str
@@ -109,7 +117,7 @@ class Recipient:
 
 
 @dataclass(**_FROZEN)
-class CallEvent:
+class CallEvent(_Data):
     """One protocol call (a VXP request over HTTP, or an admin inject of ``sendEdoc``) with the
     axis's answer. ``system`` is the claimed systemId; ``headers`` the signed ``XroadVnpt-*``
     values (what was sent when unauthenticated) and the user agent, bounded; ``applied`` is
@@ -150,7 +158,7 @@ class CallEvent:
 
 
 @dataclass(**_FROZEN)
-class StoredEvent:
+class StoredEvent(_Data):
     """A message stored: its DocId, the sending system, what it is, and the routing decision.
     ``unparsed`` marks an admin inject of bytes that are not edXML, ``not_edxml`` XML that is
     not an edXML message (lenient mode, routed by the ``to`` header)."""
@@ -171,7 +179,7 @@ class StoredEvent:
 
 
 @dataclass(**_FROZEN)
-class RouteEvent:
+class RouteEvent(_Data):
     """A send refused by routing: the recipient codes, why, and the kind of message."""
 
     KIND: ClassVar[EventKind] = EventKind.ROUTE
@@ -183,7 +191,7 @@ class RouteEvent:
 
 
 @dataclass(**_FROZEN)
-class DeliveryEvent:
+class DeliveryEvent(_Data):
     """A delivery's state changed: created ``pending`` for a recipient system (``sender``,
     ``to`` and ``visible_after_s`` set), or acked by it (``previous`` set)."""
 
@@ -204,7 +212,7 @@ class DeliveryEvent:
 
 
 @dataclass(**_FROZEN)
-class FindingsEvent:
+class FindingsEvent(_Data):
     """The validator's findings on a sent document (``doc_id`` once it is stored, ``sha256``
     of its bytes) or on a registered agency ``code``; at most 50 kept, ``errors`` and ``total``
     count them all. ``refused`` says why the document or code was refused, if it was."""
@@ -222,7 +230,7 @@ class FindingsEvent:
 
 
 @dataclass(**_FROZEN)
-class IdentityEvent:
+class IdentityEvent(_Data):
     """A system spoke for an agency it does not serve (the From of an edoc or a status): the
     call was refused with ErrorCode 4 and nothing was stored. ``served_by`` is the system that
     serves the code ("" when nobody does)."""
@@ -236,7 +244,7 @@ class IdentityEvent:
 
 
 @dataclass(**_FROZEN)
-class DuplicateEvent:
+class DuplicateEvent(_Data):
     """The same bytes sent again by the same system: answered with the earlier DocId."""
 
     KIND: ClassVar[EventKind] = EventKind.DUPLICATE
@@ -247,7 +255,7 @@ class DuplicateEvent:
 
 
 @dataclass(**_FROZEN)
-class AmbiguousHeaderEvent:
+class AmbiguousHeaderEvent(_Data):
     """Two spellings of one header key disagreed; the first on the wire was used."""
 
     KIND: ClassVar[EventKind] = EventKind.AMBIGUOUS_HEADER
@@ -258,7 +266,7 @@ class AmbiguousHeaderEvent:
 
 
 @dataclass(**_FROZEN)
-class AnomalyEvent:
+class AnomalyEvent(_Data):
     """Something odd the axis tolerated: ``what`` names it (``body-without-crlf``,
     ``messagetype-mismatch``, ``not-edxml``), ``reason`` explains."""
 
@@ -270,7 +278,7 @@ class AnomalyEvent:
 
 
 @dataclass(**_FROZEN)
-class Signature8bitEvent:
+class Signature8bitEvent(_Data):
     """A signature that fails because a signed value has bytes >= 0x80 (the SDK's 8-bit
     truncation); ``accepted`` under ``tolerate_8bit_headers``."""
 
@@ -281,7 +289,7 @@ class Signature8bitEvent:
 
 
 @dataclass(**_FROZEN)
-class FaultEvent:
+class FaultEvent(_Data):
     """An injected fault fired on a call: the rule, its kind (``fault``) and parameters."""
 
     KIND: ClassVar[EventKind] = EventKind.FAULT
@@ -293,7 +301,7 @@ class FaultEvent:
 
 
 @dataclass(**_FROZEN)
-class FaultsEvent:
+class FaultsEvent(_Data):
     """The fault plan was set (``plan`` as given, ``started`` the axis time it took effect:
     outage windows count from it) or cleared."""
 
@@ -304,7 +312,7 @@ class FaultsEvent:
 
 
 @dataclass(**_FROZEN)
-class AgencyEvent:
+class AgencyEvent(_Data):
     """A registry change: ``action`` is ``seeded``, ``registered``, ``deleted`` or ``yielded``
     (a default system gave the code up to the operator-added ``system``); ``by`` is ``sdk``
     (registerAgency), ``admin``, ``seed`` or ``cli``; ``previous`` is the system that served the
@@ -322,7 +330,7 @@ class AgencyEvent:
 
 
 @dataclass(**_FROZEN)
-class SystemEvent:
+class SystemEvent(_Data):
     """A connection system added or re-keyed; ``simulated`` for the axis's default systems
     (peers that yield their codes), else operator-added (``by``: ``cli`` or ``admin``)."""
 
@@ -334,7 +342,7 @@ class SystemEvent:
 
 
 @dataclass(**_FROZEN)
-class AdminEvent:
+class AdminEvent(_Data):
     """An admin action: ``reset`` (with what it forgot), ``put_system``, ``inject``, ``login``."""
 
     KIND: ClassVar[EventKind] = EventKind.ADMIN
@@ -350,7 +358,7 @@ class AdminEvent:
 
 
 @dataclass(**_FROZEN)
-class StartEvent:
+class StartEvent(_Data):
     """The axis started with these settings (never secrets)."""
 
     KIND: ClassVar[EventKind] = EventKind.START
@@ -387,79 +395,18 @@ EVENT_TYPES: dict[EventKind, type[EventBody]] = {
 }
 
 
-# --- writing -----------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A nested dataclass (a finding, a recipient) as the JSON object it is written as."""
-    if isinstance(value, Finding):
-        return value.to_json()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-@functools.cache
-def _layout(
-    cls: type[EventBody],
-) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], frozenset[str]]:
-    """The field names of ``cls``, a getter of all their values at once, and the fields that
-    hold nested records (written as objects)."""
-    hints = typing.get_type_hints(cls)
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    nested = frozenset(
-        n
-        for n in names
-        if typing.get_origin(hints[n]) is tuple
-        and dataclasses.is_dataclass(typing.get_args(hints[n])[0])
-    )
-    return names, operator.attrgetter(*names), nested
+# --- writing and reading ------------------------------------------------------------------------
 
 
 def body_data(body: EventBody) -> dict[str, Any]:
     """The event's ``data`` object: every field, nested records as objects."""
-    # mypy holds a class for unhashable in a cached call (python/mypy#11470)
-    names, values, nested = _layout(type(body))  # type: ignore[arg-type]
-    data = dict(zip(names, values(body), strict=True))
-    for name in nested:
-        if data[name]:
-            data[name] = _plain(data[name])
-    return data
+    return body.to_json()
 
 
 def encode_body(body: EventBody) -> bytes:
     """The canonical JSON of the event's ``data`` (sorted keys, no spaces, UTF-8); strings that
     are not valid Unicode are written with ``?``."""
-    return canonical(body_data(body))
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def _element_decoder(hint: Any) -> Callable[[Any], Any] | None:
-    """How to rebuild a field of type ``hint`` from JSON, when it needs more than the value."""
-    if typing.get_origin(hint) is tuple:
-        args = typing.get_args(hint)
-        item = args[0] if args else Any
-        if item is Finding:
-            return lambda v: tuple(Finding.from_json(x) for x in v)
-        if dataclasses.is_dataclass(item):
-            return lambda v: tuple(item(**x) for x in v)
-        return tuple
-    return None
-
-
-@functools.cache
-def _decoders(cls: type[EventBody]) -> dict[str, Callable[[Any], Any]]:
-    hints = typing.get_type_hints(cls)
-    out = {}
-    for f in dataclasses.fields(cls):
-        decoder = _element_decoder(hints[f.name])
-        if decoder is not None:
-            out[f.name] = decoder
-    return out
+    return canonical(body.to_json())
 
 
 def parse_body(kind: str, data: Mapping[str, Any]) -> EventBody:
@@ -473,20 +420,19 @@ def parse_body(kind: str, data: Mapping[str, Any]) -> EventBody:
         ) from None
     if not isinstance(data, Mapping):
         raise EventFormatError(f"data of a {kind} event must be an object, not {data!r:.80}")
-    values = dict(data)
-    try:
-        for name, decode in _decoders(cls).items():  # type: ignore[arg-type]  # mypy#11470
-            if name in values:
-                values[name] = decode(values[name])
-        return cls(**values)
-    except (TypeError, KeyError, ValueError) as exc:
-        raise EventFormatError(f"data of a {kind} event does not fit it: {exc}") from None
+    return cls.from_json(data, where=f"data of a {kind} event does not fit it")
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(JsonWritable):
     """One recorded transcript event: its place in the chain (``seq``, ``prev``, ``hash``), its
-    time (``ts``, ISO 8601 UTC) and its typed ``body``."""
+    time (``ts``, ISO 8601 UTC) and its typed ``body`` (``data`` in its JSON form)."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        rename={"body": "data"},
+        extra={"kind": lambda event: event.kind},
+        order=("seq", "ts", "kind", "data", "prev", "hash"),
+    )
 
     seq: int
     ts: str
@@ -517,16 +463,6 @@ class Event:
     def op(self) -> str:
         """The operation that caused the event ("" when none)."""
         return str(getattr(self.body, "op", ""))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "ts": self.ts,
-            "kind": str(self.kind),
-            "data": body_data(self.body),
-            "prev": self.prev,
-            "hash": self.hash,
-        }
 
     def matches(self, **wanted: object) -> bool:
         """Whether every given field (``kind`` or a field of the body) has the given value;

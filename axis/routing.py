@@ -34,9 +34,6 @@ class Route:
             out.setdefault(system_id, []).append(code)
         return out
 
-    def to_json(self) -> list[dict[str, str]]:
-        return [{"code": code, "system": system_id} for code, system_id in self.recipients]
-
 
 def recipient_codes(message_recipients: list[str], to_header: str | None) -> list[str]:
     """The message's recipients followed by the ``to`` header's (comma, semicolon or space

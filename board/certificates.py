@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from board.errors import CertificateRefused, RegistryError, TrustedKeyError
+from reports.certificate_document import FORMAT
 from reports.errors import CertificateError, ReportFormatError
 from reports.keys import TrustedKeys
 from reports.layout import CERTIFICATE_JSON, REPORT_JSON, TRANSCRIPT_JSONL, WAIVERS_YAML
@@ -40,7 +41,6 @@ from reports.verification import (
     verify_certificate,
 )
 
-FORMAT = "lienthong-certificate/2"
 MAX_CERTIFICATE_BYTES = 1 << 20
 MAX_REPORT_BYTES = 64 << 20
 MAX_WAIVERS_BYTES = 1 << 20
@@ -252,10 +252,6 @@ class Certificate:
         """The value of override ``name`` (None when the profile's default was kept)."""
         return self.overrides.get(name)
 
-    def to_json(self) -> dict[str, Any]:
-        """The signed document (what a certificate file holds)."""
-        return dict(self.document)
-
     def verify(self, trusted: TrustedKeys, today: date) -> Verification:
         """Verify the signed document again with reports' verification, against ``trusted``
         (today's trusted keys). The board judges dates itself, for any day it is asked about:
@@ -403,7 +399,7 @@ def stored_certificate(
     ``RegistryError`` when the stored document is not a certificate."""
     outcomes = tuple(RequirementOutcome(*r) for r in results) if results is not None else None
     try:
-        facts = Facts.from_json(document)
+        facts = Facts.read(document)
     except ReportFormatError as exc:
         raise RegistryError(f"a stored certificate is not one any more: {exc}") from None
     checks = checks or {}

@@ -131,7 +131,7 @@ def export_board(
             w.page(f"certificate/{c.digest}.html", "certificate.html.j2", context)
             w.text(
                 f"certificate/{c.digest}.json",
-                json.dumps(c.to_json(), ensure_ascii=False, indent=2) + "\n",
+                json.dumps(dict(c.document), ensure_ascii=False, indent=2) + "\n",
             )
             cert_rows.append(_certificate_row(c, context["verification"].status.value))
     for product in registry.products():

@@ -17,14 +17,14 @@ This module is the only place in :mod:`board` that calls the simulator; its inte
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import ClassVar
 
 from board.errors import SimulationError
 from board.plans import PhasePlan
+from spec.jsonmap import NAN_AS_NULL, JsonMapped, Layout
 
 BASE_SCENARIO = "baseline-2016"
 WARMUP_DAYS = 7
@@ -43,21 +43,29 @@ __all__ = [
 ]
 
 
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _float(value: float | None) -> float:
-    return math.nan if value is None else float(value)
-
-
 @dataclass(frozen=True, slots=True)
-class Difference:
+class Difference(JsonMapped):
     """One metric of the phase: its mean on schedule and as it stands, and the paired
     difference as-it-stands minus on-schedule with its 95 % interval over ``pairs``
     replications (NaN where no pair measured it, e.g. a tier that goes paper-free in neither
     arm within the window; the texts then say ``n/a``). The texts are the simulator's
-    formatting: percent and percentage points, thousands, hours, dates and days."""
+    formatting: percent and percentage points, thousands, hours, dates and days.
+
+    Its JSON form is a row of :meth:`sim.MetricDifference.to_json` (``baseline`` and
+    ``actual`` for the arms, ``difference`` for the mean), NaN written as null."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        rename={
+            "on_schedule": "baseline",
+            "as_it_stands": "actual",
+            "mean": "difference",
+            "on_schedule_text": "baseline_text",
+            "as_it_stands_text": "actual_text",
+        },
+        codecs={
+            name: NAN_AS_NULL for name in ("on_schedule", "as_it_stands", "mean", "low", "high")
+        },
+    )
 
     name: str
     label: str
@@ -73,46 +81,9 @@ class Difference:
     as_it_stands_text: str
     text: str
 
-    @classmethod
-    def from_sim(cls, row: Mapping[str, Any]) -> Difference:
-        """From a row of :meth:`sim.MetricDifference.to_json` (or of :meth:`to_json`)."""
-        return cls(
-            name=row["name"],
-            label=row["label"],
-            unit=row["unit"],
-            on_schedule=_float(row["baseline"]),
-            as_it_stands=_float(row["actual"]),
-            mean=_float(row["difference"]),
-            low=_float(row["low"]),
-            high=_float(row["high"]),
-            pairs=int(row["pairs"]),
-            significant=bool(row["significant"]),
-            on_schedule_text=row["baseline_text"],
-            as_it_stands_text=row["actual_text"],
-            text=row["text"],
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data, NaN written as null."""
-        return {
-            "name": self.name,
-            "label": self.label,
-            "unit": self.unit,
-            "baseline": _num(self.on_schedule),
-            "actual": _num(self.as_it_stands),
-            "difference": _num(self.mean),
-            "low": _num(self.low),
-            "high": _num(self.high),
-            "pairs": self.pairs,
-            "significant": self.significant,
-            "baseline_text": self.on_schedule_text,
-            "actual_text": self.as_it_stands_text,
-            "text": self.text,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class PhaseSimulation:
+class PhaseSimulation(JsonMapped):
     """The result of :func:`simulate_phase`. ``connections`` lists (organ id, planned date,
     date in the as-it-stands arm or None for paper throughout); ``differences`` the key
     metrics in the simulator's order."""
@@ -144,44 +115,6 @@ class PhaseSimulation:
             if d.name == name:
                 return d
         raise KeyError(f"metric {name!r} is not in this simulation")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "scenario": self.scenario,
-            "start": self.start.isoformat(),
-            "days": self.days,
-            "warmup_days": self.warmup_days,
-            "scale": self.scale,
-            "replications": self.replications,
-            "seeds": list(self.seeds),
-            "connections": [
-                [o, p.isoformat(), c.isoformat() if c else None] for o, p, c in self.connections
-            ],
-            "differences": [d.to_json() for d in self.differences],
-            "gap_agency_days": self.gap_agency_days,
-            "notes": list(self.notes),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PhaseSimulation:
-        return cls(
-            plan=data["plan"],
-            scenario=data["scenario"],
-            start=date.fromisoformat(data["start"]),
-            days=int(data["days"]),
-            warmup_days=int(data["warmup_days"]),
-            scale=float(data["scale"]),
-            replications=int(data["replications"]),
-            seeds=tuple(data["seeds"]),
-            connections=tuple(
-                (o, date.fromisoformat(p), date.fromisoformat(c) if c else None)
-                for o, p, c in data["connections"]
-            ),
-            differences=tuple(Difference.from_sim(d) for d in data["differences"]),
-            gap_agency_days=int(data["gap_agency_days"]),
-            notes=tuple(data["notes"]),
-        )
 
 
 # --- the arms ------------------------------------------------------------------------------
@@ -267,7 +200,6 @@ def simulate_phase(
         )
     except SimError as exc:
         raise SimulationError(f"the simulator refused the phase set-up: {exc}") from exc
-    rows = effect.to_json(KEY_METRICS)["metrics"]
     notes = (
         f"window {plan.start}..{end} after {WARMUP_DAYS} days of warm-up; base scenario "
         f"{effect.baseline.scenario.name}; districts and communes at {scale * 100:g} % of "
@@ -285,7 +217,7 @@ def simulate_phase(
         replications=replications,
         seeds=tuple(effect.seeds),
         connections=connections,
-        differences=tuple(Difference.from_sim(row) for row in rows),
+        differences=tuple(Difference.from_json(m.to_json()) for m in effect.table(KEY_METRICS)),
         gap_agency_days=gap_agency_days(connections, plan.start, end),
         notes=notes,
     )

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.contract import Action
 from conformance.episodes import (
@@ -42,6 +42,7 @@ from conformance.observe import (
 from conformance.probe_runs import try_action
 from conformance.probes import RECEIVER, illegal_actions
 from conformance.world import Delivered, Party, World
+from spec.jsonmap import JsonMapped, Layout
 from spec.lifecycle import LifecycleBook
 from spec.model import Edoc, TraceHeader
 
@@ -407,24 +408,21 @@ STEP_OPS = ("deliver", "redeliver", "revoke", "ask_back", "act", "illegal", "ans
 
 
 @dataclass(frozen=True, slots=True)
-class Scenario:
+class Scenario(JsonMapped):
     """A named, replayable sequence of steps and the requirements it broke."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        tags={"format": SCENARIO_FORMAT},
+        missing={"seed": 0, "requirements": (), "violations": ()},
+        error=ConformanceError,
+        what="scenario file",
+    )
 
     name: str
     seed: int
     requirements: tuple[str, ...]
     steps: tuple[dict[str, Any], ...]
     violations: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": SCENARIO_FORMAT,
-            "name": self.name,
-            "seed": self.seed,
-            "requirements": list(self.requirements),
-            "steps": [dict(s) for s in self.steps],
-            "violations": list(self.violations),
-        }
 
     def write(self, folder: Path) -> Path:
         """Write ``folder/NAME.json`` (creating the folder); returns the path."""
@@ -447,13 +445,8 @@ def load_scenario(path: Path) -> Scenario:
         isinstance(s, dict) and s.get("op") in STEP_OPS for s in steps
     ):
         raise ConformanceError(f"scenario file {str(path)!r}: steps must be a list of {STEP_OPS}")
-    return Scenario(
-        name=str(data.get("name", Path(path).stem)),
-        seed=int(data.get("seed", 0)),
-        requirements=tuple(str(r) for r in data.get("requirements", ())),
-        steps=tuple(steps),
-        violations=tuple(str(v) for v in data.get("violations", ())),
-    )
+    named = {"name": Path(path).stem, **data}
+    return Scenario.from_json(named, where=f"scenario file {str(path)!r}")
 
 
 def replay(world: World, scenario: Scenario) -> list[Violation]:

@@ -10,6 +10,7 @@ imports nothing heavy: the plugin reads it in every pytest session.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -396,24 +397,43 @@ class CertifySettings:
         return cls(**given)
 
     def to_json(self) -> dict[str, Any]:
-        """The settings as recorded in the report (never the admin token)."""
-        return {
-            "profile": self.profile,
-            "adapter": self.adapter,
-            "organ_id": self.agency,
-            "system_id": self.system_id,
-            "officer": self.officer,
-            "axis_url": self.axis_url,
-            "seed": self.seed,
-            "time_scale": self.time_scale,
-            "waivers": str(self.waivers) if self.waivers else None,
-            "mutant": self.mutant,
-            "require_signature": self.require_signature,
-            "replay": str(self.replay) if self.replay else None,
-            "exploration_examples": self.exploration_examples,
-            "requirements": list(self.requirements) if self.requirements else None,
-            "validity_months": self.validity_months,
-        }
+        """The settings as recorded in the run's folder (never the admin token), written by
+        :mod:`spec.jsonmap`; imported here, not above, because the plugin reads this module in
+        every pytest session."""
+        from spec.jsonmap import write
+
+        return write(self, _recorded())
+
+
+@functools.cache
+def _recorded() -> Any:
+    """How the settings are recorded: the agency certified (the reference SUT's when none
+    was given), the files as text, every setting that shaped the verdict; neither the admin
+    token nor where the run's files and key live."""
+    from spec.jsonmap import Codec, Layout
+
+    return Layout(
+        omit=("organ_id", "axis_token", "out_dir", "operator_timeout", "signing_key"),
+        codecs={"requirements": Codec(lambda ids: list(ids) if ids else None)},
+        extra={"organ_id": lambda settings: settings.agency},
+        order=(
+            "profile",
+            "adapter",
+            "organ_id",
+            "system_id",
+            "officer",
+            "axis_url",
+            "seed",
+            "time_scale",
+            "waivers",
+            "mutant",
+            "require_signature",
+            "replay",
+            "exploration_examples",
+            "requirements",
+            "validity_months",
+        ),
+    )
 
 
 OPTIONS = options_of(CertifySettings)

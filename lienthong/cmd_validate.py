@@ -8,34 +8,26 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from spec import InputRefused, Options, Severity, check
 from spec.findings import Finding
 from spec.formats import parse_date
+from spec.jsonmap import JsonWritable
 from spec.xmlsafe import DEFAULT_MAX_BYTES
 
 EXIT_OK, EXIT_ERRORS, EXIT_REFUSED = 0, 1, 2
 
 
 @dataclass(slots=True)
-class FileResult:
-    """What validating one file gave: ok / errors / refused, with findings or the refusal."""
+class FileResult(JsonWritable):
+    """What validating one file gave: ok / errors / refused, with findings or the refusal
+    (JSON form: an item of ``spec/schemas/validation-report.schema.json``)."""
 
     file: str
     status: str
     kind: str | None = None
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "status": self.status,
-            "kind": self.kind,
-            "findings": [f.to_json() for f in self.findings],
-            "error": self.error,
-        }
 
     @property
     def exit_code(self) -> int:

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from axis.client import AxisAdmin
 from axis.events import CallEvent, Event, parse_event
@@ -36,6 +36,7 @@ from axis.transcript import Verification, verify_file
 from load.journal import read_journals
 from load.plan import LoadPlan
 from spec.formats import parse_timestamp
+from spec.jsonmap import JsonWritable, Layout
 from spec.lifecycle import LifecycleBook, receiver_of
 from spec.status_codes import InvalidStatusCode, StatusCode
 
@@ -46,10 +47,14 @@ __all__ = ["CheckResult", "Evidence", "collect", "message_cursor", "run_checks"]
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(JsonWritable):
     """One check: what it verifies, how many cases it looked at, how many broke (with the
     first few explained)."""
 
+    json_layout: ClassVar[Layout] = Layout(
+        extra={"ok": lambda c: c.ok},
+        order=("id", "title", "ok", "checked", "violations", "examples"),
+    )
     id: str
     title: str
     checked: int
@@ -59,16 +64,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.violations == 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "ok": self.ok,
-            "checked": self.checked,
-            "violations": self.violations,
-            "examples": list(self.examples),
-        }
 
 
 @dataclass(slots=True)

@@ -15,14 +15,15 @@ import hashlib
 import json
 import math
 import random
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from load.errors import PlanError
 from load.profile import TrafficProfile
 from spec.clock import vietnam_today
+from spec.jsonmap import JsonMapped, Layout
 
 Lifecycle = Literal["full", "arrived"]
 PLAN_FORMAT = "lienthong-load-plan"
@@ -94,9 +95,13 @@ class SlotPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class LoadPlan:
+class LoadPlan(JsonMapped):
     """Everything the locust processes need. ``send_seconds`` is the sending window; the
     ``journal_dir`` receives one journal file per locust process."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        tags={"format": PLAN_FORMAT}, error=PlanError, what="load plan"
+    )
 
     run_id: str
     seed: int
@@ -125,27 +130,10 @@ class LoadPlan:
         """Agency code → the system id that serves it, for every slot."""
         return {code: s.system_id for s in self.slots for code in s.agencies}
 
-    def to_json(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["behaviour"] = asdict(self.behaviour)
-        out["slots"] = [asdict(s) for s in self.slots]
-        return {"format": PLAN_FORMAT, **out}
-
     def write(self, path: Path) -> Path:
         path = Path(path)
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), "utf-8")
         return path
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LoadPlan:
-        if data.get("format") != PLAN_FORMAT:
-            raise PlanError(f"not a load plan (format must be {PLAN_FORMAT!r})")
-        values = {k: v for k, v in data.items() if k != "format"}
-        values["behaviour"] = Behaviour(**values["behaviour"])
-        values["slots"] = tuple(
-            SlotPlan(**{**s, "agencies": tuple(s["agencies"])}) for s in values["slots"]
-        )
-        return cls(**values)
 
     @classmethod
     def read(cls, path: Path | str) -> LoadPlan:

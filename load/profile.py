@@ -17,9 +17,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from load.errors import ProfileError
+from spec.jsonmap import Codec, JsonMapped, Layout
 
 FORMAT = "lienthong-traffic-profile"
 FORMAT_VERSION = 1
@@ -66,9 +67,15 @@ def _rates(name: str, values: Sequence[Any]) -> tuple[float, ...]:
     return tuple(out)
 
 
+RATES = Codec(list, lambda values: _rates("rates", values))
+"""Hourly rates, read as floats whatever a hand-written file gives."""
+
+
 @dataclass(frozen=True, slots=True)
-class SystemTraffic:
+class SystemTraffic(JsonMapped):
     """One connection system: documents it sends and polls it makes, per hour of the profile."""
+
+    json_layout: ClassVar[Layout] = Layout(codecs={"documents": RATES, "polls": RATES})
 
     system_id: str
     documents: tuple[float, ...]
@@ -87,11 +94,24 @@ class SystemTraffic:
 
 
 @dataclass(frozen=True, slots=True)
-class TrafficProfile:
+class TrafficProfile(JsonMapped):
     """Per-system hourly traffic. ``recipients_mean`` is the mean number of recipient agencies
     of a document; ``hour_labels`` name the hours (ISO times, or "" when the source has
-    none)."""
+    none). Its JSON form names the format and version; a hand-written one may leave out
+    ``name``, ``source``, ``recipients_mean`` (July 2022's) and ``hour_labels``."""
 
+    json_layout: ClassVar[Layout] = Layout(
+        tags={"format": FORMAT, "version": FORMAT_VERSION},
+        order=("format", "version", "name", "source", "recipients_mean", "hour_labels", "systems"),
+        missing={
+            "name": "",
+            "source": "",
+            "recipients_mean": NATIONAL_2022_RECIPIENTS_MEAN,
+            "hour_labels": (),
+        },
+        error=ProfileError,
+        what="traffic profile",
+    )
     name: str
     source: str
     systems: tuple[SystemTraffic, ...]
@@ -135,48 +155,6 @@ class TrafficProfile:
     def _check_hour(self, hour: int) -> None:
         if not 0 <= hour < self.hours:
             raise ProfileError(f"hour={hour!r} must be in 0..{self.hours - 1}")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "name": self.name,
-            "source": self.source,
-            "recipients_mean": self.recipients_mean,
-            "hour_labels": list(self.hour_labels),
-            "systems": [
-                {"system_id": s.system_id, "documents": list(s.documents), "polls": list(s.polls)}
-                for s in self.systems
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, data: Any, *, where: str = "profile") -> TrafficProfile:
-        """Build from :meth:`to_json`'s form; ``ProfileError`` names what is wrong."""
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ProfileError(f"{where} is not a traffic profile (format must be {FORMAT!r})")
-        if data.get("version") != FORMAT_VERSION:
-            raise ProfileError(
-                f"{where} has version={data.get('version')!r}; this harness reads {FORMAT_VERSION}"
-            )
-        try:
-            systems = tuple(
-                SystemTraffic(
-                    str(s["system_id"]),
-                    _rates(f"{s['system_id']}.documents", s["documents"]),
-                    _rates(f"{s['system_id']}.polls", s["polls"]),
-                )
-                for s in data["systems"]
-            )
-            return cls(
-                name=str(data.get("name", "")),
-                source=str(data.get("source", "")),
-                systems=systems,
-                recipients_mean=float(data.get("recipients_mean", NATIONAL_2022_RECIPIENTS_MEAN)),
-                hour_labels=tuple(str(h) for h in data.get("hour_labels", ())),
-            )
-        except (KeyError, TypeError) as exc:
-            raise ProfileError(f"{where} is missing or mistypes a field: {exc!r}") from None
 
 
 def national_2022(era: str = "2024") -> TrafficProfile:

@@ -7,6 +7,7 @@ A certification run becomes a :class:`~reports.model.Report` (JSON with a schema
 verifier trusts (the onboarding board calls it on import).
 """
 
+from reports.certificate_document import CertificateDocument
 from reports.errors import (
     CertificateError,
     ReportError,
@@ -39,6 +40,7 @@ from reports.verification import (
 
 __all__ = [
     "Certificate",
+    "CertificateDocument",
     "CertificateError",
     "Conditions",
     "Coverage",

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from reports import schema
+from reports.certificate_document import FORMAT
 from reports.keys import ALGORITHM, CertificateSigner
 from reports.model import Report
 from spec.clock import VIETNAM
@@ -40,7 +41,6 @@ __all__ = [
     "validity_end",
 ]
 
-FORMAT = "lienthong-certificate/2"
 QR_PREFIX = "lienthong-certificate:sha256:"
 _DIGEST = re.compile(r"(?:lienthong-certificate:)?(?:sha256:)?([0-9a-fA-F]{64})")
 

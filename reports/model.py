@@ -5,7 +5,8 @@ A :class:`Report` is built by the conformance suite (or by hand in tests), rende
 :mod:`reports.html`, :mod:`reports.junit` and signed by :mod:`reports.certificate`. Its overall
 verdict is not set by anyone: :meth:`Report.compute_verdict` derives it from the requirements,
 so a report cannot say CERTIFIED while one of its MUST requirements failed. The JSON form
-(:meth:`Report.to_json`) is described by ``spec/schemas/certification-report.schema.json``.
+(:meth:`Report.to_json`, by :mod:`spec.jsonmap`) is described by
+``spec/schemas/certification-report.schema.json``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from reports import schema
 from reports.errors import ReportFormatError
 from spec.catalogue import Level, requirement
 from spec.clock import VIETNAM
 from spec.findings import Finding
+from spec.jsonmap import JsonMapped, JsonWritable, Layout
 
 FORMAT = "lienthong-certification-report/2"
 EVIDENCE_KINDS = ("transcript", "finding", "note", "exchange")
@@ -87,7 +89,7 @@ def _names(ids: list[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SutIdentity:
+class SutIdentity(JsonMapped):
     """The software under test and the party it was certified for.
 
     ``product``, ``vendor``, ``version``, ``build`` (a commit, build number or package hash;
@@ -112,29 +114,12 @@ class SutIdentity:
         build = f" (build {self.build})" if self.build else ""
         return f"{self.product} {self.version}{build}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "product": self.product,
-            "vendor": self.vendor,
-            "version": self.version,
-            "build": self.build,
-            "contract_version": self.contract_version,
-            "adapter": self.adapter,
-            "organ_id": self.organ_id,
-            "agency": self.agency,
-            "system_id": self.system_id,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SutIdentity:
-        return cls(**data)
-
 
 AXIS_KINDS = ("in-process", "external")
 
 
 @dataclass(frozen=True, slots=True)
-class Conditions:
+class Conditions(JsonMapped):
     """Everything besides the profile's name that shaped the verdict of a run.
 
     ``require_signature`` is the profile's effective choice; ``overrides`` names every option
@@ -168,23 +153,6 @@ class Conditions:
         """``require_signature=no, time_scale=60`` (or ``none``), as the verdict line says it."""
         return override_text(self.overrides)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "require_signature": self.require_signature,
-            "overrides": dict(self.overrides),
-            "exploration_examples": self.exploration_examples,
-            "mutant": self.mutant,
-            "axis_kind": self.axis_kind,
-            "officer": self.officer,
-            "waivers_sha256": self.waivers_sha256,
-            "catalogue_sha256": self.catalogue_sha256,
-            "checks_sha256": self.checks_sha256,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Conditions:
-        return cls(**data)
-
 
 def override_text(overrides: dict[str, Any]) -> str:
     """Overrides as people read them: ``require_signature=no, time_scale=60``, or ``none``."""
@@ -204,7 +172,7 @@ def _shown(value: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Waiver:
+class Waiver(JsonMapped):
     """An accepted deviation: the requirement it excuses, why, until when (inclusive) and who
     approved it."""
 
@@ -217,26 +185,9 @@ class Waiver:
         """Whether the waiver still holds on ``day`` (it holds through its expiry date)."""
         return day <= self.expires
 
-    def to_json(self) -> dict[str, str]:
-        return {
-            "requirement": self.requirement,
-            "reason": self.reason,
-            "expires": self.expires.isoformat(),
-            "approved_by": self.approved_by,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, str]) -> Waiver:
-        return cls(
-            data["requirement"],
-            data["reason"],
-            date.fromisoformat(data["expires"]),
-            data["approved_by"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class EvidenceLine:
+class EvidenceLine(JsonMapped):
     """One thing that happened, as an officer reads it: ``text`` is a sentence ("the SUT sent
     status 03 on document X to Y, after 01 at 10:01:40"), ``at`` the axis's time of it,
     ``seq`` its transcript event number, ``fault`` True for a fault the harness injected on
@@ -252,23 +203,9 @@ class EvidenceLine:
         if self.at is not None:
             _aware(self.at, "at")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "at": self.at.isoformat() if self.at else None,
-            "seq": self.seq,
-            "fault": self.fault,
-            "xml": self.xml,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EvidenceLine:
-        at = datetime.fromisoformat(data["at"]) if data["at"] else None
-        return cls(data["text"], at, data["seq"], data["fault"], data["xml"])
-
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(JsonMapped):
     """One piece of evidence for a verdict. ``kind`` is ``exchange`` (a request and what came
     back), ``transcript`` (axis events), ``finding`` (a validation finding of spec) or ``note``
     (the suite's own words); ``detail`` is any JSON value; ``seqs`` are the transcript event
@@ -294,23 +231,9 @@ class Evidence:
             "finding", f"{finding.severity.value}: {finding.message}", finding.to_json(), seqs
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "summary": self.summary,
-            "detail": self.detail,
-            "seqs": list(self.seqs),
-            "lines": [line.to_json() for line in self.lines],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Evidence:
-        lines = tuple(EvidenceLine.from_json(line) for line in data["lines"])
-        return cls(data["kind"], data["summary"], data["detail"], tuple(data["seqs"]), lines)
-
 
 @dataclass(frozen=True, slots=True)
-class RequirementResult:
+class RequirementResult(JsonMapped):
     """The verdict on one requirement of the profile, with its evidence, the tests that
     checked it, the waiver that excuses it (only when ``verdict`` is ``WAIVED``) and a hint to
     the vendor on how to fix a failure."""
@@ -367,38 +290,9 @@ class RequirementResult:
             hint,
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "level": self.level.value,
-            "family": self.family,
-            "source": self.source,
-            "verdict": self.verdict.value,
-            "evidence": [e.to_json() for e in self.evidence],
-            "tests": list(self.tests),
-            "waiver": self.waiver.to_json() if self.waiver else None,
-            "hint": self.hint,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RequirementResult:
-        return cls(
-            data["id"],
-            data["title"],
-            Level(data["level"]),
-            data["family"],
-            data["source"],
-            Outcome(data["verdict"]),
-            tuple(Evidence.from_json(e) for e in data["evidence"]),
-            tuple(data["tests"]),
-            Waiver.from_json(data["waiver"]) if data["waiver"] else None,
-            data["hint"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class TimelineEvent:
+class TimelineEvent(JsonMapped):
     """One thing that happened to a document, on the lane of one receiving agency.
 
     ``kind``: ``sent`` (sendEdoc), ``listed`` (it appeared in the receiver's list),
@@ -422,33 +316,13 @@ class TimelineEvent:
         if self.kind in ("status", "fault") and not self.code:
             raise ReportFormatError(f"a {self.kind} event needs a code, got {self.code!r}")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "receiver": self.receiver,
-            "kind": self.kind,
-            "code": self.code,
-            "seq": self.seq,
-            "note": self.note,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TimelineEvent:
-        return cls(
-            datetime.fromisoformat(data["at"]),
-            data["receiver"],
-            data["kind"],
-            data["code"],
-            data["seq"],
-            data["note"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class DocumentTimeline:
+class DocumentTimeline(JsonMapped):
     """What happened to one document over time, per receiving agency; ``label`` says what the
     document was in the run (e.g. "sent by the SUT to 000.00.24.H44")."""
 
+    json_layout: ClassVar[Layout] = Layout(order=("document_id", "label", "events"))
     document_id: str
     events: tuple[TimelineEvent, ...]
     label: str = ""
@@ -461,25 +335,13 @@ class DocumentTimeline:
         """The lanes, in the order their first event happened."""
         return list(dict.fromkeys(e.receiver for e in self.events))
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "document_id": self.document_id,
-            "label": self.label,
-            "events": [e.to_json() for e in self.events],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DocumentTimeline:
-        events = tuple(TimelineEvent.from_json(e) for e in data["events"])
-        return cls(data["document_id"], events, data["label"])
-
 
 def _event_order(event: TimelineEvent) -> tuple[datetime, int]:
     return event.at, event.seq if event.seq is not None else -1
 
 
 @dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(JsonWritable):
     """How many MUST requirements of the profile were tested, and which were not."""
 
     must_total: int
@@ -496,24 +358,60 @@ class Coverage:
     def complete(self) -> bool:
         return not self.untested
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "must_total": self.must_total,
-            "must_tested": self.must_tested,
-            "untested": list(self.untested),
-        }
+
+def _check_schema(data: Any) -> None:
+    schema.check(schema.REPORT_SCHEMA, data, "report JSON")
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(JsonMapped):
     """One certification run. ``requirements`` holds every requirement of the profile, tested
     or not; ``conditions`` says what else shaped the verdict (overrides, mutant, waivers file,
     axis, catalogue and check digests); ``transcript_sha256`` is the head hash of the axis
     transcript chain (``axis.transcript``) after ``transcript_events`` events; ``completed`` is
     False when the run stopped early, with ``incomplete_reason``; ``expired_waivers`` are
     waivers that were offered but had expired and so did not apply, ``unused_waivers`` those
-    that excused nothing (a note: the requirement passed or is outside the profile)."""
+    that excused nothing (a note: the requirement passed or is outside the profile).
 
+    Its JSON form names the format and states the verdict, its reason and the coverage; reading
+    one (:meth:`from_json`) checks it against its schema and refuses a stored verdict, reason
+    or coverage that is not what its requirements give."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        tags={"format": FORMAT},
+        extra={
+            "verdict": lambda r: r.compute_verdict()[0],
+            "reason": lambda r: r.compute_verdict()[1],
+            "coverage": lambda r: r.coverage,
+        },
+        verify_extra=True,
+        order=(
+            "format",
+            "suite_version",
+            "profile",
+            "seed",
+            "time_scale",
+            "started",
+            "finished",
+            "sut",
+            "axis_endpoint",
+            "completed",
+            "incomplete_reason",
+            "verdict",
+            "reason",
+            "coverage",
+            "conditions",
+            "transcript_sha256",
+            "transcript_events",
+            "requirements",
+            "expired_waivers",
+            "unused_waivers",
+            "timelines",
+        ),
+        check=_check_schema,
+        error=ReportFormatError,
+        what="report",
+    )
     suite_version: str
     profile: str
     seed: int
@@ -571,13 +469,6 @@ class Report:
         mutant = self.conditions.mutant
         planted = f" with mutant {mutant}" if mutant else ""
         return f"{self.sut.software}{planted} for {self.sut.agency} ({self.sut.organ_id})"
-
-    def must_counts(self) -> tuple[int, int, int]:
-        """``(passed, waived, total)`` of the profile's MUST requirements."""
-        must = [r for r in self.requirements if r.level is Level.MUST]
-        passed = sum(r.verdict is Outcome.PASSED for r in must)
-        waived = sum(r.verdict is Outcome.WAIVED for r in must)
-        return passed, waived, len(must)
 
     @property
     def verdict(self) -> Verdict:
@@ -645,71 +536,10 @@ class Report:
         merged = tuple(by_id.get(r.id, r) for r in self.requirements)
         return replace(self, requirements=merged, **changes)
 
-    # --- JSON ---------------------------------------------------------------------------------
-
-    def to_json(self) -> dict[str, Any]:
-        verdict, reason = self.compute_verdict()
-        return {
-            "format": FORMAT,
-            "suite_version": self.suite_version,
-            "profile": self.profile,
-            "seed": self.seed,
-            "time_scale": self.time_scale,
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat(),
-            "sut": self.sut.to_json(),
-            "axis_endpoint": self.axis_endpoint,
-            "completed": self.completed,
-            "incomplete_reason": self.incomplete_reason,
-            "verdict": verdict.value,
-            "reason": reason,
-            "coverage": self.coverage.to_json(),
-            "conditions": self.conditions.to_json(),
-            "transcript_sha256": self.transcript_sha256,
-            "transcript_events": self.transcript_events,
-            "requirements": [r.to_json() for r in self.requirements],
-            "expired_waivers": [w.to_json() for w in self.expired_waivers],
-            "unused_waivers": [w.to_json() for w in self.unused_waivers],
-            "timelines": [t.to_json() for t in self.timelines],
-        }
-
     def dumps(self) -> str:
         """The report as the JSON text written to ``report.json`` (stable: same report, same
         text)."""
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, data: Any) -> Report:
-        """Read a report; raises ``ReportFormatError`` when it does not match the schema or its
-        stored verdict or coverage is not what its requirements give."""
-        schema.check(schema.REPORT_SCHEMA, data, "report JSON")
-        report = cls(
-            suite_version=data["suite_version"],
-            profile=data["profile"],
-            seed=data["seed"],
-            time_scale=data["time_scale"],
-            started=datetime.fromisoformat(data["started"]),
-            finished=datetime.fromisoformat(data["finished"]),
-            sut=SutIdentity.from_json(data["sut"]),
-            axis_endpoint=data["axis_endpoint"],
-            requirements=tuple(RequirementResult.from_json(r) for r in data["requirements"]),
-            transcript_sha256=data["transcript_sha256"],
-            transcript_events=data["transcript_events"],
-            conditions=Conditions.from_json(data["conditions"]),
-            completed=data["completed"],
-            incomplete_reason=data["incomplete_reason"],
-            timelines=tuple(DocumentTimeline.from_json(t) for t in data["timelines"]),
-            expired_waivers=tuple(Waiver.from_json(w) for w in data["expired_waivers"]),
-            unused_waivers=tuple(Waiver.from_json(w) for w in data["unused_waivers"]),
-        )
-        for key in ("verdict", "reason", "coverage"):
-            derived = report.to_json()[key]
-            if data[key] != derived:
-                raise ReportFormatError(
-                    f"the report's stored {key} {data[key]!r} is not what its requirements give "
-                    f"({derived!r}); was it edited?"
-                )
-        return report
 
     @classmethod
     def loads(cls, text: str | bytes) -> Report:

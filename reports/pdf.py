@@ -40,7 +40,7 @@ def _fingerprint_groups(fingerprint: str) -> str:
 
 def certificate_page(certificate: dict[str, Any]) -> str:
     """The certificate as a self-contained printable HTML page (what the PDF is printed from)."""
-    facts = Certificate.from_json(certificate)
+    facts = Certificate.read(certificate)
     payload = qr_payload(certificate)
     qr = segno.make(payload, error="m").svg_data_uri(scale=4, border=2)
     template = page_environment(TEMPLATES).get_template("certificate.html.j2")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 from reports.errors import ReportFormatError
+from spec.jsonmap import JsonMapped, Layout
 
 RUN_INDEX = "run.json"
 _KIND = re.compile(r"[a-z][a-z0-9-]*")
@@ -22,10 +23,11 @@ __all__ = ["RUN_INDEX", "RunIndex", "read_run_index", "run_folder", "write_run_i
 
 
 @dataclass(frozen=True, slots=True)
-class RunIndex:
+class RunIndex(JsonMapped):
     """One run as the front page lists it; ``index`` is the page to open, relative to the
-    folder."""
+    folder. Its JSON form is ``spec/schemas/run-index.schema.json``."""
 
+    json_layout: ClassVar[Layout] = Layout(error=ReportFormatError, what="run index")
     kind: str
     title: str
     created: datetime
@@ -41,9 +43,6 @@ class RunIndex:
             raise ReportFormatError(f"created={self.created!r} must carry a timezone")
         if "\n" in self.summary:
             raise ReportFormatError(f"summary={self.summary!r} must be one line")
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "created": self.created.isoformat()}
 
 
 def run_folder(out_dir: Path, kind: str, created: datetime, seed: int | None) -> Path:
@@ -68,14 +67,6 @@ def read_run_index(folder: Path) -> RunIndex:
     path = Path(folder) / RUN_INDEX
     try:
         data = json.loads(path.read_text("utf-8"))
-        return RunIndex(
-            kind=data["kind"],
-            title=data["title"],
-            created=datetime.fromisoformat(data["created"]),
-            seed=data["seed"],
-            summary=data["summary"],
-            verdict=data["verdict"],
-            index=data["index"],
-        )
-    except (ValueError, KeyError, TypeError) as exc:
+    except ValueError as exc:
         raise ReportFormatError(f"{str(path)!r} is not a run index: {exc!r}") from exc
+    return RunIndex.from_json(data, where=f"{str(path)!r} is not a run index")

@@ -30,8 +30,8 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reports import schema
 from reports.certificate import canonical_json, certificate_digest, certificate_facts, report_digest
+from reports.certificate_document import CertificateDocument
 from reports.errors import ReportFormatError, VerificationInputError
 from reports.keys import TrustedKeys, fingerprint_of
 from reports.layout import CERTIFICATE_JSON, REPORT_JSON, TRANSCRIPT_JSONL, WAIVERS_YAML
@@ -72,14 +72,11 @@ class TranscriptCheck(Protocol):
     def head(self) -> str: ...
 
 
-def _waivers(items: list[dict[str, Any]]) -> tuple[Waiver, ...]:
-    return tuple(Waiver.from_json(w) for w in items)
-
-
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """The facts of a certificate, typed (read with :meth:`from_json` from a certificate that
-    matches its schema). ``valid_until`` is None unless the verdict is CERTIFIED."""
+    """The facts of a certificate as people read them, flat (read with :meth:`read` from a
+    certificate that matches its schema). ``valid_until`` is None unless the verdict is
+    CERTIFIED."""
 
     verdict: Verdict
     reason: str
@@ -116,46 +113,50 @@ class Certificate:
     digest: str
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Certificate:
-        """The typed facts of ``data``; raises ``ReportFormatError`` when it is not a
-        certificate (its schema)."""
-        schema.check(schema.CERTIFICATE_SCHEMA, data, "certificate")
-        software, profile, suite = data["software"], data["profile"], data["suite"]
-        until = data["valid_until"]
+    def read(cls, data: Mapping[str, Any]) -> Certificate:
+        """The typed facts of the certificate JSON ``data``; raises ``ReportFormatError`` when
+        it is not a certificate (its schema)."""
+        return cls.of(CertificateDocument.from_json(data), certificate_digest(data))
+
+    @classmethod
+    def of(cls, document: CertificateDocument, digest: str) -> Certificate:
+        """The facts of ``document``, whose digest (of the JSON it was read from) is
+        ``digest``."""
+        party, software, profile = document.party, document.software, document.profile
         return cls(
-            verdict=Verdict(data["verdict"]),
-            reason=data["reason"],
-            organ_id=data["party"]["organ_id"],
-            agency=data["party"]["agency"],
-            system_id=data["party"]["system_id"],
-            vendor=software["vendor"],
-            product=software["product"],
-            version=software["version"],
-            build=software["build"],
-            profile=profile["name"],
-            require_signature=profile["require_signature"],
-            overrides=dict(profile["overrides"]),
-            requirements=tuple(profile["requirements"]),
-            must_passed=profile["must_passed"],
-            must_waived=profile["must_waived"],
-            must_total=profile["must_total"],
-            mutant=data["mutant"],
-            waivers=_waivers(data["waivers"]["applied"]),
-            waivers_sha256=data["waivers"]["file_sha256"],
-            suite_version=suite["version"],
-            catalogue_sha256=suite["catalogue_sha256"],
-            checks_sha256=suite["checks_sha256"],
-            axis_kind=data["axis"]["kind"],
-            axis_url=data["axis"]["url"],
-            transcript_sha256=data["transcript"]["sha256"],
-            transcript_events=data["transcript"]["events"],
-            report_sha256=data["report_sha256"],
-            issued=datetime.fromisoformat(data["issued"]),
-            valid_from=date.fromisoformat(data["valid_from"]),
-            valid_until=date.fromisoformat(until) if until else None,
-            officer=data["officer"],
-            signer_fingerprint=data["signer"]["fingerprint"],
-            digest=certificate_digest(data),
+            verdict=document.verdict,
+            reason=document.reason,
+            organ_id=party.organ_id,
+            agency=party.agency,
+            system_id=party.system_id,
+            vendor=software.vendor,
+            product=software.product,
+            version=software.version,
+            build=software.build,
+            profile=profile.name,
+            require_signature=profile.require_signature,
+            overrides=dict(profile.overrides),
+            requirements=profile.requirements,
+            must_passed=profile.must_passed,
+            must_waived=profile.must_waived,
+            must_total=profile.must_total,
+            mutant=document.mutant,
+            waivers=document.waivers.applied,
+            waivers_sha256=document.waivers.file_sha256,
+            suite_version=document.suite.version,
+            catalogue_sha256=document.suite.catalogue_sha256,
+            checks_sha256=document.suite.checks_sha256,
+            axis_kind=document.axis.kind,
+            axis_url=document.axis.url,
+            transcript_sha256=document.transcript.sha256,
+            transcript_events=document.transcript.events,
+            report_sha256=document.report_sha256,
+            issued=document.issued,
+            valid_from=document.valid_from,
+            valid_until=document.valid_until,
+            officer=document.officer,
+            signer_fingerprint=document.signer.fingerprint,
+            digest=digest,
         )
 
     @property
@@ -328,7 +329,7 @@ def verify_certificate(
     transcript export, ``waivers`` the bytes of the waivers file applied; each is checked when
     given, and a note says so when it is not. Raises ``ReportFormatError`` when
     ``certificate`` is not a certificate at all; every other problem is in the result."""
-    facts = Certificate.from_json(certificate)
+    facts = Certificate.read(certificate)
     out = _Checks()
     problem = _signature_problem(certificate)
     if problem is not None:

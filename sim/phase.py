@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sim.catalogue import BY_NAME, KEY, metric
 from sim.errors import ScenarioError
@@ -36,6 +36,7 @@ from sim.replications import Replications
 from sim.scenario import Scenario, load_scenario
 from sim.stats import Estimate
 from sim.sweep import compare
+from spec.jsonmap import Codec, JsonWritable, Layout
 
 KEY_METRICS: tuple[str, ...] = tuple(m.name for m in KEY)
 """The differences a board shows first, the registry's key metrics (every other metric is in
@@ -86,9 +87,41 @@ class PhaseRollout:
         return {k: v for k, v in self.connections.items() if v is None or v > self.planned_for(k)}
 
 
+_MEAN = Codec(lambda estimate: estimate.mean)
+
+
 @dataclass(frozen=True, slots=True)
-class MetricDifference:
-    """One metric of the phase: baseline and actual means, and their paired difference."""
+class MetricDifference(JsonWritable):
+    """One metric of the phase: baseline and actual means, and their paired difference. Its
+    JSON form has the means, the difference's interval and pairs, and the texts for people."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        codecs={"baseline": _MEAN, "actual": _MEAN, "difference": _MEAN},
+        extra={
+            "baseline_text": lambda d: BY_NAME[d.name].format(d.baseline.mean),
+            "actual_text": lambda d: BY_NAME[d.name].format(d.actual.mean),
+            "low": lambda d: d.difference.low,
+            "high": lambda d: d.difference.high,
+            "pairs": lambda d: d.difference.n,
+            "significant": lambda d: bool(d.significant),
+            "text": lambda d: d.text,
+        },
+        order=(
+            "name",
+            "label",
+            "unit",
+            "baseline",
+            "baseline_text",
+            "actual",
+            "actual_text",
+            "difference",
+            "low",
+            "high",
+            "pairs",
+            "significant",
+            "text",
+        ),
+    )
 
     name: str
     label: str
@@ -107,29 +140,23 @@ class MetricDifference:
         """The difference for people, with its interval: ``+1,234 [+1,100, +1,368]``."""
         return difference_text(BY_NAME[self.name], self.difference)
 
-    def to_json(self) -> dict[str, Any]:
-        m = BY_NAME[self.name]
-        return {
-            "name": self.name,
-            "label": self.label,
-            "unit": self.unit,
-            "baseline": self.baseline.mean,
-            "baseline_text": m.format(self.baseline.mean),
-            "actual": self.actual.mean,
-            "actual_text": m.format(self.actual.mean),
-            "difference": self.difference.mean,
-            "low": self.difference.low,
-            "high": self.difference.high,
-            "pairs": self.difference.n,
-            "significant": self.significant,
-            "text": self.text,
-        }
-
 
 @dataclass
-class PhaseEffect:
+class PhaseEffect(JsonWritable):
     """The phase run on the plan's date (``baseline``) and on each agency's own date
-    (``actual``), same seeds; ``differences`` is actual − baseline per metric."""
+    (``actual``), same seeds; ``differences`` is actual − baseline per metric. Its JSON form
+    names the phase, its date, the late agencies, the seeds and the key metrics."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        codecs={"phase": Codec(lambda phase: phase.name)},
+        omit=("baseline", "actual", "differences"),
+        extra={
+            "planned": lambda e: e.phase.planned,
+            "late": lambda e: e.phase.late,
+            "seeds": lambda e: e.seeds,
+            "metrics": lambda e: e.table(),
+        },
+    )
 
     phase: PhaseRollout
     baseline: Replications
@@ -155,15 +182,6 @@ class PhaseEffect:
 
     def table(self, names: Sequence[str] = KEY_METRICS) -> list[MetricDifference]:
         return [self.metric(name) for name in names]
-
-    def to_json(self, names: Sequence[str] = KEY_METRICS) -> dict[str, Any]:
-        return {
-            "phase": self.phase.name,
-            "planned": self.phase.planned.isoformat(),
-            "late": {k: None if v is None else v.isoformat() for k, v in self.phase.late.items()},
-            "seeds": self.seeds,
-            "metrics": [row.to_json() for row in self.table(names)],
-        }
 
 
 def simulate_phase(

@@ -9,9 +9,9 @@ over the measurement window (after the warm-up); series cover the whole run.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,14 +23,18 @@ from sim.metrics import CLASSES
 from sim.model import Model
 from sim.planner import trailing_share
 from sim.types import DAY, HOUR, Channel, Tier
+from spec.jsonmap import JsonWritable, Layout
 
 CDF_CODES = (st.ARRIVED, st.ACCEPTED, st.ASSIGNED, st.COMPLETED)
 """The statuses whose time-from-sending curves the report draws."""
 
 
 @dataclass
-class RunResult:
-    """One replication's results. ``scalars`` are the numbers replications are averaged on."""
+class RunResult(JsonWritable):
+    """One replication's results. ``scalars`` are the numbers replications are averaged on;
+    the JSON form has everything but the lifecycle audit."""
+
+    json_layout: ClassVar[Layout] = Layout(omit=("audit",))
 
     scenario: str
     seed: int
@@ -56,12 +60,6 @@ class RunResult:
 
     def __repr__(self) -> str:
         return f"<RunResult {self.scenario} seed={self.seed} days={self.days}>"
-
-    def to_json(self) -> dict[str, Any]:
-        """Everything but the lifecycle audit, as JSON-ready data."""
-        data = asdict(self)
-        data.pop("audit")
-        return data
 
 
 def summarize(model: Model) -> RunResult:

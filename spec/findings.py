@@ -1,9 +1,12 @@
-"""Validation findings: what a check found, where, how bad, and which requirement it breaks."""
+"""Validation findings: what a check found, where, how bad, and which requirement it breaks
+(JSON form: ``spec/schemas/finding.schema.json``)."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from spec.jsonmap import JsonMapped
 
 
 class Severity(enum.Enum):
@@ -18,7 +21,7 @@ class Severity(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(JsonMapped):
     """One finding: a requirement id from the catalogue, its severity, an XPath-like location
     (``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/To[2]/OrganId``) and a short English
     message that names the Vietnamese field where that helps."""
@@ -27,18 +30,6 @@ class Finding:
     severity: Severity
     path: str
     message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "req_id": self.req_id,
-            "severity": self.severity.value,
-            "path": self.path,
-            "message": self.message,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, str]) -> Finding:
-        return cls(data["req_id"], Severity(data["severity"]), data["path"], data["message"])
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -70,7 +70,6 @@ class StatusCode(enum.Enum):
     declaration order.
     """
 
-    _value_: str
     sent_by: Role
     stage: Stage
     short: str
@@ -189,7 +188,7 @@ class StatusCode(enum.Enum):
         return f"StatusCode.{self.name}"
 
     def __str__(self) -> str:
-        return self._value_
+        return str(self._value_)
 
     @property
     def label(self) -> str:

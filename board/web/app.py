@@ -155,7 +155,7 @@ class BoardApp:
         digest = request.path_params["digest"]
         if digest.endswith(".json"):
             found = await self._run(lambda: self.registry.certificate(digest[:-5]))
-            return JSONResponse(found.to_json(), headers=SECURITY_HEADERS)
+            return JSONResponse(dict(found.document), headers=SECURITY_HEADERS)
         context = await self._run(lambda: self.pages.certificate(digest))
         return self._page(request, "certificate.html.j2", **context)
 

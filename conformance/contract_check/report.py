@@ -5,9 +5,10 @@ endpoint was not checked; and the exit code that sums it up."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.contract import Endpoint
+from spec.jsonmap import Codec, JsonWritable, Layout
 
 __all__ = ["EXIT_BROKEN", "EXIT_CANNOT_CHECK", "EXIT_OK", "CheckReport", "EndpointCheck"]
 
@@ -15,9 +16,19 @@ EXIT_OK, EXIT_BROKEN, EXIT_CANNOT_CHECK = 0, 1, 2
 
 
 @dataclass
-class EndpointCheck:
+class EndpointCheck(JsonWritable):
     """What one endpoint did. ``skipped`` says why it was not called (a capability the SUT
     does not declare, or an earlier step it needs that failed)."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        codecs={"endpoint": Codec(lambda endpoint: endpoint.name)},
+        extra={
+            "method": lambda c: c.endpoint.method,
+            "path": lambda c: c.endpoint.path,
+            "verdict": lambda c: c.verdict,
+        },
+        order=("endpoint", "method", "path", "verdict", "right", "wrong", "skipped"),
+    )
 
     endpoint: Endpoint
     right: list[str] = field(default_factory=list)
@@ -37,21 +48,17 @@ class EndpointCheck:
     def label(self) -> str:
         return f"{self.endpoint.method} {self.endpoint.path}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "endpoint": self.endpoint.name,
-            "method": self.endpoint.method,
-            "path": self.endpoint.path,
-            "verdict": self.verdict,
-            "right": list(self.right),
-            "wrong": list(self.wrong),
-            "skipped": self.skipped,
-        }
-
 
 @dataclass
-class CheckReport:
+class CheckReport(JsonWritable):
     """Every endpoint's check, in the order they ran, and who the SUT said it was."""
+
+    json_layout: ClassVar[Layout] = Layout(
+        rename={"checks": "endpoints"},
+        codecs={"seconds": Codec(lambda seconds: round(seconds, 3))},
+        extra={"exitCode": lambda r: r.exit_code},
+        order=("url", "identity", "exitCode", "seconds", "endpoints"),
+    )
 
     url: str
     checks: list[EndpointCheck] = field(default_factory=list)
@@ -72,12 +79,3 @@ class CheckReport:
             if found.endpoint.name == name:
                 return found
         raise KeyError(f"name={name!r}: no such endpoint in this report")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "identity": self.identity,
-            "exitCode": self.exit_code,
-            "seconds": round(self.seconds, 3),
-            "endpoints": [c.to_json() for c in self.checks],
-        }

@@ -49,9 +49,6 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.key}: {self.found}; expected {self.expected}"
 
-    def to_json(self) -> dict[str, str]:
-        return {"key": self.key, "found": self.found, "expected": self.expected}
-
 
 @functools.cache
 def _registry() -> Registry:

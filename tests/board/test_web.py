@@ -68,7 +68,9 @@ def test_every_page_reads_without_a_token(
     page = client.get("/phase/phase-1-2016").text
     assert f'data-organ-id="{BINH_DINH.organ_id}" data-state="ready"' in page
     assert "no certificate has been imported" in page
-    assert client.get(f"/certificate/{certificate.digest}.json").json() == certificate.to_json()
+    assert client.get(f"/certificate/{certificate.digest}.json").json() == dict(
+        certificate.document
+    )
 
 
 def test_unknown_things_are_a_404_page(client: httpx.Client) -> None:
