@@ -52,7 +52,7 @@ def test_contract_holds_on_the_tree(contract_id: str, graph: grimp.ImportGraph) 
         ("layers", "spec.status_codes", "fixtures.agencies"),
         ("layers", "fixtures.agencies", "sim.model"),
         ("layers", "reports.model", "conformance.settings"),
-        ("layers", "axis.app", "reports.model"),
+        ("layers", "reports.model", "axis.app"),
         ("layers", "conformance.world", "load.plan"),
         ("layers", "axis.app", "lienthong.cli"),
         ("board-parts", "board.registry", "axis.client"),
