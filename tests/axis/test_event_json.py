@@ -51,6 +51,7 @@ _VALUES: dict[Any, st.SearchStrategy[Any]] = {
     float: st.floats(0, 1e6) | st.integers(0, 10**6),
     bool: st.booleans(),
     int | None: st.none() | st.integers(0, 2**31),
+    float | None: st.none() | st.floats(0, 1e6) | st.integers(0, 10**6),
     dict[str, str]: st.dictionaries(text, text, max_size=3),
     dict[str, Any]: st.dictionaries(text, json_values, max_size=3),
 }
