@@ -25,7 +25,7 @@ from conformance.reference.behaviour import DEFECTS
 from conformance.settings import CertifySettings
 from reports.model import Verdict
 
-MUTANT_PROCESSES = 4
+MUTANT_PROCESSES = 6
 FAMILIES = ("transport", "receiving", "sending", "flows", "robustness", "security")
 
 
@@ -84,7 +84,7 @@ def _certify(m: Mutant, out: Path) -> tuple[str, Verdict | None, tuple[str, ...]
 @pytest.mark.slow
 def test_the_suite_certifies_no_mutant(tmp_path: Path) -> None:
     """Every mutant on the tests of its declared requirements, NOT CERTIFIED on each of them.
-    A certification mostly waits (for the SUT's polls, in model time), so four run side by
+    A certification mostly waits (for the SUT's polls, in model time), so six run side by
     side, each in a process of its own."""
     escaped = []
     with ProcessPoolExecutor(MUTANT_PROCESSES, mp_context=get_context("spawn")) as pool:

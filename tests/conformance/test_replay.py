@@ -6,6 +6,8 @@ faults (the plans installed and what each rule did), never through wall-clock ti
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +71,9 @@ def _run(tmp_path: Path, name: str) -> Report:
 
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_messages_faults_and_verdicts(tmp_path: Path) -> None:
-    first, second = _run(tmp_path, "first"), _run(tmp_path, "second")
+    # Two processes, side by side (a run mostly waits for model time): nothing is shared.
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        first, second = pool.map(_run, [tmp_path] * 2, ["first", "second"])
     folders = [next((tmp_path / n).iterdir()) for n in ("first", "second")]
     sut = first.sut.system_id
 
