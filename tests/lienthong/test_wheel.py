@@ -80,6 +80,8 @@ def test_certify_the_reference_sut_from_the_wheel(installed: Installed) -> None:
             "reference",
             "--profile",
             "receiver",
+            "--exploration-examples",
+            "0",
             "--out",
             out,
         )
