@@ -1,5 +1,5 @@
-"""Project-wide pytest fixtures (where the shared real-world samples are) and the rule that
-keeps stress tests out of ordinary runs."""
+"""Project-wide pytest fixtures (where the shared real-world samples are), the rule that keeps
+stress tests out of ordinary runs, and the one that counts browser tests as slow."""
 
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ def realworld_dir() -> Path:
 
 
 STRESS = "stress"
+BROWSER = "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A browser test starts Chromium: it is slow by nature, outside the fast tier."""
+    if item.get_closest_marker(BROWSER) is not None:
+        item.add_marker(pytest.mark.slow)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

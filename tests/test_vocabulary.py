@@ -116,6 +116,7 @@ def _code_literals(path: Path) -> list[int]:
     ]
 
 
+@pytest.mark.slow
 def test_no_module_outside_spec_spells_a_status_code() -> None:
     found = {}
     for top in SOURCES:

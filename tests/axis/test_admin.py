@@ -241,6 +241,7 @@ def test_an_answer_of_the_wrong_json_shape_is_an_admin_error() -> None:
             admin.systems()
 
 
+@pytest.mark.slow
 def test_fuzzing_the_admin_api_finds_no_server_error(tmp_path: Path) -> None:
     app = create_app(AxisConfig(seed=1), data_dir=tmp_path)
     schema = schemathesis.openapi.from_asgi("/_admin/openapi.json", app)

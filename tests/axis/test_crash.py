@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from axis import AxisAdmin, AxisClient, AxisError
 from axis.seed import derive_secret
@@ -148,6 +149,7 @@ def _attempts() -> list[list[Attempt]]:
     return out
 
 
+@pytest.mark.slow
 def test_kill_minus_nine_during_sends_loses_nothing_that_was_answered(tmp_path: Path) -> None:
     data = tmp_path / "axis-data"
     plan = _attempts()

@@ -40,6 +40,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+@pytest.mark.slow
 def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -106,6 +107,7 @@ def test_documents_and_statuses_appear_live(chromium: Path, tmp_path: Path) -> N
     assert overview.stat().st_size > 10_000 and timeline.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_capture_saves_a_live_page_and_refuses_a_missing_one(
     chromium: Path, tmp_path: Path
 ) -> None:

@@ -373,6 +373,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 def test_ten_thousand_requests_in_process_never_break_the_axis(harness: Harness) -> None:
     @FUZZ
     @given(st.integers(0, 2**64))
@@ -388,6 +389,7 @@ def test_ten_thousand_requests_in_process_never_break_the_axis(harness: Harness)
     assert harness.doc_ids, "no generated send was accepted: the generator is too timid"
 
 
+@pytest.mark.slow
 def test_the_dashboard_never_breaks_whatever_it_is_asked(harness: Harness) -> None:
     @settings(FUZZ, max_examples=100)
     @given(st.integers(0, 2**64))
@@ -404,6 +406,7 @@ def server() -> Iterator[RunningAxis]:
         yield axis
 
 
+@pytest.mark.slow
 def test_requests_over_a_real_socket_never_break_the_axis(server: RunningAxis) -> None:
     secrets = {s: server.systems[s] for s in SYSTEMS}
     doc_ids: list[str] = []

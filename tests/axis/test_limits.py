@@ -151,6 +151,7 @@ def test_memory_stays_bounded_while_100_requests_with_1_mib_headers_are_refused(
 # --- slow clients ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_headers_that_stall_are_cut_off_with_408(axis: RunningAxis) -> None:
     started = time.monotonic()
     answer = _raw(axis, b"POST /getAgenciesList HTTP/1.1\r\nHost: x\r\n")
@@ -159,6 +160,7 @@ def test_headers_that_stall_are_cut_off_with_408(axis: RunningAxis) -> None:
     assert time.monotonic() - started < 30  # not the client's patience: the server's bound
 
 
+@pytest.mark.slow
 def test_a_body_that_stalls_is_cut_off_with_408_and_recorded(axis: RunningAxis) -> None:
     headers = _signed(VPCP, axis.systems[VPCP], {"messagetype": "edoc"})
     lines = "".join(f"{k}: {v}\r\n" for k, v in headers)

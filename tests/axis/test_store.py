@@ -23,6 +23,7 @@ def _send_two(config: AxisConfig) -> list[str]:
         return [vpcp.send_edoc(docs.edoc(G22, [H41])) for _ in range(2)]
 
 
+@pytest.mark.slow
 def test_doc_ids_come_from_the_seed_and_the_run_id(tmp_path: Path) -> None:
     first = _send_two(AxisConfig(seed=21, run_id="run-a"))
     assert first == _send_two(AxisConfig(seed=21, run_id="run-a"))
@@ -30,6 +31,7 @@ def test_doc_ids_come_from_the_seed_and_the_run_id(tmp_path: Path) -> None:
     assert not set(first) & set(_send_two(AxisConfig(seed=22, run_id="run-a")))
 
 
+@pytest.mark.slow
 def test_two_runs_with_the_same_seed_never_share_a_doc_id(tmp_path: Path) -> None:
     """Without a run id each start draws one, and records it so the run can be repeated."""
     one, two = _send_two(AxisConfig(seed=21)), _send_two(AxisConfig(seed=21))
@@ -64,6 +66,7 @@ def test_a_restart_keeps_messages_deliveries_systems_and_the_chain(tmp_path: Pat
             assert vpcp.send_edoc(docs.edoc(G22, [H41])) != doc_id
 
 
+@pytest.mark.slow
 def test_a_second_axis_on_the_same_folder_is_refused(tmp_path: Path) -> None:
     with (
         running_axis(AxisConfig(data_dir=tmp_path)),

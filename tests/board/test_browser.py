@@ -57,6 +57,7 @@ def served(registry: Registry, signer: Signer) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_a_phase_goes_from_blocked_to_ready(
     chromium: Path, served: str, signer: Signer, registry: Registry, tmp_path: Path
 ) -> None:
@@ -159,6 +160,7 @@ def test_a_phase_goes_from_blocked_to_ready(
         assert (shots / f"{name}.png").stat().st_size > 10_000, name
 
 
+@pytest.mark.slow
 def test_the_static_export_works_from_the_file_system(
     chromium: Path, registry: Registry, signer: Signer, tmp_path: Path
 ) -> None:

@@ -197,6 +197,7 @@ def test_diff_decide_forecast(
     assert "000.00.00.H19" in out and "ready 2016-04-11 (officer" in out
 
 
+@pytest.mark.slow
 def test_simulate_prints_the_cost_and_stores_it(
     env: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -230,6 +231,7 @@ def test_simulate_prints_the_cost_and_stores_it(
         assert simulation is not None and simulation["replications"] == 2
 
 
+@pytest.mark.slow
 def test_export_writes_pages_csv_and_the_front_page_index(
     env: dict[str, object], signer: Signer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -291,6 +293,7 @@ def test_every_action_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "--registry" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_serve_announces_its_url_and_token_and_serves_read_only(env: dict[str, object]) -> None:
     import subprocess
     import sys
@@ -346,6 +349,7 @@ def test_defaults_live_in_the_users_data_directory(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "config", "data"]
 
 
+@pytest.mark.slow
 def test_the_export_has_no_broken_link(env: dict[str, object], signer: Signer) -> None:
     import lxml.html
 

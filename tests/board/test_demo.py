@@ -56,6 +56,7 @@ def fake_certify(run: board_demo.DemoRun, out: Path) -> Path:
     return write_run(out / run.organ_id, document, report).parent
 
 
+@pytest.mark.slow
 def test_the_board_stage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -34,6 +34,7 @@ def test_gap_agency_days() -> None:
     assert gap_agency_days(connections, start, end) == 0 + 2 + 7 + 2 + 7
 
 
+@pytest.mark.slow
 def test_everyone_on_schedule_costs_exactly_nothing() -> None:
     ready = {m.organ_id: m.planned for m in PHASE1.members}
     result = simulate_phase(PHASE1, ready, **QUICK)  # type: ignore[arg-type]
@@ -56,6 +57,7 @@ def test_everyone_on_schedule_costs_exactly_nothing() -> None:
     assert PhaseSimulation.from_json(json.loads(text)).to_json() == stored
 
 
+@pytest.mark.slow
 def test_members_kept_on_paper_cost_electronic_share_and_paper() -> None:
     result = simulate_phase(PHASE1, {}, **QUICK)  # type: ignore[arg-type]
     assert result.gap_agency_days == len(PHASE1.members) * 3 and result.late == 30
@@ -70,6 +72,7 @@ def test_members_kept_on_paper_cost_electronic_share_and_paper() -> None:
     assert result.start == PHASE1.start and result.end == PHASE1.start + timedelta(days=2)
 
 
+@pytest.mark.slow
 def test_members_planned_on_days_of_their_own_are_late_only_after_their_day() -> None:
     own_day = PHASE1.start + timedelta(days=2)
     members = tuple(

@@ -107,6 +107,7 @@ def _with(key: str, value: object) -> Callable[[dict], dict]:
     return lambda body: {**body, key: value}
 
 
+@pytest.mark.slow
 def test_the_reference_controller_passes_every_endpoint(controller: Controller) -> None:
     controller.breaker.endpoint = None
     report = check_contract(controller.url, wait=15)
@@ -240,6 +241,7 @@ def test_one_broken_answer_is_named_with_its_key_and_shape(
     assert any(line.startswith(label) and line.endswith("BROKEN") for line in lines.splitlines())
 
 
+@pytest.mark.slow
 def test_badly_signed_axis_requests_are_named_at_configure() -> None:
     sut = ReferenceSut(Behaviour.with_defects("wrong-secret"))
     try:
@@ -253,6 +255,7 @@ def test_badly_signed_axis_requests_are_named_at_configure() -> None:
     assert "AXIS_PROTOCOL.md §2" in " ".join(configure.wrong)
 
 
+@pytest.mark.slow
 def test_an_unreachable_controller_cannot_be_checked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -266,6 +269,7 @@ def test_an_unreachable_controller_cannot_be_checked(
     assert main(["contract", "check", "ftp://sut"]) == 2
 
 
+@pytest.mark.slow
 def test_the_command_prints_each_endpoint_and_exits_0(
     controller: Controller, capsys: pytest.CaptureFixture[str]
 ) -> None:

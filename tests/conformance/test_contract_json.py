@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Literal, get_args
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ identities = st.builds(
 )
 
 
+@pytest.mark.slow
 @given(identities)
 def test_info_round_trips(identity: SutIdentity) -> None:
     _round_trip(identity, "info.response")
@@ -201,6 +203,7 @@ def registered(draw: st.DrawFn) -> RegisteredDocument:
     )
 
 
+@pytest.mark.slow
 @given(registered())
 def test_registered_document_round_trips(document: RegisteredDocument) -> None:
     _round_trip(document, "document.response")

@@ -40,6 +40,7 @@ def test_the_plugin_lives_beside_a_conftest_that_defines_profile_and_seed(
         assert flag in help_text
 
 
+@pytest.mark.slow
 def test_the_plugin_runs_with_k_and_junitxml(pytester: pytest.Pytester) -> None:
     junit = pytester.path / "junit.xml"
     result = pytester.runpytest_subprocess(
@@ -66,6 +67,7 @@ def test_the_plugin_runs_with_k_and_junitxml(pytester: pytest.Pytester) -> None:
     assert "test_listed_documents_are_downloaded" in text
 
 
+@pytest.mark.slow
 def test_the_plugin_stops_at_the_first_failure_with_x(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
         str(CHECKS / "test_transport.py"),

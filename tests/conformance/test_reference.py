@@ -524,6 +524,7 @@ def test_honest_reference_retries_without_losing_or_doubling(world):
     assert len(world.events("duplicate", system=SUT_SYSTEM, until=quiet)) == 2
 
 
+@pytest.mark.slow
 def test_honest_reference_recovers_after_an_outage(world):
     world.admin.set_faults(
         {"rules": [{"kind": "error", "system": SUT_SYSTEM, "operation": "*", "next": 12}]}
@@ -703,6 +704,7 @@ def test_every_exchange_with_the_controller_follows_the_contract(world):
     assert seen == {ep.name for ep in contract.ENDPOINTS}
 
 
+@pytest.mark.slow
 def test_reference_runs_as_a_subprocess_through_the_same_contract(world):
     adapter = ReferenceAdapter(mode="subprocess")
     world.adapters.append(adapter)
@@ -718,6 +720,7 @@ def test_reference_runs_as_a_subprocess_through_the_same_contract(world):
     assert process is not None and process.poll() is not None
 
 
+@pytest.mark.slow
 def test_reference_runs_on_its_own_from_the_command_line(world, tmp_path):
     command = [
         sys.executable, "-m", "conformance.reference",

@@ -149,6 +149,7 @@ def _every_profile_id() -> set[str]:
     }
 
 
+@pytest.mark.slow
 def test_every_check_belongs_to_a_profile_and_every_profile_requirement_has_a_check(
     declared: dict[str, tuple[str, ...]],
 ) -> None:
@@ -368,6 +369,7 @@ def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
     assert result.outcome.report.conditions.axis_kind == "external"
 
 
+@pytest.mark.slow
 def test_a_partial_run_is_incomplete_everywhere(tmp_path: Path) -> None:
     result = run(
         CertifySettings(

@@ -119,6 +119,7 @@ def test_a_signing_key_readable_by_others(
     _could_not_run(code, out, err, "chmod 600")
 
 
+@pytest.mark.slow
 def test_an_unreachable_axis(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = _certify(
         capfd, "--adapter", "reference", "--axis", "http://127.0.0.1:9", "--axis-token", "t",
@@ -128,6 +129,7 @@ def test_an_unreachable_axis(capfd: pytest.CaptureFixture[str], tmp_path: Path) 
     _no_certificate(tmp_path)
 
 
+@pytest.mark.slow
 def test_an_unreachable_sut(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = _certify(
         capfd, "--adapter", "http://127.0.0.1:9", "--organ-id", "000.00.00.H41",
@@ -137,6 +139,7 @@ def test_an_unreachable_sut(capfd: pytest.CaptureFixture[str], tmp_path: Path) -
     _no_certificate(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_sut_too_slow_for_the_time_scale_is_told_the_largest_it_can_meet(
     capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -149,6 +152,7 @@ def test_a_sut_too_slow_for_the_time_scale_is_told_the_largest_it_can_meet(
     _no_certificate(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_partial_run_is_incomplete_with_its_own_exit_code(
     capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -162,6 +166,7 @@ def test_a_partial_run_is_incomplete_with_its_own_exit_code(
     assert json.loads(certificate.read_text("utf-8"))["verdict"] == "INCOMPLETE"
 
 
+@pytest.mark.slow
 def test_a_mutant_is_not_certified_and_named_everywhere(
     capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -67,6 +67,7 @@ def _edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
 
 
+@pytest.mark.slow
 def test_the_genuine_run_verifies_with_the_trusted_key(
     folder: Path, genuine: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

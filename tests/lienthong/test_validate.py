@@ -54,6 +54,7 @@ def test_json_output_is_machine_readable(capsys, realworld_dir: Path) -> None:
     assert {"MSG-DOCUMENTID-GRAMMAR", "MSG-DOCUMENTID-CONSISTENT"} <= ids
 
 
+@pytest.mark.slow
 def test_bad_option_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "lienthong", "validate", "--today", "2026-11-21", str(tmp_path)],
@@ -66,6 +67,7 @@ def test_bad_option_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
     assert "yyyy/MM/dd" in result.stderr
 
 
+@pytest.mark.slow
 def test_every_command_has_help() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "lienthong", "--help"], capture_output=True, text=True, check=True

@@ -109,6 +109,7 @@ def _failed(checks: dict[str, CheckResult]) -> set[str]:
     return {name for name, check in checks.items() if not check.ok}
 
 
+@pytest.mark.slow
 def test_agents_exchange_documents_and_statuses_and_every_check_passes(
     axis: RunningAxis, tmp_path: Path
 ) -> None:
@@ -119,6 +120,7 @@ def test_agents_exchange_documents_and_statuses_and_every_check_passes(
     assert checks["lifecycle-legal"].checked == checks["documents-delivered"].checked
 
 
+@pytest.mark.slow
 def test_under_seeded_faults_agents_retry_and_every_check_still_passes(
     axis: RunningAxis, tmp_path: Path
 ) -> None:
@@ -146,6 +148,7 @@ class _Stutters(Agent):
             self.outbox.append(_Outgoing(again, out.messagetype, dict(out.meta)))
 
 
+@pytest.mark.slow
 def test_an_agent_that_sends_a_status_twice_is_caught(axis: RunningAxis, tmp_path: Path) -> None:
     checks = _exchange(axis, _plan(axis, tmp_path), tmp_path, _Stutters)
     assert {"statuses-once", "lifecycle-legal"} <= _failed(checks)
@@ -160,6 +163,7 @@ class _NeverAcks(Agent):
         return None
 
 
+@pytest.mark.slow
 def test_an_agent_that_never_acks_is_caught(axis: RunningAxis, tmp_path: Path) -> None:
     checks = _exchange(axis, _plan(axis, tmp_path), tmp_path, _NeverAcks, drain_limit_s=1.0)
     assert {"documents-delivered", "statuses-delivered"} <= _failed(checks)

@@ -178,6 +178,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_page_reads_well_in_headless_chromium(out: Path, served: str) -> None:
     if not CHROMIUM.exists():

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,6 +178,7 @@ def reports(draw: st.DrawFn) -> Report:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(reports())
 def test_a_report_validates_against_its_schema_and_reads_back_equal(report: Report) -> None:

@@ -53,6 +53,7 @@ def waived_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_pdf_is_one_a4_page_with_every_fact_in_both_languages(
     tools: None, waived_certificate: Path
 ) -> None:
@@ -87,6 +88,7 @@ def test_the_pdf_is_one_a4_page_with_every_fact_in_both_languages(
         assert fact in text, fact
 
 
+@pytest.mark.slow
 def test_the_qr_code_carries_the_digest_report_verify_accepts(
     tools: None, waived_certificate: Path, tmp_path: Path
 ) -> None:
@@ -99,6 +101,7 @@ def test_the_qr_code_carries_the_digest_report_verify_accepts(
     assert decoded == qr_payload(cert)
 
 
+@pytest.mark.slow
 def test_a_mutant_certificate_says_so_on_paper(tools: None, tmp_path: Path) -> None:
     report = sample_report(conditions=replace(sample_report().conditions, mutant="repeat-accepted"))
     cert = issue_certificate(report, CertificateSigner.generate(), issued=ISSUED)
@@ -122,6 +125,7 @@ def test_no_chromium_or_not_a_certificate_is_a_clear_error(tmp_path: Path) -> No
     assert "lienthong report verify lienthong-certificate:sha256:" in certificate_page(cert)
 
 
+@pytest.mark.slow
 def test_report_pdf_prints_a_certificate_again(
     tools: None, waived_certificate: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,6 +49,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_the_first_screen_answers_the_planners_four_questions(report: Path, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package")

@@ -34,6 +34,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow
 def test_run_writes_metrics_profile_and_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +65,7 @@ def test_run_writes_metrics_profile_and_report(
     assert not re.search(r"\de[+-]\d", printed)
 
 
+@pytest.mark.slow
 def test_the_same_seed_writes_byte_identical_metric_files(tmp_path: Path) -> None:
     for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
         argv = ["run", "baseline-2016", "-r", "1", "--seed", seed]
@@ -75,6 +77,7 @@ def test_the_same_seed_writes_byte_identical_metric_files(tmp_path: Path) -> Non
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_compare_reports_paired_differences_for_a_slipped_phase(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,6 +103,7 @@ def test_compare_reports_paired_differences_for_a_slipped_phase(
     assert "What if the plan changes" in page and "★" in page
 
 
+@pytest.mark.slow
 def test_sweep_reports_each_variant_against_the_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -129,6 +133,7 @@ def test_a_fixed_schedule_and_a_warning_for_an_event_outside_the_window(
     assert ["rollout.schedule_seed", 2016] in metrics["overrides"]
 
 
+@pytest.mark.slow
 def test_a_run_without_out_goes_under_the_reports_folder_with_its_front_page(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

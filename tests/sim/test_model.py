@@ -65,6 +65,7 @@ def recorded() -> Model:
     return recording(busy_model()).run()
 
 
+@pytest.mark.slow
 def test_no_electronic_exchange_before_onboarding(recorded: Model) -> None:
     rows = routed(recorded)
     onboard = recorded.rollout.onboard
@@ -116,6 +117,7 @@ def test_a_sender_counts_one_final_status_per_recipient(recorded: Model) -> None
     assert (docs.heard[:n] <= docs.recipients[:n]).all()
 
 
+@pytest.mark.slow
 def test_same_seed_same_results_different_seed_different() -> None:
     a = summarize(busy_model(3).run())
     b = summarize(busy_model(3).run())
@@ -134,6 +136,7 @@ def test_traces_follow_a_document_in_time_order(recorded: Model) -> None:
         assert trace["events"][0]["what"] == "sent"
 
 
+@pytest.mark.slow
 def test_the_warm_up_runs_before_the_start_and_is_not_measured() -> None:
     model = busy_model()
     assert model.calendar.start == date(2016, 5, 30)
@@ -190,6 +193,7 @@ def test_a_fixed_schedule_keeps_the_onboarding_days_across_replications() -> Non
     np.testing.assert_array_equal(fixed[0], fixed[1])
 
 
+@pytest.mark.slow
 def test_scenarios_share_random_numbers_where_they_agree() -> None:
     """Common random numbers: with half the axis, the same documents go to the same
     recipients by the same channels (the old engine drew them from one sequential stream,
@@ -205,6 +209,7 @@ def test_scenarios_share_random_numbers_where_they_agree() -> None:
     assert all(channels_a[k] == channels_b[k] for k in shared)
 
 
+@pytest.mark.slow
 def test_waiting_for_paper_delays_assignment() -> None:
     """SPEC §6: staff who wait for the paper copy make electronic delivery no faster."""
     after = [("start", "2016-09-05"), ("days", 14), ("warmup_days", 7), FIVE_MINUTES]
@@ -218,6 +223,7 @@ def test_waiting_for_paper_delays_assignment() -> None:
     assert waiting.scalars["paper_pages"] > waiting.scalars["paper_letters"]
 
 
+@pytest.mark.slow
 def test_an_outage_queues_work_and_the_queue_drains() -> None:
     base = [("start", "2016-10-03"), ("days", 7), ("warmup_days", 2), FIVE_MINUTES]
     outage = [*base, ("axis.outages", [{"start": "2016-10-04T08:00", "hours": 6}])]
@@ -235,6 +241,7 @@ def test_an_outage_queues_work_and_the_queue_drains() -> None:
     assert any("axis.outages[0]" in w for w in missed.config.warnings())
 
 
+@pytest.mark.slow
 def test_without_gateway_relay_lower_tiers_reach_other_systems_on_paper() -> None:
     base = [("start", "2019-03-01"), ("days", 7), ("warmup_days", 0), FIVE_MINUTES]
     with_relay = recording(Model(load_scenario("baseline-2016", base).data, 2, topology=TOPOLOGY))

@@ -26,6 +26,7 @@ def late():
     return simulate_phase(phase, **QUICK)
 
 
+@pytest.mark.slow
 def test_late_agencies_cost_electronic_share_and_add_paper(late) -> None:
     share = late.metric("electronic_share")
     assert share.difference.mean < 0 and share.significant
@@ -52,6 +53,7 @@ def test_every_key_metric_comes_with_its_interval(late) -> None:
     assert len(late.differences) > len(KEY_METRICS)  # and every other metric too
 
 
+@pytest.mark.slow
 def test_a_phase_on_time_costs_exactly_nothing() -> None:
     """Common random numbers: the baseline and a phase whose agencies all keep the plan's date
     are the same run, so every paired difference is zero."""
@@ -72,6 +74,7 @@ def test_bad_phases_are_refused_with_the_reason() -> None:
         simulate_phase(phase, **{**QUICK, "days": 1, "replications": 1})
 
 
+@pytest.mark.slow
 def test_members_planned_on_days_of_their_own_are_measured_against_their_own_day() -> None:
     """A plan whose members join on different days: a member connecting on its own plan day is
     not late, and keeping every member on its own day costs exactly nothing."""

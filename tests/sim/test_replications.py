@@ -40,6 +40,7 @@ def test_each_replication_records_its_seed(in_process) -> None:
     assert len(set(values)) == 3
 
 
+@pytest.mark.slow
 def test_local_processes_give_the_same_results(scenario, in_process) -> None:
     parallel = run_replications(scenario, replications=3, seed=40, jobs=2)
     assert [dumps(r.to_json()) for r in parallel.results] == [
@@ -47,6 +48,7 @@ def test_local_processes_give_the_same_results(scenario, in_process) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_results(scenario, in_process) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(

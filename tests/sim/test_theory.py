@@ -114,6 +114,7 @@ def _axis_queue(servers: int, service: dict[str, Any], per_second: float) -> Sce
 AXIS_TOPOLOGY = synthetic(central=20, provinces=0)
 
 
+@pytest.mark.slow
 def test_axis_as_mmc_matches_erlang_c() -> None:
     servers, mean_service, lam = 2, 5.6, 0.25
     scenario = _axis_queue(servers, {"dist": "exponential", "mean": mean_service}, lam)
@@ -130,6 +131,7 @@ def test_axis_as_mmc_matches_erlang_c() -> None:
     assert close(busy, lam * mean_service, 0.02), busy
 
 
+@pytest.mark.slow
 def test_axis_as_md1_matches_pollaczek_khinchine() -> None:
     service, lam = 3.0, 0.25
     scenario = _axis_queue(1, {"dist": "constant", "mean": service}, lam)
@@ -190,6 +192,7 @@ def mm1_minutes(mean_service_min: float) -> float:
     return 60.0 / (mu - LAMBDA_PER_HOUR)
 
 
+@pytest.mark.slow
 def test_single_desks_in_tandem_match_jackson() -> None:
     clerk, leader, officer = 8.0, 10.0, 12.0
     times = _desk_times(_desks(1, clerk, leader, officer), seeds_for(3, 3), 1)
@@ -197,6 +200,7 @@ def test_single_desks_in_tandem_match_jackson() -> None:
         assert close(times[desk], mm1_minutes(service), 0.05), (desk, times[desk])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clerks", [2, 4])
 def test_clerks_feeding_one_leader_match_burke(clerks: int) -> None:
     """A leader takes documents in the order the clerks registered them: by Burke's theorem
@@ -234,6 +238,7 @@ def network_run() -> Model:
     return Model(scenario.data, 9, topology=topology).run()
 
 
+@pytest.mark.slow
 def test_littles_law_on_agency_backlogs(network_run: Model) -> None:
     """Backlog sampled hourly against arrival rate × mean handling time, per tier. Handling
     times count only deliveries finished within the run, so the long ones are a little

@@ -16,6 +16,7 @@ from tests.messages import status_of
 EDXML = model.EDXML_NS
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.message)
 def test_round_trip_holds_for_any_message(message: model.Message) -> None:

@@ -105,6 +105,7 @@ def run_validate_json(*paths: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_the_validate_command_writes_reports_of_this_shape():
     files = [
         CORPUS / "valid" / "edoc-new.edxml",

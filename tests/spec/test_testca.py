@@ -60,6 +60,7 @@ def test_issue_refuses_bad_arguments(ca: TestCA) -> None:
         ca.issue("  ", "000.00.00.G12", now=NOW)
 
 
+@pytest.mark.slow
 def test_a_seed_gives_the_same_ca_and_agency_keys_every_time() -> None:
     first = TestCA.create(seed=7, now=NOW)
     again = TestCA.create(seed=7, now=NOW)
