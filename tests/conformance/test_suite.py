@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
 
 from axis.transcript import verify_file
-from conformance.certify import CHECKS, EXIT_CERTIFIED, EXIT_INCOMPLETE, run
+from conformance.certify import CHECKS, EXIT_CERTIFIED, EXIT_INCOMPLETE, CertifyResult, run
 from conformance.evidence import Ledger, TestRecord
 from conformance.judge import Judge, Judgement, RequirementsFailed
 from conformance.options import add_cli_arguments, values_of
@@ -266,13 +268,30 @@ def _check_folder(folder: Path, verdict: Verdict) -> Report:
     return report
 
 
+def _certify_on(name: str, out: Path) -> CertifyResult:
+    explore = {} if name == "full" else {"exploration_examples": 2}
+    return run(
+        CertifySettings(adapter="reference", profile=name, out_dir=out, time_scale=300, **explore)
+    )
+
+
 @pytest.mark.slow
-def test_the_reference_sut_is_certified_on_the_full_profile(tmp_path: Path) -> None:
-    result = run(CertifySettings(adapter="reference", out_dir=tmp_path, time_scale=300))
-    assert result.verdict is Verdict.CERTIFIED, result.message
-    assert result.exit_code == EXIT_CERTIFIED
-    assert result.folder is not None
-    report = _check_folder(result.folder, Verdict.CERTIFIED)
+def test_the_reference_sut_is_certified_on_every_profile(tmp_path: Path) -> None:
+    """The three profiles side by side, each run in a process of its own (a run mostly waits
+    for model time)."""
+    names = ("full", "receiver", "sender")
+    with ProcessPoolExecutor(len(names), mp_context=get_context("spawn")) as pool:
+        runs = pool.map(_certify_on, names, [tmp_path / n for n in names])
+        results = dict(zip(names, runs, strict=True))
+    for name, result in results.items():
+        assert result.verdict is Verdict.CERTIFIED, f"{name}: {result.message}"
+        assert result.exit_code == EXIT_CERTIFIED
+        assert result.outcome is not None and result.outcome.report is not None
+        ids = {r.id for r in result.outcome.report.requirements}
+        assert ids == set(profile(name).requirement_ids), name
+    full = results["full"]
+    assert full.folder is not None
+    report = _check_folder(full.folder, Verdict.CERTIFIED)
     assert report.time_scale == 300.0 and report.profile == "full"
     must = [r for r in report.requirements if r.level is Level.MUST]
     assert {r.id for r in must} == set(profile("full").must_ids)
@@ -280,20 +299,6 @@ def test_the_reference_sut_is_certified_on_the_full_profile(tmp_path: Path) -> N
     assert report.timelines, "the report shows the timelines of some documents"
     assert report.sut.build and report.sut.build.startswith("src-")
     assert report.conditions.axis_kind == "in-process" and report.conditions.overrides == {}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["receiver", "sender"])
-def test_the_reference_sut_is_certified_on_the_receiver_and_sender_profiles(
-    name: str, tmp_path: Path
-) -> None:
-    result = run(
-        CertifySettings(adapter="reference", profile=name, out_dir=tmp_path, exploration_examples=2)
-    )
-    assert result.verdict is Verdict.CERTIFIED, result.message
-    assert result.outcome is not None and result.outcome.report is not None
-    ids = {r.id for r in result.outcome.report.requirements}
-    assert ids == set(profile(name).requirement_ids)
 
 
 @pytest.mark.slow
