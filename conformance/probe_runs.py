@@ -229,19 +229,7 @@ def _receiver_step(walker: _Walker, move: Move) -> bool:
             walker.derail(move, f"the SUT never acknowledged the 13 {delivered.doc_id}")
             return False
         return True
-    if action is None:
-        return False
-    answer = try_action(world, action, walker.document_id, walker.counterpart)
-    if answer.kind != "carried":
-        walker.derail(move, f"the SUT {answer.text}")
-        return False
-    walker.expected.append((move.code, after))
-    if walker.wait_sut_status(move.code, after) is None:
-        walker.derail(
-            move, f"no {move.code.value} came within {world.clock.span(world.bounds.action)}"
-        )
-        return False
-    return True
+    return action is not None and _clerk_step(world, walker, move, action, after)
 
 
 def play_sender_walk(world: World, judge: Judge, walk: Walk, partner: Party, label: str) -> None:
@@ -289,8 +277,12 @@ def _sender_step(walker: _Walker, move: Move, sent: Dispatch) -> bool:
             )
             return False
         return True
-    if action is None:
-        return False
+    return action is not None and _clerk_step(world, walker, move, action, after)
+
+
+def _clerk_step(world: World, walker: _Walker, move: Move, action: ClerkAction, after: int) -> bool:
+    """The clerk takes ``action`` on the walk's document; True when the SUT carried it out
+    and sent the status it owes."""
     answer = try_action(world, action, walker.document_id, walker.counterpart)
     if answer.kind != "carried":
         walker.derail(move, f"the SUT {answer.text}")
@@ -298,8 +290,7 @@ def _sender_step(walker: _Walker, move: Move, sent: Dispatch) -> bool:
     walker.expected.append((move.code, after))
     if walker.wait_sut_status(move.code, after) is None:
         walker.derail(
-            move,
-            f"no {move.code.value} came within {world.clock.span(world.bounds.action)}",
+            move, f"no {move.code.value} came within {world.clock.span(world.bounds.action)}"
         )
         return False
     return True
