@@ -51,6 +51,7 @@ _.on_stop
 pytest_addoption  # conformance/plugin.py, conformance/runtime.py, conformance/certify.py
 pytest_configure
 pytest_unconfigure
+pytest_itemcollected  # conftest.py
 _.pytest_configure
 _.pytest_report_header
 _.pytest_collection_modifyitems
