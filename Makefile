@@ -44,7 +44,7 @@ demo: $(STAMP) chromium
 	$(VENV)/bin/lienthong demo
 
 test: $(STAMP) chromium test-tools jdk
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist load -p no:cacheprovider
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
 
 # The fast tier while working: every test not marked slow (under a minute on 2 cores).
 test-fast: $(STAMP) chromium test-tools

@@ -32,9 +32,7 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Stress tests take many minutes: they run only when a marker expression names them
-    (``-m stress``, ``make stress``), never in ``make test``. The slow tests go first, so that
-    the workers of a parallel run end on short tests and finish together."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    (``-m stress``, ``make stress``), never in ``make test``."""
     if STRESS in (config.getoption("markexpr", "") or ""):
         return
     drop = [item for item in items if item.get_closest_marker(STRESS) is not None]
