@@ -141,9 +141,6 @@ class CertificationSession:
         self.adapter_factory = adapter_factory
         self.ledger = Ledger()
         self.started = prepared.clock.now()
-        # Salts the axis's DocIds (recorded in the transcript's start event): no two runs
-        # share a DocId, even with the same seed.
-        self.run_id = secrets.token_hex(8)
         self.outcome: RunOutcome | None = None
         self.scenarios: list[Path] = []
         self._stack = contextlib.ExitStack()
@@ -322,9 +319,7 @@ class CertificationSession:
             pytest.skip(self._could_not_run)
         if self._world is None:
             try:
-                world = self._stack.enter_context(
-                    open_world(self.settings, self.adapter_factory, run_id=self.run_id)
-                )
+                world = self._stack.enter_context(open_world(self.settings, self.adapter_factory))
             except (*_INCOMPLETE, SutError, httpx.HTTPError) as exc:
                 raise CouldNotRun(f"the run cannot start: {exc}") from exc
             self._world = world

@@ -304,13 +304,14 @@ def make_ca(cast: Cast, now: datetime) -> TestCA:
 
 @contextlib.contextmanager
 def _axis(
-    settings: CertifySettings, clock: HarnessClock, run_id: str | None
+    settings: CertifySettings, clock: HarnessClock
 ) -> Iterator[tuple[str, AxisAdmin, Callable[[str], bytes | None]]]:
     """The suite's own axis (judging documents' dates by the model clock, so that model dates
-    near Vietnam midnight never overtake the axis's date; its DocIds salted with ``run_id``),
-    or the running one at ``--axis``."""
+    near Vietnam midnight never overtake the axis's date; it salts its DocIds with a run id
+    of its own, recorded in its start event, so no two runs share one even with the same
+    seed), or the running one at ``--axis``."""
     if settings.axis_url is None:
-        config = AxisConfig(seed=settings.seed, seed_defaults=False, run_id=run_id)
+        config = AxisConfig(seed=settings.seed, seed_defaults=False)
         with running_axis(config, calendar=clock) as axis, axis.admin() as admin:
             yield axis.url, admin, _admin_bodies(admin)
         return
@@ -342,20 +343,16 @@ def _admin_bodies(admin: AxisAdmin) -> Callable[[str], bytes | None]:
 def open_world(
     settings: CertifySettings,
     adapter_factory: Callable[[CertifySettings], SutAdapter],
-    *,
-    run_id: str | None = None,
 ) -> Iterator[World]:
     """Start (or reach) the axis, register the cast, make the CA, build the SUT's adapter
-    with ``adapter_factory`` and configure the SUT; close everything at the end. ``run_id``
-    salts the DocIds of the suite's own axis, so no two runs share one, even with the same
-    seed."""
+    with ``adapter_factory`` and configure the SUT; close everything at the end."""
     profile = settings.resolved_profile()
     clock = HarnessClock(settings.time_scale)
     cast = Cast.for_run(sut_party(settings.agency, settings.system_id))
     # Valid from before the clock's start: the SUT may judge by real time, the harness by
     # model time.
     ca = make_ca(cast, certificate_time(clock)) if profile.require_signature else None
-    with _axis(settings, clock, run_id) as (url, admin, bodies):
+    with _axis(settings, clock) as (url, admin, bodies):
         sut = adapter_factory(settings)
         try:
             world = World(settings, profile, clock, cast, url, admin, bodies, sut, ca)
