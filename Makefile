@@ -68,8 +68,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(VENV)/bin/vulture spec axis conformance sim reports fixtures load board lienthong bench tests \
-	  conftest.py vulture_whitelist.py --min-confidence 60
+	$(VENV)/bin/vulture
 
 clean:
 	rm -rf $(VENV) reports/out .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .hypothesis \

@@ -1,9 +1,7 @@
 """Names vulture (the dead-code finder) reports that are used where it cannot see: by Jinja
 templates, pytest, locust, Hypothesis's state machines, signxml, the standard library or a
-package's lazy ``__getattr__``. Run it with
-
-    vulture spec axis conformance sim reports fixtures load board lienthong bench tests \
-        conftest.py vulture_whitelist.py --min-confidence 60
+package's lazy ``__getattr__``. ``make lint`` runs it (``vulture``, configured in
+pyproject.toml).
 
 What it reports beyond this list is dead code: remove it, or add it here with its reason.
 """
