@@ -13,6 +13,7 @@ import asyncio
 import base64
 import binascii
 import functools
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from importlib import resources
@@ -33,6 +34,7 @@ from axis.records import Agency
 
 MAX_SAFE_INT = 2**53 - 1
 DEFAULT_WAIT_S = 10.0
+_EXPORT_CHUNK_LINES = 1000
 
 __all__ = ["admin_app", "openapi_document"]
 
@@ -296,11 +298,14 @@ async def wait_event(axis: AxisControl, request: Request) -> Response:
 
 
 async def export_transcript(axis: AxisControl, request: Request) -> Response:
-    def lines() -> Iterator[str]:
-        for line in axis.export_lines():
-            yield line + "\n"
+    # Starlette steps a plain iterator in its thread pool, one hop per item: a chunk of lines
+    # per hop, not a line.
+    def chunks() -> Iterator[str]:
+        lines = axis.export_lines()
+        while batch := list(itertools.islice(lines, _EXPORT_CHUNK_LINES)):
+            yield "".join(f"{line}\n" for line in batch)
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return StreamingResponse(chunks(), media_type="application/x-ndjson")
 
 
 async def get_faults(axis: AxisControl, request: Request) -> Response:
