@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,8 @@ from conformance.reference.__main__ import build_parser
 from conformance.reference.behaviour import DEFECTS
 from conformance.settings import CertifySettings
 from reports.model import Verdict
+from tests.side_by_side import side_by_side
 
-MUTANT_PROCESSES = 6
 FAMILIES = ("transport", "receiving", "sending", "flows", "robustness", "security")
 
 
@@ -67,7 +66,10 @@ def test_an_unknown_mutant_is_refused_with_the_known_names() -> None:
         mutant("no-such-defect")
 
 
-def _certify(m: Mutant, out: Path) -> tuple[str, Verdict | None, tuple[str, ...], int, str]:
+Certified = tuple[str, Verdict | None, tuple[str, ...], int, str]
+
+
+def _certify(m: Mutant, out: Path) -> Certified:
     result = run(
         CertifySettings(
             adapter="reference",
@@ -82,16 +84,14 @@ def _certify(m: Mutant, out: Path) -> tuple[str, Verdict | None, tuple[str, ...]
 
 
 @pytest.mark.slow
-def test_the_suite_certifies_no_mutant(tmp_path: Path) -> None:
+@side_by_side(*(partial(_certify, m) for m in MUTANTS))
+def test_the_suite_certifies_no_mutant(ran: list[Certified]) -> None:
     """Every mutant on the tests of its declared requirements, NOT CERTIFIED on each of them.
-    A certification mostly waits (for the SUT's polls, in model time), so six run side by
+    A certification mostly waits (for the SUT's polls, in model time): the runs go side by
     side, each in a process of its own."""
     escaped = []
-    with ProcessPoolExecutor(MUTANT_PROCESSES, mp_context=get_context("spawn")) as pool:
-        runs = [pool.submit(_certify, m, tmp_path / m.name) for m in MUTANTS]
-        for m, done in zip(MUTANTS, runs, strict=True):
-            name, verdict, failed, exit_code, message = done.result()
-            missing = sorted(set(m.fails) - set(failed))
-            if verdict is not Verdict.NOT_CERTIFIED or missing or exit_code != EXIT_NOT_CERTIFIED:
-                escaped.append(f"{name} escaped {missing}: failed only {failed} ({message})")
+    for m, (name, verdict, failed, exit_code, message) in zip(MUTANTS, ran, strict=True):
+        missing = sorted(set(m.fails) - set(failed))
+        if verdict is not Verdict.NOT_CERTIFIED or missing or exit_code != EXIT_NOT_CERTIFIED:
+            escaped.append(f"{name} escaped {missing}: failed only {failed} ({message})")
     assert not escaped, "\n".join(escaped)

@@ -6,19 +6,18 @@ faults (the plans installed and what each rule did), never through wall-clock ti
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from axis.events import Event, FaultEvent, FaultsEvent, StoredEvent, parse_event
-from conformance.certify import run
+from conformance.certify import CertifyResult, run
 from conformance.exploration import load_scenario
 from conformance.settings import CertifySettings
 from reports.model import Report, Verdict
 from spec.status_codes import InvalidStatusCode, StatusCode
+from tests.side_by_side import side_by_side
 
 SEED = 20160405  # the day TP.HCM went live two-way
 
@@ -61,20 +60,21 @@ def firings(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return dict(out)
 
 
-def _run(tmp_path: Path, name: str) -> Report:
-    result = run(CertifySettings(adapter="reference", seed=SEED, out_dir=tmp_path / name))
+def _run(out: Path) -> tuple[Report, Path]:
+    result = run(CertifySettings(adapter="reference", seed=SEED, out_dir=out))
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert result.folder is not None and result.outcome is not None
     assert result.outcome.report is not None
-    return result.outcome.report
+    return result.outcome.report, result.folder
 
 
 @pytest.mark.slow
-def test_the_same_seed_gives_the_same_messages_faults_and_verdicts(tmp_path: Path) -> None:
-    # Two processes, side by side (a run mostly waits for model time): nothing is shared.
-    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
-        first, second = pool.map(_run, [tmp_path] * 2, ["first", "second"])
-    folders = [next((tmp_path / n).iterdir()) for n in ("first", "second")]
+@side_by_side(_run, _run)
+def test_the_same_seed_gives_the_same_messages_faults_and_verdicts(
+    ran: list[tuple[Report, Path]],
+) -> None:
+    (first, first_folder), (second, second_folder) = ran
+    folders = [first_folder, second_folder]
     sut = first.sut.system_id
 
     one, two = (messages(f, sut) for f in folders)
@@ -119,30 +119,38 @@ def test_a_scenario_file_is_read_back_and_bad_ones_are_refused(tmp_path: Path) -
         load_scenario(path)
 
 
-@pytest.mark.slow
-def test_a_failing_exploration_is_shrunk_written_and_replayable(tmp_path: Path) -> None:
-    """The exploration finds a planted defect, writes a named scenario that names the broken
-    requirement, and replaying it fails the mutant but not the reference."""
+def _explore_and_replay(out: Path) -> tuple[CertifyResult, CertifyResult, CertifyResult]:
+    """The exploration against a mutant that never acks, then its scenario replayed against
+    that mutant and against the reference."""
     result = run(
         CertifySettings(
             adapter="reference",
             mutant="never-ack",
             requirements=("TR-ACK-DONE",),
             exploration_examples=3,
-            out_dir=tmp_path / "explore",
+            out_dir=out / "explore",
         )
     )
     assert result.outcome is not None and result.outcome.scenarios, result.message
     path = result.outcome.scenarios[0]
-    scenario = load_scenario(path)
+    again = run(
+        CertifySettings(adapter="reference", mutant="never-ack", replay=path, out_dir=out / "again")
+    )
+    fixed = run(CertifySettings(adapter="reference", replay=path, out_dir=out / "fixed"))
+    return result, again, fixed
+
+
+@pytest.mark.slow
+@side_by_side(_explore_and_replay)
+def test_a_failing_exploration_is_shrunk_written_and_replayable(
+    ran: list[tuple[CertifyResult, CertifyResult, CertifyResult]],
+) -> None:
+    """The exploration finds a planted defect, writes a named scenario that names the broken
+    requirement, and replaying it fails the mutant but not the reference."""
+    ((result, again, fixed),) = ran
+    assert result.outcome is not None and result.outcome.scenarios, result.message
+    scenario = load_scenario(result.outcome.scenarios[0])
     assert "TR-ACK-DONE" in scenario.requirements
     assert scenario.steps == ({"op": "deliver", "partner": scenario.steps[0]["partner"]},)
-
-    again = run(
-        CertifySettings(
-            adapter="reference", mutant="never-ack", replay=path, out_dir=tmp_path / "again"
-        )
-    )
     assert again.exit_code == 1, again.message
-    fixed = run(CertifySettings(adapter="reference", replay=path, out_dir=tmp_path / "fixed"))
     assert fixed.exit_code == 0, fixed.message

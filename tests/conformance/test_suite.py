@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from reports.verification import verify_certificate_file
 from spec.catalogue import Level, catalogue
 from spec.clock import vietnam_today
 from spec.errors import UnknownRequirement
+from tests.side_by_side import side_by_side
 
 # -- settings and profiles ---------------------------------------------------------------------
 
@@ -275,14 +275,13 @@ def _certify_on(name: str, out: Path) -> CertifyResult:
     return run(settings)
 
 
+PROFILE_NAMES = ("full", "receiver", "sender")
+
+
 @pytest.mark.slow
-def test_the_reference_sut_is_certified_on_every_profile(tmp_path: Path) -> None:
-    """The three profiles side by side, each run in a process of its own (a run mostly waits
-    for model time)."""
-    names = ("full", "receiver", "sender")
-    with ProcessPoolExecutor(len(names), mp_context=get_context("spawn")) as pool:
-        runs = pool.map(_certify_on, names, [tmp_path / n for n in names])
-        results = dict(zip(names, runs, strict=True))
+@side_by_side(*(partial(_certify_on, name) for name in PROFILE_NAMES))
+def test_the_reference_sut_is_certified_on_every_profile(ran: list[CertifyResult]) -> None:
+    results = dict(zip(PROFILE_NAMES, ran, strict=True))
     for name, result in results.items():
         assert result.verdict is Verdict.CERTIFIED, f"{name}: {result.message}"
         assert result.exit_code == EXIT_CERTIFIED
@@ -301,19 +300,33 @@ def test_the_reference_sut_is_certified_on_every_profile(tmp_path: Path) -> None
     assert report.conditions.axis_kind == "in-process" and report.conditions.overrides == {}
 
 
-@pytest.mark.slow
-def test_the_reference_sut_is_certified_as_two_agencies_in_one_session(tmp_path: Path) -> None:
-    named = {}
-    for organ_id in ("000.00.00.G12", "000.00.00.H41"):
-        result = run(
+AGENCIES = ("000.00.00.G12", "000.00.00.H41")
+
+
+def _certify_as_each_agency(out: Path) -> list[CertifyResult]:
+    """One certification per agency, one after the other in this process."""
+    return [
+        run(
             CertifySettings(
                 adapter="reference",
                 profile="receiver",
                 organ_id=organ_id,
                 exploration_examples=0,
-                out_dir=tmp_path / organ_id,
+                out_dir=out / organ_id,
             )
         )
+        for organ_id in AGENCIES
+    ]
+
+
+@pytest.mark.slow
+@side_by_side(_certify_as_each_agency)
+def test_the_reference_sut_is_certified_as_two_agencies_in_one_session(
+    ran: list[list[CertifyResult]],
+) -> None:
+    (results,) = ran
+    named = {}
+    for organ_id, result in zip(AGENCIES, results, strict=True):
         assert result.verdict is Verdict.CERTIFIED, result.message
         assert result.folder is not None
         certificate = json.loads((result.folder / "certificate.json").read_text("utf-8"))
@@ -351,8 +364,9 @@ def test_partners_never_share_the_certified_agency_or_its_system() -> None:
         assert again.sut.secret != sut.secret  # random at every run, never from the seed
 
 
-@pytest.mark.slow
-def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
+def _certify_through_a_running_axis(out: Path) -> tuple[CertifyResult, int]:
+    """A certification through an axis already running (and how many messages it then
+    holds)."""
     from axis import AxisConfig, running_axis
 
     with running_axis(AxisConfig(seed=5, seed_defaults=False)) as axis:
@@ -362,12 +376,21 @@ def test_a_running_axis_is_used_through_its_admin_api(tmp_path: Path) -> None:
                 profile="receiver",
                 axis_url=axis.url,
                 axis_token=axis.admin_token,
-                out_dir=tmp_path,
+                out_dir=out,
                 exploration_examples=0,
             )
         )
         with axis.admin() as admin:
-            messages = admin.messages(limit=1000)
+            messages = len(admin.messages(limit=1000))
+    return result, messages
+
+
+@pytest.mark.slow
+@side_by_side(_certify_through_a_running_axis)
+def test_a_running_axis_is_used_through_its_admin_api(
+    ran: list[tuple[CertifyResult, int]],
+) -> None:
+    ((result, messages),) = ran
     assert result.verdict is Verdict.CERTIFIED, result.message
     assert messages, "the run went through the axis given, not one of its own"
     assert result.outcome is not None and result.outcome.report is not None

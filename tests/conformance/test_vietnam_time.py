@@ -6,9 +6,8 @@ time crosses Vietnam midnight during the run."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing import get_context
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from reports.model import Verdict
 from spec import serialize
 from spec.clock import VIETNAM, FixedClock, vietnam_today
 from spec.findings import Finding
+from tests.side_by_side import side_by_side
 
 SENDER, RECEIVER = "000.00.00.G22", "000.00.00.H41"
 
@@ -93,16 +93,12 @@ def _certify_at(moment: datetime, profile: str, out: Path) -> tuple[Verdict | No
 
 
 @pytest.mark.slow
-def test_the_reference_sut_is_certified_at_every_hour(tmp_path: Path) -> None:
-    """Each moment pinned in a process of its own, the three side by side (a run mostly
-    waits for model time)."""
-    with ProcessPoolExecutor(len(HOURS), mp_context=get_context("spawn")) as pool:
-        runs = {
-            name: pool.submit(_certify_at, moment, profile, tmp_path / name[:2])
-            for name, (moment, profile) in HOURS.items()
-        }
-        for name, done in runs.items():
-            verdict, message, folder = done.result()
-            assert verdict is Verdict.CERTIFIED, f"at {name}: {message}"
-            report = json.loads((folder / "report.json").read_text("utf-8"))
-            assert report["verdict"] == "CERTIFIED", name
+@side_by_side(*(partial(_certify_at, *pinned) for pinned in HOURS.values()))
+def test_the_reference_sut_is_certified_at_every_hour(
+    ran: list[tuple[Verdict | None, str, Path]],
+) -> None:
+    """Each moment pinned in a process of its own."""
+    for name, (verdict, message, folder) in zip(HOURS, ran, strict=True):
+        assert verdict is Verdict.CERTIFIED, f"at {name}: {message}"
+        report = json.loads((folder / "report.json").read_text("utf-8"))
+        assert report["verdict"] == "CERTIFIED", name

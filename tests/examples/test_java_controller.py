@@ -6,11 +6,11 @@ validator, the contract check finds every endpoint right, and the receiver profi
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +20,7 @@ import pytest
 
 from conformance.contract_check import check_contract, render_lines
 from spec import check
+from tests.side_by_side import lienthong, side_by_side
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "java-controller"
 SOURCES = sorted((EXAMPLE / "src").rglob("*.java"))
@@ -35,10 +36,17 @@ def _javac() -> Path:
     return Path(found).resolve()
 
 
+@pytest.fixture
+def javac() -> Path:
+    return _javac()
+
+
 @pytest.fixture(scope="module")
 def classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    javac = _javac()
-    out = tmp_path_factory.mktemp("java") / "classes"
+    return _compile(_javac(), tmp_path_factory.mktemp("java") / "classes")
+
+
+def _compile(javac: Path, out: Path) -> Path:
     done = subprocess.run(
         [str(javac), "--release", "17", "-Xlint:all", "-Werror", "-d", str(out)]
         + [str(s) for s in SOURCES],
@@ -63,6 +71,13 @@ def _first_line(stream: IO[str], lines: queue.Queue[str]) -> None:
 
 @pytest.fixture(scope="module")
 def controller(classes: Path) -> Iterator[str]:
+    with _running(classes) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _running(classes: Path) -> Iterator[str]:
+    """The controller started from ``classes``, and its URL once it listens."""
     process = subprocess.Popen(
         [_java(), "-cp", str(classes), "lienthong.example.Main", "--port", "0", "--build", BUILD],
         stdout=subprocess.PIPE,
@@ -131,32 +146,23 @@ def test_the_contract_check_finds_every_endpoint_right(controller: str) -> None:
     assert report.identity is not None and report.identity["build"] == BUILD  # contract 1.1
 
 
+def _certify_the_controller(home: Path) -> tuple[int, str, Path]:
+    """Compile the controller, start it, and certify it on the receiver profile."""
+    javac = shutil.which("javac")
+    assert javac is not None, "no javac on PATH: `make jdk` installs Debian's JDK"
+    with _running(_compile(Path(javac).resolve(), home / "classes")) as url:
+        code, said = lienthong(
+            "certify", "--adapter", url, "--organ-id", "000.00.00.H41",
+            "--profile", "receiver", "--out", str(home / "certify"),
+        )  # fmt: skip
+    return code, said, home / "certify"
+
+
 @pytest.mark.slow
-def test_the_receiver_profile_certifies_it(controller: str, tmp_path: Path) -> None:
-    out = tmp_path / "certify"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lienthong",
-            "certify",
-            "--adapter",
-            controller,
-            "--organ-id",
-            "000.00.00.H41",
-            "--profile",
-            "receiver",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=tmp_path,
-    )
-    said = done.stdout + done.stderr
-    assert done.returncode == 0, said
+@side_by_side(_certify_the_controller)
+def test_the_receiver_profile_certifies_it(javac: Path, ran: list[tuple[int, str, Path]]) -> None:
+    ((code, said, out),) = ran
+    assert code == 0, said
     assert "CERTIFIED: all" in said and "Example QLVB (Java)" in said
     (folder,) = out.iterdir()
     certificate = (folder / "certificate.json").read_text("utf-8")

@@ -116,8 +116,11 @@ class Installed:
 
 def clean_env(venv: Path, home: Path) -> dict[str, str]:
     """The environment a vendor's shell would have with ``venv`` activated: no PYTHONPATH,
-    nothing of the checkout's virtual environment, matplotlib's cache in ``home``."""
-    env = {k: v for k, v in os.environ.items() if k not in _STRIPPED_ENV}
+    nothing of the checkout's virtual environment, matplotlib's cache in ``home``, and
+    bytecode written (the environment's first command writes what the next ones start from,
+    as a vendor's pip install does)."""
+    stripped = (*_STRIPPED_ENV, "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    env = {k: v for k, v in os.environ.items() if k not in stripped}
     bin_dir = str(venv / "bin")
     checkout_bin = str(Path(sys.executable).parent)
     path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != checkout_bin]
@@ -145,7 +148,12 @@ def install(wheel: Path, workdir: Path, *, seed_pip: bool = False) -> Installed:
     )
     if offline.returncode != 0:  # the cache lacks something: ask the index
         _run([uv, "pip", "install", "--quiet", *target], cwd=workdir)
-    return Installed(venv, home, clean_env(venv, home))
+    installed = Installed(venv, home, clean_env(venv, home))
+    # Once, before commands run side by side: the bytecode of every module the CLI imports.
+    first = installed.run("lienthong", "--version")
+    if first.returncode != 0:
+        raise RuntimeError(f"lienthong --version exited {first.returncode}:\n{first.stderr}")
+    return installed
 
 
 def _run(

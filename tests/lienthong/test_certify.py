@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lienthong.cli import main
+from tests.side_by_side import lienthong, side_by_side
 
 UNUSED_WAIVER = """\
 - requirement: TR-ACK-DONE
@@ -188,20 +189,28 @@ def test_a_mutant_is_not_certified_and_named_everywhere(
     assert "with mutant never-ack" in index["title"]
 
 
-@pytest.mark.slow
-def test_an_unused_waiver_is_a_note_and_the_re_certification_goes_ahead(
-    capfd: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    waivers = tmp_path / "waivers.yaml"
+def _certify_with_an_unused_waiver(home: Path) -> tuple[int, str, Path]:
+    home.mkdir(parents=True)
+    waivers = home / "waivers.yaml"
     waivers.write_text(UNUSED_WAIVER, "utf-8")
-    code, out, err = _certify(
-        capfd, "--adapter", "reference", "--profile", "receiver", "--exploration-examples", "0",
-        "--waivers", str(waivers), "--no-pdf", "--out", str(tmp_path / "out"),
+    code, printed = lienthong(
+        "certify", "--adapter", "reference", "--profile", "receiver",
+        "--exploration-examples", "0", "--waivers", str(waivers), "--no-pdf",
+        "--out", str(home / "out"),
     )  # fmt: skip
-    assert code == 0, out + err
+    return code, printed, home / "out"
+
+
+@pytest.mark.slow
+@side_by_side(_certify_with_an_unused_waiver)
+def test_an_unused_waiver_is_a_note_and_the_re_certification_goes_ahead(
+    ran: list[tuple[int, str, Path]],
+) -> None:
+    ((code, out, out_dir),) = ran
+    assert code == 0, out
     assert "CERTIFIED: all" in out
     assert "note: the waiver for TR-ACK-DONE excused nothing in this run" in out
-    (folder,) = (p.parent for p in (tmp_path / "out").rglob("certificate.json"))
+    (folder,) = (p.parent for p in out_dir.rglob("certificate.json"))
     certificate = json.loads((folder / "certificate.json").read_text("utf-8"))
     assert certificate["waivers"]["unused"][0]["requirement"] == "TR-ACK-DONE"
     assert (folder / "waivers.yaml").read_text("utf-8") == UNUSED_WAIVER

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from tests.lienthong.installed import GENERATED, ROOT, Built, Installed, data_files
+from tests.lienthong.vendor_runs import PYTEST_REQUIREMENTS, VendorRuns
 
 pytestmark = pytest.mark.slow
 
@@ -70,81 +71,33 @@ def test_validate_from_the_wheel(installed: Installed) -> None:
     assert "ATT-" in report
 
 
-def test_certify_the_reference_sut_from_the_wheel(installed: Installed) -> None:
-    out = installed.home / "certify"
-    said = _ok(
-        installed.run(
-            "lienthong",
-            "certify",
-            "--adapter",
-            "reference",
-            "--profile",
-            "receiver",
-            "--exploration-examples",
-            "0",
-            "--out",
-            out,
-        )
-    )
+def test_certify_the_reference_sut_from_the_wheel(vendor_runs: VendorRuns) -> None:
+    run = vendor_runs.certification.result()
+    said = _ok(run.certify)
     assert "CERTIFIED" in said and "NOT CERTIFIED" not in said
-    (folder,) = out.iterdir()
+    (folder,) = run.out.iterdir()
     for name in ("report.html", "report.json", "junit.xml", "certificate.json"):
         assert (folder / name).is_file(), name
-    key = installed.home / "signing-key.pem"
-    _ok(installed.run("lienthong", "keys", "export-public", "--out", key))
-    _ok(installed.run("lienthong", "report", "verify", folder, "--trusted-key", key))
+    _ok(run.export)
+    assert run.key.is_file()
+    (verified,) = run.verify
+    _ok(verified)
 
 
-def test_sim_run_from_the_wheel(installed: Installed) -> None:
-    out = installed.home / "sim"
-    _ok(
-        installed.run(
-            "lienthong",
-            "sim",
-            "run",
-            "baseline-2016",
-            "--days",
-            "2",
-            "--set",
-            "start=2016-05-10",
-            "--replications",
-            "1",
-            "--jobs",
-            "1",
-            "--quiet",
-            "--out",
-            out,
-        )
-    )
-    metrics = json.loads((out / "metrics.json").read_text("utf-8"))
+def test_sim_run_from_the_wheel(vendor_runs: VendorRuns) -> None:
+    run = vendor_runs.simulation.result()
+    _ok(run.done)
+    metrics = json.loads((run.out / "metrics.json").read_text("utf-8"))
     assert metrics
-    assert "<img" in (out / "report.html").read_text("utf-8")
+    assert "<img" in (run.out / "report.html").read_text("utf-8")
 
 
-def test_pytest_pyargs_conformance_from_another_folder(installed: Installed) -> None:
-    out = installed.home / "pytest-run"
-    said = _ok(
-        installed.run(
-            "python",
-            "-m",
-            "pytest",
-            "--pyargs",
-            "conformance",
-            "--lienthong-adapter",
-            "reference",
-            "--lienthong-profile",
-            "receiver",
-            "--lienthong-requirements",
-            "TR-POLL-EDOC,TR-DOWNLOAD,TR-ACK-DONE",
-            "--lienthong-out",
-            out,
-            "-p",
-            "no:cacheprovider",
-        )
-    )
+def test_pytest_pyargs_conformance_from_another_folder(vendor_runs: VendorRuns) -> None:
+    run = vendor_runs.pytest_session.result()
+    said = _ok(run.done)
     assert "fixture 'online' not found" not in said
     assert " passed" in said and " error" not in said
-    (folder,) = out.iterdir()
+    (folder,) = run.out.iterdir()
     report = json.loads((folder / "report.json").read_text("utf-8"))
     verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
-    assert {verdicts[i] for i in ("TR-POLL-EDOC", "TR-DOWNLOAD", "TR-ACK-DONE")} == {"passed"}
+    assert {verdicts[i] for i in PYTEST_REQUIREMENTS} == {"passed"}

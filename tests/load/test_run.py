@@ -11,52 +11,24 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import spec
-from axis import AxisAdmin, AxisClient, AxisConfig, RunningAxis, running_axis
-from load import LoadOptions, LoadResult, run_load, seeded_faults
-from load.checks import CheckResult, collect, message_cursor, run_checks
+from axis import AxisAdmin, AxisClient, RunningAxis, running_axis
+from load.checks import CheckResult, collect, run_checks
 from spec.schemas import validator
+from tests.load.runs import THIN_SYSTEMS, CleanRun, LoadRuns, axis_config
 from tests.messages import status_of
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "load-test-token"
-RUN = {"users": 4, "scale": 100.0, "run_time_s": 5.0, "drain_timeout_s": 40.0, "seed": 3}
 
-
-@dataclass(frozen=True)
-class CleanRun:
-    data: Path
-    result: LoadResult
-    cursor: int
-    after_message: int
-
-
-def _config(data: Path) -> AxisConfig:
-    return AxisConfig(seed_defaults=False, data_dir=data, admin_token=TOKEN, seed=3)
-
-
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> CleanRun:
-    root = tmp_path_factory.mktemp("load-run")
-    data = root / "axis"
-    with running_axis(_config(data)) as axis:
-        with axis.admin() as admin:
-            cursor, after = int(admin.stats()["head"]["seq"]), message_cursor(admin)
-        options = LoadOptions(
-            axis_url=axis.url,
-            admin_token=TOKEN,
-            out_dir=root / "out",
-            **RUN,  # type: ignore[arg-type]
-        )
-        result = run_load(options, progress=False)
-    return CleanRun(data, result, cursor, after)
+@pytest.fixture
+def clean(load_runs: LoadRuns) -> CleanRun:
+    return load_runs.clean.result()
 
 
 def test_a_clean_run_passes_every_check_and_leaves_its_reports(clean: CleanRun) -> None:
@@ -105,7 +77,7 @@ def copy(clean: CleanRun, tmp_path: Path) -> Path:
 
 
 def _checks(clean: CleanRun, data: Path, tmp_path: Path) -> dict[str, CheckResult]:
-    with running_axis(_config(data)) as axis, axis.admin() as admin:
+    with running_axis(axis_config(data)) as axis, axis.admin() as admin:
         evidence = collect(
             admin,
             cursor=clean.cursor,
@@ -143,7 +115,7 @@ def _sender_client(axis: RunningAxis, clean: CleanRun, system_id: str) -> AxisCl
 
 
 def test_a_doubled_business_status_is_caught(clean: CleanRun, copy: Path, tmp_path: Path) -> None:
-    with running_axis(_config(copy)) as axis, axis.admin() as admin:
+    with running_axis(axis_config(copy)) as axis, axis.admin() as admin:
         status = next(m for m in _messages(admin) if m["status_code"] == "06")
         with _sender_client(axis, clean, status["sender"]) as client:
             original = status_of(client.get_edoc(status["doc_id"]))
@@ -179,7 +151,7 @@ def test_an_acked_delivery_listed_again_is_caught(
         doc_id,
         system,
     )
-    with running_axis(_config(copy)) as axis, _sender_client(axis, clean, system) as client:
+    with running_axis(axis_config(copy)) as axis, _sender_client(axis, clean, system) as client:
         assert doc_id in [item["docId"] for item in client.get_received_list("status")]
     checks = _checks(clean, copy, tmp_path)
     assert _failed(checks) == {"done-not-relisted", "statuses-delivered"}
@@ -208,9 +180,8 @@ def test_an_edited_transcript_event_is_caught(clean: CleanRun, copy: Path, tmp_p
     assert f"line {seq}" in checks["transcript-chain"].examples[0]
 
 
-def test_a_run_with_seeded_faults_still_passes_every_check(tmp_path: Path) -> None:
-    options = LoadOptions(faults=seeded_faults(3), out_dir=tmp_path / "out", **RUN)  # type: ignore[arg-type]
-    result = run_load(options, progress=False)
+def test_a_run_with_seeded_faults_still_passes_every_check(load_runs: LoadRuns) -> None:
+    result = load_runs.faults.result()
     assert result.ok, [c for c in result.checks if not c.ok]
     assert [c.id for c in result.checks][-1] == "axis-no-errors"
     summary = result.summary
@@ -223,60 +194,36 @@ def test_a_run_with_seeded_faults_still_passes_every_check(tmp_path: Path) -> No
 
 
 def test_a_simulators_traffic_profile_drives_a_run_that_exchanges_documents(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    load_runs: LoadRuns,
 ) -> None:
     """The file `lienthong sim run --profile` writes, played as a new user would: documents
     are exchanged, the checks pass, and the summary says which hour it played."""
-    from lienthong.cli import main
-
-    profile = tmp_path / "traffic_profile.csv"
-    sim = ["sim", "run", "baseline-2016", "-r", "1", "-j", "1", "--quiet", "--no-report"]
-    sim += ["--set", "start=2016-09-05", "--days", "2", "--set", "warmup_days=1"]
-    sim += ["--set", "topology.scale=0.02", "--out", str(tmp_path / "sim")]
-    assert main([*sim, "--profile", str(profile)]) == 0
-    argv = ["load", "--profile", str(profile), "--run-time", "4s", "--scale", "100"]
-    assert main([*argv, "--users", "4", "--quiet", "--out", str(tmp_path / "out")]) == 0
-    printed = capsys.readouterr().out
-    assert "verdict: PASS" in printed and "of profile 'traffic_profile' (its busiest" in printed
-    (summary_path,) = (tmp_path / "out" / "load").glob("*/summary.json")
+    said = load_runs.traffic_profile.result()
+    assert said.codes == (0, 0), said.printed
+    assert "verdict: PASS" in said.printed
+    assert "of profile 'traffic_profile' (its busiest" in said.printed
+    (summary_path,) = (said.out / "load").glob("*/summary.json")
     summary = json.loads(summary_path.read_text("utf-8"))
     assert summary["throughput"]["deliveries"] > 0
     assert summary["profile"]["hour_label"] == f"{summary['profile']['hour']:02d}:00"
     assert summary["profile"]["scale"] == 100.0
 
 
-def test_a_run_that_exchanges_nothing_is_inconclusive(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_run_that_exchanges_nothing_is_inconclusive(load_runs: LoadRuns) -> None:
     """A profile so thin that no document is sent in the window checks nothing: not a pass."""
-    from lienthong.cli import main
-
-    profile = tmp_path / "thin.json"
-    systems = [
-        {"system_id": s, "documents": [0.001], "polls": [12.0]}
-        for s in ("02.01.W00", "02.02.W00", "02.03.W00")
-    ]
-    profile.write_text(
-        json.dumps(
-            {"format": "lienthong-traffic-profile", "version": 1, "name": "thin", "source": "",
-             "recipients_mean": 1.5, "hour_labels": ["08:00"], "systems": systems}
-        ),
-        "utf-8",
-    )  # fmt: skip
-    argv = ["load", "--profile", str(profile), "--run-time", "2s", "--users", "3"]
-    assert main([*argv, "--quiet", "--out", str(tmp_path / "out")]) == 3
-    printed = capsys.readouterr().out
-    assert "verdict: INCONCLUSIVE" in printed and "exercised nothing" in printed
-    assert "--scale" in printed
-    (summary_path,) = (tmp_path / "out" / "load").glob("*/summary.json")
+    said = load_runs.thin_profile.result()
+    assert said.codes == (3,), said.printed
+    assert "verdict: INCONCLUSIVE" in said.printed and "exercised nothing" in said.printed
+    assert "--scale" in said.printed
+    (summary_path,) = (said.out / "load").glob("*/summary.json")
     summary = json.loads(summary_path.read_text("utf-8"))
     assert summary["verdict"] == "inconclusive"
     assert list(validator("load-summary").iter_errors(summary)) == []
+    assert summary["profile"]["systems"] == len(THIN_SYSTEMS)
 
 
-def test_locusts_distributed_mode_plays_each_system_exactly_once(tmp_path: Path) -> None:
-    options = LoadOptions(processes=2, out_dir=tmp_path / "out", **{**RUN, "run_time_s": 4.0})  # type: ignore[arg-type]
-    result = run_load(options, progress=False)
+def test_locusts_distributed_mode_plays_each_system_exactly_once(load_runs: LoadRuns) -> None:
+    result = load_runs.distributed.result()
     assert result.ok, [c for c in result.checks if not c.ok]
     senders: dict[str, set[str]] = {}
     for journal in (result.folder / "journal").glob("journal-*.jsonl"):
