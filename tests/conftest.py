@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def side_by_side(
+def side_by_side_runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SideBySide]:
     runs = SideBySide(request.session.items, tmp_path_factory.mktemp("side-by-side"))
@@ -57,9 +57,9 @@ def side_by_side(
 
 
 @pytest.fixture
-def ran(request: pytest.FixtureRequest, side_by_side: SideBySide) -> list[Any]:
+def ran(request: pytest.FixtureRequest, side_by_side_runs: SideBySide) -> list[Any]:
     """What the runs of this test's ``side_by_side`` mark returned, in the mark's order."""
-    return side_by_side.results(request.node)
+    return side_by_side_runs.results(request.node)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 MARK = "side_by_side"
-PROCESSES = 6
+PROCESSES = 6  # a certification keeps a core busy a third of its time or less
 
 Run = Callable[[Path], Any]
 
