@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+COMPILED := $(VENV)/.compiled
 CHROMIUM := /usr/bin/chromium
 # Debian packages the PDF certificate tests use: pdftotext/pdftoppm (poppler-utils), zbarimg.
 TOOLS := /usr/bin/pdftotext /usr/bin/pdftoppm /usr/bin/zbarimg
@@ -15,10 +16,17 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --no-compile -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# The packages' bytecode, for the demo's many processes; the tests write their own once per
+# session (tests/conftest.py), so `make test` does not wait for this. Like pip's own compile
+# step, a file that does not compile (a template shipped as .py) is skipped.
+$(COMPILED): $(STAMP)
+	-$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null 2>&1
+	@touch $(COMPILED)
 
 # Debian's chromium, for the browser tests (dashboard, front page).
 chromium:
@@ -40,7 +48,7 @@ jdk:
 	  echo "installing Debian's JDK for the Java example controller"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null; }
 
-demo: $(STAMP) chromium
+demo: $(STAMP) $(COMPILED) chromium
 	$(VENV)/bin/lienthong demo
 
 test: $(STAMP) chromium test-tools jdk
@@ -55,7 +63,7 @@ test-fast: $(STAMP) chromium test-tools
 stress: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider -m stress -v tests/conformance/test_stress.py
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(PY) -m bench
 
 # The sdist and the wheel built from it, in dist/ (what `pip install` and `pipx install` take).
