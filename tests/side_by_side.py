@@ -1,9 +1,8 @@
 """Long runs that mostly wait (a certification waits for model time) run side by side, each in
 a process of its own. A test names its runs in a ``side_by_side`` mark (:func:`side_by_side`);
-the first time a test
-asks for what its runs returned (the ``ran`` fixture), the runs of every selected test are
-started at once, and each test then judges its own. The marked tests come first in the
-collection (see the root conftest), so one xdist worker takes them all.
+the first time a test asks for what its runs returned (the ``ran`` fixture), the runs of every
+selected test are started at once, and each test then judges its own. The marked tests come
+first in the collection (see the root conftest), so one xdist worker takes them all.
 
 A run is called with a fresh folder of its own and must pickle: a module-level function, or a
 ``functools.partial`` of one."""
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 MARK = "side_by_side"
-PROCESSES = 6  # a certification keeps a core busy a third of its time or less
+PROCESSES = 6  # a certification keeps a core busy about a third of its time
 
 Run = Callable[[Path], Any]
 

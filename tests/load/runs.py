@@ -5,8 +5,6 @@ share one interpreter lock and slow each other's axis."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from pathlib import Path
 from axis import AxisConfig, running_axis
 from load import LoadOptions, LoadResult, run_load, seeded_faults
 from load.checks import message_cursor
+from tests.side_by_side import lienthong
 
 TOKEN = "load-test-token"
 RUN = {"users": 4, "scale": 100.0, "run_time_s": 5.0, "drain_timeout_s": 40.0, "seed": 3}
@@ -121,15 +120,12 @@ def thin_profile_run(root: Path) -> Said:
 
 
 def _commands(out: Path, *commands: list[str]) -> Said:
-    """Run ``lienthong`` commands in this process, one after another while each succeeds,
-    catching what they print (this process runs nothing else)."""
-    from lienthong.cli import main
-
-    printed = io.StringIO()
-    codes = []
-    with contextlib.redirect_stdout(printed):
-        for argv in commands:
-            codes.append(main(argv))
-            if codes[-1] != 0:
-                break
-    return Said(tuple(codes), printed.getvalue(), out)
+    """Run ``lienthong`` commands in this process, one after another while each succeeds."""
+    codes, printed = [], []
+    for argv in commands:
+        code, said = lienthong(*argv)
+        codes.append(code)
+        printed.append(said)
+        if code != 0:
+            break
+    return Said(tuple(codes), "".join(printed), out)
